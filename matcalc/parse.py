@@ -1,0 +1,585 @@
+"""Text (plain, Unicode or LaTeX) -> a typed ``Formula``.
+
+The lark grammar (``grammar/matcalc.lark``) gives a parse tree; ``Builder`` walks it
+and builds ``Expr`` nodes through ``ops.make`` while one ``Unifier`` infers the unknown
+dimensions; ``_finalize`` then rebuilds the tree with every dimension resolved (a name
+or an int) and names the dimensions nobody named (n, m, k, …).
+Invariant: every error a user can cause leaves here as a ``MatcalcError`` with a message,
+and a caret position when one is known.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from lark import Lark, Token, Tree
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+
+from . import ops
+from .expr import Expr, Var, walk
+from .formula import Declaration, Formula
+from .shapes import SCALAR, DimVar, MatcalcError, ParseError, ShapeError, Unifier, inferring, is_scalar
+
+MAX_DEPTH = 300  # deeper parse trees are refused with a clear error (no recursion crash)
+GREEK = ("alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa lambda mu nu xi "
+         "omicron pi rho sigma tau upsilon phi varphi chi psi omega").split()
+GREEK_UNICODE = dict(zip("αβγδεϵζηθϑικλμνξοπρστυφϕχψω", GREEK))
+GREEK_UNICODE.update(zip("ΓΔΘΛΞΠΣΦΨΩ", "Gamma Delta Theta Lambda Xi Pi Sigma Phi Psi Omega".split()))
+CAPITAL_GREEK = set("Gamma Delta Theta Lambda Xi Pi Sigma Phi Psi Omega".split())
+TYPES = ("scalar", "vector", "matrix", "symmetric", "spd")
+FRESH_DIMS = "n m k p q r s t u v w".split()
+
+
+@lru_cache(maxsize=1)
+def _parser() -> Lark:
+    return Lark.open_from_package("matcalc.grammar", "matcalc.lark", parser="lalr", propagate_positions=True)
+
+
+def parse(text: str, where: str | dict | None = None, notation: str | None = None,
+          derivation: bool = False) -> Formula:
+    """Parse a formula; ``where`` adds declarations; ``notation='latex'`` reads LaTeX rules
+    (``Xb`` is X times b), chosen by default when the text has a backslash."""
+    if not isinstance(text, str) or not text.strip():
+        raise ParseError("empty formula: type an expression such as  a^T exp(X b)")
+    latex = ("\\" in text) if notation is None else notation == "latex"
+    tree = _parse_tree(text)
+    try:
+        return Builder(text, latex, derivation).build(tree, where)
+    except RecursionError:
+        raise ParseError(f"formula nested too deeply (at most {MAX_DEPTH} levels)") from None
+
+
+def _parse_tree(text: str) -> Tree:
+    _check_brackets(text)
+    try:
+        tree = _parser().parse(text)
+    except UnexpectedInput as e:
+        raise _syntax_error(e, text) from None
+    _check_depth(tree, text)
+    return tree
+
+
+_PAIRS = {")": "(", "]": "[", "}": "{", "⟩": "⟨"}
+
+
+def _check_brackets(text: str) -> None:
+    """Name the first unmatched bracket (lark would only say 'unexpected token')."""
+    stack: list[tuple[str, int]] = []
+    for i, ch in enumerate(text):
+        if ch in "([{⟨" and not text.startswith("\\", i - 1 if i else 0) or ch in "([{⟨" and i == 0:
+            stack.append((ch, i))
+        elif ch in _PAIRS and (i == 0 or text[i - 1] != "\\"):
+            if not stack or stack[-1][0] != _PAIRS[ch]:
+                raise ParseError(f"unmatched '{ch}'", (i, i + 1), text)
+            stack.pop()
+    if stack:
+        ch, i = stack[-1]
+        raise ParseError(f"'{ch}' is never closed", (i, i + 1), text)
+
+
+def _syntax_error(e: UnexpectedInput, text: str) -> ParseError:
+    pos = getattr(e, "pos_in_stream", None)
+    if isinstance(e, UnexpectedEOF) or pos is None:
+        return ParseError("the formula ends too early (an operand is missing)", (len(text), len(text)), text)
+    if isinstance(e, UnexpectedCharacters):
+        return ParseError(f"unexpected character '{text[pos]}'", (pos, pos + 1), text)
+    token = e.token if isinstance(e, UnexpectedToken) else None
+    shown = str(token) if token is not None and str(token) else "end of formula"
+    if token is not None and token.type == "$END":
+        return ParseError("the formula ends too early (an operand is missing)", (len(text), len(text)), text)
+    return ParseError(f"unexpected '{shown}'", (pos, pos + max(1, len(shown))), text)
+
+
+def _check_depth(tree: Tree, text: str) -> None:
+    stack: list[tuple[Tree, int]] = [(tree, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            start = node.meta.start_pos if not node.meta.empty else 0
+            raise ParseError(f"formula nested too deeply (at most {MAX_DEPTH} levels)", (start, start + 1), text)
+        stack.extend((c, depth + 1) for c in node.children if isinstance(c, Tree))
+
+
+@dataclass(frozen=True)
+class _Decl:
+    kind: str
+    dims: tuple
+    positive: bool
+
+
+def _read_name(raw: str) -> str:
+    """Normalize a name token: `x_{hat}` -> x_hat, `\\mathbf{x}` -> x, `λ` -> lambda."""
+    m = re.fullmatch(r"\\(?:mathbf|boldsymbol|bm|mathrm|mathit|operatorname)\{(.*)\}(.*)", raw)
+    if m:
+        raw = m.group(1).replace("\\_", "_") + m.group(2)
+    elif raw.startswith("\\"):
+        raw = raw[1:]
+    raw = re.sub(r"_\{([A-Za-z0-9]+)\}", r"_\1", raw)
+    return "".join(GREEK_UNICODE.get(ch, ch) for ch in raw)
+
+
+def _is_greek(name: str) -> bool:
+    return re.fullmatch(r"(%s)(\d+|_\w+)?" % "|".join(GREEK + sorted(CAPITAL_GREEK)), name) is not None
+
+
+class Builder:
+    """Walks a lark tree and builds typed expressions (one instance per parse)."""
+
+    def __init__(self, source: str, latex: bool, derivation: bool):
+        self.source = source
+        self.latex = latex
+        self.derivation = derivation
+        self.decls: dict[str, _Decl] = {}
+        self.env: dict[str, Expr] = {}  # variables and definitions by name
+        self.functions: dict[str, tuple[Expr, Expr]] = {}  # user function -> (parameter, body)
+        self.definitions: list[tuple[str, Expr]] = []
+        self.u: Unifier | None = None
+
+    # ------------------------------------------------------------ the whole formula
+
+    def build(self, tree: Tree, where: str | dict | None) -> Formula:
+        items = self._items(tree)
+        for decl in items["decl"]:
+            self._declare(decl)
+        for name, text in _where_items(where):
+            self._declare_text(name, text)
+        if len(items["expr"]) != 1:
+            if not items["expr"]:
+                raise ParseError("no formula: only definitions or declarations were given")
+            second = items["expr"][1]
+            raise ParseError("two formulas; separate definitions with '=' and use one expression",
+                             self._span(second), self.source)
+        with inferring() as self.u:
+            for kind, item in items["defs"]:
+                (self._define if kind == "definition" else self._define_function)(item)
+            expr = self.expr(items["expr"][0])
+            root, defs = _finalize(self.u, expr, self.definitions)
+        return Formula(root, tuple(_declarations(root, self.decls)), defs)
+
+    def _items(self, tree: Tree) -> dict[str, list]:
+        items: dict[str, list] = {"defs": [], "expr": [], "decl": []}
+        seen_where = False
+        for child in tree.children:
+            if isinstance(child, Tree) and child.data in ("definition", "function_def"):
+                if items["expr"] or seen_where:
+                    raise ParseError("definitions come before the formula", self._span(child), self.source)
+                items["defs"].append((child.data, child))
+            elif isinstance(child, Tree) and child.data == "where":
+                seen_where = True
+                items["decl"].extend(c for c in child.children if isinstance(c, Tree))
+            elif isinstance(child, Tree) and child.data == "decl":
+                if not seen_where:
+                    raise ParseError("declarations go in a 'where' clause after the formula",
+                                     self._span(child), self.source)
+                items["decl"].append(child)
+            else:
+                items["expr"].append(child)
+        return items
+
+    def _span(self, node: Tree | Token) -> tuple[int, int] | None:
+        if isinstance(node, Token):
+            return (node.start_pos, node.end_pos) if node.start_pos is not None else None
+        return None if node.meta.empty else (node.meta.start_pos, node.meta.end_pos)
+
+    def error(self, message: str, node: Tree | Token) -> MatcalcError:
+        """A ParseError pointing at node."""
+        return ParseError(message, self._span(node), self.source)
+
+    # ------------------------------------------------------------ declarations
+
+    def _declare(self, decl: Tree) -> None:
+        *names, type_tree = decl.children
+        kind, dims, positive = self._type(type_tree)
+        for name in names:
+            self.decls[_read_name(str(name))] = _Decl(kind, dims, positive)
+
+    def _declare_text(self, name: str, text: str) -> None:
+        tree = _parse_tree(f"x where {name}: {text}")
+        for child in tree.children:
+            if isinstance(child, Tree) and child.data == "where":
+                for decl in child.children:
+                    if isinstance(decl, Tree):
+                        self._declare(decl)
+
+    def _type(self, node: Tree) -> tuple[str, tuple, bool]:
+        head, *rest = node.children
+        kind = str(head)
+        if kind not in TYPES:
+            raise self.error(f"unknown type '{kind}' (use one of: {', '.join(TYPES)})", head)
+        dims: tuple = ()
+        if rest and isinstance(rest[0], Tree):
+            dims = tuple(int(str(d)) if d.type == "NUMBER" else str(d) for d in rest.pop(0).children)
+        for q in rest:
+            if str(q) != "positive":
+                raise self.error(f"unknown qualifier '{q}' (only 'positive')", q)
+        quals = rest
+        wanted = {"scalar": 0, "vector": 1, "matrix": 2, "symmetric": 1, "spd": 1}[kind]
+        if len(dims) != wanted and not (kind == "matrix" and len(dims) == 1):
+            raise self.error(f"'{kind}' takes {wanted} dimension(s), got {len(dims)}", node)
+        if any(isinstance(x, int) and x < 1 for x in dims):
+            raise self.error("a dimension must be a positive integer or a name", node)
+        return kind, dims, bool(quals)
+
+    # ------------------------------------------------------------ definitions
+
+    def _define(self, node: Tree) -> None:
+        name_tok, body = node.children
+        name = _read_name(str(name_tok))
+        value = self.expr(body)
+        ref = Expr("ref", (value,), name, value.shape)
+        self.env[name] = ref
+        self.definitions.append((name, ref))
+
+    def _define_function(self, node: Tree) -> None:
+        head, body = node.children
+        m = re.match(r"\s*([A-Za-z][A-Za-z0-9_]*)\s*\(\s*([A-Za-z][A-Za-z0-9_]*)", str(head))
+        fname, param = m.group(1), m.group(2)
+        if fname in ops.FUNCTIONS:
+            raise self.error(f"'{fname}' is a built-in function and cannot be redefined", head)
+        outer = self.env.get(param)
+        t = ops.var(param, "scalar", SCALAR)
+        self.env[param] = t
+        self.functions[fname] = (t, self.expr(body))
+        if outer is None:
+            del self.env[param]
+        else:
+            self.env[param] = outer
+
+    # ------------------------------------------------------------ expressions
+
+    def expr(self, node: Tree | Token) -> Expr:
+        """Build the expression for a parse-tree node."""
+        if isinstance(node, Token):
+            return self._token(node)
+        try:
+            return getattr(self, "_" + node.data)(node)
+        except ShapeError as e:
+            if e.span is None:
+                e.span, e.source = self._span(node), self.source
+            raise
+
+    def _token(self, tok: Token) -> Expr:
+        if tok.type == "NUMBER":
+            return ops.const(float(tok))
+        return self._name(tok)
+
+    def _number(self, node: Tree) -> Expr:
+        return ops.const(float(node.children[0]))
+
+    def _sum(self, node: Tree) -> Expr:
+        terms = [self.expr(node.children[0])]
+        for op, operand in zip(node.children[1::2], node.children[2::2]):
+            term = self.expr(operand)
+            terms.append(_negate(term) if str(op) == "-" else term)
+        return ops.add(*terms)
+
+    def _product(self, node: Tree) -> Expr:
+        children = node.children
+        acc = self.expr(children[0])
+        i = 1
+        while i < len(children):
+            op = "matmul"
+            if isinstance(children[i], Token) and children[i].type == "MULOP":
+                op = _MULOPS[str(children[i])]
+                i += 1
+            right = self.expr(children[i])
+            if op == "scalar_div" and not is_scalar(right.shape):
+                raise self.error("'/' divides by a scalar; use './' for elementwise division", children[i - 1])
+            try:
+                acc = ops.make("div" if op == "scalar_div" else op, acc, right)
+            except ShapeError as e:
+                e.span, e.source = self._span(children[i]), self.source
+                raise
+            i += 1
+        return acc
+
+    def _neg(self, node: Tree) -> Expr:
+        return _negate(self.expr(node.children[0]))
+
+    def _transpose(self, node: Tree) -> Expr:
+        return ops.transpose(self.expr(node.children[0]))
+
+    def _inverse(self, node: Tree) -> Expr:
+        return ops.make("inv", self.expr(node.children[0]))
+
+    def _pow(self, node: Tree) -> Expr:
+        base_tree, exp_tree = node.children
+        base = self.expr(base_tree)
+        if _is_transpose_exponent(exp_tree):
+            return ops.transpose(base)
+        exponent = self._exponent(exp_tree)
+        if is_scalar(base.shape):
+            return ops.make("hpow", base, exponent)
+        k = exponent.attr if exponent.op == "const" else None
+        if k == -1:
+            return ops.make("inv", base)
+        if isinstance(k, int) and k >= 2:
+            return ops.make("mpow", base, attr=k)
+        if isinstance(k, int) and k <= -2:
+            return ops.make("inv", ops.make("mpow", base, attr=-k))
+        raise self.error("a matrix power A^k needs an integer k ≥ 2, -1 (inverse) or T (transpose); "
+                         "for entrywise powers write A.^p", exp_tree)
+
+    def _hpow(self, node: Tree) -> Expr:
+        base = self.expr(node.children[0])
+        return ops.make("hpow", base, self._exponent(node.children[-1]))
+
+    def _exponent(self, node: Tree | Token) -> Expr:
+        if isinstance(node, Tree) and node.data == "exponent":
+            (node,) = node.children
+        if isinstance(node, Token) and node.type == "SIGNED":
+            return ops.const(float(str(node).replace(" ", "")))
+        value = self.expr(node)
+        if not is_scalar(value.shape):
+            raise self.error("an exponent must be a scalar", node)
+        return value
+
+    def _ones(self, node: Tree) -> Expr:
+        m = re.search(r"_\{?([A-Za-z0-9]+)\}?$", str(node.children[0]))
+        n = (int(m.group(1)) if m.group(1).isdigit() else m.group(1)) if m else DimVar()
+        return ops.fill(1, (n, 1))
+
+    def _inner(self, node: Tree) -> Expr:
+        return ops.inner(self.expr(node.children[1]), self.expr(node.children[2]))
+
+    def _norm(self, node: Tree) -> Expr:
+        inside = self.expr(node.children[1])
+        sub = str(node.children[3].children[0]) if len(node.children) > 3 else "2"
+        if sub in ("2", "F"):
+            return ops.make("norm2", inside)
+        if sub == "1":
+            return ops.make("norm1", inside)
+        raise self.error(f"unknown norm subscript '_{sub}' (use _2, _F or _1)", node.children[3])
+
+    def _frac(self, node: Tree) -> Expr:
+        num, den = self.expr(node.children[1]), self.expr(node.children[2])
+        return ops.div(num, den)
+
+    def _name(self, node: Tree | Token) -> Expr:
+        tok = node if isinstance(node, Token) else node.children[0]
+        raw = str(tok)
+        if self.latex and tok.type == "NAME":
+            parts = re.findall(r"[A-Za-zα-ωΑ-Ω](?:_(?:\{[A-Za-z0-9]+\}|[A-Za-z0-9]+))*|\d+", raw)
+            if len(parts) > 1:
+                factors = [ops.const(float(p)) if p.isdigit() else self._lookup(_read_name(p), tok) for p in parts]
+                acc = factors[0]
+                for f in factors[1:]:
+                    acc = ops.matmul(acc, f)
+                return acc
+        if tok.type == "LATEX_NAME" and raw.startswith("\\") and not raw.startswith(("\\math", "\\bold", "\\bm",
+                                                                                   "\\operatorname")):
+            base = re.match(r"\\([A-Za-z]+)", raw).group(1)
+            if base not in GREEK and base not in CAPITAL_GREEK:
+                raise self.error(f"unknown LaTeX command '\\{base}'", tok)
+        return self._lookup(_read_name(raw), tok)
+
+    def _lookup(self, name: str, tok: Token) -> Expr:
+        if name in self.env:
+            return self.env[name]
+        if name in ("I", "eye"):
+            n = DimVar()
+            return ops.identity(n)
+        if self.derivation and name.startswith("d") and len(name) > 1 and self._known(name[1:]):
+            return ops.d(self._lookup(name[1:], tok))
+        decl = self.decls.get(name)
+        if decl is None:
+            kind = self._convention(name)
+            shape = {"scalar": SCALAR, "vector": (DimVar(), 1), "matrix": (DimVar(), DimVar())}[kind]
+            node = ops.var(name, kind, shape)
+        else:
+            node = ops.var(name, decl.kind, _decl_shape(decl), decl.positive)
+        self.env[name] = node
+        return node
+
+    def _known(self, name: str) -> bool:
+        return name in self.env or name in self.decls
+
+    @staticmethod
+    def _convention(name: str) -> str:
+        if name[0].isupper():
+            return "matrix"
+        if _is_greek(name):
+            return "scalar"
+        return "vector"
+
+    # ------------------------------------------------------------ calls
+
+    def _call(self, node: Tree) -> Expr:
+        head, *arg_trees = node.children
+        raw = str(head)
+        name = _call_name(raw)
+        prime = name.endswith("'")
+        if name in ("vector", "matrix"):
+            return self._constant_array(name, arg_trees, node)
+        if name == "d" and self.derivation:
+            return ops.d(self._single(arg_trees, name, node))
+        if name in self.functions or prime and name[:-1] in self.functions:
+            return self._apply_user(name, arg_trees, node)
+        if self.latex and head.type == "CALLNAME" and not raw.startswith("\\") and name not in _ALL_CALLS:
+            return self._juxtaposed(head, arg_trees, node)
+        if name not in _ALL_CALLS and not (prime and name[:-1] in ops.FUNCTIONS):
+            return self._juxtaposed(head, arg_trees, node)
+        args = [self.expr(a) for a in arg_trees]
+        if prime and name not in ops.FUNCTIONS:
+            return self._derivative_of(name[:-1], args, node)
+        op = ops.FUNCTIONS.get(name, name)
+        if len(args) != _ARITY.get(op, 1):
+            raise self.error(f"{name}() takes {_ARITY.get(op, 1)} argument(s), got {len(args)}", node)
+        if op == "diag" and not _is_vector_arg(args[0]):
+            op = "diagvec"
+        return ops.make(op, *args)
+
+    def _single(self, arg_trees: list, name: str, node: Tree) -> Expr:
+        if len(arg_trees) != 1:
+            raise self.error(f"{name}() takes one argument", node)
+        return self.expr(arg_trees[0])
+
+    def _juxtaposed(self, head: Token, arg_trees: list, node: Tree) -> Expr:
+        """`x (y + z)` is a product; `foo(x)` with an unknown lowercase name is an unknown function."""
+        name = _read_name(_call_name(str(head)))
+        looks_like_function = (len(name) > 1 and name[0].islower() and not _is_greek(name)
+                               and name not in self.decls and name not in self.env and not self.latex)
+        if looks_like_function or name.endswith("'") or len(arg_trees) != 1:
+            raise self.error(f"unknown function '{name}'", head)
+        return ops.matmul(self._name(Token("NAME", str(head).strip(), head.start_pos, head.line, head.column,
+                                           end_pos=head.end_pos)), self.expr(arg_trees[0]))
+
+    def _derivative_of(self, fname: str, args: list[Expr], node: Tree) -> Expr:
+        spec = ops.OPS[ops.FUNCTIONS[fname]]
+        if spec.deriv is None or len(args) != 1:
+            raise self.error(f"{fname}' is only defined for elementwise functions", node)
+        z = args[0]
+        return spec.deriv(z, ops.make(spec.name, z))
+
+    def _constant_array(self, name: str, arg_trees: list, node: Tree) -> Expr:
+        value = self._single(arg_trees, name, node)
+        if value.op != "const":
+            raise self.error(f"{name}(c) takes a number c", node)
+        shape = (DimVar(), 1) if name == "vector" else (DimVar(), DimVar())
+        return ops.fill(value.attr, shape)
+
+    def _apply_user(self, name: str, arg_trees: list, node: Tree) -> Expr:
+        prime = name.endswith("'") and name not in self.functions
+        param, body = self.functions[name[:-1] if prime else name]
+        arg = self._single(arg_trees, name, node)
+        if prime:
+            from .diff import scalar_derivative  # the derivative needs the differentiator, built after parsing
+
+            body = scalar_derivative(body, param)
+        return substitute_elementwise(body, param, arg)
+
+
+def _negate(e: Expr) -> Expr:
+    """-e, folding a number into a negative constant (so `A - 2` round-trips)."""
+    return ops.const(-e.attr) if e.op == "const" else ops.neg(e)
+
+
+def _is_transpose_exponent(node: Tree | Token) -> bool:
+    while isinstance(node, Tree) and len(node.children) == 1 and node.data in ("exponent", "name"):
+        node = node.children[0]
+    return isinstance(node, Token) and (str(node) == "T" or node.type == "TOP")
+
+
+def _is_vector_arg(e: Expr) -> bool:
+    return e.shape[1] == 1 or Unifier().find(e.shape[1]) == 1
+
+
+def _call_name(raw: str) -> str:
+    raw = raw.strip()
+    m = re.fullmatch(r"\\(?:operatorname|mathrm)\{([A-Za-z]+)\}('?)", raw)
+    if m:
+        return m.group(1) + m.group(2)
+    if re.fullmatch(r"\\log\s*\\det'?", raw):
+        return "logdet" + ("'" if raw.endswith("'") else "")
+    name = raw.lstrip("\\")
+    return "sigmoid" + name[5:] if name.startswith("sigma") and name[5:] in ("", "'") else name
+
+
+_MULOPS = {s: op.name for op in ops.OPS.values() for s in op.aliases if op.layout == "infix"}
+_MULOPS["/"] = "scalar_div"
+_ALL_CALLS = set(ops.FUNCTIONS) | {"inv"}
+_ARITY = {"inner": 2}
+
+
+def substitute_elementwise(body: Expr, param: Expr, arg: Expr) -> Expr:
+    """Apply a scalar formula in ``param`` to every entry of ``arg`` (products become ⊙)."""
+    built: dict[Expr, Expr] = {param: arg}
+    for node in walk(body):
+        if node in built:
+            continue
+        args = tuple(built[a] for a in node.args)
+        if node.op == "matmul" and not all(is_scalar(a.shape) for a in args):
+            built[node] = ops.hadamard(*args)
+        elif node.op in ("var", "const", "fill", "identity"):
+            built[node] = node
+        else:
+            built[node] = ops.make(node.op, *args, attr=node.attr)
+    return built[body]
+
+
+def _decl_shape(decl: _Decl) -> tuple:
+    dims = decl.dims
+    if decl.kind == "scalar":
+        return SCALAR
+    if decl.kind == "vector":
+        return (dims[0], 1)
+    if decl.kind == "matrix":
+        return (dims[0], dims[1] if len(dims) > 1 else dims[0])
+    return (dims[0], dims[0])
+
+
+def _where_items(where: str | dict | None) -> list[tuple[str, str]]:
+    if where is None:
+        return []
+    if isinstance(where, dict):
+        return [(k, v) for k, v in where.items()]
+    out = []
+    for part in re.split(r"[;\n]", where.strip().removeprefix("where")):
+        if part.strip():
+            if ":" not in part:
+                raise ParseError(f"a declaration reads 'name: type', got '{part.strip()}'")
+            names, text = part.split(":", 1)
+            out.extend((n.strip(), text.strip()) for n in names.split(","))
+    return out
+
+
+def _finalize(u: Unifier, root: Expr, defs: list[tuple[str, Expr]]) -> tuple[Expr, tuple[tuple[str, Expr], ...]]:
+    """Rebuild every node with resolved dimensions; name the unknown ones n, m, k, …"""
+    used = {d for node in walk(root) for d in u.resolve(node.shape) if isinstance(d, str)}
+    for _, ref in defs:
+        used |= {d for node in walk(ref) for d in u.resolve(node.shape) if isinstance(d, str)}
+    names: dict[DimVar, str] = {}
+    fresh = (n for n in FRESH_DIMS + [f"n{i}" for i in range(1, 1000)] if n not in used)
+
+    def resolve(d: object) -> object:
+        d = u.find(d)
+        if isinstance(d, DimVar):
+            if d not in names:
+                names[d] = next(fresh)
+            return names[d]
+        return d
+
+    built: dict[Expr, Expr] = {}
+
+    def rebuild(top: Expr) -> Expr:
+        for node in walk(top):
+            if node not in built:
+                shape = (resolve(node.shape[0]), resolve(node.shape[1]))
+                built[node] = Expr(node.op, tuple(built[a] for a in node.args), node.attr, shape)
+        return built[top]
+
+    new_defs = tuple((name, rebuild(ref)) for name, ref in defs)
+    return rebuild(root), new_defs
+
+
+def _declarations(root: Expr, decls: dict[str, _Decl]) -> list[Declaration]:
+    out = []
+    for node in walk(root):
+        if node.op == "var" and all(d.name != node.attr.name for d in out):
+            out.append(Declaration(node.attr, node.shape))
+    return out
+
+
+__all__ = ["parse", "substitute_elementwise", "Var"]

@@ -1,0 +1,142 @@
+"""Text, Unicode and LaTeX printers: one generic walker over the registry's forms.
+
+Each operation's layout (``call``, ``infix``, ``postfix``, …) and its three forms come
+from ``ops.OPS``; only leaves (names, numbers, 𝟙, I) are printed here by kind.
+Invariant: parentheses are the fewest that make the printed text parse back to the
+same tree (the grammar's precedence: sum < product < unary minus < postfix < atom).
+"""
+
+from __future__ import annotations
+
+import re
+
+from .expr import Expr
+from .ops import ATOM, NEG, OPS, POSTFIX, PRODUCT, SUM
+from .shapes import is_scalar
+
+NOTATIONS = ("text", "unicode", "latex")
+_INDEX = {"text": 0, "unicode": 1, "latex": 2}
+_GREEK = ("alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa lambda mu nu xi "
+          "omicron pi rho sigma tau upsilon phi varphi chi psi omega Gamma Delta Theta Lambda Xi Pi Sigma "
+          "Phi Psi Omega").split()
+_GREEK_LETTER = dict(zip(_GREEK, "αβγδεϵζηθϑικλμνξοπρστυφϕχψωΓΔΘΛΞΠΣΦΨΩ"))
+
+
+def show(e: Expr, notation: str = "text") -> str:
+    """Print an expression in one of NOTATIONS."""
+    if notation not in _INDEX:
+        raise ValueError(f"notation must be one of {NOTATIONS}")
+    return _show(e, notation)[0]
+
+
+def show_name(name: str, notation: str) -> str:
+    """A variable or definition name in a notation (λ, \\lambda, W_{1}, \\mathrm{W1})."""
+    head, *subs = name.split("_")
+    greek = re.fullmatch(r"([A-Za-z]+?)(\d*)", head)
+    if notation == "unicode" and greek and greek.group(1) in _GREEK_LETTER:
+        return _GREEK_LETTER[greek.group(1)] + name[len(greek.group(1)):]
+    if notation != "latex":
+        return name
+    if len(head) == 1 or head in _GREEK_LETTER:
+        return ("\\" + head if head in _GREEK_LETTER else head) + "".join("_{%s}" % s for s in subs)
+    return "\\mathrm{%s}" % name.replace("_", "\\_")
+
+
+def _number(value: float | int, notation: str) -> str:
+    text = repr(value) if isinstance(value, float) else str(value)
+    return text.replace("inf", "1e999")
+
+
+def _leaf(e: Expr, notation: str) -> tuple[str, int]:
+    if e.op == "var":
+        return show_name(e.attr.name, notation), ATOM
+    if e.op == "ref":
+        return show_name(e.attr, notation), ATOM
+    if e.op == "const":
+        return _number(e.attr, notation), NEG if e.attr < 0 else ATOM
+    if e.op == "identity":
+        return "I", ATOM
+    if e.op == "fill":
+        return _fill(e, notation), ATOM
+    assert e.op == "d", e.op
+    inner, prec = _show(e.args[0], notation)
+    if e.args[0].op == "var":
+        return "d" + inner, ATOM
+    return f"d({inner})", ATOM
+
+
+def _fill(e: Expr, notation: str) -> str:
+    rows, cols = e.shape
+    if is_scalar(e.shape):
+        return _number(e.attr, notation)
+    if e.attr == 1 and cols == 1:
+        return {"text": "1_{0}", "unicode": "𝟙_{0}", "latex": "\\mathbf{{1}}_{{{0}}}"}[notation].format(rows)
+    kind = "vector" if cols == 1 else "matrix"
+    name = kind if notation != "latex" else "\\operatorname{%s}" % kind
+    return f"{name}({_number(e.attr, notation)})"
+
+
+def _wrap(text: str, prec: int, need: int) -> str:
+    return text if prec >= need else f"({text})"
+
+
+def _show(e: Expr, notation: str) -> tuple[str, int]:
+    spec = OPS[e.op]
+    i = _INDEX[notation]
+    if spec.layout == "leaf":
+        return _leaf(e, notation)
+    if spec.layout == "sum":
+        parts = []
+        for k, term in enumerate(e.args):
+            negative = term.op == "neg" or term.op == "const" and term.attr < 0
+            if negative and k > 0:
+                body = _show(term.args[0], notation) if term.op == "neg" else (_number(-term.attr, notation), ATOM)
+                parts.append(" - " + _wrap(body[0], body[1], PRODUCT))
+            else:
+                text, prec = _show(term, notation)
+                parts.append((" + " if k else "") + _wrap(text, prec, PRODUCT))
+        return "".join(parts), SUM
+    if spec.layout == "infix":
+        left, lp = _show(e.args[0], notation)
+        right, rp = _show(e.args[1], notation)
+        forms = spec.scalar_forms if spec.scalar_forms and is_scalar(e.args[1].shape) else spec.forms
+        sep = forms[i]
+        right = _wrap(right, rp, POSTFIX)
+        if notation == "latex" and sep == " " and right[:1].isdigit():
+            sep = " \\cdot "
+        return _wrap(left, lp, PRODUCT) + sep + right, PRODUCT
+    if spec.layout == "prefix":
+        text, prec = _show(e.args[0], notation)
+        return spec.forms[i] + _wrap(text, prec, NEG), NEG
+    if spec.layout == "postfix":
+        return _superscript(e.args[0], spec.forms[i].format(a=e.attr), notation), POSTFIX
+    if spec.layout == "power":
+        return _power(e, notation), POSTFIX
+    args = [_show(a, notation)[0] for a in e.args]
+    if spec.layout == "wrap":
+        return spec.forms[i].format(*args), ATOM
+    assert spec.layout == "call", spec.layout
+    return f"{spec.forms[i]}({', '.join(args)})", ATOM
+
+
+def _superscript(base: Expr, suffix: str, notation: str) -> str:
+    text, prec = _show(base, notation)
+    text = _wrap(text, prec, POSTFIX)
+    if notation == "latex" and prec == POSTFIX:
+        text = "{%s}" % text  # LaTeX forbids a double superscript
+    return text + suffix
+
+
+def _power(e: Expr, notation: str) -> str:
+    base, p = e.args
+    scalar_base = is_scalar(base.shape)
+    if p.op == "const":
+        exponent = _number(p.attr, notation)
+    else:
+        text, prec = _show(p, notation)
+        exponent = text if prec == ATOM and notation != "latex" or notation == "latex" else f"({text})"
+    if notation == "latex":
+        suffix = "^{%s}" % exponent if scalar_base else "^{\\circ %s}" % exponent
+    else:
+        suffix = ("^" if scalar_base else ".^") + exponent
+    return _superscript(base, suffix, notation)
