@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .expr import Expr, Var
-from .shapes import SCALAR, Shape, ShapeError, is_scalar, same_dim, same_shape, show_shape
+from .shapes import SCALAR, Shape, ShapeError, is_scalar, same_dim, same_shape, show_shape, unifier
 
 Forms = tuple[str, str, str]  # text, unicode, latex
 JVP = Callable[[Expr, tuple["Expr | None", ...]], "Expr | None"]
@@ -78,7 +78,8 @@ def _scalar(args: tuple[Expr, ...], attr: Any) -> Shape:
 def _square(what: str) -> Callable[[tuple[Expr, ...], Any], Shape]:
     def rule(args: tuple[Expr, ...], attr: Any) -> Shape:
         r, c = args[0].shape
-        same_dim(r, c, f"{what} needs a square matrix", (args[0].shape, args[0].shape))
+        if not unifier().unify(r, c):
+            raise ShapeError(f"{what} needs a square matrix, got {show_shape(args[0].shape)}")
         return args[0].shape
 
     return rule
@@ -364,7 +365,7 @@ register(Op("div", _broadcast("elementwise division"), "infix", (" ./ ", " ./ ",
 register(Op("transpose", lambda a, t: (a[0].shape[1], a[0].shape[0]), "postfix", ("^T", "ᵀ", "^\\top"),
             "{0}.T", "{0}.T", _linear(transpose), "d(Aᵀ) = (dA)ᵀ",
             lambda n, i, g: transpose(g), "<G, Aᵀ> = <Gᵀ, A>", prec=POSTFIX))
-register(Op("inv", _square("inverse"), "postfix", ("^-1", "⁻¹", "^{-1}"),
+register(Op("inv", _square("inverse"), "postfix", ("^-1", "⁻¹", "^{{-1}}"),
             "np.linalg.inv({0})", "torch.linalg.inv({0})",
             lambda n, da: da[0] and neg(matmul(matmul(n, da[0]), n)), "d(X⁻¹) = -X⁻¹ dX X⁻¹", prec=POSTFIX))
 register(Op("mpow", _square("matrix power"), "postfix", ("^{a}", "^{a}", "^{{{a}}}"),

@@ -20,7 +20,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 from . import ops
 from .expr import Expr, Var, walk
 from .formula import Declaration, Formula
-from .shapes import SCALAR, DimVar, MatcalcError, ParseError, ShapeError, Unifier, inferring, is_scalar
+from .shapes import SCALAR, DimVar, MatcalcError, ParseError, ShapeError, Unifier, inferring, is_scalar, show_shape
 
 MAX_DEPTH = 300  # deeper parse trees are refused with a clear error (no recursion crash)
 GREEK = ("alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa lambda mu nu xi "
@@ -270,8 +270,15 @@ class Builder:
 
     def _sum(self, node: Tree) -> Expr:
         terms = [self.expr(node.children[0])]
+        array = None if is_scalar(terms[0].shape) else terms[0].shape
         for op, operand in zip(node.children[1::2], node.children[2::2]):
             term = self.expr(operand)
+            if not is_scalar(term.shape):
+                if array is not None and not (self.u.unify(array[0], term.shape[0])
+                                              and self.u.unify(array[1], term.shape[1])):
+                    raise ShapeError(f"sum: shapes {show_shape(array)} and {show_shape(term.shape)} do not match",
+                                     (op.start_pos, op.end_pos), self.source)
+                array = array or term.shape
             terms.append(_negate(term) if str(op) == "-" else term)
         return ops.add(*terms)
 

@@ -85,6 +85,8 @@ class Unifier:
         a, b = self.find(a), self.find(b)
         if a is b or a == b and not isinstance(a, DimVar):
             return True
+        if 1 in (a, b):  # an unknown length never becomes 1 by inference: `a b` is an error
+            return False
         if isinstance(a, DimVar):
             self.parent[a] = b
             return True
