@@ -1,8 +1,15 @@
-"""matcalc: symbolic matrix calculus, the way the trace trick does it by hand."""
+"""matcalc: symbolic matrix calculus, the way the trace trick does it by hand.
 
+    >>> import matcalc
+    >>> str(matcalc.grad("a^T exp(X b)", "X"))
+    '(exp(X b) .* a) b^T'
+"""
+
+from .calculus import Derivation, derive, grad, symmetrize, vjp
 from .evaluate import compile
 from .formula import Declaration, Formula
 from .parse import parse
 from .shapes import MatcalcError, ParseError, ShapeError
 
-__all__ = ["Declaration", "Formula", "MatcalcError", "ParseError", "ShapeError", "compile", "parse"]
+__all__ = ["Declaration", "Derivation", "Formula", "MatcalcError", "ParseError", "ShapeError", "compile",
+           "derive", "grad", "parse", "symmetrize", "vjp"]

@@ -278,8 +278,10 @@ def _adj_div(node: Expr, i: int, g: Expr) -> Expr:
 
 
 def _jvp_hpow(node: Expr, da: tuple[Expr | None, ...]) -> Expr | None:
-    """d(A.^p) = p A.^(p-1) ⊙ dA + log(A) ⊙ A.^p dp."""
+    """d(A.^p) = p A.^(p-1) ⊙ dA + log(A) ⊙ A.^p dp; d(‖x‖²) = 2 <x, dx>."""
     a, p = node.args
+    if a.op == "norm2" and p.op == "const" and p.attr == 2 and da[0] is not None and da[1] is None:
+        return matmul(const(2), inner(a.args[0], d(a.args[0])))
     lower = const(p.attr - 1) if p.op == "const" else add(p, const(-1))
     return _sum_some(
         da[0] and matmul(p, hadamard(make("hpow", a, lower), da[0])),
@@ -308,6 +310,8 @@ def _jvp_softmax(node: Expr, da: tuple[Expr | None, ...]) -> Expr | None:
     """d softmax(z) = s ⊙ (dz - 𝟙 𝟙ᵀ(s ⊙ dz)), s = softmax(z), per column."""
     if da[0] is None:
         return None
+    if node.shape[1] == 1:  # a vector: (diag(s) - s sᵀ) dz
+        return add(hadamard(node, da[0]), neg(matmul(node, matmul(transpose(node), da[0]))))
     ones = ones_like(node.shape)
     return hadamard(node, add(da[0], neg(matmul(ones, matmul(transpose(ones), hadamard(node, da[0]))))))
 

@@ -1,0 +1,153 @@
+"""The public calculus API: ``grad``, ``vjp`` and ``derive``.
+
+These turn user input (text or Formula, variable names) into calls of the
+differentiator in ``diff.py``, then present the result: definitions the user made
+(``Y = sigmoid(W X)``) are folded back into the answer, and a ``Derivation`` prints
+the recorded steps as a chain of equalities in text, Unicode or LaTeX.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from . import ops
+from .diff import Step, gradients
+from .evaluate import as_formula
+from .expr import Expr, walk
+from .formula import Declaration, Formula
+from .printers import show, show_name
+from .shapes import MatcalcError
+from .simplify import simplify
+
+
+def _variables(formula: Formula, wrt: list[str]) -> list[Expr]:
+    found = {n.attr.name: n for n in walk(formula.expr) if n.op == "var"}
+    for _, ref in formula.definitions:
+        found.update({n.attr.name: n for n in walk(ref) if n.op == "var"})
+    missing = [w for w in wrt if w not in found]
+    if missing:
+        names = ", ".join(found) or "none"
+        raise MatcalcError(f"'{missing[0]}' is not a variable of the formula (its variables: {names})")
+    return [found[w] for w in wrt]
+
+
+def fold_definitions(e: Expr, definitions: tuple[tuple[str, Expr], ...]) -> Expr:
+    """Write the user's definitions back by name: sigmoid(W X) -> Y when Y = sigmoid(W X)."""
+    if not definitions:
+        return e
+    names = {ref.args[0]: ref for _, ref in definitions}
+    built: dict[Expr, Expr] = {}
+    for node in walk(e):
+        if node in names:
+            built[node] = names[node]
+        elif node.op in ("var", "const", "fill", "identity", "ref", "d") or not node.args:
+            built[node] = node
+        else:
+            args = tuple(built[a] for a in node.args)
+            built[node] = node if args == node.args else Expr(node.op, args, node.attr, node.shape)
+    return built[e]
+
+
+def _result(g: Expr, formula: Formula) -> Formula:
+    g = simplify(fold_definitions(simplify(g), formula.definitions))
+    vars_in_g = {n.attr.name for n in walk(g) if n.op == "var"}
+    for _, ref in formula.definitions:
+        if any(n is ref for n in walk(g)):
+            vars_in_g |= {n.attr.name for n in walk(ref) if n.op == "var"}
+    decls = tuple(d for d in formula.declarations if d.name in vars_in_g)
+    return Formula(g, decls, formula.definitions)
+
+
+def grad(f: str | Formula, wrt: str | list[str], where: str | dict | None = None) -> Formula | dict[str, Formula]:
+    """∇_X f in closed form (Frobenius convention: df = <∇_X f, dX>, same shape as X).
+
+    ``wrt`` is a variable name, or a list of names (then a dict name -> gradient, one
+    derivation shared by all). For a symmetric X the result is the unconstrained
+    gradient, as torch.autograd reports it; ``symmetrize`` gives (G + Gᵀ)/2."""
+    return derive(f, wrt, where).result
+
+
+def vjp(F: str | Formula, wrt: str | list[str], upstream: str = "G",
+        where: str | dict | None = None) -> Formula | dict[str, Formula]:
+    """The backward rule of a layer F: the gradient of <G, F> for an upstream gradient G."""
+    formula = as_formula(F, where)
+    rows, cols = formula.shape
+    kind = "scalar" if (rows, cols) == (1, 1) else "vector" if cols == 1 else "matrix"
+    g = ops.var(upstream, kind, formula.shape)
+    if any(n.op == "var" and n.attr.name == upstream for n in walk(formula.expr)):
+        raise MatcalcError(f"the upstream name '{upstream}' is already a variable of F")
+    decls = formula.declarations + (Declaration(g.attr, g.shape),)
+    return grad(Formula(ops.inner(g, formula.expr), decls, formula.definitions), wrt)
+
+
+def symmetrize(g: Formula) -> Formula:
+    """(G + Gᵀ)/2: the gradient restricted to symmetric directions."""
+    return Formula(simplify(ops.matmul(ops.const(0.5), ops.add(g.expr, ops.transpose(g.expr)))),
+                   g.declarations, g.definitions)
+
+
+@dataclass
+class Derivation:
+    """A recorded trace-trick derivation of df, and the gradients it ends with."""
+
+    formula: Formula
+    wrt: list[str]
+    steps: list[Step]
+    gradients: dict[str, Formula]
+    single: bool
+
+    @property
+    def result(self) -> Formula | dict[str, Formula]:
+        """The gradient (one wrt name) or the dict of gradients (a list)."""
+        return self.gradients[self.wrt[0]] if self.single else self.gradients
+
+    def state(self, step: Step) -> Expr:
+        """A step's state Σ <G_k, L_k> as one expression (definitions folded into G)."""
+        defs = self.formula.definitions
+        terms = [ops.inner(fold_definitions(g, defs), lin) for g, lin in step.terms]
+        return ops.add(*terms) if terms else ops.const(0)
+
+    def lines(self, notation: str = "text") -> list[tuple[str, str, str]]:
+        """(left side, right side, rule) for every line of the derivation."""
+        out = []
+        for i, step in enumerate(self.steps):
+            lhs = "df" if i == 0 else ""
+            out.append((lhs, show(self.state(step), notation), step.rule))
+        for name in self.wrt:
+            nabla = {"text": "grad_{0} f", "unicode": "∇_{0} f", "latex": "\\nabla_{{{0}}} f"}[notation]
+            out.append((nabla.format(show_name(name, notation)), self.gradients[name].show(notation), ""))
+        return out
+
+    def show(self, notation: str = "text") -> str:
+        """The derivation as a chain of equalities, one labelled step per line."""
+        rows = self.lines(notation)
+        if notation == "latex":
+            body = " \\\\\n".join(f"{lhs} &= {rhs}" + (f" && \\text{{{_latex_text(rule)}}}" if rule else "")
+                                  for lhs, rhs, rule in rows)
+            return "\\begin{aligned}\n" + body + "\n\\end{aligned}"
+        width = max(len(lhs) for lhs, _, _ in rows)
+        rhs_width = min(60, max(len(rhs) for _, rhs, _ in rows))
+        return "\n".join(f"{lhs:>{width}} = {rhs:<{rhs_width}}" + (f"   [{rule}]" if rule else "")
+                         for lhs, rhs, rule in rows).rstrip()
+
+    def __str__(self) -> str:
+        return self.show("text")
+
+    def _repr_latex_(self) -> str:
+        return f"$${self.show('latex')}$$"
+
+
+def _latex_text(rule: str) -> str:
+    return rule.replace("\\", "\\backslash ").replace("_", "\\_").replace("&", "\\&")
+
+
+def derive(f: str | Formula, wrt: str | list[str], where: str | dict | None = None) -> Derivation:
+    """The trace-trick derivation of ∇_X f, step by step (see ``Derivation.show``)."""
+    formula = as_formula(f, where)
+    names = [wrt] if isinstance(wrt, str) else list(wrt)
+    if not names:
+        raise MatcalcError("name at least one variable to differentiate with respect to")
+    variables = _variables(formula, names)
+    raw, steps = gradients(formula.expr, variables)
+    results = {name: _result(raw[v], formula) for name, v in zip(names, variables)}
+    return Derivation(formula, names, steps, results, isinstance(wrt, str))

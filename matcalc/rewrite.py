@@ -1,0 +1,58 @@
+"""Rewriting: rules as data, applied bottom-up to a fixed point.
+
+A ``Rule`` has a name (the identity it applies, e.g. ``(Aᵀ)ᵀ = A``) and a function
+that returns the rewritten node or None when the rule does not apply. ``Rewriter``
+applies a rule list to every node, children first, until nothing changes; results
+are memoized per node (nodes are hash-consed, so a DAG is rewritten once per
+distinct node) and, when asked, every application is recorded as (rule, before, after).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from .expr import Expr, walk
+from .ops import make
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A named rewrite: ``apply(node)`` returns the new node, or None."""
+
+    name: str
+    apply: Callable[[Expr], Expr | None]
+
+
+@dataclass
+class Rewriter:
+    """Applies a list of rules everywhere to a fixed point."""
+
+    rules: list[Rule]
+    memo: dict[Expr, Expr] = field(default_factory=dict)
+    trace: list[tuple[str, Expr, Expr]] | None = None
+
+    def __call__(self, root: Expr) -> Expr:
+        """The fixed point of the rules on root."""
+        for node in walk(root):
+            if node not in self.memo:
+                self.memo[node] = self._at(node)
+        return self.memo[root]
+
+    def _at(self, node: Expr) -> Expr:
+        """Rebuild node from rewritten children, then rewrite it at the top until stable."""
+        args = tuple(self.memo[a] if a in self.memo else self(a) for a in node.args)
+        if args != node.args:
+            node = Expr(node.op, args, node.attr, node.shape) if node.op in ("ref", "d") or not args else \
+                make(node.op, *args, attr=node.attr)
+        new = self._once(node)
+        return node if new is None else self(new)
+
+    def _once(self, node: Expr) -> Expr | None:
+        for rule in self.rules:
+            new = rule.apply(node)
+            if new is not None and new is not node:
+                if self.trace is not None:
+                    self.trace.append((rule.name, node, new))
+                return new
+        return None
