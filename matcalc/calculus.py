@@ -48,23 +48,66 @@ def fold_definitions(e: Expr, definitions: tuple[tuple[str, Expr], ...]) -> Expr
     return built[e]
 
 
-def _result(g: Expr, formula: Formula) -> Formula:
-    g = simplify(fold_definitions(simplify(g), formula.definitions))
-    vars_in_g = {n.attr.name for n in walk(g) if n.op == "var"}
-    for _, ref in formula.definitions:
-        if any(n is ref for n in walk(g)):
-            vars_in_g |= {n.attr.name for n in walk(ref) if n.op == "var"}
-    decls = tuple(d for d in formula.declarations if d.name in vars_in_g)
-    return Formula(g, decls, formula.definitions)
+_LEAVES = ("var", "const", "fill", "identity", "ref", "d")
 
 
-def grad(f: str | Formula, wrt: str | list[str], where: str | dict | None = None) -> Formula | dict[str, Formula]:
+def share_subexpressions(exprs: list[Expr], taken: set[str]) -> tuple[list[Expr], list[tuple[str, Expr]]]:
+    """Name the subexpressions used more than once (t1 = …) when writing them out repeatedly
+    would make the result much longer than its DAG (deep networks); else return exprs as they are."""
+    size: dict[Expr, int] = {}
+    uses: dict[Expr, int] = {}
+    for root in exprs:
+        for node in walk(root, size):
+            size[node] = 1 + sum(size[a] for a in node.args)
+    for node in size:
+        for a in node.args:
+            uses[a] = uses.get(a, 0) + 1
+    if sum(size[r] for r in exprs) < max(150, 3 * len(size)):
+        return exprs, []
+    names = (f"t{i}" for i in range(1, 10**6) if f"t{i}" not in taken)
+    built: dict[Expr, Expr] = {}
+    defs: list[tuple[str, Expr]] = []
+    for node in size:  # children before parents
+        args = tuple(built[a] for a in node.args)
+        new = node if args == node.args else Expr(node.op, args, node.attr, node.shape)
+        if node.op not in _LEAVES and uses.get(node, 0) >= 2 and size[node] >= 4:
+            new = Expr("ref", (new,), next(names), node.shape)
+            defs.append((new.attr, new))
+        built[node] = new
+    return [built[r] for r in exprs], defs
+
+
+def _results(raw: dict[str, Expr], formula: Formula) -> dict[str, Formula]:
+    """Simplified gradients with the user's definitions folded in and shared parts named."""
+    names = list(raw)
+    exprs = [simplify(fold_definitions(simplify(raw[n]), formula.definitions)) for n in names]
+    taken = {d.name for d in formula.declarations} | {name for name, _ in formula.definitions}
+    exprs, shared = share_subexpressions(exprs, taken)
+    defs = formula.definitions + tuple(shared)
+    out = {}
+    for name, g in zip(names, exprs):
+        used = {n.attr.name for n in walk(g) if n.op == "var"}
+        out[name] = Formula(g, tuple(d for d in formula.declarations if d.name in used), defs)
+    return out
+
+
+def grad(f: str | Formula, wrt: str | list[str], where: str | dict | None = None,
+         symmetrized: bool = False) -> Formula | dict[str, Formula]:
     """∇_X f in closed form (Frobenius convention: df = <∇_X f, dX>, same shape as X).
 
     ``wrt`` is a variable name, or a list of names (then a dict name -> gradient, one
-    derivation shared by all). For a symmetric X the result is the unconstrained
-    gradient, as torch.autograd reports it; ``symmetrize`` gives (G + Gᵀ)/2."""
-    return derive(f, wrt, where).result
+    derivation shared by all). For a symmetric or spd X the result is the unconstrained
+    gradient, as torch.autograd reports it; ``symmetrized=True`` gives (G + Gᵀ)/2 instead,
+    the gradient within the symmetric matrices."""
+    result = derive(f, wrt, where).result
+    if not symmetrized:
+        return result
+    gradients = result if isinstance(result, dict) else {wrt: result}
+    kinds = {d.name: d.var.kind for g in gradients.values() for d in g.declarations}
+    formula = as_formula(f, where)
+    kinds.update({d.name: d.var.kind for d in formula.declarations})
+    out = {n: symmetrize(g) if kinds.get(n) in ("symmetric", "spd") else g for n, g in gradients.items()}
+    return out if isinstance(result, dict) else out[wrt]
 
 
 def vjp(F: str | Formula, wrt: str | list[str], upstream: str = "G",
@@ -115,7 +158,10 @@ class Derivation:
             out.append((lhs, show(self.state(step), notation), step.rule))
         for name in self.wrt:
             nabla = {"text": "grad_{0} f", "unicode": "∇_{0} f", "latex": "\\nabla_{{{0}}} f"}[notation]
-            out.append((nabla.format(show_name(name, notation)), self.gradients[name].show(notation), ""))
+            out.append((nabla.format(show_name(name, notation)), show(self.gradients[name].expr, notation), ""))
+        defs = {n: ref for g in self.gradients.values() for n, ref in g.definitions}
+        for name, ref in defs.items():
+            out.append(("where " + show_name(name, notation), show(ref.args[0], notation), ""))
         return out
 
     def show(self, notation: str = "text") -> str:
@@ -149,5 +195,5 @@ def derive(f: str | Formula, wrt: str | list[str], where: str | dict | None = No
         raise MatcalcError("name at least one variable to differentiate with respect to")
     variables = _variables(formula, names)
     raw, steps = gradients(formula.expr, variables)
-    results = {name: _result(raw[v], formula) for name, v in zip(names, variables)}
+    results = _results({name: raw[v] for name, v in zip(names, variables)}, formula)
     return Derivation(formula, names, steps, results, isinstance(wrt, str))

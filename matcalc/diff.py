@@ -43,6 +43,7 @@ class Linearizer:
         self.order = {node: i for i, node in enumerate(walk(f))}  # children before parents
         self.depends = _depends(f, self.wrt)
         self.steps: list[Step] = []
+        self._linear: dict[Expr, bool] = {}
 
     def run(self, f: Expr) -> dict[Expr, Expr]:
         """Derive; return the (unsimplified-but-tidy) gradient G_X of each variable X."""
@@ -80,7 +81,7 @@ class Linearizer:
         """Adjoint on term i: <G, op(…, L, …)> -> Σ <adjoint_k(G), L_k>."""
         g, lin = terms[i]
         spec = ops.OPS[lin.op]
-        moved = [(simplify(spec.adjoint(lin, k, g)), a) for k, a in enumerate(lin.args) if _has_d(a)]
+        moved = [(simplify(spec.adjoint(lin, k, g)), a) for k, a in enumerate(lin.args) if self._has_d(a)]
         new = terms[:i] + moved + terms[i + 1:]
         self._record(spec.adjoint_rule, new)
         return new
@@ -109,6 +110,12 @@ class Linearizer:
     def _record(self, rule: str, terms: list[Term]) -> None:
         self.steps.append(Step(rule, tuple(terms)))
 
+    def _has_d(self, e: Expr) -> bool:
+        """e contains a differential (memoized: linear forms share structure)."""
+        for node in walk(e, self._linear):
+            self._linear[node] = node.op == "d" or any(self._linear[a] for a in node.args)
+        return self._linear[e]
+
 
 def _depends(f: Expr, wrt: set[Expr]) -> set[Expr]:
     out: set[Expr] = set()
@@ -116,10 +123,6 @@ def _depends(f: Expr, wrt: set[Expr]) -> set[Expr]:
         if node in wrt or any(a in out for a in node.args):
             out.add(node)
     return out
-
-
-def _has_d(e: Expr) -> bool:
-    return any(n.op == "d" for n in walk(e))
 
 
 def gradients(f: Expr, wrt: list[Expr]) -> tuple[dict[Expr, Expr], list[Step]]:

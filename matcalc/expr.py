@@ -10,7 +10,7 @@ hashing is O(1), and a gradient's shared subexpressions are shared in memory.
 from __future__ import annotations
 
 import weakref
-from collections.abc import Iterator
+from collections.abc import Container, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -70,13 +70,15 @@ class Expr:
         return f"{self.op}{attr}({inner})"
 
 
-def walk(root: Expr) -> Iterator[Expr]:
-    """Every distinct node below root, children before parents (iterative, no recursion)."""
+def walk(root: Expr, known: Container[Expr] = ()) -> Iterator[Expr]:
+    """Every distinct node below root, children before parents (iterative, no recursion).
+
+    Nodes in ``known`` (e.g. a memo) are neither yielded nor descended into."""
     seen: set[int] = set()
     stack: list[tuple[Expr, bool]] = [(root, False)]
     while stack:
         node, expanded = stack.pop()
-        if id(node) in seen:
+        if id(node) in seen or node in known:
             continue
         if expanded:
             seen.add(id(node))

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from .expr import Expr, walk
+from .expr import Expr
 from .ops import make
 
 
@@ -33,10 +33,17 @@ class Rewriter:
     trace: list[tuple[str, Expr, Expr]] | None = None
 
     def __call__(self, root: Expr) -> Expr:
-        """The fixed point of the rules on root."""
-        for node in walk(root):
-            if node not in self.memo:
+        """The fixed point of the rules on root (only nodes not seen before are visited)."""
+        stack: list[tuple[Expr, bool]] = [(root, False)]
+        while stack:
+            node, expanded = stack.pop()
+            if node in self.memo:
+                continue
+            if expanded:
                 self.memo[node] = self._at(node)
+            else:
+                stack.append((node, True))
+                stack.extend((a, False) for a in reversed(node.args) if a not in self.memo)
         return self.memo[root]
 
     def _at(self, node: Expr) -> Expr:

@@ -107,6 +107,15 @@ def _transpose_linear(e: Expr) -> Expr | None:
     return None
 
 
+@rule("(A + B)ᵀ = A + B when the sum is symmetric")
+def _transpose_symmetric_sum(e: Expr) -> Expr | None:
+    if e.op != "transpose" or e.args[0].op != "add":
+        return None
+    terms = e.args[0].args
+    flipped = [simplify(transpose(t)) for t in terms]
+    return e.args[0] if sorted(map(id, flipped)) == sorted(map(id, terms)) else None
+
+
 # ---------------------------------------------------------------- negation
 
 
@@ -331,6 +340,11 @@ def scaled(c: float, base: Expr) -> Expr:
     if base.op == "matmul" and not scalar(base.args[0]):  # the number goes leftmost: 2 A x, not 2 (A x)
         return matmul(scaled(c, base.args[0]), base.args[1])
     return matmul(const(c), base)
+
+
+@rule("A + (B + C) = A + B + C")
+def _flatten_sum(e: Expr) -> Expr | None:
+    return add(*e.args) if e.op == "add" and any(a.op == "add" for a in e.args) else None
 
 
 @rule("A + 0 = A, c1 + c2 = c, a A + b A = (a + b) A")
