@@ -373,6 +373,17 @@ def _broadcast(t: Expr, e: Expr) -> Expr:
     return t if t.shape == e.shape else matmul(t, fill(1, e.shape))
 
 
+@rule("c (a A + b B) = (c a) A + (c b) B when that leaves fewer numbers")
+def _distribute_number(e: Expr) -> Expr | None:
+    if e.op != "matmul" or e.args[0].op != "const" or e.args[1].op != "add":
+        return None
+    c = e.args[0].attr
+    parts = [split_coefficient(t) for t in e.args[1].args]
+    if sum(abs(k * c) != 1 for k, _ in parts) >= 1 + sum(abs(k) != 1 for k, _ in parts):
+        return None
+    return add(*(scaled(k * c, base) for k, base in parts))
+
+
 @rule("A C + B C = (A + B) C, C A + C B = C (A + B)")
 def _factor(e: Expr) -> Expr | None:
     if e.op != "add":
