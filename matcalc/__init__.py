@@ -10,6 +10,7 @@ from .evaluate import compile
 from .formula import Declaration, Formula
 from .parse import parse
 from .shapes import MatcalcError, ParseError, ShapeError
+from .to_sympy import to_sympy
 
 __all__ = ["Declaration", "Derivation", "Formula", "MatcalcError", "ParseError", "ShapeError", "compile",
-           "derive", "grad", "parse", "symmetrize", "vjp"]
+           "derive", "grad", "parse", "symmetrize", "to_sympy", "vjp"]

@@ -47,6 +47,7 @@ class Op:
     scalar_forms: Forms | None = None  # infix forms when the right operand is a scalar
     deriv: Callable[[Expr, Expr], Expr] | None = None  # elementwise: f'(z) from z and f(z)
     aliases: tuple[str, ...] = field(default=())  # other names the parser accepts
+    sympy: Callable[..., Any] | None = None  # (sympy module, node, *converted args) -> SymPy expression
 
 
 OPS: dict[str, Op] = {}
@@ -337,7 +338,30 @@ def _bilinear(rebuild: Callable[[Expr, Expr], Expr]) -> JVP:
     return jvp
 
 
+# ---------------------------------------------------------------- SymPy forms (sympy is passed in: imported lazily)
+
+
+def _sp_ones(sp: Any, node: Expr) -> Any:
+    return sp.OneMatrix(*(sp.Symbol(d) if isinstance(d, str) else d for d in node.shape))
+
+
+def _sp_sum(sp: Any, node: Expr, args: tuple) -> Any:
+    """A sum; scalar terms of an array sum spread over every entry."""
+    if is_scalar(node.shape):
+        return sp.Add(*args)
+    return sp.MatAdd(*(x * _sp_ones(sp, node) if is_scalar(a.shape) else x for a, x in zip(node.args, args)))
+
+
+def _sp_total(sp: Any, arg: Expr, a: Any) -> Any:
+    """The sum of every entry: 𝟙ᵀ A 𝟙."""
+    if is_scalar(arg.shape):
+        return a
+    rows, cols = (sp.Symbol(d) if isinstance(d, str) else d for d in arg.shape)
+    return sp.Trace(sp.OneMatrix(1, rows) * a * sp.OneMatrix(cols, 1))
+
+
 # ---------------------------------------------------------------- leaves and structure
+
 
 def _built_directly(args: tuple[Expr, ...], attr: Any) -> Shape:
     raise AssertionError("leaves are built by their constructors, which know the shape")
@@ -348,96 +372,354 @@ for _leaf in ("var", "const", "fill", "identity"):
 register(Op("ref", _same, "leaf", jvp=lambda node, da: da[0], jvp_rule="definition"))
 register(Op("d", _same, "leaf"))
 
-register(Op("add", _broadcast("sum"), "sum", (" + ", " + ", " + "), "{*}", "{*}",
-            _jvp_add, "d(A + B) = dA + dB", _adj_add, "linearity", prec=SUM))
-register(Op("neg", _same, "prefix", ("-", "-", "-"), "-{0}", "-{0}",
-            _linear(neg), "d(-A) = -dA", lambda n, i, g: neg(g), "<G, -A> = <-G, A>", prec=NEG))
+register(
+    Op(
+        "add",
+        _broadcast("sum"),
+        "sum",
+        (" + ", " + ", " + "),
+        "{*}",
+        "{*}",
+        _jvp_add,
+        "d(A + B) = dA + dB",
+        _adj_add,
+        "linearity",
+        prec=SUM,
+        sympy=lambda sp, n, *a: _sp_sum(sp, n, a),
+    )
+)
+register(
+    Op(
+        "neg",
+        _same,
+        "prefix",
+        ("-", "-", "-"),
+        "-{0}",
+        "-{0}",
+        _linear(neg),
+        "d(-A) = -dA",
+        lambda n, i, g: neg(g),
+        "<G, -A> = <-G, A>",
+        prec=NEG,
+        sympy=lambda sp, n, a: -a,
+    )
+)
+
+
 def _lower_matmul(node: Expr) -> str:
     return "{0} * {1}" if any(is_scalar(a.shape) for a in node.args) else "{0} @ {1}"
 
 
-register(Op("matmul", _matmul_shape, "infix", (" ", " ", " "), _lower_matmul, _lower_matmul,
-            _jvp_matmul, "product rule", _adj_matmul, "<G, A B> = <G Bᵀ, A> = <Aᵀ G, B>",
-            prec=PRODUCT, aliases=("*", "@", "\\cdot", "\\times", "·", "×")))
-register(Op("hadamard", _broadcast("Hadamard product"), "infix", (" .* ", " ⊙ ", " \\odot "),
-            "{0} * {1}", "{0} * {1}", _jvp_hadamard, "product rule (Hadamard)",
-            _adj_hadamard, "<G, A ⊙ B> = <A ⊙ G, B>", prec=PRODUCT,
-            aliases=(".*", "⊙", "∘", "\\odot", "\\circ")))
-register(Op("div", _broadcast("elementwise division"), "infix", (" ./ ", " ./ ", " \\oslash "),
-            "{0} / {1}", "{0} / {1}", _jvp_div, "quotient rule", _adj_div, "<G, A ./ B> = <G ./ B, A>",
-            prec=PRODUCT, scalar_forms=(" / ", " / ", " / "), aliases=("./", "/", "⊘", "\\oslash")))
-register(Op("transpose", lambda a, t: (a[0].shape[1], a[0].shape[0]), "postfix", ("^T", "ᵀ", "^\\top"),
-            "{0}.T", "{0}.T", _linear(transpose), "d(Aᵀ) = (dA)ᵀ",
-            lambda n, i, g: transpose(g), "<G, Aᵀ> = <Gᵀ, A>", prec=POSTFIX))
-register(Op("inv", _square("inverse"), "postfix", ("^-1", "⁻¹", "^{{-1}}"),
-            "np.linalg.inv({0})", "torch.linalg.inv({0})",
-            lambda n, da: da[0] and neg(matmul(matmul(n, da[0]), n)), "d(X⁻¹) = -X⁻¹ dX X⁻¹", prec=POSTFIX))
-register(Op("mpow", _square("matrix power"), "postfix", ("^{a}", "^{a}", "^{{{a}}}"),
-            "np.linalg.matrix_power({0}, {a})", "torch.linalg.matrix_power({0}, {a})",
-            _jvp_mpow, "d(A^k) = Σ A^i dA A^(k-1-i)", prec=POSTFIX))
-register(Op("hpow", _power_shape, "power", (".^", ".^", "^{{\\circ {1}}}"), "{0} ** {1}", "{0} ** {1}",
-            _jvp_hpow, "d(A.^p) = p A.^(p-1) ⊙ dA", prec=POSTFIX))
-register(Op("inner", _inner_shape, "wrap", ("<{0}, {1}>", "⟨{0}, {1}⟩", "\\langle {0}, {1} \\rangle"),
-            "np.sum({0} * {1}).reshape(1, 1)", "torch.sum({0} * {1}).reshape(1, 1)",
-            _bilinear(inner), "product rule (inner product)",
-            lambda n, i, g: matmul(g, n.args[1 - i]), "<g, <A, B>> = <g B, A>"))
-register(Op("norm2", _scalar, "wrap", ("||{0}||", "‖{0}‖", "\\|{0}\\|"),
-            "np.linalg.norm({0}).reshape(1, 1)", "torch.linalg.norm({0}).reshape(1, 1)",
-            lambda n, da: da[0] and div(inner(n.args[0], da[0]), n), "d‖x‖ = <x, dx> / ‖x‖",
-            aliases=("norm", "norm2")))
+register(
+    Op(
+        "matmul",
+        _matmul_shape,
+        "infix",
+        (" ", " ", " "),
+        _lower_matmul,
+        _lower_matmul,
+        _jvp_matmul,
+        "product rule",
+        _adj_matmul,
+        "<G, A B> = <G Bᵀ, A> = <Aᵀ G, B>",
+        prec=PRODUCT,
+        aliases=("*", "@", "\\cdot", "\\times", "·", "×"),
+        sympy=lambda sp, n, a, b: a * b,
+    )
+)
+register(
+    Op(
+        "hadamard",
+        _broadcast("Hadamard product"),
+        "infix",
+        (" .* ", " ⊙ ", " \\odot "),
+        "{0} * {1}",
+        "{0} * {1}",
+        _jvp_hadamard,
+        "product rule (Hadamard)",
+        _adj_hadamard,
+        "<G, A ⊙ B> = <A ⊙ G, B>",
+        prec=PRODUCT,
+        aliases=(".*", "⊙", "∘", "\\odot", "\\circ"),
+        sympy=lambda sp, n, a, b: (
+            a * b if is_scalar(n.args[0].shape) or is_scalar(n.args[1].shape) else sp.hadamard_product(a, b)
+        ),
+    )
+)
+register(
+    Op(
+        "div",
+        _broadcast("elementwise division"),
+        "infix",
+        (" ./ ", " ./ ", " \\oslash "),
+        "{0} / {1}",
+        "{0} / {1}",
+        _jvp_div,
+        "quotient rule",
+        _adj_div,
+        "<G, A ./ B> = <G ./ B, A>",
+        prec=PRODUCT,
+        scalar_forms=(" / ", " / ", " / "),
+        aliases=("./", "/", "⊘", "\\oslash"),
+        sympy=lambda sp, n, a, b: (
+            a / b
+            if is_scalar(n.args[1].shape)
+            else sp.hadamard_product(a * _sp_ones(sp, n) if is_scalar(n.args[0].shape) else a, sp.HadamardPower(b, -1))
+        ),
+    )
+)
+register(
+    Op(
+        "transpose",
+        lambda a, t: (a[0].shape[1], a[0].shape[0]),
+        "postfix",
+        ("^T", "ᵀ", "^\\top"),
+        "{0}.T",
+        "{0}.T",
+        _linear(transpose),
+        "d(Aᵀ) = (dA)ᵀ",
+        lambda n, i, g: transpose(g),
+        "<G, Aᵀ> = <Gᵀ, A>",
+        prec=POSTFIX,
+        sympy=lambda sp, n, a: a.T,
+    )
+)
+register(
+    Op(
+        "inv",
+        _square("inverse"),
+        "postfix",
+        ("^-1", "⁻¹", "^{{-1}}"),
+        "np.linalg.inv({0})",
+        "torch.linalg.inv({0})",
+        lambda n, da: da[0] and neg(matmul(matmul(n, da[0]), n)),
+        "d(X⁻¹) = -X⁻¹ dX X⁻¹",
+        prec=POSTFIX,
+        sympy=lambda sp, n, a: sp.Inverse(a),
+    )
+)
+register(
+    Op(
+        "mpow",
+        _square("matrix power"),
+        "postfix",
+        ("^{a}", "^{a}", "^{{{a}}}"),
+        "np.linalg.matrix_power({0}, {a})",
+        "torch.linalg.matrix_power({0}, {a})",
+        _jvp_mpow,
+        "d(A^k) = Σ A^i dA A^(k-1-i)",
+        prec=POSTFIX,
+        sympy=lambda sp, n, a: sp.MatPow(a, n.attr),
+    )
+)
+register(
+    Op(
+        "hpow",
+        _power_shape,
+        "power",
+        (".^", ".^", "^{{\\circ {1}}}"),
+        "{0} ** {1}",
+        "{0} ** {1}",
+        _jvp_hpow,
+        "d(A.^p) = p A.^(p-1) ⊙ dA",
+        prec=POSTFIX,
+        sympy=lambda sp, n, a, p: a**p if is_scalar(n.shape) else sp.HadamardPower(a, p),
+    )
+)
+register(
+    Op(
+        "inner",
+        _inner_shape,
+        "wrap",
+        ("<{0}, {1}>", "⟨{0}, {1}⟩", "\\langle {0}, {1} \\rangle"),
+        "np.sum({0} * {1}).reshape(1, 1)",
+        "torch.sum({0} * {1}).reshape(1, 1)",
+        _bilinear(inner),
+        "product rule (inner product)",
+        lambda n, i, g: matmul(g, n.args[1 - i]),
+        "<g, <A, B>> = <g B, A>",
+        sympy=lambda sp, n, a, b: sp.Trace(a.T * b),
+    )
+)
+register(
+    Op(
+        "norm2",
+        _scalar,
+        "wrap",
+        ("||{0}||", "‖{0}‖", "\\|{0}\\|"),
+        "np.linalg.norm({0}).reshape(1, 1)",
+        "torch.linalg.norm({0}).reshape(1, 1)",
+        lambda n, da: da[0] and div(inner(n.args[0], da[0]), n),
+        "d‖x‖ = <x, dx> / ‖x‖",
+        aliases=("norm", "norm2"),
+        sympy=lambda sp, n, a: sp.sqrt(sp.Trace(a.T * a)),
+    )
+)
 
 
-def call(name: str, shape: Callable[[tuple[Expr, ...], Any], Shape], numpy: str, torch: str,
-         jvp: JVP | None, jvp_rule: str, adjoint: Adjoint | None = None, adjoint_rule: str = "",
-         latex: str = "", unicode: str = "", aliases: tuple[str, ...] = (), text: str = "") -> Op:
+def call(
+    name: str,
+    shape: Callable[[tuple[Expr, ...], Any], Shape],
+    numpy: str,
+    torch: str,
+    jvp: JVP | None,
+    jvp_rule: str,
+    adjoint: Adjoint | None = None,
+    adjoint_rule: str = "",
+    latex: str = "",
+    unicode: str = "",
+    aliases: tuple[str, ...] = (),
+    text: str = "",
+    sympy: Callable[..., Any] | None = None,
+) -> Op:
     """Register an operation written as a function call, ``name(args)``."""
     forms = (text or name, unicode or text or name, latex or f"\\operatorname{{{name}}}")
-    return register(Op(name, shape, "call", forms, numpy, torch, jvp, jvp_rule, adjoint, adjoint_rule,
-                       aliases=aliases))
+    return register(
+        Op(name, shape, "call", forms, numpy, torch, jvp, jvp_rule, adjoint, adjoint_rule, aliases=aliases, sympy=sympy)
+    )
 
 
-call("trace", _square_to_scalar("tr"), "np.trace({0}).reshape(1, 1)", "torch.trace({0}).reshape(1, 1)",
-     _linear(lambda x: make("trace", x)), "d tr(A) = tr(dA)",
-     lambda n, i, g: matmul(g, identity(n.args[0].shape[0])), "<g, tr(A)> = <g I, A>",
-     latex="\\operatorname{tr}", text="tr", aliases=("tr",))
-call("sum", _scalar, "np.sum({0}).reshape(1, 1)", "torch.sum({0}).reshape(1, 1)",
-     _linear(lambda x: make("sum", x)), "d sum(A) = sum(dA)",
-     lambda n, i, g: matmul(g, fill(1, n.args[0].shape)), "<g, sum(A)> = <g 𝟙𝟙ᵀ, A>")
-call("diag", _diag_shape, "np.diagflat({0})", "torch.diag({0}.reshape(-1))",
-     _linear(lambda x: make("diag", x)), "d diag(v) = diag(dv)",
-     lambda n, i, g: make("diagvec", g), "<G, diag(v)> = <diag(G), v>")
-call("diagvec", _diagvec_shape, "np.diag({0}).reshape(-1, 1)", "torch.diagonal({0}).reshape(-1, 1)",
-     _linear(lambda x: make("diagvec", x)), "d diag(A) = diag(dA)",
-     lambda n, i, g: make("diag", g), "<g, diag(A)> = <Diag(g), A>", latex="\\operatorname{diag}",
-     unicode="diag", text="diag")
-call("det", _square_to_scalar("det"), "np.linalg.det({0}).reshape(1, 1)", "torch.linalg.det({0}).reshape(1, 1)",
-     lambda n, da: da[0] and matmul(n, make("trace", matmul(make("inv", n.args[0]), da[0]))),
-     "d det X = det X tr(X⁻¹ dX)", latex="\\det")
-call("logdet", _square_to_scalar("logdet"), "np.linalg.slogdet({0})[1].reshape(1, 1)",
-     "torch.linalg.slogdet({0})[1].reshape(1, 1)",
-     lambda n, da: da[0] and make("trace", matmul(make("inv", n.args[0]), da[0])),
-     "d log det X = tr(X⁻¹ dX)", latex="\\log\\det")
-call("norm1", _scalar, "np.sum(np.abs({0})).reshape(1, 1)", "torch.sum(torch.abs({0})).reshape(1, 1)",
-     lambda n, da: da[0] and inner(make("sign", n.args[0]), da[0]), "d‖x‖₁ = <sign(x), dx>")
-call("softmax", _same, "_softmax({0})", "torch.softmax({0}, dim=0)", _jvp_softmax,
-     "d softmax(z) = s ⊙ dz - s (sᵀ dz)")
-call("logsumexp", lambda a, t: (1, a[0].shape[1]), "_logsumexp({0})", "torch.logsumexp({0}, dim=0, keepdim=True)",
-     _jvp_logsumexp, "d logsumexp(z) = softmax(z)ᵀ dz")
+call(
+    "trace",
+    _square_to_scalar("tr"),
+    "np.trace({0}).reshape(1, 1)",
+    "torch.trace({0}).reshape(1, 1)",
+    _linear(lambda x: make("trace", x)),
+    "d tr(A) = tr(dA)",
+    lambda n, i, g: matmul(g, identity(n.args[0].shape[0])),
+    "<g, tr(A)> = <g I, A>",
+    latex="\\operatorname{tr}",
+    text="tr",
+    aliases=("tr",),
+    sympy=lambda sp, n, a: sp.Trace(a),
+)
+call(
+    "sum",
+    _scalar,
+    "np.sum({0}).reshape(1, 1)",
+    "torch.sum({0}).reshape(1, 1)",
+    _linear(lambda x: make("sum", x)),
+    "d sum(A) = sum(dA)",
+    lambda n, i, g: matmul(g, fill(1, n.args[0].shape)),
+    "<g, sum(A)> = <g 𝟙𝟙ᵀ, A>",
+    sympy=lambda sp, n, a: _sp_total(sp, n.args[0], a),
+)
+call(
+    "diag",
+    _diag_shape,
+    "np.diagflat({0})",
+    "torch.diag({0}.reshape(-1))",
+    _linear(lambda x: make("diag", x)),
+    "d diag(v) = diag(dv)",
+    lambda n, i, g: make("diagvec", g),
+    "<G, diag(v)> = <diag(G), v>",
+    sympy=lambda sp, n, a: sp.DiagMatrix(a),
+)
+call(
+    "diagvec",
+    _diagvec_shape,
+    "np.diag({0}).reshape(-1, 1)",
+    "torch.diagonal({0}).reshape(-1, 1)",
+    _linear(lambda x: make("diagvec", x)),
+    "d diag(A) = diag(dA)",
+    lambda n, i, g: make("diag", g),
+    "<g, diag(A)> = <Diag(g), A>",
+    latex="\\operatorname{diag}",
+    unicode="diag",
+    text="diag",
+    sympy=lambda sp, n, a: sp.DiagonalOf(a),
+)
+call(
+    "det",
+    _square_to_scalar("det"),
+    "np.linalg.det({0}).reshape(1, 1)",
+    "torch.linalg.det({0}).reshape(1, 1)",
+    lambda n, da: da[0] and matmul(n, make("trace", matmul(make("inv", n.args[0]), da[0]))),
+    "d det X = det X tr(X⁻¹ dX)",
+    latex="\\det",
+    sympy=lambda sp, n, a: sp.Determinant(a),
+)
+call(
+    "logdet",
+    _square_to_scalar("logdet"),
+    "np.linalg.slogdet({0})[1].reshape(1, 1)",
+    "torch.linalg.slogdet({0})[1].reshape(1, 1)",
+    lambda n, da: da[0] and make("trace", matmul(make("inv", n.args[0]), da[0])),
+    "d log det X = tr(X⁻¹ dX)",
+    latex="\\log\\det",
+    sympy=lambda sp, n, a: sp.log(sp.Determinant(a)),
+)
+call(
+    "norm1",
+    _scalar,
+    "np.sum(np.abs({0})).reshape(1, 1)",
+    "torch.sum(torch.abs({0})).reshape(1, 1)",
+    lambda n, da: da[0] and inner(make("sign", n.args[0]), da[0]),
+    "d‖x‖₁ = <sign(x), dx>",
+    sympy=lambda sp, n, a: _sp_total(sp, n.args[0], a.applyfunc(sp.Abs)),
+)
+call(
+    "softmax",
+    _same,
+    "_softmax({0})",
+    "torch.softmax({0}, dim=0)",
+    _jvp_softmax,
+    "d softmax(z) = s ⊙ dz - s (sᵀ dz)",
+    sympy=lambda sp, n, a: a.applyfunc(sp.exp) / _sp_total(sp, n, a.applyfunc(sp.exp)),
+)
+call(
+    "logsumexp",
+    lambda a, t: (1, a[0].shape[1]),
+    "_logsumexp({0})",
+    "torch.logsumexp({0}, dim=0, keepdim=True)",
+    _jvp_logsumexp,
+    "d logsumexp(z) = softmax(z)ᵀ dz",
+    sympy=lambda sp, n, a: sp.log(_sp_total(sp, n.args[0], a.applyfunc(sp.exp))),
+)
 
 
 # ---------------------------------------------------------------- elementwise functions
 
 
-def elementwise(name: str, numpy: str, torch: str, deriv: Callable[[Expr, Expr], Expr],
-                unicode: str = "", latex: str = "", aliases: tuple[str, ...] = (), text: str = "") -> Op:
-    """Register f applied entry by entry, with f'(z) given from z and out = f(z)."""
+def elementwise(
+    name: str,
+    numpy: str,
+    torch: str,
+    deriv: Callable[[Expr, Expr], Expr],
+    unicode: str = "",
+    latex: str = "",
+    aliases: tuple[str, ...] = (),
+    text: str = "",
+    sympy: str = "",
+) -> Op:
+    """Register f applied entry by entry, with f'(z) given from z and out = f(z);
+    ``sympy`` is f(t) as SymPy reads it (``"exp(t)"``)."""
 
     def jvp(node: Expr, da: tuple[Expr | None, ...]) -> Expr | None:
         return da[0] and hadamard(deriv(node.args[0], node), da[0])
 
     forms = (text or name, unicode or text or name, latex or f"\\operatorname{{{name}}}")
-    return register(Op(name, _same, "call", forms, numpy, torch, jvp, "elementwise chain rule",
-                       deriv=deriv, aliases=aliases))
+
+    def to_sympy(sp: Any, node: Expr, a: Any) -> Any:
+        t = sp.Dummy("t")
+        f = sp.sympify(sympy, locals={"t": t})
+        return f.subs(t, a) if is_scalar(node.shape) else a.applyfunc(sp.Lambda(t, f))
+
+    return register(
+        Op(
+            name,
+            _same,
+            "call",
+            forms,
+            numpy,
+            torch,
+            jvp,
+            "elementwise chain rule",
+            deriv=deriv,
+            aliases=aliases,
+            sympy=to_sympy,
+        )
+    )
 
 
 def _one_minus(x: Expr) -> Expr:
@@ -452,32 +734,95 @@ def _recip(x: Expr) -> Expr:
     return div(const(1), x)
 
 
-elementwise("exp", "np.exp({0})", "torch.exp({0})", lambda z, out: out, latex="\\exp")
-elementwise("log", "np.log({0})", "torch.log({0})", lambda z, out: _recip(z), latex="\\log")
-elementwise("sin", "np.sin({0})", "torch.sin({0})", lambda z, out: make("cos", z), latex="\\sin")
-elementwise("cos", "np.cos({0})", "torch.cos({0})", lambda z, out: neg(make("sin", z)), latex="\\cos")
-elementwise("tan", "np.tan({0})", "torch.tan({0})", lambda z, out: add(const(1), _square_of(out)), latex="\\tan")
-elementwise("arcsin", "np.arcsin({0})", "torch.asin({0})",
-            lambda z, out: _recip(make("sqrt", _one_minus(_square_of(z)))), latex="\\arcsin")
-elementwise("arccos", "np.arccos({0})", "torch.acos({0})",
-            lambda z, out: neg(_recip(make("sqrt", _one_minus(_square_of(z))))), latex="\\arccos")
-elementwise("arctan", "np.arctan({0})", "torch.atan({0})",
-            lambda z, out: _recip(add(const(1), _square_of(z))), latex="\\arctan")
-elementwise("tanh", "np.tanh({0})", "torch.tanh({0})", lambda z, out: _one_minus(_square_of(out)), latex="\\tanh")
-elementwise("sigmoid", "0.5 * (1 + np.tanh(0.5 * {0}))", "torch.sigmoid({0})",
-            lambda z, out: hadamard(out, _one_minus(out)), unicode="σ", latex="\\sigma", aliases=("σ",))
-elementwise("step", "np.heaviside({0}, 0.0)", "torch.heaviside({0}, torch.zeros_like({0}))",
-            lambda z, out: fill(0, z.shape), text="relu'", latex="\\operatorname{relu}'")
-elementwise("relu", "np.maximum({0}, 0)", "torch.relu({0})", lambda z, out: make("step", z))
-elementwise("softplus", "np.logaddexp(0, {0})", "torch.nn.functional.softplus({0})",
-            lambda z, out: make("sigmoid", z))
-elementwise("sqrt", "np.sqrt({0})", "torch.sqrt({0})", lambda z, out: _recip(matmul(const(2), out)), latex="\\sqrt")
-elementwise("abs", "np.abs({0})", "torch.abs({0})", lambda z, out: make("sign", z))
-elementwise("sign", "np.sign({0})", "torch.sign({0})", lambda z, out: fill(0, z.shape))
+elementwise("exp", "np.exp({0})", "torch.exp({0})", lambda z, out: out, latex="\\exp", sympy="exp(t)")
+elementwise("log", "np.log({0})", "torch.log({0})", lambda z, out: _recip(z), latex="\\log", sympy="log(t)")
+elementwise("sin", "np.sin({0})", "torch.sin({0})", lambda z, out: make("cos", z), latex="\\sin", sympy="sin(t)")
+elementwise("cos", "np.cos({0})", "torch.cos({0})", lambda z, out: neg(make("sin", z)), latex="\\cos", sympy="cos(t)")
+elementwise(
+    "tan", "np.tan({0})", "torch.tan({0})", lambda z, out: add(const(1), _square_of(out)), latex="\\tan", sympy="tan(t)"
+)
+elementwise(
+    "arcsin",
+    "np.arcsin({0})",
+    "torch.asin({0})",
+    lambda z, out: _recip(make("sqrt", _one_minus(_square_of(z)))),
+    latex="\\arcsin",
+    sympy="asin(t)",
+)
+elementwise(
+    "arccos",
+    "np.arccos({0})",
+    "torch.acos({0})",
+    lambda z, out: neg(_recip(make("sqrt", _one_minus(_square_of(z))))),
+    latex="\\arccos",
+    sympy="acos(t)",
+)
+elementwise(
+    "arctan",
+    "np.arctan({0})",
+    "torch.atan({0})",
+    lambda z, out: _recip(add(const(1), _square_of(z))),
+    latex="\\arctan",
+    sympy="atan(t)",
+)
+elementwise(
+    "tanh",
+    "np.tanh({0})",
+    "torch.tanh({0})",
+    lambda z, out: _one_minus(_square_of(out)),
+    latex="\\tanh",
+    sympy="tanh(t)",
+)
+elementwise(
+    "sigmoid",
+    "0.5 * (1 + np.tanh(0.5 * {0}))",
+    "torch.sigmoid({0})",
+    lambda z, out: hadamard(out, _one_minus(out)),
+    unicode="σ",
+    latex="\\sigma",
+    aliases=("σ",),
+    sympy="1 / (1 + exp(-t))",
+)
+elementwise(
+    "step",
+    "np.heaviside({0}, 0.0)",
+    "torch.heaviside({0}, torch.zeros_like({0}))",
+    lambda z, out: fill(0, z.shape),
+    text="relu'",
+    latex="\\operatorname{relu}'",
+    sympy="Heaviside(t)",
+)
+elementwise("relu", "np.maximum({0}, 0)", "torch.relu({0})", lambda z, out: make("step", z), sympy="Max(t, 0)")
+elementwise(
+    "softplus",
+    "np.logaddexp(0, {0})",
+    "torch.nn.functional.softplus({0})",
+    lambda z, out: make("sigmoid", z),
+    sympy="log(1 + exp(t))",
+)
+elementwise(
+    "sqrt",
+    "np.sqrt({0})",
+    "torch.sqrt({0})",
+    lambda z, out: _recip(matmul(const(2), out)),
+    latex="\\sqrt",
+    sympy="sqrt(t)",
+)
+elementwise("abs", "np.abs({0})", "torch.abs({0})", lambda z, out: make("sign", z), sympy="Abs(t)")
+elementwise("sign", "np.sign({0})", "torch.sign({0})", lambda z, out: fill(0, z.shape), sympy="sign(t)")
 
 # Parser-facing names: what a user may call, mapped to registry entries.
 FUNCTIONS: dict[str, str] = {
     name: name for name, op in OPS.items() if op.layout == "call" and name not in ("diagvec", "step")
 }
-FUNCTIONS.update({"tr": "trace", "σ": "sigmoid", "norm": "norm2", "norm2": "norm2", "relu'": "step",
-                  "logistic": "sigmoid", "inv": "inv"})
+FUNCTIONS.update(
+    {
+        "tr": "trace",
+        "σ": "sigmoid",
+        "norm": "norm2",
+        "norm2": "norm2",
+        "relu'": "step",
+        "logistic": "sigmoid",
+        "inv": "inv",
+    }
+)

@@ -461,6 +461,11 @@ def simplify(e: Expr) -> Expr:
     return _simplifier(e)
 
 
+def clear_cache() -> None:
+    """Forget memoized simplifications (for honest timings; results do not change)."""
+    _simplifier.memo.clear()
+
+
 def simplify_traced(e: Expr) -> tuple[Expr, list[tuple[str, Expr, Expr]]]:
     """Simplify and return the rules applied, in order (for shown derivations)."""
     rw = Rewriter(RULES, trace=[])
