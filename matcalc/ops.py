@@ -649,14 +649,18 @@ call(
     latex="\\log\\det",
     sympy=lambda sp, n, a: sp.log(sp.Determinant(a)),
 )
-call(
-    "norm1",
-    _scalar,
-    "np.sum(np.abs({0})).reshape(1, 1)",
-    "torch.sum(torch.abs({0})).reshape(1, 1)",
-    lambda n, da: da[0] and inner(make("sign", n.args[0]), da[0]),
-    "d‖x‖₁ = <sign(x), dx>",
-    sympy=lambda sp, n, a: _sp_total(sp, n.args[0], a.applyfunc(sp.Abs)),
+register(
+    Op(
+        "norm1",
+        _scalar,
+        "wrap",
+        ("norm1({0})", "norm1({0})", "\\|{0}\\|_1"),
+        "np.sum(np.abs({0})).reshape(1, 1)",
+        "torch.sum(torch.abs({0})).reshape(1, 1)",
+        lambda n, da: da[0] and inner(make("sign", n.args[0]), da[0]),
+        "d‖x‖₁ = <sign(x), dx>",
+        sympy=lambda sp, n, a: _sp_total(sp, n.args[0], a.applyfunc(sp.Abs)),
+    )
 )
 call(
     "softmax",
@@ -786,7 +790,7 @@ elementwise(
 elementwise(
     "step",
     "np.heaviside({0}, 0.0)",
-    "torch.heaviside({0}, torch.zeros_like({0}))",
+    "({0} > 0).to({0}.dtype)",
     lambda z, out: fill(0, z.shape),
     text="relu'",
     latex="\\operatorname{relu}'",
@@ -824,5 +828,6 @@ FUNCTIONS.update(
         "relu'": "step",
         "logistic": "sigmoid",
         "inv": "inv",
+        "norm1": "norm1",
     }
 )
