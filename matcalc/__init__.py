@@ -11,6 +11,7 @@ from .formula import Declaration, Formula
 from .parse import parse
 from .shapes import MatcalcError, ParseError, ShapeError
 from .to_sympy import to_sympy
+from .verify import check
 
-__all__ = ["Declaration", "Derivation", "Formula", "MatcalcError", "ParseError", "ShapeError", "compile",
+__all__ = ["Declaration", "Derivation", "Formula", "MatcalcError", "ParseError", "ShapeError", "check", "compile",
            "derive", "grad", "parse", "symmetrize", "to_sympy", "vjp"]
