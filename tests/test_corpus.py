@@ -1,0 +1,146 @@
+"""The public corpus (tests/corpus.py) checked numerically against torch.autograd in float64.
+
+For every entry:
+- the engine's gradient (``matcalc.grad``) agrees with autograd at two random size draws;
+- where the source gives a closed form, that form itself agrees with autograd (this
+  validates the corpus independently of the engine), and the engine's result agrees
+  with it;
+- the engine's printed result parses back (text and Unicode) to the same values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pytest
+from corpus import CORPUS, Identity
+
+import matcalc
+from matcalc.sample import sample_inputs, sizes_of
+from matcalc.verify import evaluate_closed_form, reference_gradients, relative_error
+
+torch = pytest.importorskip("torch")
+torch.set_num_threads(1)
+
+TOL = 1e-6
+DRAWS = (11, 12)  # two random size/value draws per entry
+IDS = [e.id for e in CORPUS]
+WITH_EXPECTED = [e for e in CORPUS if e.expected is not None]
+
+needs_grad = pytest.mark.skipif(not hasattr(matcalc, "grad"), reason="matcalc.grad not available yet")
+
+_GRADS: dict[str, Any] = {}
+_FORMULAS: dict[str, matcalc.Formula] = {}
+
+
+def formula_of(e: Identity) -> matcalc.Formula:
+    """The parsed formula of an entry (cached)."""
+    if e.id not in _FORMULAS:
+        _FORMULAS[e.id] = matcalc.parse(e.formula, where=e.where)
+    return _FORMULAS[e.id]
+
+
+def engine_gradient(e: Identity) -> matcalc.Formula:
+    """The engine's gradient for an entry (cached)."""
+    if e.id not in _GRADS:
+        _GRADS[e.id] = matcalc.grad(formula_of(e), e.wrt)
+    return _GRADS[e.id]
+
+
+def draw(e: Identity, seed: int) -> dict[str, Any]:
+    """Random inputs respecting the entry's declared types."""
+    return sample_inputs(formula_of(e), np.random.default_rng(seed))
+
+
+def evaluate_text(text: str, e: Identity, values: Mapping[str, Any]) -> Any:
+    """Evaluate a closed form written as text, with the entry's declarations, at values."""
+    f = formula_of(e)
+    g = matcalc.parse(text, where=f.where)
+    return evaluate_formula(g, e, values)
+
+
+def evaluate_formula(g: matcalc.Formula, e: Identity, values: Mapping[str, Any]) -> Any:
+    """Evaluate a gradient Formula at values; its free dimensions are pinned by the variable's shape."""
+    dims = sizes_of(formula_of(e), values)
+    dims.update(sizes_of(g, values))
+    like = values[e.wrt]
+    target = (1, 1) if np.ndim(like) == 0 else (np.shape(like)[0], 1) if np.ndim(like) == 1 else np.shape(like)
+    for d, k in zip(g.expr.shape, target):
+        if not isinstance(d, int):
+            dims.setdefault(str(d), int(k))
+    return evaluate_closed_form(g, values, dims, like)
+
+
+@pytest.mark.parametrize("e", CORPUS, ids=IDS)
+def test_entry_is_well_formed(e: Identity) -> None:
+    f = formula_of(e)
+    assert f.shape == (1, 1), f"{e.id}: the formula is not scalar"
+    assert e.wrt in f.variables, f"{e.id}: {e.wrt} is not a variable of {e.formula}"
+    assert e.citation
+
+
+def test_corpus_size_and_unique_ids() -> None:
+    assert len(CORPUS) >= 110
+    assert len(set(IDS)) == len(IDS)
+
+
+@pytest.mark.parametrize("e", WITH_EXPECTED, ids=[e.id for e in WITH_EXPECTED])
+def test_expected_form_matches_autograd(e: Identity) -> None:
+    """The corpus itself is right: the cited closed form equals torch.autograd's gradient."""
+    for seed in DRAWS:
+        values = draw(e, seed)
+        ref = reference_gradients(formula_of(e), [e.wrt], values)[e.wrt]
+        got = evaluate_text(e.expected, e, values)
+        err = relative_error(got, ref)
+        assert err < TOL, f"{e.id}: expected form {e.expected} off by {err:.2e} (sizes {sizes_of(formula_of(e), values)})"
+
+
+@needs_grad
+@pytest.mark.parametrize("e", CORPUS, ids=IDS)
+def test_engine_matches_autograd(e: Identity) -> None:
+    """matcalc.grad agrees with torch.autograd at two random size draws."""
+    g = engine_gradient(e)
+    for seed in DRAWS:
+        values = draw(e, seed)
+        ref = reference_gradients(formula_of(e), [e.wrt], values)[e.wrt]
+        got = evaluate_formula(g, e, values)
+        err = relative_error(got, ref)
+        assert err < TOL, f"{e.id}: grad gave {g}, off by {err:.2e} from autograd"
+
+
+@needs_grad
+@pytest.mark.parametrize("e", WITH_EXPECTED, ids=[e.id for e in WITH_EXPECTED])
+def test_engine_matches_expected_form(e: Identity) -> None:
+    """matcalc.grad agrees numerically with the source's closed form."""
+    g = engine_gradient(e)
+    for seed in DRAWS:
+        values = draw(e, seed)
+        want = evaluate_text(e.expected, e, values)
+        got = evaluate_formula(g, e, values)
+        err = relative_error(got, want)
+        assert err < TOL, f"{e.id}: grad gave {g}, expected {e.expected}: off by {err:.2e}"
+
+
+@needs_grad
+@pytest.mark.parametrize("notation", ["text", "unicode"])
+@pytest.mark.parametrize("e", CORPUS, ids=IDS)
+def test_engine_result_parses_back(e: Identity, notation: str) -> None:
+    """The printed gradient parses back (with its declarations) to the same values."""
+    g = engine_gradient(e)
+    printed = g.show(notation)
+    back = matcalc.parse(printed, where=formula_of(e).where)
+    values = draw(e, DRAWS[0])
+    err = relative_error(evaluate_formula(back, e, values), evaluate_formula(g, e, values))
+    assert err < TOL, f"{e.id}: {printed!r} re-parsed to {back} which is off by {err:.2e}"
+
+
+@needs_grad
+def test_check_reports_whole_corpus_sample() -> None:
+    """matcalc.verify.check (the user-facing tool) passes on a handful of corpus entries."""
+    from matcalc.verify import check
+
+    for e in CORPUS[::25]:
+        report = check(e.formula, e.wrt, where=e.where, trials=2, seed=1)
+        assert report.ok, str(report)
