@@ -94,7 +94,8 @@ def test_expected_form_matches_autograd(e: Identity) -> None:
         ref = reference_gradients(formula_of(e), [e.wrt], values)[e.wrt]
         got = evaluate_text(e.expected, e, values)
         err = relative_error(got, ref)
-        assert err < TOL, f"{e.id}: expected form {e.expected} off by {err:.2e} (sizes {sizes_of(formula_of(e), values)})"
+        sizes = sizes_of(formula_of(e), values)
+        assert err < TOL, f"{e.id}: expected form {e.expected} off by {err:.2e} (sizes {sizes})"
 
 
 @needs_grad
