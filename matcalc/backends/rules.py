@@ -1,0 +1,313 @@
+"""Rewrite rules that make generated code numerically stable and fast.
+
+Rules are data: each ``Rule`` is named by the identity it applies and returns the
+rewritten node or None. ``STABLE`` turns overflow-prone forms into stable ones
+(``log(1 + exp(z))`` -> ``softplus(z)``); ``FAST`` replaces forms that waste work
+(``tr(A B)`` -> ``sum(A ⊙ Bᵀ)``, ``‖x‖²`` -> ``<x, x>``). ``finish_rules`` runs after
+matrix chains are ordered (``chains.py``) and needs to know which inverses must be
+materialized anyway: ``A⁻¹ B`` -> ``solve(A, B)``, ``diag(v) B`` -> ``v ⊙ B`` (a
+broadcast), ``relu'(Z) ⊙ G`` -> a mask, ``A + (-B)`` -> ``A - B``.
+
+Some results use operations private to code generation (``solve``, ``rsolve``,
+``bmul``, ``mask``, ``logsoftmax``, ``addsub``): they are built with ``Expr`` directly
+and only ``emit.py`` lowers them. Invariant: every rule preserves value and shape.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from ..expr import Expr, walk
+from ..ops import const, inner, make, neg, transpose
+from ..rewrite import Rule
+from ..shapes import is_scalar
+
+RuleFn = Callable[[Expr], "Expr | None"]
+
+
+def body(e: Expr) -> Expr:
+    """e with definition wrappers (``ref``) removed: what a rule looks at."""
+    while e.op == "ref":
+        e = e.args[0]
+    return e
+
+
+def is_number(e: Expr, v: float) -> bool:
+    """e is the number v, or an array filled with v."""
+    return e.op in ("const", "fill") and e.attr == v
+
+
+def local(op: str, *args: Expr, shape: tuple, attr: object = None) -> Expr:
+    """A node of an operation private to code generation."""
+    return Expr(op, args, attr, shape)
+
+
+def rewrite(roots: Iterable[Expr], rules: list[Rule], memo: dict[Expr, Expr] | None = None) -> list[Expr]:
+    """Every root rewritten bottom-up with ``rules`` to a fixed point (each distinct node once)."""
+    memo = {} if memo is None else memo
+
+    def at(node: Expr) -> Expr:
+        for r in rules:
+            new = r.apply(node)
+            if new is not None and new is not node:
+                return run(new)
+        return node
+
+    def run(root: Expr) -> Expr:
+        for node in walk(root, memo):
+            args = tuple(memo[a] for a in node.args)
+            rebuilt = node if args == node.args else Expr(node.op, args, node.attr, node.shape)
+            memo[node] = memo[rebuilt] = at(rebuilt)
+        return memo[root]
+
+    return [run(r) for r in roots]
+
+
+def _terms_one_plus(e: Expr) -> Expr | None:
+    """x when e = 1 + x (in either order, 1 a number or a filled array), else None."""
+    e = body(e)
+    if e.op == "add" and len(e.args) == 2:
+        a, b = e.args
+        if is_number(a, 1):
+            return b
+        if is_number(b, 1):
+            return a
+    return None
+
+
+def _softplus(z: Expr) -> Expr:
+    return make("softplus", z)
+
+
+# ---------------------------------------------------------------- stability
+
+STABLE: list[Rule] = []
+
+
+def _stable(name: str) -> Callable[[RuleFn], RuleFn]:
+    def register(fn: RuleFn) -> RuleFn:
+        STABLE.append(Rule(name, fn))
+        return fn
+
+    return register
+
+
+@_stable("log(1 + exp(z)) = softplus(z)")
+def _log1p_exp(e: Expr) -> Expr | None:
+    if e.op == "log":
+        x = _terms_one_plus(e.args[0])
+        if x is not None and body(x).op == "exp":
+            return _softplus(body(x).args[0])
+    return None
+
+
+@_stable("log(σ(z)) = -softplus(-z)")
+def _log_sigmoid(e: Expr) -> Expr | None:
+    if e.op == "log" and body(e.args[0]).op == "sigmoid":
+        return neg(_softplus(neg(body(e.args[0]).args[0])))
+    return None
+
+
+@_stable("log(1 - σ(z)) = -softplus(z)")
+def _log_one_minus_sigmoid(e: Expr) -> Expr | None:
+    if e.op == "log":
+        x = _terms_one_plus(e.args[0])
+        if x is not None and body(x).op == "neg" and body(body(x).args[0]).op == "sigmoid":
+            return neg(_softplus(body(body(x).args[0]).args[0]))
+    return None
+
+
+@_stable("log(softmax(z)) = z - logsumexp(z)")
+def _log_softmax(e: Expr) -> Expr | None:
+    if e.op == "log" and body(e.args[0]).op == "softmax":
+        return local("logsoftmax", body(e.args[0]).args[0], shape=e.shape)
+    return None
+
+
+@_stable("log(exp(z)) = z")
+def _log_exp(e: Expr) -> Expr | None:
+    return body(e.args[0]).args[0] if e.op == "log" and body(e.args[0]).op == "exp" else None
+
+
+@_stable("exp(z) ./ (1 + exp(z)) = σ(z)")
+def _exp_ratio(e: Expr) -> Expr | None:
+    if e.op == "div" and body(e.args[0]).op == "exp":
+        x = _terms_one_plus(e.args[1])
+        if x is not None and body(x) is body(e.args[0]):
+            return make("sigmoid", body(x).args[0])
+    return None
+
+
+@_stable("1 ./ (1 + exp(-z)) = σ(z)")
+def _logistic(e: Expr) -> Expr | None:
+    if e.op == "div" and is_number(e.args[0], 1):
+        x = _terms_one_plus(e.args[1])
+        if x is not None and body(x).op == "exp" and body(body(x).args[0]).op == "neg":
+            z = body(body(x).args[0]).args[0]
+            if z.shape == e.shape:
+                return make("sigmoid", z)
+    return None
+
+
+# ---------------------------------------------------------------- speed
+
+FAST: list[Rule] = []
+
+
+def _fast(name: str) -> Callable[[RuleFn], RuleFn]:
+    def register(fn: RuleFn) -> RuleFn:
+        FAST.append(Rule(name, fn))
+        return fn
+
+    return register
+
+
+@_fast("an array of one entry is a number")
+def _fill_scalar(e: Expr) -> Expr | None:
+    return const(e.attr) if e.op == "fill" and is_scalar(e.shape) else None
+
+
+@_fast("A + c𝟙 = A + c, A ⊙ c𝟙 = c A (a filled array broadcasts as a number)")
+def _fill_broadcast(e: Expr) -> Expr | None:
+    if e.op not in ("add", "hadamard", "div") or is_scalar(e.shape):
+        return None
+    full = [a for a in e.args if a.shape == e.shape and a.op != "fill"]
+    if not full or not any(a.op == "fill" for a in e.args):
+        return None
+    args = [const(a.attr) if a.op == "fill" else a for a in e.args]
+    return Expr(e.op, tuple(args), e.attr, e.shape)
+
+
+@_fast("‖x‖² = <x, x>")
+def _norm_squared(e: Expr) -> Expr | None:
+    if e.op == "hpow" and body(e.args[0]).op == "norm2" and is_number(e.args[1], 2):
+        x = body(e.args[0]).args[0]
+        return inner(x, x)
+    return None
+
+
+@_fast("tr(A B) = <Aᵀ, B> = sum(A ⊙ Bᵀ)")
+def _trace_product(e: Expr) -> Expr | None:
+    if e.op == "trace" and e.args[0].op == "matmul" and not any(is_scalar(a.shape) for a in e.args[0].args):
+        a, b = e.args[0].args
+        return inner(a, transpose(b)) if b.op in ("var", "transpose") else inner(transpose(a), b)
+    return None
+
+
+@_fast("diag(A B) = rowsums(A ⊙ Bᵀ)")
+def _diag_of_product(e: Expr) -> Expr | None:
+    if e.op == "diagvec" and e.args[0].op == "matmul" and not any(is_scalar(a.shape) for a in e.args[0].args):
+        a, b = e.args[0].args
+        return local("rowdot", a, b, shape=e.shape)
+    return None
+
+
+@_fast("(Aᵀ)ᵀ = A")
+def _transpose_transpose(e: Expr) -> Expr | None:
+    return e.args[0].args[0] if e.op == "transpose" and e.args[0].op == "transpose" else None
+
+
+@_fast("sᵀ = s")
+def _transpose_scalar(e: Expr) -> Expr | None:
+    return e.args[0] if e.op == "transpose" and is_scalar(e.shape) else None
+
+
+# ---------------------------------------------------------------- after chain ordering
+
+
+def parents(roots: list[Expr]) -> dict[Expr, list[Expr]]:
+    """For every node below the roots, the nodes that use it (once per distinct parent)."""
+    found: dict[Expr, list[Expr]] = {}
+    for root in roots:
+        for node in walk(root, found):
+            found[node] = []
+            for a in dict.fromkeys(node.args):
+                found[a].append(node)
+    return found
+
+
+def _is_product(e: Expr) -> bool:
+    return e.op == "matmul" and not any(is_scalar(a.shape) for a in e.args)
+
+
+def materialized_inverses(roots: list[Expr]) -> set[Expr]:
+    """The inv(A) nodes whose value is needed as such (not only as a factor of products)."""
+    users = parents(roots)
+
+    def only_factor(e: Expr) -> bool:
+        return e not in roots and all(_is_product(p) for p in users[e])
+
+    needed = set()
+    for node, ps in users.items():
+        if node.op == "inv" and (node in roots or not all(
+                _is_product(p) or p.op == "transpose" and only_factor(p) for p in ps)):
+            needed.add(node)
+    return needed
+
+
+def _inverse_of(e: Expr) -> Expr | None:
+    """A when e = A⁻¹; Aᵀ when e = (A⁻¹)ᵀ; else None."""
+    if e.op == "inv":
+        return e.args[0]
+    if e.op == "transpose" and e.args[0].op == "inv":
+        return transpose(e.args[0].args[0])
+    return None
+
+
+def finish_rules(materialized: set[Expr]) -> list[Rule]:
+    """The rules that run last; ``materialized`` are inverses computed anyway (kept as products)."""
+
+    def free_inverse(e: Expr) -> Expr | None:
+        base = e.args[0] if e.op == "transpose" else e
+        return None if base in materialized else _inverse_of(e)
+
+    def solve(e: Expr) -> Expr | None:
+        if e.op != "matmul" or any(is_scalar(a.shape) for a in e.args):
+            return None
+        a, b = e.args
+        if (m := free_inverse(a)) is not None:
+            return local("solve", m, b, shape=e.shape)
+        if (m := free_inverse(b)) is not None:
+            return local("rsolve", m, a, shape=e.shape)
+        return None
+
+    def diag_product(e: Expr) -> Expr | None:
+        if e.op != "matmul" or any(is_scalar(a.shape) for a in e.args):
+            return None
+        a, b = e.args
+        if a.op == "diag":
+            return local("bmul", a.args[0], b, shape=e.shape)
+        if b.op == "diag":
+            return local("bmul", a, transpose(b.args[0]), shape=e.shape)
+        return None
+
+    def mask(e: Expr) -> Expr | None:
+        if e.op == "hadamard":
+            a, b = e.args
+            if body(a).op == "step" and a.shape == b.shape:
+                return local("mask", body(a).args[0], b, shape=e.shape)
+            if body(b).op == "step" and a.shape == b.shape:
+                return local("mask", body(b).args[0], a, shape=e.shape)
+        return None
+
+    def subtract(e: Expr) -> Expr | None:
+        if e.op == "add" and any(a.op == "neg" for a in e.args):
+            signs = tuple(-1 if a.op == "neg" else 1 for a in e.args)
+            args = tuple(a.args[0] if a.op == "neg" else a for a in e.args)
+            if signs[0] < 0:  # lead with a positive term when there is one
+                k = signs.index(1) if 1 in signs else 0
+                order = [k] + [i for i in range(len(args)) if i != k]
+                signs, args = tuple(signs[i] for i in order), tuple(args[i] for i in order)
+            return local("addsub", *args, shape=e.shape, attr=signs)
+        return None
+
+    return [Rule("A⁻¹ B = solve(A, B), B A⁻¹ = solve(Aᵀ, Bᵀ)ᵀ", solve),
+            Rule("diag(v) B = v ⊙ B (broadcast)", diag_product),
+            Rule("relu'(Z) ⊙ G = G where Z > 0", mask),
+            Rule("A + (-B) = A - B", subtract)]
+
+
+def strip_refs(keep: set[str]) -> Rule:
+    """A rule dropping definition wrappers except the user's own (whose names the code keeps)."""
+    return Rule("unnamed definitions are inlined",
+                lambda e: e.args[0] if e.op == "ref" and e.attr not in keep else None)
