@@ -133,6 +133,8 @@ def test_relative_error() -> None:
     assert relative_error(a, a) == 0
     assert relative_error(a, 2 * a) == pytest.approx(0.5)
     assert relative_error(np.zeros(2), np.zeros(2)) == 0
+    assert relative_error(np.array([1e-17]), np.array([-2e-17])) < 1e-8  # noise on an exact zero
+    assert relative_error(np.array([1e-3]), np.array([0.0])) == 1.0
     assert relative_error(np.ones((2, 3)), np.ones((3, 2))) == float("inf")
     assert relative_error(np.array([np.nan]), np.array([1.0])) == float("inf")
 
