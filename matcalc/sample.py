@@ -33,7 +33,7 @@ _POSITIVE_THROUGH = ("add", "matmul", "hadamard", "div", "transpose", "sum", "tr
 _SMALL_THROUGH = ("add", "neg", "matmul", "hadamard", "transpose", "sum", "trace", "diag", "diagvec",
                   "inner", "ref", "sin", "tanh", "arctan", "sigmoid")
 # Invertibility of a sum / product of well-conditioned square matrices.
-_CONDITIONED_THROUGH = ("add", "neg", "matmul", "transpose", "ref")
+_CONDITIONED_THROUGH = ("add", "neg", "matmul", "transpose", "inv", "mpow", "ref")
 
 SMALL = 0.4  # |entries| of variables under arcsin/arccos/tan
 

@@ -160,6 +160,18 @@ class CheckReport:
     def __bool__(self) -> bool:
         return self.ok
 
+    def as_dict(self) -> dict[str, Any]:
+        """A JSON-ready summary: formula, ok, tolerance, sizes, and per variable its gradient and error."""
+        return {
+            "formula": self.formula,
+            "ok": self.ok,
+            "tol": self.tol,
+            "sizes": self.sizes,
+            "error": self.error or None,
+            "variables": [{"name": v.name, "gradient": v.gradient, "ok": v.ok,
+                           "max_rel_error": v.max_rel_error, "error": v.error or None} for v in self.variables],
+        }
+
 
 def check(f: str | Formula, wrt: str | Sequence[str], where: str | None = None, trials: int = 3, seed: int = 0,
           tol: float = 1e-6, sizes: Mapping[str, int] | None = None) -> CheckReport:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
@@ -76,7 +78,7 @@ def test_dimensions_are_integers_in_range_or_given() -> None:
     assert fixed["A"].shape == (4, 4) and fixed["x"].shape == (4,)
 
 
-@pytest.mark.parametrize("formula", ["logdet(X)", "det(X)", "tr(inv(X))", "a^T X^-1 b", "tr(inv(A + B))"])
+@pytest.mark.parametrize("formula", ["logdet(X)", "det(X)", "tr(inv(X))", "a^T X^-1 b", "tr(inv(A + B))", "det(X^3)"])
 def test_matrices_under_inverse_are_well_conditioned(formula: str) -> None:
     f = matcalc.parse(formula)
     for seed in range(5):
@@ -181,6 +183,9 @@ def test_check_accepts_right_answers_and_reports_sizes(monkeypatch: pytest.Monke
     assert len(report.sizes) == 3 and all(set(s) == {"n", "m"} for s in report.sizes)
     text = str(report)
     assert text.splitlines()[1].startswith("✓ ∇_X") and "max rel err" in text
+    summary = report.as_dict()
+    assert summary["ok"] and summary["variables"][0]["name"] == "X"
+    json.dumps(summary)
 
 
 def test_check_reports_a_failing_differentiator(monkeypatch: pytest.MonkeyPatch) -> None:
