@@ -15,9 +15,9 @@ from __future__ import annotations
 from functools import reduce
 
 from ..expr import Expr, walk
-from ..ops import const, matmul, neg, transpose
+from ..ops import const, matmul, neg
 from ..shapes import is_scalar
-from .rules import parents
+from .rules import flip, parents
 
 LARGE = 1000  # the size a named dimension is taken to have
 
@@ -27,38 +27,31 @@ def size(d: object) -> int:
     return d if isinstance(d, int) else LARGE
 
 
-def _t(e: Expr) -> Expr:
-    """eᵀ without stacking transposes; a scalar is its own transpose."""
-    if is_scalar(e.shape):
-        return e
-    return e.args[0] if e.op == "transpose" else transpose(e)
-
-
 def _product(e: Expr) -> bool:
     return e.op == "matmul" and not any(is_scalar(a.shape) for a in e.args)
 
 
-def _flatten(e: Expr, flip: bool, inner: bool, uses: dict[Expr, list[Expr]],
+def _flatten(e: Expr, flipped: bool, inner: bool, uses: dict[Expr, list[Expr]],
              factors: list[Expr], scalars: list[Expr]) -> None:
-    """Append e's chain factors (transposed when flip) and scalar coefficients; inner nodes
+    """Append e's chain factors (transposed when flipped) and scalar coefficients; inner nodes
     are opened only when nothing else uses them."""
     if inner and len(uses.get(e, ())) > 1:
-        factors.append(_t(e) if flip else e)
+        factors.append(flip(e) if flipped else e)
     elif _product(e):
-        a, b = (e.args[1], e.args[0]) if flip else e.args
-        _flatten(a, flip, True, uses, factors, scalars)
-        _flatten(b, flip, True, uses, factors, scalars)
+        a, b = (e.args[1], e.args[0]) if flipped else e.args
+        _flatten(a, flipped, True, uses, factors, scalars)
+        _flatten(b, flipped, True, uses, factors, scalars)
     elif e.op == "matmul":  # a scalar times an array
         s, x = e.args if is_scalar(e.args[0].shape) else (e.args[1], e.args[0])
         scalars.append(s)
-        _flatten(x, flip, True, uses, factors, scalars)
+        _flatten(x, flipped, True, uses, factors, scalars)
     elif e.op == "neg" and not is_scalar(e.shape):
         scalars.append(const(-1))
-        _flatten(e.args[0], flip, True, uses, factors, scalars)
+        _flatten(e.args[0], flipped, True, uses, factors, scalars)
     elif e.op == "transpose" and not is_scalar(e.shape):
-        _flatten(e.args[0], not flip, True, uses, factors, scalars)
+        _flatten(e.args[0], not flipped, True, uses, factors, scalars)
     else:
-        factors.append(_t(e) if flip else e)
+        factors.append(flip(e) if flipped else e)
 
 
 def best_order(factors: list[Expr]) -> Expr:
@@ -119,7 +112,7 @@ def rebuild_chain(e: Expr, uses: dict[Expr, list[Expr]], memo: dict[Expr, Expr])
     _flatten(e, False, False, uses, factors, scalars)
     if len(factors) < 2 and not (len(factors) == 1 and len(scalars) > 1):
         return None
-    factors = [_t(memo[f.args[0]]) if f.op == "transpose" and f.args[0] in memo else memo.get(f, f)
+    factors = [flip(memo[f.args[0]]) if f.op == "transpose" and f.args[0] in memo else memo.get(f, f)
                for f in factors]
     scalars = [memo.get(s, s) for s in scalars]
     if not scalars:

@@ -96,8 +96,9 @@ class Signature:
         lines += [f"    {returns}", '    """']
         return lines
 
-    def conversions(self, module: str) -> list[str]:
-        """Statements turning the inputs into the internal convention of the library."""
+    def conversions(self, module: str, used: str) -> list[str]:
+        """Statements turning the inputs into the internal convention of the library (and reading
+        off the dimensions that appear in ``used``)."""
         arrays = [py_name(d.name) for d in self.decls if d.var.kind != "scalar"]
         if module == "np":
             lines = [f"    {', '.join(arrays)} = {', '.join(f'np.asarray({a})' for a in arrays)}"] if arrays else []
@@ -112,7 +113,7 @@ class Signature:
                 code = f"{x}.astype(_dt, copy=False)" if module == "np" else f"torch.as_tensor({x}, dtype=_dt)"
                 code += ".reshape(())" if is_scalar(d.shape) else ".reshape(-1, 1)" if d.var.kind == "vector" else ""
             lines.append(f"    {x} = {code}")
-        lines += [f"    {var} = {src}" for var, src in self.dim_source.items()]
+        lines += [f"    {var} = {src}" for var, src in self.dim_source.items() if var in set(_WORD.findall(used))]
         return lines
 
     def output(self, code: str, d: Declaration | None, module: str) -> str:
@@ -148,7 +149,7 @@ def _imports(module: str, em: Emitter) -> list[str]:
     lines = ["import numpy as np" if module == "np" else "import torch", "", ""]
     prelude = em.target.prelude if module == "np" else TORCH_PRELUDE
     used = [p for p in prelude.split("\n\n\n") if module == "torch" or p.split("(")[0][4:] in "\n".join(em.lines)]
-    return lines + ["\n\n".join(used).rstrip("\n"), "", ""] if used else lines
+    return lines + ["\n\n\n".join(p.strip("\n") for p in used), "", ""] if used else lines
 
 
 def function_source(sig: Signature, em: Emitter, value: str, grads: dict[str, str], name: str) -> str:
@@ -159,7 +160,7 @@ def function_source(sig: Signature, em: Emitter, value: str, grads: dict[str, st
         lines.append("@torch.no_grad()")
     lines.append(f"def {safe_identifier(name)}({', '.join(sig.names)}):")
     lines += sig.docstring('Returns (value, grads): value a scalar, grads[name] shaped like the input name.')
-    lines += sig.conversions(m)
+    lines += sig.conversions(m, "\n".join(em.lines))
     lines += ["    " + s for s in em.lines]
     out = ", ".join(f"{n!r}: {sig.output(c, _decl(sig, n), m)}" for n, c in grads.items())
     lines.append(f"    return {sig.output(value, None, m)}, {{{out}}}")
@@ -175,12 +176,12 @@ def torch_function_source(sig: Signature, em: Emitter, value: str, grads: dict[s
     defined = set(sig.names) | {s.split(" = ")[0] for s in forward}
     needed_text = "\n".join(backward + list(grads.values()))
     saved = [w for w in dict.fromkeys(_WORD.findall(needed_text)) if w in defined]
-    dims = list(sig.dim_source)
+    dims = [v for v in sig.dim_source if v in set(_WORD.findall("\n".join(backward)))]
     lines = sig.header() + [""] + _imports("torch", em)
     lines += [f"class {cls}(torch.autograd.Function):",
               f'    """f({", ".join(sig.names)}) with its closed-form gradient as the backward pass."""', "",
               "    @staticmethod", f"    def forward(ctx, {', '.join(sig.names)}):"]
-    body = sig.conversions("torch") + ["    " + s for s in forward]
+    body = sig.conversions("torch", "\n".join(em.lines)) + ["    " + s for s in forward]
     body += [f"    ctx.save_for_backward({', '.join(saved)}{',' if len(saved) == 1 else ''})",
              "    ctx.dt = _dt"] + ([f"    ctx.dims = ({', '.join(dims)}{',' if len(dims) == 1 else ''})"]
                                     if dims else [])
@@ -191,8 +192,7 @@ def torch_function_source(sig: Signature, em: Emitter, value: str, grads: dict[s
     body += [f"    {', '.join(dims)}{',' if len(dims) == 1 else ''} = ctx.dims"] if dims else []
     body += ["    " + s for s in backward]
     outs = []
-    for i, n in enumerate(sig.names):
-        d = sig.decls[i]
+    for i, d in enumerate(sig.decls):
         code = grads.get(d.name)
         outs.append("None" if code is None else
                     f"grad_output * {sig.output(code, d, 'torch')} if ctx.needs_input_grad[{i}] else None")
@@ -200,6 +200,6 @@ def torch_function_source(sig: Signature, em: Emitter, value: str, grads: dict[s
                 + ("," if len(outs) == 1 else ""))
     lines += ["    " + s for s in body if s]
     lines += ["", "", f"def {wrapper}({', '.join(sig.names)}):",
-              f'    """f as a differentiable torch function: backward() uses the closed-form gradient."""',
+              '    """f as a differentiable torch function: backward() uses the closed-form gradient."""',
               f"    return {cls}.apply({', '.join(sig.names)})"]
     return "\n".join(lines) + "\n"

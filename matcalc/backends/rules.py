@@ -37,6 +37,24 @@ def is_number(e: Expr, v: float) -> bool:
     return e.op in ("const", "fill") and e.attr == v
 
 
+def symmetric(e: Expr) -> bool:
+    """e is known to be a symmetric matrix (declared so, or built from symmetric parts)."""
+    if e.op == "var":
+        return e.attr.kind in ("symmetric", "spd") or is_scalar(e.shape)
+    if e.op in ("identity", "const") or e.op == "fill" and e.shape[0] == e.shape[1]:
+        return True
+    if e.op in ("inv", "transpose", "neg", "ref", "add", "hadamard", "exp", "log", "sqrt"):
+        return all(symmetric(a) for a in e.args)
+    return e.op == "matmul" and any(is_scalar(a.shape) for a in e.args) and all(symmetric(a) for a in e.args)
+
+
+def flip(e: Expr) -> Expr:
+    """eᵀ without stacking transposes; a scalar or symmetric matrix is its own transpose."""
+    if is_scalar(e.shape) or symmetric(e):
+        return e
+    return e.args[0] if e.op == "transpose" else transpose(e)
+
+
 def local(op: str, *args: Expr, shape: tuple, attr: object = None) -> Expr:
     """A node of an operation private to code generation."""
     return Expr(op, args, attr, shape)
@@ -207,6 +225,15 @@ def _transpose_transpose(e: Expr) -> Expr | None:
     return e.args[0].args[0] if e.op == "transpose" and e.args[0].op == "transpose" else None
 
 
+@_fast("uᵀ M = (M u)ᵀ for symmetric M (so uᵀ M and M u are computed once)")
+def _row_times_symmetric(e: Expr) -> Expr | None:
+    if e.op == "matmul" and e.args[0].op == "transpose" and e.args[0].shape[0] == 1 and not is_scalar(e.shape):
+        u, m = e.args[0].args[0], e.args[1]
+        if not is_scalar(m.shape) and symmetric(m):
+            return transpose(make("matmul", m, u))
+    return None
+
+
 @_fast("sᵀ = s")
 def _transpose_scalar(e: Expr) -> Expr | None:
     return e.args[0] if e.op == "transpose" and is_scalar(e.shape) else None
@@ -267,9 +294,25 @@ def finish_rules(materialized: set[Expr]) -> list[Rule]:
         a, b = e.args
         if (m := free_inverse(a)) is not None:
             return local("solve", m, b, shape=e.shape)
-        if (m := free_inverse(b)) is not None:
-            return local("rsolve", m, a, shape=e.shape)
+        if (m := free_inverse(b)) is not None:  # B A⁻¹ = (A⁻ᵀ Bᵀ)ᵀ
+            return flip(local("solve", flip(m), flip(a), shape=(e.shape[1], e.shape[0])))
         return None
+
+    def ones_product(e: Expr) -> Expr | None:
+        if e.op != "matmul" or any(is_scalar(a.shape) for a in e.args):
+            return None
+        a, b = e.args
+        fa = a.op == "fill" or a.op == "transpose" and a.args[0].op == "fill"
+        fb = b.op == "fill" or b.op == "transpose" and b.args[0].op == "fill"
+        if fa and a.shape[0] == 1:  # 𝟙ᵀ B: column sums
+            c, total = (a if a.op == "fill" else a.args[0]).attr, make("sum", b) if is_scalar(e.shape) else \
+                local("colsum", b, shape=e.shape)
+        elif fb and b.shape[1] == 1:  # A 𝟙: row sums
+            c, total = (b if b.op == "fill" else b.args[0]).attr, make("sum", a) if is_scalar(e.shape) else \
+                local("rowsum", a, shape=e.shape)
+        else:
+            return None
+        return total if c == 1 else make("matmul", const(c), total)
 
     def diag_product(e: Expr) -> Expr | None:
         if e.op != "matmul" or any(is_scalar(a.shape) for a in e.args):
@@ -302,6 +345,7 @@ def finish_rules(materialized: set[Expr]) -> list[Rule]:
         return None
 
     return [Rule("A⁻¹ B = solve(A, B), B A⁻¹ = solve(Aᵀ, Bᵀ)ᵀ", solve),
+            Rule("𝟙ᵀ B = column sums of B, A 𝟙 = row sums of A", ones_product),
             Rule("diag(v) B = v ⊙ B (broadcast)", diag_product),
             Rule("relu'(Z) ⊙ G = G where Z > 0", mask),
             Rule("A + (-B) = A - B", subtract)]
