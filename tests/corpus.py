@@ -496,5 +496,9 @@ CORPUS: list[Identity] = [
     Identity("x_user_function", "g(t) = log(1 + t^2); sum(g(x))", None, "x", "2 x ./ (1 + x.^2)",
              "user-defined elementwise function (LANGUAGE.md definitions)"),
     Identity("x_relu_prime_constant", "sum(relu'(x) .* x)", None, "x", "relu'(x)", "relu' is piecewise constant"),
+    Identity("x_cos_quadratic", "cos(x^T x)", None, "x", "-2 sin(x^T x) x", "scalar chain rule through cos"),
+    Identity("x_cos_scaled_quadratic", "cos(alpha x^T x)", None, "x", "-2 alpha sin(alpha x^T x) x",
+             "scalar chain rule, like terms collected"),
+    Identity("x_shared_quadratic", "x^T x + lambda x^T x", None, "x", "2 (1 + lambda) x", "like terms collected"),
     Identity("mc_org_trace", "tr(X'*A*X)", None, "X", "(A + A')*X", "matrixcalculus.org syntax, eq. 108"),
 ]
