@@ -100,6 +100,18 @@ def concrete_sizes(formula: Formula, rng: np.random.Generator, sizes: Mapping[st
     return chosen
 
 
+def free_dimensions(formula: Formula, dims: Mapping[str, int], rng: np.random.Generator,
+                    low: int = 2, high: int = 5) -> dict[str, int]:
+    """``dims`` completed with sizes for dimensions no variable carries (``tr(I)`` with a free I)."""
+    out = dict(dims)
+    for root in [formula.expr] + [ref for _, ref in formula.definitions]:
+        for node in walk(root):
+            for d in node.shape:
+                if not isinstance(d, int) and str(d) not in out:
+                    out[str(d)] = int(rng.integers(low, high + 1))
+    return out
+
+
 def _dim(d: Any, dims: Mapping[str, int]) -> int:
     return d if isinstance(d, int) else dims[str(d)]
 

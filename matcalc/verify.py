@@ -20,7 +20,7 @@ from .calculus import grad
 from .evaluate import as_formula, compile
 from .expr import Expr, walk
 from .formula import Formula
-from .sample import sample_inputs, sizes_of
+from .sample import free_dimensions, sample_inputs, sizes_of
 from .shapes import MatcalcError
 
 _TORCH_CACHE: dict[Expr, Any] = {}
@@ -42,11 +42,16 @@ def _as_convention(g: Any, like: Any) -> np.ndarray | float:
 
 
 def reference_gradients(formula: str | Formula, wrt: str | Sequence[str], values: Mapping[str, Any],
-                        where: str | None = None) -> dict[str, np.ndarray | float]:
-    """∇ f for each name in ``wrt`` at ``values``, by torch.autograd in float64 (unconstrained gradient)."""
+                        where: str | None = None,
+                        dims: Mapping[str, int] | None = None) -> dict[str, np.ndarray | float]:
+    """∇ f for each name in ``wrt`` at ``values``, by torch.autograd in float64 (unconstrained gradient).
+
+    ``dims`` gives sizes to dimensions no input carries (a free ``I`` in ``tr(I)``)."""
     import torch  # only when a reference is asked for
 
     formula = as_formula(formula, where)
+    if dims:
+        formula = Formula(concretize(formula.expr, dims), formula.declarations)
     names = [wrt] if isinstance(wrt, str) else list(wrt)
     fn = _torch_function(formula)
     tensors = {k: torch.tensor(np.asarray(v, dtype=np.float64), dtype=torch.float64, requires_grad=k in names)
@@ -196,8 +201,9 @@ def check(f: str | Formula, wrt: str | Sequence[str], where: str | None = None, 
         values = sample_inputs(formula, rng, sizes)
         dims = sizes_of(formula, values)
         report.sizes.append(dims)
+        dims = free_dimensions(formula, dims, np.random.default_rng([seed, t, 1]))
         try:
-            ref = reference_gradients(formula, names, values)
+            ref = reference_gradients(formula, names, values, dims=dims)
         except Exception as exc:  # noqa: BLE001
             report.error = f"torch reference failed: {type(exc).__name__}: {exc}"
             return report

@@ -201,3 +201,8 @@ def test_check_with_the_real_engine() -> None:
     report = check("Y = sigmoid(W X); <Y, M Y>", ["W", "X", "M"], trials=2)
     assert report.ok, str(report)
     assert len(report.variables) == 3
+
+
+def test_check_handles_a_dimension_no_variable_carries() -> None:
+    report = check("sum(tr(I) (A + I))", "A", trials=2)
+    assert report.ok, str(report)
