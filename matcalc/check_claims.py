@@ -1,0 +1,376 @@
+"""``check_claim``: is a claimed gradient right, and if not, what went wrong?
+
+The true gradient is ``matcalc.grad``'s; the verdict compares the claim with it:
+first by shape (a claim of the wrong shape cannot be right, no numbers needed), then
+symbolically (both simplified: hash-consing makes equal forms the same node), then
+numerically against torch.autograd at three random points at different sizes. A
+wrong claim gets a small counterexample (sizes 2, values rounded to two decimals) and,
+when one of the classic mistakes in ``check_rules.MISTAKES`` explains it, a diagnosis.
+Invariant: ``ok`` is True only when the claim matched at every point (or symbolically);
+a claim that cannot be parsed or evaluated is never correct.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+
+from . import ops
+from .calculus import fold_definitions, grad
+from .check_numeric import (
+    TOL,
+    Point,
+    definitions_prefix,
+    evaluate,
+    inline_definitions,
+    relative_difference,
+    sample_point,
+    sample_points,
+    show_array,
+)
+from .check_rules import MISTAKES, rebuild
+from .check_text import normalize
+from .evaluate import as_formula
+from .expr import Expr, walk
+from .formula import Formula
+from .parse import parse
+from .printers import show, show_name
+from .shapes import MatcalcError, show_shape
+from .simplify import simplify
+from .verify import reference_gradients
+
+
+@dataclass
+class Counterexample:
+    """Concrete sizes and values where the claim and the gradient differ, and by how much."""
+
+    sizes: dict[str, int]
+    values: dict[str, Any]
+    claimed: np.ndarray
+    correct: np.ndarray
+    max_abs_difference: float
+    relative_difference: float
+
+    def __str__(self) -> str:
+        sizes = ", ".join(f"{k}={v}" for k, v in self.sizes.items())
+        vals = "; ".join(f"{k} = {show_array(v)}" for k, v in self.values.items())
+        return (f"at {sizes + ': ' if sizes else ''}{vals}\n"
+                f"    the claim is    {show_array(self.claimed)}\n"
+                f"    the gradient is {show_array(self.correct)}\n"
+                f"    (largest difference {self.max_abs_difference:.3g}, relative {self.relative_difference:.2g})")
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data for JSON."""
+        return {"sizes": self.sizes, "values": {k: np.asarray(v).tolist() for k, v in self.values.items()},
+                "claimed": self.claimed.tolist(), "correct": self.correct.tolist(),
+                "max_abs_difference": self.max_abs_difference, "relative_difference": self.relative_difference}
+
+
+@dataclass
+class Diagnosis:
+    """A named classic mistake and the claim with it undone (when a candidate matched)."""
+
+    key: str
+    message: str
+    fixed: str = ""
+
+    def __str__(self) -> str:
+        return self.message + (f"; undoing it gives {self.fixed}, which is the gradient" if self.fixed else "")
+
+
+@dataclass
+class ClaimResult:
+    """The verdict on one claimed gradient ∇_wrt f."""
+
+    f: Formula
+    wrt: str
+    claim_text: str
+    correct: Formula
+    ok: bool
+    claim: Formula | None = None
+    method: str = ""  # symbolic | numeric | shape | parse
+    max_relative_difference: float = 0.0
+    error: str = ""  # why the claim cannot be right without numbers: it does not parse, or has the wrong shape
+    diagnosis: Diagnosis | None = None
+    counterexample: Counterexample | None = None
+    notes: list[str] = field(default_factory=list)
+    notation: str = "unicode"
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+    @property
+    def mistake(self) -> str:
+        """The key of the diagnosed mistake ('transpose', 'order', …), 'shape'/'parse' when only that
+        is known, '' for a correct claim or an unexplained wrong one."""
+        if self.diagnosis is not None:
+            return self.diagnosis.key
+        return self.method if self.error else ""
+
+    def lines(self) -> list[str]:
+        """The report, one line per fact."""
+        shown = show(self.claim.expr, self.notation) if self.claim is not None else self.claim_text
+        out = [f"{'✓' if self.ok else '✗'} ∇_{self.wrt} f = {shown}"]
+        if self.ok:
+            how = "symbolically equal to" if self.method == "symbolic" else "equal at every random test point to"
+            out.append(f"    {how} the gradient {show_formula(self.correct, self.notation)}")
+        else:
+            if self.error:
+                out.append(f"    {self.error}")
+            if self.diagnosis is not None:
+                out.append(f"    mistake: {self.diagnosis}")
+            out.append(f"    correct: ∇_{self.wrt} f = {show_formula(self.correct, self.notation)}")
+            if self.counterexample is not None:
+                out.append(f"    counterexample: {self.counterexample}")
+        out += [f"    note: {n}" for n in self.notes]
+        return out
+
+    def __str__(self) -> str:
+        return "\n".join(self.lines())
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data for JSON."""
+        return {"wrt": self.wrt, "claim": self.claim_text, "ok": self.ok, "method": self.method,
+                "error": self.error, "mistake": self.mistake,
+                "correct": self.correct.text(), "correct_latex": self.correct.latex(),
+                "max_relative_difference": self.max_relative_difference,
+                "diagnosis": None if self.diagnosis is None else
+                {"key": self.diagnosis.key, "message": self.diagnosis.message, "fixed": self.diagnosis.fixed},
+                "counterexample": None if self.counterexample is None else self.counterexample.to_dict(),
+                "notes": self.notes}
+
+
+def show_formula(g: Formula, notation: str) -> str:
+    """A gradient with the definitions it uses after it: `W^T Z   (where Z = …)`."""
+    body = show(g.expr, notation)
+    if not g.definitions:
+        return body
+    defs = "; ".join(f"{show_name(n, notation)} = {show(ref.args[0], notation)}" for n, ref in g.definitions)
+    return f"{body}   (where {defs})"
+
+
+def notation_of(text: str) -> str:
+    """latex when the text has a backslash, unicode when it has non-ASCII symbols, else text."""
+    if "\\" in text:
+        return "latex"
+    return "unicode" if any(ord(c) > 127 for c in text) else "text"
+
+
+def parse_against(formula: Formula, text: str | Formula, derivation: bool = False, typed: bool = True) -> Formula:
+    """Parse a student's expression with the problem's declarations and definitions in scope
+    (``typed=False``: without the declarations, so an ill-shaped claim still parses)."""
+    if isinstance(text, Formula):
+        return text
+    text = normalize(text)
+    notation = "latex" if "\\" in text else "text"
+    prefix = definitions_prefix(formula, notation)
+    return parse(prefix + text, where=(formula.where or None) if typed else None, derivation=derivation)
+
+
+def check_claim(f: str | Formula, wrt: str, claim: str | Formula, where: str | dict | None = None,
+                seed: int = 0, tol: float = TOL) -> ClaimResult:
+    """Check a claimed gradient ∇_wrt f: verdict, the correct gradient, and for a wrong claim
+    a counterexample and a diagnosis (see ``check_rules.MISTAKES``)."""
+    formula = as_formula(f, where)
+    correct = grad(formula, wrt)
+    text = claim if isinstance(claim, str) else claim.text()
+    result = ClaimResult(formula, wrt, text, correct, ok=False,
+                         notation="text" if notation_of(text) == "text" else "unicode")
+    try:
+        claimed = parse_against(formula, claim)
+    except MatcalcError as e:
+        result.method = "parse"
+        result.error = f"the claim is not a well-formed expression: {e}"
+        result.diagnosis = _diagnose_ill_shaped(formula, claim, wrt, seed, tol, result.notation)
+        return result
+    result.claim = claimed
+    return _judge(result, formula, claimed, wrt, seed, tol)
+
+
+def _variable_shape(formula: Formula, wrt: str) -> tuple:
+    for decl in formula.declarations:
+        if decl.name == wrt:
+            return decl.shape
+    for _, ref in formula.definitions:
+        for node in _vars(ref):
+            if node.attr.name == wrt:
+                return node.shape
+    raise MatcalcError(f"'{wrt}' is not a variable of the formula")
+
+
+def _vars(e: Expr) -> list[Expr]:
+    return [n for n in walk(e) if n.op == "var"]
+
+
+def _judge(result: ClaimResult, formula: Formula, claimed: Formula, wrt: str, seed: int, tol: float) -> ClaimResult:
+    shape = _variable_shape(formula, wrt)
+    c_expr, t_expr = inline_definitions(claimed.expr), inline_definitions(result.correct.expr)
+    points = sample_points([formula, claimed], seed)
+    truths = [_truth(formula, wrt, p) for p in points]
+    if tuple(claimed.shape) != tuple(shape):
+        result.method = "shape"
+        msg = (f"a shape that cannot be right: the claim is {show_shape(claimed.shape)} "
+               f"but {wrt} is {show_shape(shape)}, and ∇_{wrt} f has the shape of {wrt}")
+        result.error = msg
+        result.diagnosis = diagnose(c_expr, shape, points, truths, tol, formula.definitions, result.notation)
+        return result
+    if simplify(c_expr) is simplify(t_expr):
+        result.ok, result.method = True, "symbolic"
+        return result
+    result.method = "numeric"
+    try:
+        diffs = [relative_difference(evaluate(c_expr, p), t) for p, t in zip(points, truths)]
+    except Exception as e:  # noqa: BLE001 - a claim we cannot evaluate is not correct
+        result.error = f"the claim cannot be evaluated: {e}"
+        return result
+    result.max_relative_difference = max(diffs)
+    if result.max_relative_difference <= tol:
+        result.ok = True
+        return result
+    if _is_symmetric(formula, wrt) and _symmetrized_matches(c_expr, points, truths, tol):
+        result.ok = True
+        result.notes.append(f"this is the symmetrized gradient (G + Gᵀ)/2, the gradient among symmetric {wrt}; "
+                            "matcalc's convention is the unconstrained G")
+        return result
+    result.diagnosis = diagnose(c_expr, shape, points, truths, tol, formula.definitions, result.notation)
+    result.counterexample = counterexample(formula, claimed, wrt, seed)
+    return result
+
+
+def _truth(formula: Formula, wrt: str, point: Point) -> np.ndarray:
+    """∇_wrt f at the point by torch.autograd (independent of matcalc's closed form)."""
+    g = reference_gradients(formula, [wrt], {k: v for k, v in point.values.items()
+                                              if k in {d.name for d in formula.declarations}})[wrt]
+    arr = np.asarray(g, dtype=np.float64)
+    return arr.reshape(-1, 1) if arr.ndim < 2 else arr
+
+
+def _is_symmetric(formula: Formula, wrt: str) -> bool:
+    return any(d.name == wrt and d.var.kind in ("symmetric", "spd") for d in formula.declarations)
+
+
+def _symmetrized_matches(c: Expr, points: list[Point], truths: list[np.ndarray], tol: float) -> bool:
+    return all(relative_difference(evaluate(c, p), (t + t.T) / 2) <= tol for p, t in zip(points, truths))
+
+
+def _matches(e: Expr, shape: tuple, points: list[Point], truths: list[np.ndarray], tol: float) -> bool:
+    if tuple(e.shape) != tuple(shape):
+        return False
+    try:
+        return all(relative_difference(evaluate(e, p), t) <= tol for p, t in zip(points, truths))
+    except Exception:  # noqa: BLE001
+        return False
+
+
+def _nice(c: float) -> float:
+    frac = Fraction(c).limit_denominator(8)
+    return float(frac) if abs(float(frac) - c) <= 1e-9 * max(1.0, abs(c)) else c
+
+
+def _fit_scale(e: Expr, shape: tuple, points: list[Point], truths: list[np.ndarray], tol: float) -> Expr | None:
+    """c · e when that equals the gradient for one constant c ∉ {0, ±1}."""
+    try:
+        v = evaluate(e, points[0])
+    except Exception:  # noqa: BLE001
+        return None
+    denom = float(np.sum(v * v))
+    if denom < 1e-300:
+        return None
+    c = _nice(float(np.sum(v * truths[0])) / denom)
+    if abs(c) < 1e-12 or abs(abs(c) - 1) < 1e-9:
+        return None
+    scaled = ops.matmul(ops.const(c), e)
+    return scaled if _matches(scaled, shape, points, truths, tol) else None
+
+
+def diagnose(claim: Expr, shape: tuple, points: list[Point], truths: list[np.ndarray], tol: float = TOL,
+             definitions: tuple = (), notation: str = "unicode",
+             retype: Callable[[Expr], Expr | None] | None = None) -> Diagnosis | None:
+    """The first classic mistake (in ``MISTAKES`` order) whose undoing turns the claim into the gradient.
+
+    ``retype`` maps a candidate built from a loosely typed claim onto the problem's variables."""
+    seen: set[Expr] = {claim}
+    for mistake in MISTAKES:
+        for cand in mistake.candidates(claim):
+            if retype is not None:
+                cand = retype(cand)
+                if cand is None:
+                    continue
+            if cand in seen and not mistake.scaled:
+                continue
+            seen.add(cand)
+            fixed = _fit_scale(cand, shape, points, truths, tol) if mistake.scaled else \
+                cand if _matches(cand, shape, points, truths, tol) else None
+            if fixed is not None:
+                message = mistake.name
+                if mistake.scaled:
+                    c = fixed.args[0].attr
+                    message += f" (the gradient is {c:g} × the claim)"
+                shown = show(simplify(fold_definitions(simplify(fixed), definitions)), notation)
+                return Diagnosis(mistake.key, message, shown)
+    return None
+
+
+def _diagnose_ill_shaped(formula: Formula, claim: str | Formula, wrt: str, seed: int, tol: float,
+                         notation: str) -> Diagnosis | None:
+    """For a claim whose shapes clash: parse it without the declarations, then look for the one
+    classic mistake whose undoing makes it well shaped and equal to the gradient."""
+    try:
+        loose = parse_against(formula, claim, typed=False)
+    except MatcalcError:
+        return None
+    known = {n.attr.name: n for n in walk(formula.expr) if n.op == "var"}
+    for _, ref in formula.definitions:
+        known.update({n.attr.name: n for n in walk(ref) if n.op == "var"})
+    if any(n.op == "var" and n.attr.name not in known for n in walk(loose.expr)):
+        return None
+
+    def retype(e: Expr) -> Expr | None:
+        built: dict[Expr, Expr] = {}
+        try:
+            for node in walk(e):
+                built[node] = known[node.attr.name] if node.op == "var" else \
+                    rebuild(node, tuple(built[a] for a in node.args))
+        except Exception:  # noqa: BLE001 - still ill-shaped
+            return None
+        return built[e]
+
+    shape = _variable_shape(formula, wrt)
+    points = sample_points([formula], seed)
+    truths = [_truth(formula, wrt, p) for p in points]
+    return diagnose(inline_definitions(loose.expr), shape, points, truths, tol, formula.definitions, notation,
+                    retype)
+
+
+def counterexample(formula: Formula, claimed: Formula, wrt: str, seed: int = 0) -> Counterexample | None:
+    """Small sizes (2 first, then 3) and values rounded to two decimals where claim and gradient differ."""
+    rng = np.random.default_rng([seed, 7])
+    dims_names = {d for decl in formula.declarations + claimed.declarations for d in decl.shape if isinstance(d, str)}
+    c_expr = inline_definitions(claimed.expr)
+    for size in (2, 3, 4):
+        for _ in range(3):
+            point = sample_point([formula, claimed], rng, dict.fromkeys(dims_names, size))
+            point.values = {k: _round(v) for k, v in point.values.items()}
+            try:
+                got = evaluate(c_expr, point)
+                want = _truth(formula, wrt, point)
+            except Exception:  # noqa: BLE001
+                continue
+            rel = relative_difference(got, want)
+            if rel > 1e-6:
+                sizes = {k: v for k, v in point.dims.items() if k in dims_names}
+                return Counterexample(dict(sorted(sizes.items())), _shown_values(point.values), got, want,
+                                      float(np.max(np.abs(got - want))), rel)
+    return None
+
+
+def _round(v: Any) -> Any:
+    return round(float(v), 2) if np.ndim(v) == 0 else np.round(np.asarray(v, dtype=np.float64), 2)
+
+
+def _shown_values(values: Mapping[str, Any]) -> dict[str, Any]:
+    return dict(values)

@@ -1,0 +1,207 @@
+"""The classic mistakes, as data: named transformations of a wrong claim.
+
+Each ``Mistake`` is (key, what the student did, candidates) where ``candidates(claim)``
+yields the claim with that one mistake undone: transposed, negated, a product's factors
+reordered, ``X⁻¹`` turned into ``X⁻ᵀ``, ⊙ turned into a matrix product, ``A`` turned into
+``A + Aᵀ``, … The checker (``check_claims.py``) tries them in order and names the first
+one whose candidate equals the true gradient numerically. A wrong constant factor is
+the one mistake with a free parameter: ``scaled=True`` fits the factor c in ``c · claim``.
+Invariant: a candidate is built through ``ops.make``, so it is well shaped or not built.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from . import ops
+from .expr import Expr
+from .shapes import is_scalar
+
+
+@dataclass(frozen=True)
+class Mistake:
+    """One classic error: its key, how a report names it, and the claims it could have come from."""
+
+    key: str
+    name: str
+    candidates: Callable[[Expr], Iterator[Expr]]
+    scaled: bool = False
+
+
+def rebuild(node: Expr, args: tuple[Expr, ...]) -> Expr:
+    """node with new arguments, its shape recomputed (raises ShapeError when they do not fit)."""
+    if args == node.args:
+        return node
+    if node.op in ("ref", "d"):
+        return Expr(node.op, args, node.attr, args[0].shape)
+    return ops.make(node.op, *args, attr=node.attr)
+
+
+def positions(root: Expr, limit: int = 400) -> list[tuple[int, ...]]:
+    """Every position in root read as a tree (paths of argument indices), root first."""
+    out: list[tuple[int, ...]] = []
+    stack: list[tuple[Expr, tuple[int, ...]]] = [(root, ())]
+    while stack and len(out) < limit:
+        node, path = stack.pop()
+        out.append(path)
+        stack.extend((a, path + (i,)) for i, a in reversed(list(enumerate(node.args))))
+    return out
+
+
+def at(root: Expr, path: tuple[int, ...]) -> Expr:
+    """The subexpression at a position."""
+    for i in path:
+        root = root.args[i]
+    return root
+
+
+def replace_at(root: Expr, path: tuple[int, ...], new: Expr) -> Expr | None:
+    """root with the one occurrence at path replaced by new; None when the result is ill-shaped."""
+    if not path:
+        return new
+    i, rest = path[0], path[1:]
+    inner = replace_at(root.args[i], rest, new)
+    if inner is None:
+        return None
+    try:
+        return rebuild(root, root.args[:i] + (inner,) + root.args[i + 1:])
+    except Exception:  # noqa: BLE001 - a shape clash: this candidate does not exist
+        return None
+
+
+def _each(root: Expr, pick: Callable[[Expr], Iterator[Expr]]) -> Iterator[Expr]:
+    """For each position in root, each replacement pick(subexpression) proposes, the rebuilt root."""
+    for path in positions(root):
+        for new in pick(at(root, path)):
+            out = replace_at(root, path, new)
+            if out is not None and out is not root:
+                yield out
+
+
+def _try(build: Callable[[], Expr]) -> Iterator[Expr]:
+    try:
+        yield build()
+    except Exception:  # noqa: BLE001 - ill-shaped candidate
+        return
+
+
+def _is_matrix(e: Expr) -> bool:
+    return not is_scalar(e.shape) and e.shape[1] != 1 and e.shape[0] != 1
+
+
+def _is_symmetric_leaf(e: Expr) -> bool:
+    return e.op == "var" and e.attr.kind in ("symmetric", "spd") or e.op == "identity"
+
+
+# ---------------------------------------------------------------- the candidates of each mistake
+
+
+def whole_transpose(claim: Expr) -> Iterator[Expr]:
+    """Gᵀ for G: the answer transposed."""
+    yield ops.transpose(claim)
+
+
+def negated(claim: Expr) -> Iterator[Expr]:
+    """-G for G."""
+    yield ops.neg(claim)
+
+
+def itself(claim: Expr) -> Iterator[Expr]:
+    """G itself (the factor is fitted)."""
+    yield claim
+
+
+def _chain(e: Expr) -> list[Expr]:
+    """The factors of a product chain A B C (matrix products only)."""
+    if e.op != "matmul":
+        return [e]
+    return _chain(e.args[0]) + _chain(e.args[1])
+
+
+def _product(factors: tuple[Expr, ...]) -> Expr:
+    acc = factors[0]
+    for f in factors[1:]:
+        acc = ops.matmul(acc, f)
+    return acc
+
+
+def reordered(claim: Expr) -> Iterator[Expr]:
+    """A B C for C B A, B A C, …: every other order of a chain of at most 5 products."""
+    def orders(node: Expr) -> Iterator[Expr]:
+        if node.op != "matmul":
+            return
+        factors = _chain(node)
+        if len(factors) > 5:
+            return
+        for perm in itertools.permutations(factors):
+            if perm != tuple(factors):
+                yield from _try(lambda perm=perm: _product(perm))
+    return _each(claim, orders)
+
+
+def one_transpose(claim: Expr) -> Iterator[Expr]:
+    """A missing or extra transpose on one factor: Aᵀ for A, or A for Aᵀ."""
+    def flip(node: Expr) -> Iterator[Expr]:
+        if node.op == "transpose":
+            yield node.args[0]
+        elif node.op in ("var", "ref") and _is_matrix(node) and not _is_symmetric_leaf(node):
+            yield ops.transpose(node)
+        elif node.op in ("matmul", "inv") and _is_matrix(node):
+            yield ops.transpose(node)
+    return _each(claim, flip)
+
+
+def inverse_transpose(claim: Expr) -> Iterator[Expr]:
+    """X⁻ᵀ for X⁻¹, and X⁻¹ for X⁻ᵀ."""
+    def flip(node: Expr) -> Iterator[Expr]:
+        if node.op == "inv":
+            yield ops.transpose(node)
+        if node.op == "transpose" and node.args[0].op == "inv":
+            yield node.args[0]
+        if node.op == "inv" and node.args[0].op == "transpose":
+            yield ops.make("inv", node.args[0].args[0])
+    return _each(claim, flip)
+
+
+def symmetric_term(claim: Expr) -> Iterator[Expr]:
+    """(A + Aᵀ) for A: the term of the transposed matrix that a product rule gives (and (A + Aᵀ)/2 for A)."""
+    def grow(node: Expr) -> Iterator[Expr]:
+        if node.op in ("var", "ref") and _is_matrix(node) and node.shape[0] == node.shape[1] \
+                and not _is_symmetric_leaf(node):
+            both = ops.add(node, ops.transpose(node))
+            yield both
+            yield ops.matmul(ops.const(0.5), both)
+    return _each(claim, grow)
+
+
+def product_kind(claim: Expr) -> Iterator[Expr]:
+    """A B for A ⊙ B, and A ⊙ B for A B (where the shapes allow)."""
+    def swap(node: Expr) -> Iterator[Expr]:
+        if node.op == "hadamard":
+            a, b = node.args
+            yield from _try(lambda: ops.matmul(a, b))
+            yield from _try(lambda: ops.matmul(ops.transpose(a), b))
+            yield from _try(lambda: ops.matmul(a, ops.transpose(b)))
+        elif node.op == "matmul" and not is_scalar(node.args[0].shape) and not is_scalar(node.args[1].shape):
+            a, b = node.args
+            yield from _try(lambda: ops.hadamard(a, b))
+            yield from _try(lambda: ops.hadamard(ops.transpose(a), b))
+            yield from _try(lambda: ops.hadamard(a, ops.transpose(b)))
+    return _each(claim, swap)
+
+
+MISTAKES: list[Mistake] = [
+    Mistake("inverse-transpose", "X⁻¹ written where X⁻ᵀ belongs (or the other way round)", inverse_transpose),
+    Mistake("transpose", "a missing or extra transpose: the claim is the transpose of the gradient",
+            whole_transpose),
+    Mistake("sign", "a wrong sign", negated),
+    Mistake("factor", "a wrong constant factor", itself, scaled=True),
+    Mistake("symmetric", "a missing symmetric term: A where the product rule gives A + Aᵀ", symmetric_term),
+    Mistake("order", "factors in the wrong order", reordered),
+    Mistake("transpose", "a missing or extra transpose on one factor", one_transpose),
+    Mistake("hadamard", "a Hadamard product (⊙) where a matrix product belongs, or the other way round",
+            product_kind),
+]
+"""Tried in this order; the first mistake whose candidate matches the gradient is the diagnosis."""
