@@ -172,3 +172,41 @@ def test_cookbook_results_no_longer_than_the_book() -> None:
             ours, theirs = matcalc.Formula(g.expr).unicode(), matcalc.Formula(book.expr).unicode()
             longer.append(f"{e.id}: {ours}   (book: {theirs})")
     assert not longer, f"{len(longer)} of {len(BOOK)} results are longer than the book's form:\n" + "\n".join(longer)
+
+
+# ---------------------------------------------------------------- backward rules of layers (vjp)
+
+VJP_CASES = [
+    # (F, wrt, upstream name, expected vjp or None, citation)
+    ("W X", "X", "G", "W^T G", "issue 3: Y = W X gives ∇_X = Wᵀ G"),
+    ("W X", "W", "G", "G X^T", "issue 3: Y = W X gives ∇_W = G Xᵀ"),
+    ("A X B", "X", "G", "A^T G B^T", "Matrix Cookbook (2012) eq. 101 as a backward rule"),
+    ("X^T", "X", "G", "G^T", "transpose layer"),
+    ("inv(X)", "X", "G", "-(inv(X)^T G inv(X)^T)", "Matrix Cookbook (2012) eq. 59 as a backward rule"),
+    ("exp(X) .* Y", "X", "G", "G .* exp(X) .* Y", "elementwise layer"),
+    ("sigmoid(W x + b)", "b", "g", "sigmoid(W x + b) .* (1 - sigmoid(W x + b)) .* g", "sigmoid layer, bias"),
+    ("sigmoid(W x + b)", "W", "g", "(sigmoid(W x + b) .* (1 - sigmoid(W x + b)) .* g) x^T", "sigmoid layer, weights"),
+    ("softmax(z)", "z", "g", "softmax(z) .* (g - (softmax(z)^T g))", "softmax layer: s ⊙ (g - sᵀg)"),
+    ("tanh(W H + b 1_n^T)", "b", "G", "((1 - tanh(W H + b 1_n^T).^2) .* G) 1_n", "batched tanh layer, bias"),
+    ("relu(X)", "X", "G", "relu'(X) .* G", "ReLU layer"),
+    ("X .* X", "X", "G", "2 X .* G", "square layer"),
+]
+
+
+@needs_grad
+@pytest.mark.parametrize(("layer", "wrt", "up", "expected", "citation"), VJP_CASES,
+                         ids=[f"vjp[{c[0]}]/{c[1]}" for c in VJP_CASES])
+def test_vjp_matches_autograd(layer: str, wrt: str, up: str, expected: str | None, citation: str) -> None:
+    """matcalc.vjp(F, wrt, upstream) equals torch.autograd's gradient of <G, F> (and the expected rule)."""
+    total = matcalc.parse(f"<{up}, {layer}>")
+    rule = matcalc.vjp(layer, wrt, upstream=up)
+    entry = Identity(f"vjp:{layer}:{wrt}", f"<{up}, {layer}>", None, wrt, expected, citation)
+    _FORMULAS[entry.id] = total
+    for seed in DRAWS:
+        values = sample_inputs(total, np.random.default_rng(seed))
+        ref = reference_gradients(total, [wrt], values)[wrt]
+        err = relative_error(evaluate_formula(rule, entry, values), ref)
+        assert err < TOL, f"vjp({layer}, {wrt}) gave {rule}, off by {err:.2e}"
+        if expected is not None:
+            err = relative_error(evaluate_text(expected, entry, values), ref)
+            assert err < TOL, f"expected rule {expected} is off by {err:.2e}"
