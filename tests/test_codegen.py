@@ -104,8 +104,12 @@ def _prepare(case: tuple) -> dict:
         return {"skip": f"matcalc.grad fails: {type(exc).__name__}"}
     formula = as_formula(f, where)
     values = sample_inputs(formula, np.random.default_rng(7))
+    try:
+        code = {b: codegen(f, wrt, where=where, backend=b) for b in ("numpy", "torch")}
+    except Exception as exc:  # noqa: BLE001 - reported by this case's test
+        return {"error": f"codegen failed: {type(exc).__name__}: {exc}"}
     return {
-        "code": {b: codegen(f, wrt, where=where, backend=b) for b in ("numpy", "torch")},
+        "code": code,
         "args": [values[d.name] for d in formula.declarations],
         "value": matcalc.compile(formula)(**values),
         "grads": reference_gradients(formula, wrt, values),
@@ -138,6 +142,7 @@ def test_generated_code_matches_autograd(results: dict, case: tuple, backend: st
     p = results["prepared"][case[0]]
     if "skip" in p:
         pytest.skip(p["skip"])
+    assert "error" not in p, p.get("error")
     got = results["ran"][f"{case[0]}|{backend}"]
     assert not isinstance(got, str), got
     value, grads = got

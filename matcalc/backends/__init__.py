@@ -47,7 +47,7 @@ def plan(formula: Formula, wrt: list[str], backend: str) -> tuple[Signature, Emi
     keep = {name for name, _ in formula.definitions}
     for g in grads.values():
         keep |= {name for name, _ in g.definitions if name in keep}
-    roots = optimize([simplify(formula.expr)] + [g.expr for g in grads.values()], keep)
+    roots = optimize([_canonical(formula.expr)] + [g.expr for g in grads.values()], keep)
     sig = Signature.of(formula, grads)
     preferred: dict[Expr, str] = {}
     for r in roots:
@@ -59,6 +59,15 @@ def plan(formula: Formula, wrt: list[str], backend: str) -> tuple[Signature, Emi
     n_value = len(em.lines)
     grad_codes = {n: em.emit(r) for n, r in zip(wrt, roots[1:])}
     return sig, em, value, grad_codes, n_value
+
+
+def _canonical(e: Expr) -> Expr:
+    """The value in the simplifier's canonical form (so it shares nodes with the gradients);
+    simplification only helps sharing here, so the value is used as written if it fails."""
+    try:
+        return simplify(e)
+    except (MatcalcError, RecursionError):
+        return e
 
 
 def _refs(root: Expr) -> list[Expr]:
