@@ -210,3 +210,22 @@ def test_vjp_matches_autograd(layer: str, wrt: str, up: str, expected: str | Non
         if expected is not None:
             err = relative_error(evaluate_text(expected, entry, values), ref)
             assert err < TOL, f"expected rule {expected} is off by {err:.2e}"
+
+
+def _is_symmetric_variable(e: Identity) -> bool:
+    return any(d.name == e.wrt and d.var.kind in ("symmetric", "spd") for d in formula_of(e).declarations)
+
+
+SYMMETRIC = [e for e in CORPUS if _is_symmetric_variable(e)]
+
+
+@needs_grad
+@pytest.mark.parametrize("e", SYMMETRIC, ids=[e.id for e in SYMMETRIC])
+def test_symmetrized_gradient(e: Identity) -> None:
+    """For a symmetric variable, matcalc.symmetrize(grad) is (G + Gᵀ)/2 of autograd's unconstrained G."""
+    sym = matcalc.symmetrize(engine_gradient(e))
+    for seed in DRAWS:
+        values = draw(e, seed)
+        ref = reference_gradients(formula_of(e), [e.wrt], values)[e.wrt]
+        err = relative_error(evaluate_formula(sym, e, values), (ref + ref.T) / 2)
+        assert err < TOL, f"{e.id}: symmetrize gave {sym}, off by {err:.2e}"
