@@ -11,6 +11,7 @@ and a caret position when one is known.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -32,9 +33,26 @@ TYPES = ("scalar", "vector", "matrix", "symmetric", "spd")
 FRESH_DIMS = "n m k p q r s t u v w".split()
 
 
+class _PairNorms:
+    """Post-lexer: the 1st, 3rd, … norm bar opens a norm, the 2nd, 4th, … closes it."""
+
+    always_accept = ("NORM",)
+
+    def process(self, stream: Iterator[Token]) -> Iterator[Token]:
+        """Rename each NORM token to NORM_OPEN or NORM_CLOSE."""
+        is_open = False
+        for tok in stream:
+            if tok.type == "NORM":
+                text = str(tok)
+                is_open = text != "\\rVert" and (text == "\\lVert" or not is_open)
+                tok = Token.new_borrow_pos("NORM_OPEN" if is_open else "NORM_CLOSE", text, tok)
+            yield tok
+
+
 @lru_cache(maxsize=1)
 def _parser() -> Lark:
-    return Lark.open_from_package("matcalc.grammar", "matcalc.lark", parser="lalr", propagate_positions=True)
+    return Lark.open_from_package("matcalc.grammar", "matcalc.lark", parser="lalr", propagate_positions=True,
+                                  postlex=_PairNorms())
 
 
 def parse(text: str, where: str | dict | None = None, notation: str | None = None,

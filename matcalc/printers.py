@@ -47,6 +47,9 @@ def _number(value: float | int, notation: str) -> str:
     return text.replace("inf", "1e999")
 
 
+_TRANSPOSE = dict(zip(NOTATIONS, OPS["transpose"].forms))
+
+
 def _leaf(e: Expr, notation: str) -> tuple[str, int]:
     if e.op == "var":
         return show_name(e.attr.name, notation), ATOM
@@ -57,7 +60,7 @@ def _leaf(e: Expr, notation: str) -> tuple[str, int]:
     if e.op == "identity":
         return "I", ATOM
     if e.op == "fill":
-        return _fill(e, notation), ATOM
+        return _fill(e, notation), POSTFIX if e.shape[0] == 1 and e.shape[1] != 1 else ATOM
     assert e.op == "d", e.op
     inner, prec = _show(e.args[0], notation)
     if e.args[0].op == "var":
@@ -69,11 +72,14 @@ def _fill(e: Expr, notation: str) -> str:
     rows, cols = e.shape
     if is_scalar(e.shape):
         return _number(e.attr, notation)
-    if e.attr == 1 and cols == 1:
-        return {"text": "1_{0}", "unicode": "𝟙_{0}", "latex": "\\mathbf{{1}}_{{{0}}}"}[notation].format(rows)
-    kind = "vector" if cols == 1 else "matrix"
+    row = rows == 1 and cols != 1  # a row of c's is (c 𝟙)ᵀ
+    length = cols if row else rows
+    if e.attr == 1 and (cols == 1 or row):
+        ones = {"text": "1_{0}", "unicode": "𝟙_{0}", "latex": "\\mathbf{{1}}_{{{0}}}"}[notation].format(length)
+        return ones + (_TRANSPOSE[notation] if row else "")
+    kind = "vector" if cols == 1 or row else "matrix"
     name = kind if notation != "latex" else "\\operatorname{%s}" % kind
-    return f"{name}({_number(e.attr, notation)})"
+    return f"{name}({_number(e.attr, notation)})" + (_TRANSPOSE[notation] if row else "")
 
 
 def _wrap(text: str, prec: int, need: int) -> str:
@@ -104,7 +110,8 @@ def _show(e: Expr, notation: str) -> tuple[str, int]:
         right = _wrap(right, rp, POSTFIX)
         if notation == "latex" and sep == " " and right[:1].isdigit():
             sep = " \\cdot "
-        return _wrap(left, lp, PRODUCT) + sep + right, PRODUCT
+        mixed = OPS[e.args[0].op].layout == "infix" and e.args[0].op != e.op  # (A ⊙ B) C reads better
+        return _wrap(left, lp, POSTFIX if mixed else PRODUCT) + sep + right, PRODUCT
     if spec.layout == "prefix":
         text, prec = _show(e.args[0], notation)
         return spec.forms[i] + _wrap(text, prec, NEG), NEG

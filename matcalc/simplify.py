@@ -273,12 +273,60 @@ def _cancel(e: Expr) -> Expr | None:
     return div(top, _chain(den, e.shape)) if den else top
 
 
-@rule("(1 / s) A = A / s")
+@rule("(p / s) A = (p A) / s")
 def _reciprocal_scale(e: Expr) -> Expr | None:
-    if e.op == "matmul" and e.args[0].op == "div" and is_value(e.args[0].args[0], 1) and scalar(e.args[0]) \
-            and not scalar(e.args[1]):
-        return div(e.args[1], e.args[0].args[1])
+    if e.op == "matmul" and e.args[0].op == "div" and scalar(e.args[0]) and not scalar(e.args[1]):
+        p, q = e.args[0].args
+        return div(e.args[1] if is_value(p, 1) else matmul(p, e.args[1]), q)
     return None
+
+
+def _monomial(e: Expr, power: float, acc: dict[Expr, float], coef: list[float]) -> None:
+    """Collect a product/quotient of scalars into coef · Π base^power."""
+    if e.op == "const":
+        coef[0] *= e.attr ** power
+    elif e.op in ("matmul", "hadamard") and all(scalar(a) for a in e.args):
+        _monomial(e.args[0], power, acc, coef)
+        _monomial(e.args[1], power, acc, coef)
+    elif e.op == "div" and all(scalar(a) for a in e.args):
+        _monomial(e.args[0], power, acc, coef)
+        _monomial(e.args[1], -power, acc, coef)
+    elif e.op == "neg":
+        coef[0] = -coef[0]
+        _monomial(e.args[0], power, acc, coef)
+    elif e.op == "hpow" and e.args[1].op == "const":
+        _monomial(e.args[0], power * e.args[1].attr, acc, coef)
+    else:
+        acc[e] = acc.get(e, 0) + power
+
+
+def _product(factors: list[tuple[Expr, float]]) -> Expr | None:
+    terms = [b if p == 1 else make("hpow", b, const(p)) for b, p in factors]
+    if not terms:
+        return None
+    acc = terms[0]
+    for t in terms[1:]:
+        acc = matmul(acc, t)
+    return acc
+
+
+@rule("a s^2 / s = a s: products and quotients of scalars as c · Π xᵏ")
+def _scalar_monomial(e: Expr) -> Expr | None:
+    if not scalar(e) or e.op not in ("matmul", "hadamard", "div", "neg", "hpow"):
+        return None
+    acc: dict[Expr, float] = {}
+    coef = [1.0]
+    _monomial(e, 1, acc, coef)
+    c = coef[0]
+    top = _product([(b, p) for b, p in acc.items() if p > 0])
+    bottom = _product([(b, -p) for b, p in acc.items() if p < 0])
+    if top is None:
+        top, c = const(abs(c)), (1 if c > 0 else -1)
+    elif abs(c) != 1:
+        top = matmul(const(abs(c)), top)
+    new = div(top, bottom) if bottom is not None else top
+    new = neg(new) if c < 0 else new
+    return None if new is e else new
 
 
 @rule("diag(a bᵀ) = a ⊙ b")
@@ -337,8 +385,9 @@ def scaled(c: float, base: Expr) -> Expr:
         return base
     if c == -1:
         return neg(base)
-    if base.op == "matmul" and not scalar(base.args[0]):  # the number goes leftmost: 2 A x, not 2 (A x)
-        return matmul(scaled(c, base.args[0]), base.args[1])
+    if base.op == "matmul" and not scalar(base):  # the number goes leftmost: 2 A x, not 2 (A x)
+        head = base.args[0]
+        return matmul(matmul(const(c), head) if scalar(head) else scaled(c, head), base.args[1])
     return matmul(const(c), base)
 
 
