@@ -504,5 +504,7 @@ CORPUS: list[Identity] = [
              "a scalar subtracted from every entry (LANGUAGE.md broadcasting)"),
     Identity("x_scalar_factor_chain", "(x + x)^T cos(y) sum(A)", None, "y", "-2 sum(A) (x .* sin(y))",
              "scalar factors around an elementwise chain rule"),
+    Identity("x_broadcast_bilinear", "(y - 2)^T (x - y^T A x)", None, "y", "x - sum(y - 2) A x - (y^T A x) 1_n",
+             "product rule with scalars broadcast over vectors"),
     Identity("mc_org_trace", "tr(X'*A*X)", None, "X", "(A + A')*X", "matrixcalculus.org syntax, eq. 108"),
 ]
