@@ -55,13 +55,17 @@ class Counterexample:
     max_abs_difference: float
     relative_difference: float
 
-    def __str__(self) -> str:
+    def lines(self) -> list[str]:
+        """The counterexample, one fact per line."""
         sizes = ", ".join(f"{k}={v}" for k, v in self.sizes.items())
         vals = "; ".join(f"{k} = {show_array(v)}" for k, v in self.values.items())
-        return (f"at {sizes + ': ' if sizes else ''}{vals}\n"
-                f"    the claim is    {show_array(self.claimed)}\n"
-                f"    the gradient is {show_array(self.correct)}\n"
-                f"    (largest difference {self.max_abs_difference:.3g}, relative {self.relative_difference:.2g})")
+        return [f"at {sizes + ': ' if sizes else ''}{vals}",
+                f"  the claim is    {show_array(self.claimed)}",
+                f"  the gradient is {show_array(self.correct)}",
+                f"  (largest difference {self.max_abs_difference:.3g}, relative {self.relative_difference:.2g})"]
+
+    def __str__(self) -> str:
+        return "\n".join(self.lines())
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data for JSON."""
@@ -99,6 +103,7 @@ class ClaimResult:
     counterexample: Counterexample | None = None
     notes: list[str] = field(default_factory=list)
     notation: str = "unicode"
+    fname: str = "f"  # how the report names the function (L for a loss)
 
     def __bool__(self) -> bool:
         return self.ok
@@ -114,7 +119,7 @@ class ClaimResult:
     def lines(self) -> list[str]:
         """The report, one line per fact."""
         shown = show(self.claim.expr, self.notation) if self.claim is not None else self.claim_text
-        out = [f"{'✓' if self.ok else '✗'} ∇_{self.wrt} f = {shown}"]
+        out = [f"{'✓' if self.ok else '✗'} ∇_{self.wrt} {self.fname} = {shown}"]
         if self.ok:
             how = "symbolically equal to" if self.method == "symbolic" else "equal at every random test point to"
             out.append(f"    {how} the gradient {show_formula(self.correct, self.notation)}")
@@ -123,9 +128,11 @@ class ClaimResult:
                 out.append(f"    {self.error}")
             if self.diagnosis is not None:
                 out.append(f"    mistake: {self.diagnosis}")
-            out.append(f"    correct: ∇_{self.wrt} f = {show_formula(self.correct, self.notation)}")
+            out.append(f"    correct: ∇_{self.wrt} {self.fname} = {show_formula(self.correct, self.notation)}")
             if self.counterexample is not None:
-                out.append(f"    counterexample: {self.counterexample}")
+                first, *rest = self.counterexample.lines()
+                out.append(f"    counterexample {first}")
+                out += [f"    {r}" for r in rest]
         out += [f"    note: {n}" for n in self.notes]
         return out
 
@@ -178,8 +185,7 @@ def check_claim(f: str | Formula, wrt: str, claim: str | Formula, where: str | d
     formula = as_formula(f, where)
     correct = grad(formula, wrt)
     text = claim if isinstance(claim, str) else claim.text()
-    result = ClaimResult(formula, wrt, text, correct, ok=False,
-                         notation="text" if notation_of(text) == "text" else "unicode")
+    result = ClaimResult(formula, wrt, text, correct, ok=False)
     try:
         claimed = parse_against(formula, claim)
     except MatcalcError as e:
@@ -295,7 +301,7 @@ def diagnose(claim: Expr, shape: tuple, points: list[Point], truths: list[np.nda
     ``retype`` maps a candidate built from a loosely typed claim onto the problem's variables."""
     seen: set[Expr] = {claim}
     for mistake in MISTAKES:
-        for cand in mistake.candidates(claim):
+        for cand, subject in mistake.candidates(claim):
             if retype is not None:
                 cand = retype(cand)
                 if cand is None:
@@ -306,7 +312,7 @@ def diagnose(claim: Expr, shape: tuple, points: list[Point], truths: list[np.nda
             fixed = _fit_scale(cand, shape, points, truths, tol) if mistake.scaled else \
                 cand if _matches(cand, shape, points, truths, tol) else None
             if fixed is not None:
-                message = mistake.name
+                message = mistake.name.format(_subject(subject, definitions, notation))
                 if mistake.scaled:
                     c = fixed.args[0].attr
                     message += f" (the gradient is {c:g} × the claim)"
@@ -342,8 +348,12 @@ def _diagnose_ill_shaped(formula: Formula, claim: str | Formula, wrt: str, seed:
     shape = _variable_shape(formula, wrt)
     points = sample_points([formula], seed)
     truths = [_truth(formula, wrt, p) for p in points]
-    return diagnose(inline_definitions(loose.expr), shape, points, truths, tol, formula.definitions, notation,
+    return diagnose(loose.expr, shape, points, truths, tol, formula.definitions, notation,
                     retype)
+
+
+def _subject(e: Expr, definitions: tuple, notation: str) -> str:
+    return show(fold_definitions(e, definitions), notation)
 
 
 def counterexample(formula: Formula, claimed: Formula, wrt: str, seed: int = 0) -> Counterexample | None:

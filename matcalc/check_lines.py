@@ -316,7 +316,7 @@ class _Checker:
         if prev is not None:
             p = inline_definitions(prev)
             ps = simplify(p)
-            start = _first([i for i, s in enumerate(flat) if simplify(s) is ps],
+            start = _first([i for i, s in enumerate(flat) if simplify(s) is ps][-1:],
                            [i for i, s in enumerate(flat) if _linear_parts(s) == _linear_parts(p)],
                            [i for i, s in enumerate(flat) if _d_names(s) == _d_names(p)], [0])
         after = list(range(start + 1, len(flat))) or [len(flat) - 1]

@@ -25,8 +25,8 @@ class Mistake:
     """One classic error: its key, how a report names it, and the claims it could have come from."""
 
     key: str
-    name: str
-    candidates: Callable[[Expr], Iterator[Expr]]
+    name: str  # `{0}` is the subexpression the mistake is about
+    candidates: Callable[[Expr], Iterator[tuple[Expr, Expr]]]  # (candidate, the subexpression changed)
     scaled: bool = False
 
 
@@ -71,13 +71,15 @@ def replace_at(root: Expr, path: tuple[int, ...], new: Expr) -> Expr | None:
         return None
 
 
-def _each(root: Expr, pick: Callable[[Expr], Iterator[Expr]]) -> Iterator[Expr]:
-    """For each position in root, each replacement pick(subexpression) proposes, the rebuilt root."""
-    for path in positions(root):
-        for new in pick(at(root, path)):
+def _each(root: Expr, pick: Callable[[Expr], Iterator[Expr]]) -> Iterator[tuple[Expr, Expr]]:
+    """For each position in root, each replacement pick(subexpression) proposes: (rebuilt root, subexpression)."""
+    paths = positions(root)
+    for path in sorted(paths, key=lambda q: len(positions(at(root, q)))):  # innermost first
+        sub = at(root, path)
+        for new in pick(sub):
             out = replace_at(root, path, new)
             if out is not None and out is not root:
-                yield out
+                yield out, sub
 
 
 def _try(build: Callable[[], Expr]) -> Iterator[Expr]:
@@ -98,19 +100,19 @@ def _is_symmetric_leaf(e: Expr) -> bool:
 # ---------------------------------------------------------------- the candidates of each mistake
 
 
-def whole_transpose(claim: Expr) -> Iterator[Expr]:
+def whole_transpose(claim: Expr) -> Iterator[tuple[Expr, Expr]]:
     """Gᵀ for G: the answer transposed."""
-    yield ops.transpose(claim)
+    yield ops.transpose(claim), claim
 
 
-def negated(claim: Expr) -> Iterator[Expr]:
+def negated(claim: Expr) -> Iterator[tuple[Expr, Expr]]:
     """-G for G."""
-    yield ops.neg(claim)
+    yield ops.neg(claim), claim
 
 
-def itself(claim: Expr) -> Iterator[Expr]:
+def itself(claim: Expr) -> Iterator[tuple[Expr, Expr]]:
     """G itself (the factor is fitted)."""
-    yield claim
+    yield claim, claim
 
 
 def _chain(e: Expr) -> list[Expr]:
@@ -127,7 +129,7 @@ def _product(factors: tuple[Expr, ...]) -> Expr:
     return acc
 
 
-def reordered(claim: Expr) -> Iterator[Expr]:
+def reordered(claim: Expr) -> Iterator[tuple[Expr, Expr]]:
     """A B C for C B A, B A C, …: every other order of a chain of at most 5 products."""
     def orders(node: Expr) -> Iterator[Expr]:
         if node.op != "matmul":
@@ -141,7 +143,7 @@ def reordered(claim: Expr) -> Iterator[Expr]:
     return _each(claim, orders)
 
 
-def one_transpose(claim: Expr) -> Iterator[Expr]:
+def one_transpose(claim: Expr) -> Iterator[tuple[Expr, Expr]]:
     """A missing or extra transpose on one factor: Aᵀ for A, or A for Aᵀ."""
     def flip(node: Expr) -> Iterator[Expr]:
         if node.op == "transpose":
@@ -153,7 +155,7 @@ def one_transpose(claim: Expr) -> Iterator[Expr]:
     return _each(claim, flip)
 
 
-def inverse_transpose(claim: Expr) -> Iterator[Expr]:
+def inverse_transpose(claim: Expr) -> Iterator[tuple[Expr, Expr]]:
     """X⁻ᵀ for X⁻¹, and X⁻¹ for X⁻ᵀ."""
     def flip(node: Expr) -> Iterator[Expr]:
         if node.op == "inv":
@@ -165,7 +167,7 @@ def inverse_transpose(claim: Expr) -> Iterator[Expr]:
     return _each(claim, flip)
 
 
-def symmetric_term(claim: Expr) -> Iterator[Expr]:
+def symmetric_term(claim: Expr) -> Iterator[tuple[Expr, Expr]]:
     """(A + Aᵀ) for A: the term of the transposed matrix that a product rule gives (and (A + Aᵀ)/2 for A)."""
     def grow(node: Expr) -> Iterator[Expr]:
         if node.op in ("var", "ref") and _is_matrix(node) and node.shape[0] == node.shape[1] \
@@ -176,7 +178,7 @@ def symmetric_term(claim: Expr) -> Iterator[Expr]:
     return _each(claim, grow)
 
 
-def product_kind(claim: Expr) -> Iterator[Expr]:
+def product_kind(claim: Expr) -> Iterator[tuple[Expr, Expr]]:
     """A B for A ⊙ B, and A ⊙ B for A B (where the shapes allow)."""
     def swap(node: Expr) -> Iterator[Expr]:
         if node.op == "hadamard":
@@ -193,15 +195,16 @@ def product_kind(claim: Expr) -> Iterator[Expr]:
 
 
 MISTAKES: list[Mistake] = [
-    Mistake("inverse-transpose", "X⁻¹ written where X⁻ᵀ belongs (or the other way round)", inverse_transpose),
+    Mistake("inverse-transpose", "{0} written where its transpose belongs (X⁻¹ for X⁻ᵀ or back)",
+            inverse_transpose),
     Mistake("transpose", "a missing or extra transpose: the claim is the transpose of the gradient",
             whole_transpose),
     Mistake("sign", "a wrong sign", negated),
     Mistake("factor", "a wrong constant factor", itself, scaled=True),
-    Mistake("symmetric", "a missing symmetric term: A where the product rule gives A + Aᵀ", symmetric_term),
-    Mistake("order", "factors in the wrong order", reordered),
-    Mistake("transpose", "a missing or extra transpose on one factor", one_transpose),
-    Mistake("hadamard", "a Hadamard product (⊙) where a matrix product belongs, or the other way round",
+    Mistake("symmetric", "a missing symmetric term: {0} where the product rule gives {0} + {0}ᵀ", symmetric_term),
+    Mistake("order", "factors in the wrong order in {0}", reordered),
+    Mistake("transpose", "a missing or extra transpose on {0}", one_transpose),
+    Mistake("hadamard", "a Hadamard product (⊙) where a matrix product belongs, or back, in {0}",
             product_kind),
 ]
 """Tried in this order; the first mistake whose candidate matches the gradient is the diagnosis."""

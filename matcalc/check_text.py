@@ -37,13 +37,14 @@ def normalize(text: str) -> str:
     make ``A (B + C)^T`` a product of A and (B + C)ᵀ, not the transpose of a call A(…)."""
     text = _NEG_T.sub("^{-1}^T", text)
     text = _SPACED_CALL.sub(_product_not_call, text)
-    text = text.replace("⁻ᵀ", "⁻¹ᵀ").replace("^{\\top}", "^\\top")
+    text = text.replace("⁻ᵀ", "⁻¹ᵀ").replace("^{\\top}", "^\\top").replace("²", "^2").replace("³", "^3")
     text = _SIZING.sub("", text)
     return text
 
 
 def strip_annotations(line: str) -> str:
     """Drop a line's justification: ``[product rule]``, ``\\text{(chain rule)}``, ``\\quad …``, ``# …``."""
+    line = line.split("&&")[0]
     line = _TEXT.sub("", line)
     line = _QUAD_TAIL.sub("", line)
     line = _BRACKET_NOTE.sub("", line)
