@@ -33,19 +33,38 @@ TYPES = ("scalar", "vector", "matrix", "symmetric", "spd")
 FRESH_DIMS = "n m k p q r s t u v w".split()
 
 
+_OPENERS = {"(", "{", "\\{", "[", "<", "⟨", "\\langle"}
+_CLOSERS = {")", "}", "\\}", "]", ">", "⟩", "\\rangle"}
+_OPERAND_END = {"NAME", "LATEX_NAME", "NUMBER", "SIGNED", "ONES", "TRANSPOSE", "INVERSE", "TOP", "NORM_CLOSE"}
+
+
 class _PairNorms:
-    """Post-lexer: the 1st, 3rd, … norm bar opens a norm, the 2nd, 4th, … closes it."""
+    """Post-lexer: decide whether each norm bar (`||`, `‖`, `\\|`) opens or closes a norm.
+
+    A bar closes the innermost open norm when that norm was opened inside the same
+    brackets and the bar follows an operand (`||x|| (y)`, `||(||x|| y)||`); otherwise it
+    opens one (`||x|| ||y||`, `|| ||x|| y ||`). `\\lVert` always opens, `\\rVert` closes."""
 
     always_accept = ("NORM",)
 
     def process(self, stream: Iterator[Token]) -> Iterator[Token]:
         """Rename each NORM token to NORM_OPEN or NORM_CLOSE."""
-        is_open = False
+        stack: list[str] = []  # open brackets, "norm" for an open norm
+        after_operand = False
         for tok in stream:
+            text = str(tok)
             if tok.type == "NORM":
-                text = str(tok)
-                is_open = text != "\\rVert" and (text == "\\lVert" or not is_open)
-                tok = Token.new_borrow_pos("NORM_OPEN" if is_open else "NORM_CLOSE", text, tok)
+                closes = text == "\\rVert" or (text != "\\lVert" and stack[-1:] == ["norm"] and after_operand)
+                if closes and stack[-1:] == ["norm"]:
+                    stack.pop()
+                elif not closes:
+                    stack.append("norm")
+                tok = Token.new_borrow_pos("NORM_CLOSE" if closes else "NORM_OPEN", text, tok)
+            elif text in _OPENERS:
+                stack.append(text)
+            elif text in _CLOSERS and stack and stack[-1] != "norm":
+                stack.pop()
+            after_operand = tok.type in _OPERAND_END or text in _CLOSERS
             yield tok
 
 
@@ -442,6 +461,8 @@ class Builder:
             return ops.d(self._single(arg_trees, name, node))
         if name in self.functions or prime and name[:-1] in self.functions:
             return self._apply_user(name, arg_trees, node)
+        if raw.startswith("\\") and _read_name(raw.strip()) in self.decls:  # `\sigma (x)` with sigma declared
+            return self._juxtaposed(head, arg_trees, node)
         if self.latex and head.type == "CALLNAME" and not raw.startswith("\\") and name not in _ALL_CALLS:
             return self._juxtaposed(head, arg_trees, node)
         if name not in _ALL_CALLS and not (prime and name[:-1] in ops.FUNCTIONS):
@@ -463,13 +484,15 @@ class Builder:
 
     def _juxtaposed(self, head: Token, arg_trees: list, node: Tree) -> Expr:
         """`x (y + z)` is a product; `foo(x)` with an unknown lowercase name is an unknown function."""
-        name = _read_name(_call_name(str(head)))
+        raw = str(head).strip()
+        name = _read_name(raw if raw.startswith("\\") else _call_name(raw))
         looks_like_function = (len(name) > 1 and name[0].islower() and not _is_greek(name)
                                and name not in self.decls and name not in self.env and not self.latex)
         if looks_like_function or name.endswith("'") or len(arg_trees) != 1:
             raise self.error(f"unknown function '{name}'", head)
-        return ops.matmul(self._name(Token("NAME", str(head).strip(), head.start_pos, head.line, head.column,
-                                           end_pos=head.end_pos)), self.expr(arg_trees[0]))
+        kind = "LATEX_NAME" if raw.startswith("\\") else "NAME"
+        tok = Token(kind, raw, head.start_pos, head.line, head.column, end_pos=head.end_pos)
+        return ops.matmul(self._name(tok), self.expr(arg_trees[0]))
 
     def _derivative_of(self, fname: str, args: list[Expr], node: Tree) -> Expr:
         spec = ops.OPS[ops.FUNCTIONS[fname]]
