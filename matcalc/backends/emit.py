@@ -40,6 +40,8 @@ def _matmul(node: Expr, args: list[str], dot: str) -> str:
     a, b = node.args
     if is_scalar(a.shape) or is_scalar(b.shape):
         return f"{args[0]} * {args[1]}"
+    if dot and a.shape[1] == 1:  # an outer product: broadcasting beats a k=1 matmul in NumPy
+        return f"{args[0]} * {args[1]}"
     if is_scalar(node.shape):  # a row times a column: a dot product, as a 0-d value
         if dot and args[0].endswith(".T") and a.args and a.args[0].shape[1] == 1:
             return dot.format(args[0][:-2], args[1])
@@ -98,6 +100,9 @@ class Target:
 
 
 NUMPY = Target("numpy", "np", prelude=(
+    "def _sigmoid(z):\n"
+    "    with np.errstate(over=\"ignore\"):  # exp(-z) = inf gives 0, as it should\n"
+    "        return 1.0 / (1.0 + np.exp(-z))\n\n\n"
     "def _softmax(z):\n"
     "    e = np.exp(z - z.max(axis=0, keepdims=True))\n"
     "    return e / e.sum(axis=0, keepdims=True)\n\n\n"
@@ -108,7 +113,7 @@ NUMPY = Target("numpy", "np", prelude=(
     "norm1": "np.abs({0}).sum()", "det": "np.linalg.det({0})", "logdet": "np.linalg.slogdet({0})[1]",
     "inv": "np.linalg.inv({0})", "solve": "np.linalg.solve({0}, {1})",
     "colsum": "{0}.sum(axis=0, keepdims=True)", "rowsum": "{0}.sum(axis=1, keepdims=True)",
-    "sigmoid": "0.5 * np.tanh(0.5 * {0}) + 0.5", "softplus": "np.logaddexp(0.0, {0})", "relu": "np.maximum({0}, 0.0)",
+    "sigmoid": "_sigmoid({0})", "softplus": "np.logaddexp(0.0, {0})", "relu": "np.maximum({0}, 0.0)",
     "step": "({0} > 0).astype({0}.dtype)", "softmax": "_softmax({0})", "logsumexp": "_logsumexp({0})",
     "logsoftmax": "{0} - _logsumexp({0})", "rowdot": "np.sum({0} * {1}.T, axis=1, keepdims=True)",
     "diag": "np.diagflat({0})", "diagvec": "np.diagonal({0}).reshape(-1, 1)",
