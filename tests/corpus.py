@@ -506,5 +506,9 @@ CORPUS: list[Identity] = [
              "scalar factors around an elementwise chain rule"),
     Identity("x_broadcast_bilinear", "(y - 2)^T (x - y^T A x)", None, "y", "x - sum(y - 2) A x - (y^T A x) 1_n",
              "product rule with scalars broadcast over vectors"),
+    Identity("x_scalar_fractional_power", "(1 + alpha^2)^1.5", None, "alpha", "3 alpha (1 + alpha^2)^0.5",
+             "scalar power rule with a fractional exponent"),
+    Identity("x_fractional_power_quadratic", "(1 + x^T x)^1.5", None, "x", "3 (1 + x^T x)^0.5 x",
+             "fractional power of a quadratic form (pseudo-Huber-like)"),
     Identity("mc_org_trace", "tr(X'*A*X)", None, "X", "(A + A')*X", "matrixcalculus.org syntax, eq. 108"),
 ]
