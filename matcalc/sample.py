@@ -54,6 +54,9 @@ def _vars_through(start: Expr, through: Iterable[str]) -> set[str]:
         elif node.op in through:
             args = node.args
             if node.op == "hpow":
+                p = args[1]
+                if _is_integer_const(p) and int(float(p.attr)) % 2 == 0:
+                    continue  # an even power is nonnegative whatever its base
                 args = args[:1]
             stack.extend(args)
     return found

@@ -510,5 +510,9 @@ CORPUS: list[Identity] = [
              "scalar power rule with a fractional exponent"),
     Identity("x_fractional_power_quadratic", "(1 + x^T x)^1.5", None, "x", "3 (1 + x^T x)^0.5 x",
              "fractional power of a quadratic form (pseudo-Huber-like)"),
+    Identity("x_even_then_fractional_power", "(alpha^2)^1.5", None, "alpha", "3 alpha (alpha^2)^0.5",
+             "(α²)^1.5 = |α|³: its derivative is 3 α |α|, not 3 α²"),
+    Identity("x_even_then_fractional_power_vector", "sum((x.^2).^1.5)", None, "x", "3 x .* (x.^2).^0.5",
+             "Σ |xᵢ|³ written with powers"),
     Identity("mc_org_trace", "tr(X'*A*X)", None, "X", "(A + A')*X", "matrixcalculus.org syntax, eq. 108"),
 ]

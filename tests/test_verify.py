@@ -49,6 +49,13 @@ def test_positive_qualifier_and_implied_positivity() -> None:
         assert np.any(values["w"] < 0) or np.any(values["c"] < 0)  # no positivity where none is needed
 
 
+def test_even_powers_need_no_positive_base() -> None:
+    f = matcalc.parse("(alpha^2)^1.5 + sum((x.^2).^0.5) + sum(log(y.^2))")
+    assert not requirements(f)["positive"] & {"alpha", "x", "y"}
+    seen_negative = any(sample_inputs(f, rng(s))["alpha"] < 0 for s in range(10))
+    assert seen_negative
+
+
 def test_positivity_reaches_through_products() -> None:
     f = matcalc.parse("sum(log(A x))")
     values = sample_inputs(f, rng(1))
