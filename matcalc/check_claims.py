@@ -12,7 +12,9 @@ a claim that cannot be parsed or evaluated is never correct.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
@@ -32,11 +34,11 @@ from .check_numeric import (
     sample_points,
     show_array,
 )
-from .check_rules import MISTAKES, rebuild
+from .check_rules import MISTAKES, typed_rebuild, unchecked
 from .check_text import normalize
 from .evaluate import as_formula
 from .expr import Expr, walk
-from .formula import Formula
+from .formula import Declaration, Formula
 from .parse import parse
 from .printers import show, show_name
 from .shapes import MatcalcError, show_shape
@@ -169,13 +171,41 @@ def notation_of(text: str) -> str:
 
 def parse_against(formula: Formula, text: str | Formula, derivation: bool = False, typed: bool = True) -> Formula:
     """Parse a student's expression with the problem's declarations and definitions in scope
-    (``typed=False``: without the declarations, so an ill-shaped claim still parses)."""
+    (``typed=False``: without the declarations, so the sizes are inferred from the claim alone)."""
     if isinstance(text, Formula):
         return text
     text = normalize(text)
     notation = "latex" if "\\" in text else "text"
     prefix = definitions_prefix(formula, notation)
     return parse(prefix + text, where=(formula.where or None) if typed else None, derivation=derivation)
+
+
+def parse_loose(formula: Formula, text: str) -> tuple[Formula, dict[str, str]]:
+    """Parse an ill-shaped claim with every non-scalar variable renamed to a matrix of free size
+    (so ``a b`` for two vectors parses); returns the formula and placeholder -> variable name."""
+    text = normalize(text)
+    latex = "\\" in text
+    source = definitions_prefix(formula, "latex" if latex else "text") + text
+    names: dict[str, str] = {}
+    for i, decl in enumerate(_all_declarations(formula)):
+        if decl.var.kind == "scalar":
+            continue
+        holder = f"Zq{i}"
+        names[holder] = decl.name
+        n = re.escape(decl.name)
+        pattern = rf"\\(?:mathbf|boldsymbol|bm|mathit|mathrm)\{{{n}\}}|(?<![A-Za-z0-9_\\{{]){n}(?![A-Za-z0-9_])"
+        source = re.sub(pattern, lambda _m, h=holder: f"\\mathrm{{{h}}}" if latex else h, source)
+    return parse(source), names
+
+
+def _all_declarations(formula: Formula) -> list[Declaration]:
+    """The declarations of the formula and of the variables its definitions use."""
+    found = {d.name: d for d in formula.declarations}
+    for _, ref in formula.definitions:
+        for n in walk(ref):
+            if n.op == "var" and n.attr.name not in found:
+                found[n.attr.name] = Declaration(n.attr, n.shape)
+    return list(found.values())
 
 
 def check_claim(f: str | Formula, wrt: str, claim: str | Formula, where: str | dict | None = None,
@@ -299,6 +329,13 @@ def diagnose(claim: Expr, shape: tuple, points: list[Point], truths: list[np.nda
     """The first classic mistake (in ``MISTAKES`` order) whose undoing turns the claim into the gradient.
 
     ``retype`` maps a candidate built from a loosely typed claim onto the problem's variables."""
+    with unchecked() if retype is not None else nullcontext():
+        return _first_mistake(claim, shape, points, truths, tol, definitions, notation, retype)
+
+
+def _first_mistake(claim: Expr, shape: tuple, points: list[Point], truths: list[np.ndarray], tol: float,
+                   definitions: tuple, notation: str, retype: Callable[[Expr], Expr | None] | None
+                   ) -> Diagnosis | None:
     seen: set[Expr] = {claim}
     for mistake in MISTAKES:
         for cand, subject in mistake.candidates(claim):
@@ -325,31 +362,31 @@ def _diagnose_ill_shaped(formula: Formula, claim: str | Formula, wrt: str, seed:
                          notation: str) -> Diagnosis | None:
     """For a claim whose shapes clash: parse it without the declarations, then look for the one
     classic mistake whose undoing makes it well shaped and equal to the gradient."""
+    if isinstance(claim, Formula):
+        return None
     try:
-        loose = parse_against(formula, claim, typed=False)
+        loose, names = parse_loose(formula, claim)
     except MatcalcError:
         return None
-    known = {n.attr.name: n for n in walk(formula.expr) if n.op == "var"}
+    real = {n.attr.name: n for n in walk(formula.expr) if n.op == "var"}
     for _, ref in formula.definitions:
-        known.update({n.attr.name: n for n in walk(ref) if n.op == "var"})
+        real.update({n.attr.name: n for n in walk(ref) if n.op == "var"})
+    known = {holder: real[name] for holder, name in names.items() if name in real}
+    known.update({name: leaf for name, leaf in real.items() if name not in names.values()})
     if any(n.op == "var" and n.attr.name not in known for n in walk(loose.expr)):
         return None
 
     def retype(e: Expr) -> Expr | None:
-        built: dict[Expr, Expr] = {}
-        try:
-            for node in walk(e):
-                built[node] = known[node.attr.name] if node.op == "var" else \
-                    rebuild(node, tuple(built[a] for a in node.args))
-        except Exception:  # noqa: BLE001 - still ill-shaped
-            return None
-        return built[e]
+        return typed_rebuild(e, known)
 
     shape = _variable_shape(formula, wrt)
     points = sample_points([formula], seed)
     truths = [_truth(formula, wrt, p) for p in points]
-    return diagnose(loose.expr, shape, points, truths, tol, formula.definitions, notation,
-                    retype)
+    found = diagnose(loose.expr, shape, points, truths, tol, formula.definitions, notation, retype)
+    if found is not None:
+        for holder, name in names.items():
+            found.message = re.sub(rf"\b{holder}\b", name, found.message)
+    return found
 
 
 def _subject(e: Expr, definitions: tuple, notation: str) -> str:

@@ -6,17 +6,21 @@ reordered, ``X⁻¹`` turned into ``X⁻ᵀ``, ⊙ turned into a matrix product,
 ``A + Aᵀ``, … The checker (``check_claims.py``) tries them in order and names the first
 one whose candidate equals the true gradient numerically. A wrong constant factor is
 the one mistake with a free parameter: ``scaled=True`` fits the factor c in ``c · claim``.
-Invariant: a candidate is built through ``ops.make``, so it is well shaped or not built.
+Invariant: a candidate is built through ``ops.make``, so it is well shaped or not built;
+inside ``unchecked()`` (a claim whose own shapes clash) shapes are not checked, and the
+caller rebuilds each candidate on the problem's variables with ``typed_rebuild``.
 """
 
 from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from . import ops
-from .expr import Expr
+from .expr import Expr, walk
 from .shapes import is_scalar
 
 
@@ -30,13 +34,53 @@ class Mistake:
     scaled: bool = False
 
 
+_UNCHECKED: ContextVar[bool] = ContextVar("unchecked", default=False)
+
+
+@contextmanager
+def unchecked() -> Iterator[None]:
+    """Build candidates without checking shapes (the caller re-checks each one)."""
+    token = _UNCHECKED.set(True)
+    try:
+        yield
+    finally:
+        _UNCHECKED.reset(token)
+
+
+def mk(op: str, *args: Expr, attr: object = None) -> Expr:
+    """ops.make, or an unchecked node inside ``unchecked()``."""
+    if _UNCHECKED.get():
+        return Expr(op, args, attr, (0, 0))
+    return ops.make(op, *args, attr=attr)
+
+
 def rebuild(node: Expr, args: tuple[Expr, ...]) -> Expr:
     """node with new arguments, its shape recomputed (raises ShapeError when they do not fit)."""
     if args == node.args:
         return node
     if node.op in ("ref", "d"):
         return Expr(node.op, args, node.attr, args[0].shape)
-    return ops.make(node.op, *args, attr=node.attr)
+    return mk(node.op, *args, attr=node.attr)
+
+
+def typed_rebuild(e: Expr, leaves: dict[str, Expr]) -> Expr | None:
+    """e rebuilt bottom-up with its variables replaced by ``leaves`` (by name) and every shape
+    checked; None when it is ill-shaped."""
+    built: dict[Expr, Expr] = {}
+    try:
+        for node in walk(e):
+            args = tuple(built[a] for a in node.args)
+            if node.op == "var":
+                built[node] = leaves[node.attr.name]
+            elif node.op in ("ref", "d"):
+                built[node] = Expr(node.op, args, node.attr, args[0].shape)
+            elif not node.args:
+                built[node] = node
+            else:
+                built[node] = ops.make(node.op, *args, attr=node.attr)
+    except Exception:  # noqa: BLE001 - still ill-shaped
+        return None
+    return built[e]
 
 
 def positions(root: Expr, limit: int = 400) -> list[tuple[int, ...]]:
@@ -89,6 +133,22 @@ def _try(build: Callable[[], Expr]) -> Iterator[Expr]:
         return
 
 
+def _t(a: Expr) -> Expr:
+    return mk("transpose", a)
+
+
+def _neg(a: Expr) -> Expr:
+    return mk("neg", a)
+
+
+def _mm(a: Expr, b: Expr) -> Expr:
+    return mk("matmul", a, b)
+
+
+def _had(a: Expr, b: Expr) -> Expr:
+    return mk("hadamard", a, b)
+
+
 def _is_matrix(e: Expr) -> bool:
     return not is_scalar(e.shape) and e.shape[1] != 1 and e.shape[0] != 1
 
@@ -102,12 +162,12 @@ def _is_symmetric_leaf(e: Expr) -> bool:
 
 def whole_transpose(claim: Expr) -> Iterator[tuple[Expr, Expr]]:
     """Gᵀ for G: the answer transposed."""
-    yield ops.transpose(claim), claim
+    yield _t(claim), claim
 
 
 def negated(claim: Expr) -> Iterator[tuple[Expr, Expr]]:
     """-G for G."""
-    yield ops.neg(claim), claim
+    yield _neg(claim), claim
 
 
 def itself(claim: Expr) -> Iterator[tuple[Expr, Expr]]:
@@ -125,7 +185,7 @@ def _chain(e: Expr) -> list[Expr]:
 def _product(factors: tuple[Expr, ...]) -> Expr:
     acc = factors[0]
     for f in factors[1:]:
-        acc = ops.matmul(acc, f)
+        acc = _mm(acc, f)
     return acc
 
 
@@ -148,10 +208,11 @@ def one_transpose(claim: Expr) -> Iterator[tuple[Expr, Expr]]:
     def flip(node: Expr) -> Iterator[Expr]:
         if node.op == "transpose":
             yield node.args[0]
-        elif node.op in ("var", "ref") and _is_matrix(node) and not _is_symmetric_leaf(node):
-            yield ops.transpose(node)
+        elif node.op == "var" and node.attr.kind != "scalar" and not _is_symmetric_leaf(node) \
+                or node.op == "ref" and _is_matrix(node):
+            yield _t(node)
         elif node.op in ("matmul", "inv") and _is_matrix(node):
-            yield ops.transpose(node)
+            yield _t(node)
     return _each(claim, flip)
 
 
@@ -159,11 +220,11 @@ def inverse_transpose(claim: Expr) -> Iterator[tuple[Expr, Expr]]:
     """X⁻ᵀ for X⁻¹, and X⁻¹ for X⁻ᵀ."""
     def flip(node: Expr) -> Iterator[Expr]:
         if node.op == "inv":
-            yield ops.transpose(node)
+            yield _t(node)
         if node.op == "transpose" and node.args[0].op == "inv":
             yield node.args[0]
         if node.op == "inv" and node.args[0].op == "transpose":
-            yield ops.make("inv", node.args[0].args[0])
+            yield mk("inv", node.args[0].args[0])
     return _each(claim, flip)
 
 
@@ -172,9 +233,9 @@ def symmetric_term(claim: Expr) -> Iterator[tuple[Expr, Expr]]:
     def grow(node: Expr) -> Iterator[Expr]:
         if node.op in ("var", "ref") and _is_matrix(node) and node.shape[0] == node.shape[1] \
                 and not _is_symmetric_leaf(node):
-            both = ops.add(node, ops.transpose(node))
+            both = mk("add", node, _t(node))
             yield both
-            yield ops.matmul(ops.const(0.5), both)
+            yield _mm(ops.const(0.5), both)
     return _each(claim, grow)
 
 
@@ -183,14 +244,14 @@ def product_kind(claim: Expr) -> Iterator[tuple[Expr, Expr]]:
     def swap(node: Expr) -> Iterator[Expr]:
         if node.op == "hadamard":
             a, b = node.args
-            yield from _try(lambda: ops.matmul(a, b))
-            yield from _try(lambda: ops.matmul(ops.transpose(a), b))
-            yield from _try(lambda: ops.matmul(a, ops.transpose(b)))
+            yield from _try(lambda: _mm(a, b))
+            yield from _try(lambda: _mm(_t(a), b))
+            yield from _try(lambda: _mm(a, _t(b)))
         elif node.op == "matmul" and not is_scalar(node.args[0].shape) and not is_scalar(node.args[1].shape):
             a, b = node.args
-            yield from _try(lambda: ops.hadamard(a, b))
-            yield from _try(lambda: ops.hadamard(ops.transpose(a), b))
-            yield from _try(lambda: ops.hadamard(a, ops.transpose(b)))
+            yield from _try(lambda: _had(a, b))
+            yield from _try(lambda: _had(_t(a), b))
+            yield from _try(lambda: _had(a, _t(b)))
     return _each(claim, swap)
 
 
