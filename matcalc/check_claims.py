@@ -13,28 +13,26 @@ a claim that cannot be parsed or evaluated is never correct.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
-from contextlib import nullcontext
 from dataclasses import dataclass, field
-from fractions import Fraction
 from typing import Any
 
 import numpy as np
 
-from . import ops
-from .calculus import fold_definitions, grad
+from .calculus import grad
+from .check_diagnose import Diagnosis, diagnose
 from .check_numeric import (
     TOL,
+    Counterexample,
     Point,
+    counterexample,
     definitions_prefix,
     evaluate,
     inline_definitions,
     relative_difference,
-    sample_point,
     sample_points,
-    show_array,
+    true_gradient,
 )
-from .check_rules import MISTAKES, typed_rebuild, unchecked
+from .check_rules import typed_rebuild
 from .check_text import normalize
 from .evaluate import as_formula
 from .expr import Expr, walk
@@ -43,49 +41,6 @@ from .parse import parse
 from .printers import show, show_name
 from .shapes import MatcalcError, show_shape
 from .simplify import simplify
-from .verify import reference_gradients
-
-
-@dataclass
-class Counterexample:
-    """Concrete sizes and values where the claim and the gradient differ, and by how much."""
-
-    sizes: dict[str, int]
-    values: dict[str, Any]
-    claimed: np.ndarray
-    correct: np.ndarray
-    max_abs_difference: float
-    relative_difference: float
-
-    def lines(self) -> list[str]:
-        """The counterexample, one fact per line."""
-        sizes = ", ".join(f"{k}={v}" for k, v in self.sizes.items())
-        vals = "; ".join(f"{k} = {show_array(v)}" for k, v in self.values.items())
-        return [f"at {sizes + ': ' if sizes else ''}{vals}",
-                f"  the claim is    {show_array(self.claimed)}",
-                f"  the gradient is {show_array(self.correct)}",
-                f"  (largest difference {self.max_abs_difference:.3g}, relative {self.relative_difference:.2g})"]
-
-    def __str__(self) -> str:
-        return "\n".join(self.lines())
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain data for JSON."""
-        return {"sizes": self.sizes, "values": {k: np.asarray(v).tolist() for k, v in self.values.items()},
-                "claimed": self.claimed.tolist(), "correct": self.correct.tolist(),
-                "max_abs_difference": self.max_abs_difference, "relative_difference": self.relative_difference}
-
-
-@dataclass
-class Diagnosis:
-    """A named classic mistake and the claim with it undone (when a candidate matched)."""
-
-    key: str
-    message: str
-    fixed: str = ""
-
-    def __str__(self) -> str:
-        return self.message + (f"; undoing it gives {self.fixed}, which is the gradient" if self.fixed else "")
 
 
 @dataclass
@@ -246,7 +201,7 @@ def _judge(result: ClaimResult, formula: Formula, claimed: Formula, wrt: str, se
     shape = _variable_shape(formula, wrt)
     c_expr, t_expr = inline_definitions(claimed.expr), inline_definitions(result.correct.expr)
     points = sample_points([formula, claimed], seed)
-    truths = [_truth(formula, wrt, p) for p in points]
+    truths = [true_gradient(formula, wrt, p) for p in points]
     if tuple(claimed.shape) != tuple(shape):
         result.method = "shape"
         msg = (f"a shape that cannot be right: the claim is {show_shape(claimed.shape)} "
@@ -277,85 +232,12 @@ def _judge(result: ClaimResult, formula: Formula, claimed: Formula, wrt: str, se
     return result
 
 
-def _truth(formula: Formula, wrt: str, point: Point) -> np.ndarray:
-    """∇_wrt f at the point by torch.autograd (independent of matcalc's closed form)."""
-    g = reference_gradients(formula, [wrt], {k: v for k, v in point.values.items()
-                                              if k in {d.name for d in formula.declarations}})[wrt]
-    arr = np.asarray(g, dtype=np.float64)
-    return arr.reshape(-1, 1) if arr.ndim < 2 else arr
-
-
 def _is_symmetric(formula: Formula, wrt: str) -> bool:
     return any(d.name == wrt and d.var.kind in ("symmetric", "spd") for d in formula.declarations)
 
 
 def _symmetrized_matches(c: Expr, points: list[Point], truths: list[np.ndarray], tol: float) -> bool:
     return all(relative_difference(evaluate(c, p), (t + t.T) / 2) <= tol for p, t in zip(points, truths))
-
-
-def _matches(e: Expr, shape: tuple, points: list[Point], truths: list[np.ndarray], tol: float) -> bool:
-    if tuple(e.shape) != tuple(shape):
-        return False
-    try:
-        return all(relative_difference(evaluate(e, p), t) <= tol for p, t in zip(points, truths))
-    except Exception:  # noqa: BLE001
-        return False
-
-
-def _nice(c: float) -> float:
-    frac = Fraction(c).limit_denominator(8)
-    return float(frac) if abs(float(frac) - c) <= 1e-9 * max(1.0, abs(c)) else c
-
-
-def _fit_scale(e: Expr, shape: tuple, points: list[Point], truths: list[np.ndarray], tol: float) -> Expr | None:
-    """c · e when that equals the gradient for one constant c ∉ {0, ±1}."""
-    try:
-        v = evaluate(e, points[0])
-    except Exception:  # noqa: BLE001
-        return None
-    denom = float(np.sum(v * v))
-    if denom < 1e-300:
-        return None
-    c = _nice(float(np.sum(v * truths[0])) / denom)
-    if abs(c) < 1e-12 or abs(abs(c) - 1) < 1e-9:
-        return None
-    scaled = ops.matmul(ops.const(c), e)
-    return scaled if _matches(scaled, shape, points, truths, tol) else None
-
-
-def diagnose(claim: Expr, shape: tuple, points: list[Point], truths: list[np.ndarray], tol: float = TOL,
-             definitions: tuple = (), notation: str = "unicode",
-             retype: Callable[[Expr], Expr | None] | None = None) -> Diagnosis | None:
-    """The first classic mistake (in ``MISTAKES`` order) whose undoing turns the claim into the gradient.
-
-    ``retype`` maps a candidate built from a loosely typed claim onto the problem's variables."""
-    with unchecked() if retype is not None else nullcontext():
-        return _first_mistake(claim, shape, points, truths, tol, definitions, notation, retype)
-
-
-def _first_mistake(claim: Expr, shape: tuple, points: list[Point], truths: list[np.ndarray], tol: float,
-                   definitions: tuple, notation: str, retype: Callable[[Expr], Expr | None] | None
-                   ) -> Diagnosis | None:
-    seen: set[Expr] = {claim}
-    for mistake in MISTAKES:
-        for cand, subject in mistake.candidates(claim):
-            if retype is not None:
-                cand = retype(cand)
-                if cand is None:
-                    continue
-            if cand in seen and not mistake.scaled:
-                continue
-            seen.add(cand)
-            fixed = _fit_scale(cand, shape, points, truths, tol) if mistake.scaled else \
-                cand if _matches(cand, shape, points, truths, tol) else None
-            if fixed is not None:
-                message = mistake.name.format(_subject(subject, definitions, notation))
-                if mistake.scaled:
-                    c = fixed.args[0].attr
-                    message += f" (the gradient is {c:g} × the claim)"
-                shown = show(simplify(fold_definitions(simplify(fixed), definitions)), notation)
-                return Diagnosis(mistake.key, message, shown)
-    return None
 
 
 def _diagnose_ill_shaped(formula: Formula, claim: str | Formula, wrt: str, seed: int, tol: float,
@@ -381,43 +263,9 @@ def _diagnose_ill_shaped(formula: Formula, claim: str | Formula, wrt: str, seed:
 
     shape = _variable_shape(formula, wrt)
     points = sample_points([formula], seed)
-    truths = [_truth(formula, wrt, p) for p in points]
+    truths = [true_gradient(formula, wrt, p) for p in points]
     found = diagnose(loose.expr, shape, points, truths, tol, formula.definitions, notation, retype)
     if found is not None:
         for holder, name in names.items():
-            found.message = re.sub(rf"\b{holder}\b", name, found.message)
+            found.message = re.sub(rf"(?<![A-Za-z0-9_]){holder}(?![0-9])", name, found.message)
     return found
-
-
-def _subject(e: Expr, definitions: tuple, notation: str) -> str:
-    return show(fold_definitions(e, definitions), notation)
-
-
-def counterexample(formula: Formula, claimed: Formula, wrt: str, seed: int = 0) -> Counterexample | None:
-    """Small sizes (2 first, then 3) and values rounded to two decimals where claim and gradient differ."""
-    rng = np.random.default_rng([seed, 7])
-    dims_names = {d for decl in formula.declarations + claimed.declarations for d in decl.shape if isinstance(d, str)}
-    c_expr = inline_definitions(claimed.expr)
-    for size in (2, 3, 4):
-        for _ in range(3):
-            point = sample_point([formula, claimed], rng, dict.fromkeys(dims_names, size))
-            point.values = {k: _round(v) for k, v in point.values.items()}
-            try:
-                got = evaluate(c_expr, point)
-                want = _truth(formula, wrt, point)
-            except Exception:  # noqa: BLE001
-                continue
-            rel = relative_difference(got, want)
-            if rel > 1e-6:
-                sizes = {k: v for k, v in point.dims.items() if k in dims_names}
-                return Counterexample(dict(sorted(sizes.items())), _shown_values(point.values), got, want,
-                                      float(np.max(np.abs(got - want))), rel)
-    return None
-
-
-def _round(v: Any) -> Any:
-    return round(float(v), 2) if np.ndim(v) == 0 else np.round(np.asarray(v, dtype=np.float64), 2)
-
-
-def _shown_values(values: Mapping[str, Any]) -> dict[str, Any]:
-    return dict(values)

@@ -24,7 +24,7 @@ from .formula import Formula
 from .printers import show, show_name
 from .sample import sample_inputs
 from .shapes import is_scalar
-from .verify import concretize
+from .verify import concretize, reference_gradients
 
 TOL = 1e-8  # relative tolerance of an equality in float64
 
@@ -199,6 +199,77 @@ def _as_convention(arr: np.ndarray, shape: tuple) -> Any:
     if is_scalar(shape):
         return float(arr.reshape(-1)[0])
     return arr.reshape(-1) if shape[1] == 1 else arr
+
+
+# ---------------------------------------------------------------- the true gradient, and where a claim fails
+
+
+def true_gradient(formula: Formula, wrt: str, point: Point) -> np.ndarray:
+    """∇_wrt f at the point by torch.autograd (independent of matcalc's closed form)."""
+    g = reference_gradients(formula, [wrt], {k: v for k, v in point.values.items()
+                                              if k in {d.name for d in formula.declarations}})[wrt]
+    arr = np.asarray(g, dtype=np.float64)
+    return arr.reshape(-1, 1) if arr.ndim < 2 else arr
+
+
+@dataclass
+class Counterexample:
+    """Concrete sizes and values where the claim and the gradient differ, and by how much."""
+
+    sizes: dict[str, int]
+    values: dict[str, Any]
+    claimed: np.ndarray
+    correct: np.ndarray
+    max_abs_difference: float
+    relative_difference: float
+
+    def lines(self) -> list[str]:
+        """The counterexample, one fact per line."""
+        sizes = ", ".join(f"{k}={v}" for k, v in self.sizes.items())
+        vals = "; ".join(f"{k} = {show_array(v)}" for k, v in self.values.items())
+        return [f"at {sizes + ': ' if sizes else ''}{vals}",
+                f"  the claim is    {show_array(self.claimed)}",
+                f"  the gradient is {show_array(self.correct)}",
+                f"  (largest difference {self.max_abs_difference:.3g}, relative {self.relative_difference:.2g})"]
+
+    def __str__(self) -> str:
+        return "\n".join(self.lines())
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data for JSON."""
+        return {"sizes": self.sizes, "values": {k: np.asarray(v).tolist() for k, v in self.values.items()},
+                "claimed": self.claimed.tolist(), "correct": self.correct.tolist(),
+                "max_abs_difference": self.max_abs_difference, "relative_difference": self.relative_difference}
+
+
+def counterexample(formula: Formula, claimed: Formula, wrt: str, seed: int = 0) -> Counterexample | None:
+    """Small sizes (2 first, then 3) and values rounded to two decimals where claim and gradient differ."""
+    rng = np.random.default_rng([seed, 7])
+    dims_names = {d for decl in formula.declarations + claimed.declarations for d in decl.shape if isinstance(d, str)}
+    c_expr = inline_definitions(claimed.expr)
+    for size in (2, 3, 4):
+        for _ in range(3):
+            point = sample_point([formula, claimed], rng, dict.fromkeys(dims_names, size))
+            point.values = {k: _round(v) for k, v in point.values.items()}
+            try:
+                got = evaluate(c_expr, point)
+                want = true_gradient(formula, wrt, point)
+            except Exception:  # noqa: BLE001
+                continue
+            rel = relative_difference(got, want)
+            if rel > 1e-6:
+                sizes = {k: v for k, v in point.dims.items() if k in dims_names}
+                return Counterexample(dict(sorted(sizes.items())), _shown_values(point.values), got, want,
+                                      float(np.max(np.abs(got - want))), rel)
+    return None
+
+
+def _round(v: Any) -> Any:
+    return round(float(v), 2) if np.ndim(v) == 0 else np.round(np.asarray(v, dtype=np.float64), 2)
+
+
+def _shown_values(values: Mapping[str, Any]) -> dict[str, Any]:
+    return dict(values)
 
 
 # ---------------------------------------------------------------- showing numbers
