@@ -54,10 +54,13 @@ def reference_gradients(formula: str | Formula, wrt: str | Sequence[str], values
         formula = Formula(concretize(formula.expr, dims), formula.declarations)
     names = [wrt] if isinstance(wrt, str) else list(wrt)
     fn = _torch_function(formula)
+    inputs = {n.attr.name for n in walk(formula.expr) if n.op == "var"}
+    missing = [n for n in names if n not in values]
+    if missing:
+        raise MatcalcError(f"no value given for {', '.join(missing)}")
     tensors = {k: torch.tensor(np.asarray(v, dtype=np.float64), dtype=torch.float64, requires_grad=k in names)
-               for k, v in values.items()}
-    out = fn(**tensors)
-    out = torch.as_tensor(out, dtype=torch.float64)
+               for k, v in values.items() if k in inputs or k in names}
+    out = torch.as_tensor(fn(**{k: t for k, t in tensors.items() if k in inputs}), dtype=torch.float64)
     if out.numel() != 1:
         raise MatcalcError(f"the formula is not scalar (its value has shape {tuple(out.shape)})")
     leaves = [tensors[n] for n in names]

@@ -213,3 +213,12 @@ def test_check_with_the_real_engine() -> None:
 def test_check_handles_a_dimension_no_variable_carries() -> None:
     report = check("sum(tr(I) (A + I))", "A", trials=2)
     assert report.ok, str(report)
+
+
+def test_reference_gradients_ignore_extra_values_and_unused_variables() -> None:
+    f = matcalc.parse("a^T x")
+    values = {"a": np.ones(3), "x": np.arange(3.0), "unrelated": np.zeros(2)}
+    ref = reference_gradients(f, ["x"], values)
+    np.testing.assert_allclose(ref["x"], np.ones(3))
+    with pytest.raises(matcalc.MatcalcError):
+        reference_gradients(f, ["y"], values)
