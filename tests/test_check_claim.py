@@ -1,0 +1,170 @@
+"""check_claim: right answers written differently pass, classic mistakes are caught and named."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from matcalc.check import check_claim
+
+SQ = "A, X, B: matrix(n, n)"
+SIGMOID = "Y = sigmoid(W X); <Y, M Y>"
+LAYER = "Y = W X; <G, Y>"
+
+# (function, variable, claim, where): each claim is the gradient, written another way.
+CORRECT = [
+    ("a^T exp(X b)", "X", "(exp(X b) .* a) b^T", None),
+    ("a^T exp(X b)", "X", "(a .* exp(X b)) b^T", None),
+    ("a^T exp(X b)", "X", "diag(exp(X b)) a b^T", None),
+    ("a^T exp(X b)", "X", "(b (exp(X b) .* a)^T)^T", None),
+    ("a^T exp(X b)", "X", "(exp(X b) ⊙ a) bᵀ", None),
+    ("a^T exp(X b)", "X", r"\left(\exp(X b) \odot a\right) b^\top", None),
+    ("a^T exp(X b)", "X", r"(\exp(\mathbf{X} \mathbf{b}) \odot \mathbf{a}) \mathbf{b}^\top", None),
+    ("a^T X b", "X", "a b^T", None),
+    ("a^T X b", "X", "(b a^T)^T", None),
+    ("x^T A x", "x", "A x + A^T x", None),
+    ("x^T A x", "x", "(A^T + A) x", None),
+    ("x^T A x", "x", "2 A x", "A: symmetric(n)"),
+    ("x^T A x", "A", "x x^T", None),
+    ("||A x - y||^2", "x", "2 A^T A x - 2 A^T y", None),
+    ("||A x - y||^2", "x", "2 (A^T (A x - y))", None),
+    ("tr(A X B)", "X", "(B A)^T", None),
+    ("tr(A X B)", "X", "A^T B^T", None),
+    ("logdet(X)", "X", "X^-T", None),
+    ("logdet(X)", "X", "(X^-1)^T", None),
+    ("logdet(X)", "X", "X^{-\\top}", None),
+    ("logdet(X)", "X", "X^-1", "X: spd(n)"),
+    ("tr(X^T X)", "X", "X + X", None),
+    ("sum(exp(x))", "x", "exp(x)", None),
+    (SIGMOID, "X", "W^T (Y .* (1 - Y) .* ((M + M^T) Y))", None),
+    (SIGMOID, "X", "W^T (sigmoid(W X) .* (1 - sigmoid(W X)) .* (M Y + M^T Y))", None),
+    (SIGMOID, "X", "S = Y .* (1 - Y); W^T (S .* ((M + M^T) Y))", None),
+    (SIGMOID, "W", "(Y .* (1 - Y) .* (M Y + M^T Y)) X^T", None),
+    (LAYER, "W", "G X^T", None),
+    (LAYER, "X", "(G^T W)^T", None),
+]
+
+# (function, variable, claim, where, the mistake's key)
+WRONG = [
+    ("a^T X b", "X", "b a^T", None, "transpose"),
+    ("a^T exp(X b)", "X", "b (exp(X b) .* a)^T", None, "transpose"),
+    ("x^T A y", "A", "y x^T", None, "transpose"),
+    ("a^T x", "x", "a^T", None, "transpose"),
+    ("tr(A X B)", "X", "B A", None, "transpose"),
+    ("||A x - y||^2", "x", "2 A (A x - y)", "A: matrix(n, n)", "transpose"),
+    (LAYER, "X", "W G", "W: matrix(n, n)", "transpose"),
+    ("<A, X B>", "X", "A B", SQ, "transpose"),
+    ("tr(A X B)", "X", "B^T A^T", SQ, "order"),
+    ("x^T A x", "A", "x^T x", None, "order"),
+    (LAYER, "W", "X^T G", None, "order"),
+    (SIGMOID, "W", "X^T (Y .* (1 - Y) .* ((M + M^T) Y))", None, "order"),
+    ("x^T A x", "x", "A x", None, "symmetric"),
+    ("x^T A x", "x", "2 A x", None, "symmetric"),
+    (SIGMOID, "X", "W^T (Y .* (1 - Y) .* (M Y))", None, "symmetric"),
+    ("logdet(X)", "X", "X^-1", None, "inverse-transpose"),
+    ("det(X)", "X", "det(X) X^-1", None, "inverse-transpose"),
+    ("<A, X B>", "X", "A .* B", SQ, "hadamard"),
+    ("a^T (x .* y)", "x", "a y", None, "hadamard"),
+    ("a^T exp(X b)", "X", "(exp(X b) a^T) b^T", None, "hadamard"),
+    ("||A x - y||^2", "x", "A^T (A x - y)", None, "factor"),
+    ("tr(X^T X)", "X", "X", None, "factor"),
+    ("a^T exp(X b)", "X", "2 (exp(X b) .* a) b^T", None, "factor"),
+    ("x^T A x", "x", "A x", "A: symmetric(n)", "factor"),
+    ("||A x - y||^2", "x", "-2 A^T (A x - y)", None, "sign"),
+    ("a^T exp(X b)", "X", "-(exp(X b) .* a) b^T", None, "sign"),
+]
+
+
+def test_enough_claims() -> None:
+    assert len(CORRECT) >= 20 and len(WRONG) >= 20 and len(CORRECT) + len(WRONG) >= 40
+
+
+@pytest.mark.parametrize(("f", "wrt", "claim", "where"), CORRECT)
+def test_correct_claims_pass(f: str, wrt: str, claim: str, where: str | None) -> None:
+    r = check_claim(f, wrt, claim, where=where)
+    assert r.ok, str(r)
+    assert r.method in ("symbolic", "numeric")
+    assert r.diagnosis is None and r.counterexample is None and r.mistake == ""
+
+
+@pytest.mark.parametrize(("f", "wrt", "claim", "where", "mistake"), WRONG)
+def test_wrong_claims_are_caught_and_named(f: str, wrt: str, claim: str, where: str | None, mistake: str) -> None:
+    r = check_claim(f, wrt, claim, where=where)
+    assert not r.ok
+    assert r.mistake == mistake, str(r)
+    assert r.diagnosis is not None and r.diagnosis.fixed  # the claim with the mistake undone
+
+
+def test_a_wrong_shape_is_said_without_numbers() -> None:
+    r = check_claim("a^T X b", "X", "b a^T")
+    assert r.method == "shape" and "m×n" in r.error and "n×m" in r.error
+    assert r.counterexample is None
+    assert r.diagnosis.fixed == "a bᵀ"
+
+
+def test_counterexample_has_small_sizes_and_reproduces() -> None:
+    r = check_claim("x^T A x", "x", "A x")
+    ce = r.counterexample
+    assert ce is not None and ce.sizes == {"n": 2}
+    x, a = np.asarray(ce.values["x"]), np.asarray(ce.values["A"])
+    assert np.allclose(ce.claimed.reshape(-1), a @ x)
+    assert np.allclose(ce.correct.reshape(-1), (a + a.T) @ x)
+    assert ce.max_abs_difference == pytest.approx(np.max(np.abs(a.T @ x)))
+    assert "counterexample at n=2" in str(r)
+
+
+def test_an_unexplained_wrong_claim_is_still_wrong() -> None:
+    r = check_claim("logdet(X)", "X", "X")
+    assert not r.ok and r.diagnosis is None and r.counterexample is not None
+
+
+def test_an_unparsable_claim_is_wrong_with_the_parse_error() -> None:
+    r = check_claim("a^T x", "x", "a +")
+    assert not r.ok and r.method == "parse" and "ends too early" in r.error
+
+
+def test_symmetrized_gradient_accepted_with_a_note() -> None:
+    r = check_claim("a^T X b", "X", "(a b^T + b a^T)/2", where="X: symmetric(n)")
+    assert r.ok and r.notes
+
+
+def test_report_and_json() -> None:
+    r = check_claim("||A x - y||^2", "x", "A^T (A x - y)")
+    text = str(r)
+    assert text.startswith("✗ ∇_x f = Aᵀ (A x - y)")
+    assert "2 ×" in text and "correct: ∇_x f = 2 Aᵀ (A x - y)" in text
+    d = r.to_dict()
+    assert d["mistake"] == "factor" and d["correct"] == "2 A^T (A x - y)" and d["counterexample"]["sizes"]
+
+
+# ---------------------------------------------------------------- a wrong claim is never called right
+
+# (function, variable, where, correct gradient as a product of factors, a transposable (non-symmetric) result)
+BASES = [
+    ("tr(A X B)", "X", SQ, ["A^T", "B^T"]),
+    ("a^T exp(X b)", "X", "a, b: vector(n); X: matrix(n, n)", ["(exp(X b) .* a)", "b^T"]),
+    ("<G, W X>", "W", "G, W, X: matrix(n, n)", ["G", "X^T"]),
+    ("<G, W X>", "X", "G, W, X: matrix(n, n)", ["W^T", "G"]),
+    ("tr(A X^T B X)", "X", SQ, ["B X A", "+", "B^T X A^T"]),
+]
+
+
+@settings(max_examples=30, deadline=None)
+@given(base=st.sampled_from(BASES), how=st.sampled_from(["transpose", "factor", "swap", "sign"]),
+       c=st.floats(0.1, 5.0).filter(lambda c: abs(c - 1) > 1e-3))
+def test_perturbed_gradients_are_always_caught(base: tuple, how: str, c: float) -> None:
+    f, wrt, where, factors = base
+    if "+" in factors:  # a sum: perturb its first term's order or the whole
+        first, _, second = factors
+        right = f"{first} + {second}"
+        swapped = f"A X^T B + {second}"
+    else:
+        right = " ".join(factors)
+        swapped = " ".join(reversed(factors))
+    claim = {"transpose": f"({right})^T", "factor": f"{c!r} ({right})", "swap": swapped,
+             "sign": f"-({right})"}[how]
+    assert check_claim(f, wrt, right, where=where).ok
+    r = check_claim(f, wrt, claim, where=where)
+    assert not r.ok, f"{claim} was called correct for ∇_{wrt} {f}"
