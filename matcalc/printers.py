@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from .expr import Expr
-from .ops import ATOM, NEG, OPS, POSTFIX, PRODUCT, SUM
+from .ops import ATOM, NEG, OPS, POSTFIX, PRODUCT, SUM, const, matmul
 from .shapes import is_scalar
 
 NOTATIONS = ("text", "unicode", "latex")
@@ -82,6 +82,36 @@ def _fill(e: Expr, notation: str) -> str:
     return f"{name}({_number(e.attr, notation)})" + (_TRANSPOSE[notation] if row else "")
 
 
+def _leading_number(e: Expr) -> bool:
+    """True for a number or a product chain that starts with one (2 A x)."""
+    while e.op == "matmul":
+        e = e.args[0]
+    return e.op == "const"
+
+
+def _negated(term: Expr) -> Expr | None:
+    """-term when term reads as a negative (-A, -2, -2 A x), so a sum prints `B - 2 A x`."""
+    if term.op == "neg":  # -(2 A) stays `+ -(2 A)`: `- 2 A` reads back as (-2) A
+        return None if _leading_number(term.args[0]) else term.args[0]
+    if term.op == "const" and term.attr < 0:
+        return const(-term.attr)
+    if term.op == "matmul":
+        head = _negated(term.args[0])
+        return None if head is None or term.args[0].op == "neg" else matmul(head, term.args[1])
+    return None
+
+
+_LATEX_BRACED = {"\\sqrt"}  # LaTeX commands whose argument goes in braces: \sqrt{x}
+_LATEX_COMMAND_END = re.compile(r"\\(?:(?:mathrm|operatorname)\{[A-Za-z]+\}|([A-Za-z]+))$")
+
+
+def _reads_as_call(left: str) -> bool:
+    """True when LaTeX text ending in `left` and followed by `(` would read as a call
+    (`\\sigma (x)`, `\\mathrm{Wa} (x)`): the grammar's CALLNAME; Greek letters but σ are names."""
+    m = _LATEX_COMMAND_END.search(left)
+    return m is not None and (m.group(1) is None or m.group(1) == "sigma" or m.group(1) not in _GREEK_LETTER)
+
+
 def _wrap(text: str, prec: int, need: int) -> str:
     return text if prec >= need else f"({text})"
 
@@ -94,9 +124,9 @@ def _show(e: Expr, notation: str) -> tuple[str, int]:
     if spec.layout == "sum":
         parts = []
         for k, term in enumerate(e.args):
-            negative = term.op == "neg" or term.op == "const" and term.attr < 0
-            if negative and k > 0:
-                body = _show(term.args[0], notation) if term.op == "neg" else (_number(-term.attr, notation), ATOM)
+            positive = _negated(term)
+            if positive is not None and k > 0:
+                body = _show(positive, notation)
                 parts.append(" - " + _wrap(body[0], body[1], PRODUCT))
             else:
                 text, prec = _show(term, notation)
@@ -108,8 +138,8 @@ def _show(e: Expr, notation: str) -> tuple[str, int]:
         forms = spec.scalar_forms if spec.scalar_forms and is_scalar(e.args[1].shape) else spec.forms
         sep = forms[i]
         right = _wrap(right, rp, POSTFIX)
-        if notation == "latex" and sep == " " and right[:1].isdigit():
-            sep = " \\cdot "
+        if notation == "latex" and sep == " " and (right[:1].isdigit() or right[:1] == "(" and _reads_as_call(left)):
+            sep = " \\cdot "  # `2 \cdot 3`, and `\sigma \cdot (x)` for a variable sigma
         mixed = OPS[e.args[0].op].layout == "infix" and e.args[0].op != e.op  # (A ⊙ B) C reads better
         return _wrap(left, lp, POSTFIX if mixed else PRODUCT) + sep + right, PRODUCT
     if spec.layout == "prefix":
@@ -123,6 +153,8 @@ def _show(e: Expr, notation: str) -> tuple[str, int]:
     if spec.layout == "wrap":
         return spec.forms[i].format(*args), ATOM
     assert spec.layout == "call", spec.layout
+    if notation == "latex" and spec.forms[i] in _LATEX_BRACED:
+        return spec.forms[i] + "{%s}" % ", ".join(args), ATOM
     return f"{spec.forms[i]}({', '.join(args)})", ATOM
 
 

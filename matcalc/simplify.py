@@ -107,6 +107,13 @@ def _transpose_linear(e: Expr) -> Expr | None:
     return None
 
 
+@rule("(aᵀ + bᵀ)ᵀ = a + b: a row sum, transposed, is written as a column")
+def _transpose_row_sum(e: Expr) -> Expr | None:
+    if e.op == "transpose" and e.args[0].op == "add" and e.shape[1] == 1 and not scalar(e):
+        return add(*(transpose(t) if not scalar(t) else t for t in e.args[0].args))
+    return None
+
+
 @rule("(A + B)ᵀ = A + B when the sum is symmetric")
 def _transpose_symmetric_sum(e: Expr) -> Expr | None:
     if e.op != "transpose" or e.args[0].op != "add":
@@ -294,8 +301,8 @@ def _monomial(e: Expr, power: float, acc: dict[Expr, float], coef: list[float]) 
     elif e.op == "neg":
         coef[0] = -coef[0]
         _monomial(e.args[0], power, acc, coef)
-    elif e.op == "hpow" and e.args[1].op == "const":
-        _monomial(e.args[0], power * e.args[1].attr, acc, coef)
+    elif e.op == "hpow" and e.args[1].op == "const" and float(e.args[1].attr).is_integer():
+        _monomial(e.args[0], power * e.args[1].attr, acc, coef)  # (b^2)^1.5 is |b|^3: only integer powers nest
     else:
         acc[e] = acc.get(e, 0) + power
 
@@ -318,14 +325,15 @@ def _scalar_monomial(e: Expr) -> Expr | None:
     coef = [1.0]
     _monomial(e, 1, acc, coef)
     c = coef[0]
-    top = _product([(b, p) for b, p in acc.items() if p > 0])
+    number = [] if c in (1, -1) else [(const(c), 1)]  # -2 s, as the -(c A) rule writes it
+    top = _product(number + [(b, p) for b, p in acc.items() if p > 0])
     bottom = _product([(b, -p) for b, p in acc.items() if p < 0])
+    if number:
+        c = 1
     if top is None:
-        top, c = const(abs(c)), (1 if c > 0 else -1)
-    elif abs(c) != 1:
-        top = matmul(const(abs(c)), top)
+        top, c = const(c), 1
     new = div(top, bottom) if bottom is not None else top
-    new = neg(new) if c < 0 else new
+    new = neg(new) if c == -1 else new
     return None if new is e else new
 
 
@@ -385,10 +393,7 @@ def scaled(c: float, base: Expr) -> Expr:
         return base
     if c == -1:
         return neg(base)
-    if base.op == "matmul" and not scalar(base):  # the number goes leftmost: 2 A x, not 2 (A x)
-        head = base.args[0]
-        return matmul(matmul(const(c), head) if scalar(head) else scaled(c, head), base.args[1])
-    return matmul(const(c), base)
+    return from_chain([const(c)] + chain_of(base))  # the number goes leftmost: 2 A x, not 2 (A x)
 
 
 @rule("A + (B + C) = A + B + C")
@@ -433,30 +438,89 @@ def _distribute_number(e: Expr) -> Expr | None:
     return add(*(scaled(k * c, base) for k, base in parts))
 
 
-@rule("A C + B C = (A + B) C, C A + C B = C (A + B)")
+def chain_of(e: Expr) -> list[Expr]:
+    """The factors of a product A B C, left to right."""
+    return chain_of(e.args[0]) + chain_of(e.args[1]) if e.op == "matmul" else [e]
+
+
+def from_chain(factors: list[Expr]) -> Expr:
+    """The product of factors, left-nested (A B C = (A B) C)."""
+    acc = factors[0]
+    for f in factors[1:]:
+        acc = matmul(acc, f)
+    return acc
+
+
+def _common_run(chains: list[list[Expr]], side: int) -> int:
+    """How many leading (side 0) or trailing (side -1) factors all chains share, leaving each one factor."""
+    k = 0
+    while all(len(ch) > k + 1 for ch in chains):
+        pick = [ch[k] if side == 0 else ch[-k - 1] for ch in chains]
+        if any(p is not pick[0] for p in pick):
+            break
+        k += 1
+    return k
+
+
+@rule("P A + P B = P (A + B), A Q + B Q = (A + B) Q: common factors of product chains")
 def _factor(e: Expr) -> Expr | None:
     if e.op != "add":
         return None
-    for side in (1, 0):
+    split = [split_coefficient(t) for t in e.args]
+    chains = [chain_of(base) for _, base in split]
+    for side in (0, -1):
         groups: dict[Expr, list[int]] = {}
-        for i, t in enumerate(e.args):
-            core, sign = (t.args[0], -1) if t.op == "neg" else (t, 1)
-            if core.op == "matmul" and not scalar(core.args[side]) and not scalar(core.args[1 - side]):
-                groups.setdefault(core.args[side], []).append(i)
-        for common, idx in groups.items():
+        for i, ch in enumerate(chains):  # a scalar spread over a vector sum is no product chain of it
+            if len(ch) >= 2 and ch[side].op != "const" and e.args[i].shape == e.shape:
+                groups.setdefault(ch[side], []).append(i)
+        for idx in groups.values():
             if len(idx) < 2:
                 continue
-            parts = []
-            for i in idx:
-                t = e.args[i]
-                core = t.args[0] if t.op == "neg" else t
-                other = core.args[1 - side]
-                parts.append(neg(other) if t.op == "neg" else other)
+            k = _common_run([chains[i] for i in idx], side)
+            common = from_chain(chains[idx[0]][:k] if side == 0 else chains[idx[0]][-k:])
+            parts = [scaled(split[i][0], from_chain(chains[i][k:] if side == 0 else chains[i][:-k])) for i in idx]
             parts.sort(key=lambda p: p.op == "transpose" or p.op == "neg" and p.args[0].op == "transpose")
-            factored = matmul(add(*parts), common) if side == 1 else matmul(common, add(*parts))
+            inside = add(*parts)
+            factored = matmul(common, inside) if side == 0 else matmul(inside, common)
             rest = [t for i, t in enumerate(e.args) if i not in idx]
             return add(factored, *rest) if rest else factored
     return None
+
+
+@rule("c A + c B = c (A + B)")
+def _common_number(e: Expr) -> Expr | None:
+    if e.op != "add":
+        return None
+    split = [split_coefficient(t) for t in e.args]
+    c = split[0][0]
+    if c in (1, -1) or any(k != c for k, _ in split) or any(t.op == "const" for t in e.args):
+        return None
+    return matmul(const(c), add(*(base for _, base in split)))
+
+
+@rule("A (B C) = A B C")
+def _left_associate(e: Expr) -> Expr | None:
+    if e.op == "matmul" and e.args[1].op == "matmul":
+        a, (b, c) = e.args[0], e.args[1].args
+        return matmul(matmul(a, b), c)
+    return None
+
+
+def _power_of(e: Expr) -> tuple[Expr, int]:
+    return (e.args[0], e.attr) if e.op == "mpow" else (e, 1)
+
+
+@rule("A A = A^2, A^j A^k = A^(j+k)")
+def _powers(e: Expr) -> Expr | None:
+    if e.op != "matmul" or scalar(e):
+        return None
+    left, right = e.args
+    last = left.args[1] if left.op == "matmul" else left
+    (a, j), (b, k) = _power_of(last), _power_of(right)
+    if a is not b or scalar(a) or a.shape[0] != a.shape[1]:
+        return None
+    power = make("mpow", a, attr=j + k)
+    return matmul(left.args[0], power) if left.op == "matmul" else power
 
 
 # ---------------------------------------------------------------- the rest
@@ -473,6 +537,8 @@ def _inner(e: Expr) -> Expr | None:
         return matmul(a, b)
     if a.shape[1] == 1:
         return matmul(transpose(a), b)
+    if a.shape[0] == 1:
+        return matmul(a, transpose(b))
     return None
 
 
