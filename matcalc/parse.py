@@ -11,7 +11,7 @@ and a caret position when one is known.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -189,6 +189,7 @@ class Builder:
             raise ParseError("two formulas; separate definitions with '=' and use one expression",
                              self._span(second), self.source)
         with inferring() as self.u:
+            self.u.taken.update(d for decl in self.decls.values() for d in decl.dims if isinstance(d, str))
             for kind, item in items["defs"]:
                 (self._define if kind == "definition" else self._define_function)(item)
             expr = self.expr(items["expr"][0])
@@ -286,12 +287,21 @@ class Builder:
 
     # ------------------------------------------------------------ expressions
 
-    def expr(self, node: Tree | Token) -> Expr:
-        """Build the expression for a parse-tree node."""
-        if isinstance(node, Token):
-            return self._token(node)
+    def expr(self, node: Tree | Token, post: Post | None = None) -> Expr:
+        """Build the expression for a parse-tree node, then apply post (a pending postfix such as ᵀ).
+
+        Postfixes travel down to a call because `X(A + B)^T` turns out to be X ((A + B)^T)
+        when X is not a function."""
+        if isinstance(node, Tree) and post is not None and node.data in _POSTFIX_AWARE:
+            return self._spanned(node, lambda: getattr(self, "_" + node.data)(node, post))
+        value = self._spanned(node, lambda: self._token(node) if isinstance(node, Token)
+                              else getattr(self, "_" + node.data)(node))
+        return value if post is None else post(value)
+
+    def _spanned(self, node: Tree | Token, build: Callable[[], Expr]) -> Expr:
+        """Run build; a ShapeError without a position gets node's."""
         try:
-            return getattr(self, "_" + node.data)(node)
+            return build()
         except ShapeError as e:
             if e.span is None:
                 e.span, e.source = self._span(node), self.source
@@ -316,7 +326,7 @@ class Builder:
                     raise ShapeError(f"sum: shapes {show_shape(array)} and {show_shape(term.shape)} do not match",
                                      (op.start_pos, op.end_pos), self.source)
                 array = array or term.shape
-            terms.append(_negate(term) if str(op) == "-" else term)
+            terms.append(_subtracted(term) if str(op) == "-" else term)
         return ops.add(*terms)
 
     def _product(self, node: Tree) -> Expr:
@@ -342,15 +352,18 @@ class Builder:
     def _neg(self, node: Tree) -> Expr:
         return _negate(self.expr(node.children[0]))
 
-    def _transpose(self, node: Tree) -> Expr:
-        return ops.transpose(self.expr(node.children[0]))
+    def _transpose(self, node: Tree, post: Post | None = None) -> Expr:
+        return self.expr(node.children[0], _then(ops.transpose, post))
 
-    def _inverse(self, node: Tree) -> Expr:
-        return ops.make("inv", self.expr(node.children[0]))
+    def _inverse(self, node: Tree, post: Post | None = None) -> Expr:
+        return self.expr(node.children[0], _then(lambda e: ops.make("inv", e), post))
 
-    def _pow(self, node: Tree) -> Expr:
+    def _pow(self, node: Tree, post: Post | None = None) -> Expr:
         base_tree, exp_tree = node.children
-        base = self.expr(base_tree)
+        return self.expr(base_tree, _then(lambda base: self._raise(base, exp_tree), post))
+
+    def _raise(self, base: Expr, exp_tree: Tree | Token) -> Expr:
+        """base^p: a transpose, a scalar power, an inverse or a matrix power."""
         if _is_transpose_exponent(exp_tree):
             return ops.transpose(base)
         exponent = self._exponent(exp_tree)
@@ -366,9 +379,9 @@ class Builder:
         raise self.error("a matrix power A^k needs an integer k ≥ 2, -1 (inverse) or T (transpose); "
                          "for entrywise powers write A.^p", exp_tree)
 
-    def _hpow(self, node: Tree) -> Expr:
-        base = self.expr(node.children[0])
-        return ops.make("hpow", base, self._exponent(node.children[-1]))
+    def _hpow(self, node: Tree, post: Post | None = None) -> Expr:
+        power = node.children[-1]
+        return self.expr(node.children[0], _then(lambda b: ops.make("hpow", b, self._exponent(power)), post))
 
     def _exponent(self, node: Tree | Token) -> Expr:
         if isinstance(node, Tree) and node.data == "exponent":
@@ -450,7 +463,27 @@ class Builder:
 
     # ------------------------------------------------------------ calls
 
-    def _call(self, node: Tree) -> Expr:
+    def _call(self, node: Tree, post: Post | None = None) -> Expr:
+        """A function call, or a product `X (A)` (then a pending postfix applies to the `(A)`)."""
+        if self._is_juxtaposition(node):
+            return self._juxtaposed(node.children[0], node.children[1:], node, post)
+        value = self._apply(node)
+        return value if post is None else post(value)
+
+    def _is_juxtaposition(self, node: Tree) -> bool:
+        head = node.children[0]
+        raw = str(head)
+        name = _call_name(raw)
+        prime = name.endswith("'")
+        if name in ("vector", "matrix", "d") or name in self.functions or prime and name[:-1] in self.functions:
+            return name == "d" and not self.derivation
+        if raw.startswith("\\") and _read_name(raw.strip()) in self.decls:  # `\sigma (x)` with sigma declared
+            return True
+        if self.latex and head.type == "CALLNAME" and not raw.startswith("\\") and name not in _ALL_CALLS:
+            return True
+        return name not in _ALL_CALLS and not (prime and name[:-1] in ops.FUNCTIONS)
+
+    def _apply(self, node: Tree) -> Expr:
         head, *arg_trees = node.children
         raw = str(head)
         name = _call_name(raw)
@@ -461,12 +494,6 @@ class Builder:
             return ops.d(self._single(arg_trees, name, node))
         if name in self.functions or prime and name[:-1] in self.functions:
             return self._apply_user(name, arg_trees, node)
-        if raw.startswith("\\") and _read_name(raw.strip()) in self.decls:  # `\sigma (x)` with sigma declared
-            return self._juxtaposed(head, arg_trees, node)
-        if self.latex and head.type == "CALLNAME" and not raw.startswith("\\") and name not in _ALL_CALLS:
-            return self._juxtaposed(head, arg_trees, node)
-        if name not in _ALL_CALLS and not (prime and name[:-1] in ops.FUNCTIONS):
-            return self._juxtaposed(head, arg_trees, node)
         args = [self.expr(a) for a in arg_trees]
         if prime and name not in ops.FUNCTIONS:
             return self._derivative_of(name[:-1], args, node)
@@ -482,7 +509,7 @@ class Builder:
             raise self.error(f"{name}() takes one argument", node)
         return self.expr(arg_trees[0])
 
-    def _juxtaposed(self, head: Token, arg_trees: list, node: Tree) -> Expr:
+    def _juxtaposed(self, head: Token, arg_trees: list, node: Tree, post: Post | None = None) -> Expr:
         """`x (y + z)` is a product; `foo(x)` with an unknown lowercase name is an unknown function."""
         raw = str(head).strip()
         name = _read_name(raw if raw.startswith("\\") else _call_name(raw))
@@ -492,7 +519,7 @@ class Builder:
             raise self.error(f"unknown function '{name}'", head)
         kind = "LATEX_NAME" if raw.startswith("\\") else "NAME"
         tok = Token(kind, raw, head.start_pos, head.line, head.column, end_pos=head.end_pos)
-        return ops.matmul(self._name(tok), self.expr(arg_trees[0]))
+        return ops.matmul(self._name(tok), self.expr(arg_trees[0], post))
 
     def _derivative_of(self, fname: str, args: list[Expr], node: Tree) -> Expr:
         spec = ops.OPS[ops.FUNCTIONS[fname]]
@@ -519,9 +546,27 @@ class Builder:
         return substitute_elementwise(body, param, arg)
 
 
+Post = Callable[[Expr], Expr]
+_POSTFIX_AWARE = {"call", "transpose", "inverse", "pow", "hpow"}
+
+
+def _then(fn: Post, post: Post | None) -> Post:
+    """fn, then post (when there is one)."""
+    return fn if post is None else lambda e: post(fn(e))
+
+
 def _negate(e: Expr) -> Expr:
     """-e, folding a number into a negative constant (so `A - 2` round-trips)."""
     return ops.const(-e.attr) if e.op == "const" else ops.neg(e)
+
+
+def _subtracted(e: Expr) -> Expr:
+    """The term `- e` of a sum: a leading number takes the sign (`B - 2 A x` is B + (-2) A x),
+    mirroring how the printer writes a term with a negative coefficient."""
+    if e.op == "matmul" and (e.args[0].op == "const" or e.args[0].op == "matmul"):
+        head = _subtracted(e.args[0])
+        return ops.neg(e) if head.op == "neg" else ops.matmul(head, e.args[1])
+    return _negate(e)
 
 
 def _is_transpose_exponent(node: Tree | Token) -> bool:

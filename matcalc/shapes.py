@@ -73,6 +73,8 @@ class Unifier:
 
     def __init__(self) -> None:
         self.parent: dict[DimVar, Dim | DimVar] = {}
+        self.taken: set[str] = set()  # dimension names in use: never a label for an unknown
+        self.labels: dict[DimVar, str] = {}
 
     def find(self, d: Dim | DimVar) -> Dim | DimVar:
         """The representative of d's class."""
@@ -83,6 +85,7 @@ class Unifier:
     def unify(self, a: Dim | DimVar, b: Dim | DimVar) -> bool:
         """Bind a and b together; False when two different rigid dimensions meet."""
         a, b = self.find(a), self.find(b)
+        self.taken.update(d for d in (a, b) if isinstance(d, str))
         if a is b or a == b and not isinstance(a, DimVar):
             return True
         if 1 in (a, b):  # an unknown length never becomes 1 by inference: `a b` is an error
@@ -95,9 +98,24 @@ class Unifier:
             return True
         return False
 
+    def label(self, d: Dim | DimVar) -> str:
+        """A dimension as a message shows it; an unknown gets a free name (n, m, k, …) kept for the parse."""
+        d = self.find(d)
+        if not isinstance(d, DimVar):
+            return str(d)
+        if d not in self.labels:
+            used = self.taken | set(self.labels.values())
+            self.labels[d] = next(n for n in _label_names() if n not in used)
+        return self.labels[d]
+
     def resolve(self, shape: Shape) -> Shape:
         """The shape with every dimension replaced by its representative."""
         return (self.find(shape[0]), self.find(shape[1]))
+
+
+def _label_names() -> Iterator[str]:
+    yield from "nmkpqrstuvw"
+    yield from (f"n{i}" for i in itertools.count(1))
 
 
 _current: contextvars.ContextVar[Unifier | None] = contextvars.ContextVar("unifier", default=None)
@@ -136,9 +154,8 @@ def is_vector(shape: Shape) -> bool:
 
 
 def show_dim(d: Dim | DimVar) -> str:
-    """A dimension as a user reads it."""
-    d = dim(d)
-    return "?" if isinstance(d, DimVar) else str(d)
+    """A dimension as a user reads it (an unknown one by a free name such as n)."""
+    return unifier().label(d)
 
 
 def show_shape(shape: Shape) -> str:
