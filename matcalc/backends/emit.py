@@ -55,14 +55,19 @@ def _addsub(node: Expr, args: list[str]) -> str:
     return out + "".join(f" {'+' if s > 0 else '-'} {a}" for s, a in zip(signs[1:], args[1:]))
 
 
+def _colmax(node: Expr, args: list[str], keep: str) -> str:
+    return f"{args[0]}.max()" if is_scalar(node.shape) else f"{args[0]}.{keep}"
+
+
 COMMON: dict[str, Template] = {
-    "neg": "-{0}", "hadamard": "{0} * {1}", "bmul": "{0} * {1}", "div": "{0} / {1}", "hpow": "{0} ** {1}",
+    "bsub": "{0} - {1}", "bdiv": "{0} / {1}", "neg": "-{0}", "hadamard": "{0} * {1}", "bmul": "{0} * {1}",
+    "div": "{0} / {1}", "hpow": "{0} ** {1}",
     "add": _addsub, "addsub": _addsub, "mask": "{1} * ({0} > 0)",
 }
 # Forms for a scalar (0-d) argument, where the array form would fail or waste work.
 SCALAR_FORMS: dict[str, str] = {
     "inv": "1.0 / {0}", "det": "{0}", "trace": "{0}", "sum": "{0}", "diag": "{0}", "diagvec": "{0}",
-    "mpow": "{0} ** {a}", "norm2": "abs({0})", "norm1": "abs({0})", "logsumexp": "{0}",
+    "mpow": "{0} ** {a}", "norm2": "abs({0})", "norm1": "abs({0})", "logsumexp": "{0}", "softmax": "{0} * 0.0 + 1.0",
 }
 
 
@@ -94,42 +99,34 @@ class Target:
             if is_scalar(node.shape):
                 t = t.removesuffix(".reshape(1, 1)")
         code = t(node, args) if callable(t) else t.format(*args, a=node.attr)
-        if is_scalar(node.shape) and node.op in ("logsumexp", "softmax") and not is_scalar(node.args[0].shape):
-            code = f"{code}[0, 0]"
         return code
 
 
 NUMPY = Target("numpy", "np", prelude=(
     "def _sigmoid(z):\n"
     "    with np.errstate(over=\"ignore\"):  # exp(-z) = inf gives 0, as it should\n"
-    "        return 1.0 / (1.0 + np.exp(-z))\n\n\n"
-    "def _softmax(z):\n"
-    "    e = np.exp(z - z.max(axis=0, keepdims=True))\n"
-    "    return e / e.sum(axis=0, keepdims=True)\n\n\n"
-    "def _logsumexp(z):\n"
-    "    m = z.max(axis=0, keepdims=True)\n"
-    "    return m + np.log(np.exp(z - m).sum(axis=0, keepdims=True))\n"), templates={
+    "        return 1.0 / (1.0 + np.exp(-z))\n"
+), templates={
     "inner": "np.vdot({0}, {1})", "sum": "np.sum({0})", "trace": "np.trace({0})", "norm2": "np.linalg.norm({0})",
     "norm1": "np.abs({0}).sum()", "det": "np.linalg.det({0})", "logdet": "np.linalg.slogdet({0})[1]",
     "inv": "np.linalg.inv({0})", "solve": "np.linalg.solve({0}, {1})",
+    "colmax": lambda n, a: _colmax(n, a, "max(axis=0, keepdims=True)"),
     "colsum": "{0}.sum(axis=0, keepdims=True)", "rowsum": "{0}.sum(axis=1, keepdims=True)",
+    "rowdot": "np.sum({0} * {1}.T, axis=1, keepdims=True)",
     "sigmoid": "_sigmoid({0})", "softplus": "np.logaddexp(0.0, {0})", "relu": "np.maximum({0}, 0.0)",
-    "step": "({0} > 0).astype({0}.dtype)", "softmax": "_softmax({0})", "logsumexp": "_logsumexp({0})",
-    "logsoftmax": "{0} - _logsumexp({0})", "rowdot": "np.sum({0} * {1}.T, axis=1, keepdims=True)",
-    "diag": "np.diagflat({0})", "diagvec": "np.diagonal({0}).reshape(-1, 1)",
+    "step": "({0} > 0).astype({0}.dtype)", "diag": "np.diagflat({0})", "diagvec": "np.diagonal({0}).reshape(-1, 1)",
 }, dot="np.vdot({0}, {1})")
 
 TORCH = Target("torch", "torch", prelude="", templates={
     "inner": "torch.sum({0} * {1})", "sum": "torch.sum({0})", "trace": "torch.trace({0})",
     "norm2": "torch.linalg.norm({0})", "norm1": "torch.sum(torch.abs({0}))", "det": "torch.linalg.det({0})",
-    "logdet": "torch.linalg.slogdet({0})[1]", "inv": "torch.linalg.inv({0})",
-    "solve": "torch.linalg.solve({0}, {1})",
+    "logdet": "torch.linalg.slogdet({0})[1]", "inv": "torch.linalg.inv({0})", "solve": "torch.linalg.solve({0}, {1})",
+    "colmax": lambda n, a: _colmax(n, a, "amax(dim=0, keepdim=True)"),
     "colsum": "{0}.sum(dim=0, keepdim=True)", "rowsum": "{0}.sum(dim=1, keepdim=True)",
-    "sigmoid": "torch.sigmoid({0})", "softplus": "torch.nn.functional.softplus({0})", "relu": "torch.relu({0})",
-    "step": "({0} > 0).to({0}.dtype)", "softmax": "torch.softmax({0}, dim=0)",
-    "logsumexp": "torch.logsumexp({0}, dim=0, keepdim=True)", "logsoftmax": "torch.log_softmax({0}, dim=0)",
     "rowdot": "torch.sum({0} * {1}.T, dim=1, keepdim=True)",
-    "diag": "torch.diag({0}.reshape(-1))", "diagvec": "torch.diagonal({0}).reshape(-1, 1)",
+    "sigmoid": "torch.sigmoid({0})", "softplus": "torch.nn.functional.softplus({0})", "relu": "torch.relu({0})",
+    "step": "({0} > 0).to({0}.dtype)", "diag": "torch.diag({0}.reshape(-1))",
+    "diagvec": "torch.diagonal({0}).reshape(-1, 1)",
 })
 TARGETS = {"numpy": NUMPY, "torch": TORCH}
 

@@ -8,8 +8,8 @@ matrix chains are ordered (``chains.py``) and needs to know which inverses must 
 materialized anyway: ``A⁻¹ B`` -> ``solve(A, B)``, ``diag(v) B`` -> ``v ⊙ B`` (a
 broadcast), ``relu'(Z) ⊙ G`` -> a mask, ``A + (-B)`` -> ``A - B``.
 
-Some results use operations private to code generation (``solve``, ``rsolve``,
-``bmul``, ``mask``, ``logsoftmax``, ``addsub``): they are built with ``Expr`` directly
+Some results use operations private to code generation (``solve``,
+``bmul``, ``mask``, ``colmax``, ``bsub``, ``addsub``…): they are built with ``Expr`` directly
 and only ``emit.py`` lowers them. Invariant: every rule preserves value and shape.
 """
 
@@ -135,10 +135,11 @@ def _log_one_minus_sigmoid(e: Expr) -> Expr | None:
     return None
 
 
-@_stable("log(softmax(z)) = z - logsumexp(z)")
-def _log_softmax(e: Expr) -> Expr | None:
-    if e.op == "log" and body(e.args[0]).op == "softmax":
-        return local("logsoftmax", body(e.args[0]).args[0], shape=e.shape)
+@_stable("log(exp(u) ./ s) = u - log(s) (log softmax without a log of a rounded ratio)")
+def _log_ratio(e: Expr) -> Expr | None:
+    if e.op == "log" and e.args[0].op == "bdiv" and e.args[0].args[0].op == "exp":
+        (u,), s = e.args[0].args[0].args, e.args[0].args[1]
+        return local("bsub", u, make("log", s), shape=e.shape)
     return None
 
 
@@ -164,6 +165,31 @@ def _logistic(e: Expr) -> Expr | None:
             z = body(body(x).args[0]).args[0]
             if z.shape == e.shape:
                 return make("sigmoid", z)
+    return None
+
+
+def _column_parts(z: Expr) -> tuple[Expr, Expr, Expr]:
+    """m = column maxima of z, E = exp(z - m), s = column sums of E: the shared pieces of
+    logsumexp(z) = m + log(s) and softmax(z) = E ./ s (so both cost one exp)."""
+    cols = (1, z.shape[1])
+    m = local("colmax", z, shape=cols)
+    e = make("exp", local("bsub", z, m, shape=z.shape))
+    return m, e, make("sum", e) if is_scalar(cols) else local("colsum", e, shape=cols)
+
+
+@_stable("logsumexp(z) = m + log(sum(exp(z - m))), m = max(z) (per column)")
+def _logsumexp(e: Expr) -> Expr | None:
+    if e.op == "logsumexp" and not is_scalar(e.args[0].shape):
+        m, _, s = _column_parts(e.args[0])
+        return make("add", m, make("log", s))
+    return None
+
+
+@_stable("softmax(z) = exp(z - m) ./ sum(exp(z - m)), m = max(z) (per column)")
+def _softmax(e: Expr) -> Expr | None:
+    if e.op == "softmax" and not is_scalar(e.shape):
+        _, ex, s = _column_parts(e.args[0])
+        return local("bdiv", ex, s, shape=e.shape)
     return None
 
 
