@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from .expr import Expr
-from .ops import add, const, div, fill, hadamard, make, matmul, neg, transpose
+from .ops import add, const, div, fill, hadamard, identity, make, matmul, neg, transpose
 from .rewrite import Rewriter, Rule
 from .shapes import is_scalar
 
@@ -379,11 +379,10 @@ def split_coefficient(term: Expr) -> tuple[float, Expr]:
     if term.op == "neg":
         c, base = split_coefficient(term.args[0])
         return -c, base
-    if term.op == "matmul" and term.args[0].op == "const":
-        return term.args[0].attr, term.args[1]
-    if term.op == "matmul" and term.args[0].op == "matmul" and term.args[0].args[0].op == "const":
-        c, rest = term.args[0].args[0].attr, term.args[0].args[1]
-        return c, matmul(rest, term.args[1])
+    if term.op == "matmul":
+        chain = chain_of(term)
+        if chain[0].op == "const" and len(chain) > 1:
+            return chain[0].attr, from_chain(chain[1:])
     return 1, term
 
 
@@ -396,9 +395,16 @@ def scaled(c: float, base: Expr) -> Expr:
     return from_chain([const(c)] + chain_of(base))  # the number goes leftmost: 2 A x, not 2 (A x)
 
 
-@rule("A + (B + C) = A + B + C")
+@rule("A + (B + C) = A + B + C, A + (B + C)ᵀ = A + Bᵀ + Cᵀ")
 def _flatten_sum(e: Expr) -> Expr | None:
-    return add(*e.args) if e.op == "add" and any(a.op == "add" for a in e.args) else None
+    if e.op != "add":
+        return None
+    if any(a.op == "add" for a in e.args):
+        return add(*e.args)
+    if any(a.op == "transpose" and a.args[0].op == "add" for a in e.args):
+        return add(*(add(*(transpose(t) if not scalar(t) else t for t in a.args[0].args))
+                     if a.op == "transpose" and a.args[0].op == "add" else a for a in e.args))
+    return None
 
 
 @rule("A + 0 = A, c1 + c2 = c, a A + b A = (a + b) A")
@@ -507,10 +513,21 @@ def _left_associate(e: Expr) -> Expr | None:
 
 
 def _power_of(e: Expr) -> tuple[Expr, int]:
+    """e = base^k with k an integer (A⁻¹ is A^-1, (A^k)⁻¹ is A^-k)."""
+    if e.op == "inv":
+        base, k = _power_of(e.args[0])
+        return base, -k
     return (e.args[0], e.attr) if e.op == "mpow" else (e, 1)
 
 
-@rule("A A = A^2, A^j A^k = A^(j+k)")
+def _power(a: Expr, k: int) -> Expr:
+    if k == 0:
+        return identity(a.shape[0])
+    positive = a if abs(k) == 1 else make("mpow", a, attr=abs(k))
+    return positive if k > 0 else make("inv", positive)
+
+
+@rule("A A = A^2, A^j A^k = A^(j+k), A⁻¹ A = I")
 def _powers(e: Expr) -> Expr | None:
     if e.op != "matmul" or scalar(e):
         return None
@@ -519,8 +536,18 @@ def _powers(e: Expr) -> Expr | None:
     (a, j), (b, k) = _power_of(last), _power_of(right)
     if a is not b or scalar(a) or a.shape[0] != a.shape[1]:
         return None
-    power = make("mpow", a, attr=j + k)
+    power = _power(a, j + k)
     return matmul(left.args[0], power) if left.op == "matmul" else power
+
+
+@rule("det(Aᵀ) = det(A), tr(Aᵀ) = tr(A), (s A)⁻¹ = A⁻¹ / s")
+def _transpose_invariant(e: Expr) -> Expr | None:
+    if e.op in ("det", "logdet", "trace") and e.args[0].op == "transpose":
+        return make(e.op, e.args[0].args[0])
+    if e.op == "inv" and e.args[0].op == "matmul" and scalar(e.args[0].args[0]):
+        s, a = e.args[0].args
+        return div(make("inv", a), s)
+    return None
 
 
 # ---------------------------------------------------------------- the rest
