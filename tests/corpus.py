@@ -514,5 +514,7 @@ CORPUS: list[Identity] = [
              "(α²)^1.5 = |α|³: its derivative is 3 α |α|, not 3 α²"),
     Identity("x_even_then_fractional_power_vector", "sum((x.^2).^1.5)", None, "x", "3 x .* (x.^2).^0.5",
              "Σ |xᵢ|³ written with powers"),
+    Identity("x_scalar_hadamard_power", "(1 + beta .* beta).^1.5", None, "beta", "3 beta (1 + beta^2)^0.5",
+             "a scalar written with elementwise operators"),
     Identity("mc_org_trace", "tr(X'*A*X)", None, "X", "(A + A')*X", "matrixcalculus.org syntax, eq. 108"),
 ]
