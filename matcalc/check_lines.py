@@ -318,12 +318,14 @@ class _Checker:
             ps = simplify(p)
             start = _first([i for i, s in enumerate(flat) if simplify(s) is ps][-1:],
                            [i for i, s in enumerate(flat) if _linear_parts(s) == _linear_parts(p)],
-                           [i for i, s in enumerate(flat) if _d_names(s) == _d_names(p)], [0])
+                           [i - 1 for i, s in enumerate(flat) if _d_names(s) == _d_names(p)], [0])
         after = list(range(start + 1, len(flat))) or [len(flat) - 1]
         pick = after[0]
         if wrong is not None:
             w = inline_definitions(wrong)
-            pick = _first([i for i in after if _linear_parts(flat[i]) == _linear_parts(w)],
+            parts = _linear_parts(w)
+            pick = _first([i for i in after if _linear_parts(flat[i]) == parts],
+                          [i for i in range(len(flat)) if _linear_parts(flat[i]) == parts],
                           [i for i in after if _d_names(flat[i]) == _d_names(w)], after)
         line.expected = show(states[pick], "unicode")
         line.expected_latex = show(states[pick], "latex")

@@ -11,6 +11,7 @@ Invariant: nothing here does calculus of its own; derivatives come from torch.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -164,7 +165,9 @@ def _tangent(e: Expr, point: Point, direction: Mapping[str, np.ndarray]) -> np.n
     primals = tuple(torch.as_tensor(np.asarray(point.values[n], dtype=np.float64)) for n in moving)
     tangents = tuple(torch.as_tensor(np.asarray(direction[n], dtype=np.float64)).reshape(p.shape)
                      for n, p in zip(moving, primals))
-    _, t = torch.func.jvp(f, primals, tangents)
+    with warnings.catch_warnings():  # torch's own forward-mode setup warns about torch.jit.script
+        warnings.simplefilter("ignore", DeprecationWarning)
+        _, t = torch.func.jvp(f, primals, tangents)
     return t.detach().numpy().reshape(shape)
 
 

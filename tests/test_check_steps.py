@@ -1,0 +1,187 @@
+"""check_steps: every line of a derivation marked, the first wrong one named and corrected."""
+
+from __future__ import annotations
+
+import pytest
+
+from matcalc.check import check_steps
+
+EXP = [
+    "df = <1, d(a^T exp(X b))>",
+    "   = <a, d(exp(X b))>",
+    "   = <a, exp(X b) .* ((dX) b)>",
+    "   = <exp(X b) .* a, (dX) b>",
+    "   = <(exp(X b) .* a) b^T, dX>",
+    "grad_X f = (exp(X b) .* a) b^T",
+]
+
+# position (from 1) -> a wrong version of that line
+EXP_WRONG = {
+    2: "   = <2 a, d(exp(X b))>",
+    3: "   = <a, (dX) b>",
+    4: "   = <exp(X b), (dX) b>",
+    5: "   = <2 (exp(X b) .* a) b^T, dX>",
+    6: "grad_X f = b (exp(X b) .* a)^T",
+}
+
+
+def with_wrong(lines: list[str], position: int, wrong: str) -> str:
+    out = list(lines)
+    out[position - 1] = wrong
+    return "\n".join(out)
+
+
+def test_a_right_derivation_is_all_ticks() -> None:
+    r = check_steps("\n".join(EXP))
+    assert r.ok and r.marks == [True] * 6 and r.first_wrong_line is None
+    assert r.wrt == ["X"] and r.f is not None and r.f.text() == "a^T exp(X b)"
+    assert "every line is right" in str(r)
+
+
+@pytest.mark.parametrize("position", sorted(EXP_WRONG))
+def test_the_first_wrong_line_is_named(position: int) -> None:
+    r = check_steps(with_wrong(EXP, position, EXP_WRONG[position]))
+    assert not r.ok
+    assert r.first_wrong_line == position
+    assert r.marks[:position - 1] == [True] * (position - 1)
+    assert f"first wrong line: {position}" in str(r)
+
+
+def test_lines_after_a_wrong_line_carry_it_forward() -> None:
+    r = check_steps(with_wrong(EXP, 4, EXP_WRONG[4]).replace("(exp(X b) .* a) b^T", "exp(X b) b^T"))
+    assert r.marks == [True, True, True, False, False, False]
+    assert r.lines[4].follows and not r.lines[4].ok  # right from line 4, wrong as df
+
+
+def test_a_line_equal_to_df_again_is_right() -> None:
+    r = check_steps(with_wrong(EXP, 3, EXP_WRONG[3]))
+    assert r.marks == [True, True, False, True, True, True]
+    assert not r.lines[3].follows
+
+
+@pytest.mark.parametrize(("position", "expected", "rule"), [
+    (3, "⟨exp(X b) ⊙ a, dX b⟩", "product rule"),  # the line linear in dX b, as the student wrote
+    (4, "⟨exp(X b) ⊙ a, dX b⟩", "product rule"),
+    (5, "⟨(exp(X b) ⊙ a) bᵀ, dX⟩", "<G, A B>"),
+])
+def test_what_the_wrong_line_should_have_been(position: int, expected: str, rule: str) -> None:
+    r = check_steps(with_wrong(EXP, position, EXP_WRONG[position]))
+    wrong = r.first_wrong
+    assert expected in wrong.expected, wrong.expected
+    assert wrong.rule.startswith(rule)
+    assert "should be: = " in str(r)
+
+
+def test_a_wrong_gradient_line_gets_the_correct_gradient() -> None:
+    r = check_steps(with_wrong(EXP, 6, EXP_WRONG[6]))
+    wrong = r.first_wrong
+    assert wrong.is_gradient and wrong.variable == "X"
+    assert wrong.claim is not None and wrong.claim.mistake == "transpose"
+    assert wrong.expected == "(exp(X b) ⊙ a) bᵀ"
+
+
+def test_a_gradient_that_does_not_follow_from_the_last_line() -> None:
+    text = "\n".join(EXP[:4] + ["grad_X f = (exp(X b) .* a) b^T"])
+    r = check_steps(text)
+    assert r.ok  # line 4 is <G, dX b>: G bᵀ is its gradient
+    r = check_steps("\n".join(EXP[:2] + ["   = <a .* exp(X b), d(X) b + X d(b)>", EXP[5]]))
+    assert r.marks == [True, True, True, True]
+
+
+# ---------------------------------------------------------------- notations
+
+UNICODE = """df = ⟨1, d(aᵀ exp(X b))⟩
+   = ⟨a, d(exp(X b))⟩
+   = ⟨exp(X b), (dX) b⟩
+   = ⟨exp(X b) bᵀ, dX⟩
+∇_X f = exp(X b) bᵀ"""
+
+LATEX = r"""\begin{aligned}
+d\mathcal{L} &= \left\langle 1, \mathrm{d}(\mathbf{a}^\top \exp(\mathbf{X} \mathbf{b})) \right\rangle \\
+  &= \langle \mathbf{a}, \mathrm{d}\exp(\mathbf{X} \mathbf{b}) \rangle && \text{product rule} \\
+  &= \langle \exp(X b), (\mathrm{d}X) b \rangle && \text{chain rule} \\
+  &= \langle \exp(X b) b^\top, \mathrm{d}X \rangle \\
+\nabla_{\mathbf{X}} \mathcal{L} &= \exp(X b) b^\top
+\end{aligned}"""
+
+
+def test_latex_and_unicode_give_the_same_report() -> None:
+    u, t = check_steps(UNICODE), check_steps(LATEX)
+    assert u.marks == t.marks == [True, True, False, False, False]
+    assert u.first_wrong_line == t.first_wrong_line == 3
+    assert u.first_wrong.expected == t.first_wrong.expected == "⟨exp(X b) ⊙ a, dX b⟩"
+    assert u.first_wrong.rule == t.first_wrong.rule
+    assert u.wrt == t.wrt == ["X"]
+    assert [line.follows for line in u.lines] == [line.follows for line in t.lines]
+
+
+def test_trace_form_and_transposed_differential() -> None:
+    text = r"""d f = \mathrm{tr}(\mathrm{d}(a^\top X^\top b))
+    = \mathrm{tr}(a^\top (\mathrm{d}X)^\top b)
+    = \mathrm{tr}(b^\top (\mathrm{d}X) a)
+    = \langle b a^\top, \mathrm{d}X \rangle
+    \nabla_X f = b a^\top"""
+    r = check_steps(text)
+    assert r.ok, str(r)
+
+
+def test_chained_equalities_on_one_line_and_annotations() -> None:
+    text = "df = <1, d(x^T A x)> = <x, d(A x)> + <A x, dx>   [product rule]\n" \
+           "   = <A^T x + A x, dx>   # collect\n∇_x f = (A + A^T) x"
+    r = check_steps(text)
+    assert r.ok and len(r.lines) == 4
+
+
+# ---------------------------------------------------------------- several variables, given functions
+
+
+SIGMOID = """df = ⟨dY, M Y⟩ + ⟨Y, M dY⟩
+   = ⟨(M + Mᵀ) Y, dY⟩
+   = ⟨(M + Mᵀ) Y, Y ⊙ (1 - Y) ⊙ d(W X)⟩
+   = ⟨Y ⊙ (1 - Y) ⊙ ((M + Mᵀ) Y), dW X + W dX⟩
+   = ⟨(Y ⊙ (1 - Y) ⊙ ((M + Mᵀ) Y)) Xᵀ, dW⟩ + ⟨Wᵀ (Y ⊙ (1 - Y) ⊙ ((M + Mᵀ) Y)), dX⟩
+∇_W f = (Y ⊙ (1 - Y) ⊙ ((M + Mᵀ) Y)) Xᵀ
+∇_X f = Wᵀ (Y ⊙ (1 - Y) ⊙ ((M + Mᵀ) Y))"""
+
+
+def test_two_variables_with_a_definition() -> None:
+    r = check_steps(SIGMOID, f="Y = sigmoid(W X); <Y, M Y>")
+    assert r.ok, str(r)
+    assert r.wrt == ["W", "X"]
+
+
+@pytest.mark.parametrize(("old", "new", "position"), [
+    ("⟨(M + Mᵀ) Y, dY⟩", "⟨2 M Y, dY⟩", 2),
+    ("Y ⊙ (1 - Y) ⊙ d(W X)⟩", "Y ⊙ d(W X)⟩", 3),
+    ("dW X + W dX⟩", "dW X + X dW⟩", 4),
+    ("dW⟩ + ⟨Wᵀ (Y", "dW⟩ + ⟨W (Y", 5),
+    ("∇_X f = Wᵀ", "∇_X f = W", 7),
+])
+def test_two_variables_first_wrong_line(old: str, new: str, position: int) -> None:
+    assert old in SIGMOID
+    r = check_steps(SIGMOID.replace(old, new, 1), f="Y = sigmoid(W X); <Y, M Y>",
+                    where="W: matrix(n, n); X: matrix(n, n); M: matrix(n, n)")
+    assert r.first_wrong_line == position, str(r)
+
+
+def test_symmetric_term_expected_line() -> None:
+    r = check_steps(SIGMOID.replace("⟨(M + Mᵀ) Y, dY⟩", "⟨2 M Y, dY⟩"), f="Y = sigmoid(W X); <Y, M Y>")
+    assert r.first_wrong.expected == "⟨(M + Mᵀ) Y, d(Y)⟩"
+
+
+def test_layer_backward_rule() -> None:
+    text = "dL = <G, dY>\n = <G, dW X + W dX>\n = <G X^T, dW> + <W^T G, dX>\ngrad_W L = G X^T\ngrad_X L = W^T G"
+    assert check_steps(text, f="Y = W X; <G, Y>").ok
+    bad = check_steps(text.replace("<G X^T, dW>", "<X^T G, dW>"), f="Y = W X; <G, Y>")
+    assert bad.first_wrong_line == 3 and "shapes" in bad.first_wrong.error
+    assert bad.first_wrong.expected == "⟨G Xᵀ, dW⟩ + ⟨Wᵀ G, dX⟩"
+
+
+def test_the_first_line_must_be_df() -> None:
+    r = check_steps("df = <2, d(a^T x)>\n = <2 a, dx>\ngrad_x f = 2 a", f="a^T x")
+    assert r.first_wrong_line == 1
+
+
+def test_nothing_to_check() -> None:
+    assert check_steps("").error
+    assert "df = <1, d(f)>" in check_steps("= <a, dx>").error
