@@ -91,7 +91,8 @@ class Program:
         arrays = [py_name(v.name) for v in self.inputs]
         lines = [f"def {safe_identifier(name)}({', '.join(arrays)}):"]
         if b.name == "numpy":
-            lines.append(f"    _dt = np.result_type({', '.join(arrays + ['np.float32'])}, np.float64)"
+            as_arrays = [f"np.asarray({a})" for a in arrays]  # lists and floats are accepted too
+            lines.append(f"    _dt = np.result_type({', '.join(as_arrays + ['np.float32'])}, np.float64)"
                          if arrays else "    _dt = np.float64")
         else:
             lines.append("    _dt = torch.float64")

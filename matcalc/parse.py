@@ -603,7 +603,7 @@ def substitute_elementwise(body: Expr, param: Expr, arg: Expr) -> Expr:
         if node in built:
             continue
         args = tuple(built[a] for a in node.args)
-        if node.op == "matmul" and not all(is_scalar(a.shape) for a in args):
+        if node.op == "matmul" and not any(is_scalar(a.shape) for a in args):  # t s -> X ⊙ S; 2 t -> 2 X
             built[node] = ops.hadamard(*args)
         elif node.op in ("var", "const", "fill", "identity"):
             built[node] = node
