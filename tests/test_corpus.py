@@ -5,7 +5,7 @@ For every entry:
 - where the source gives a closed form, that form itself agrees with autograd (this
   validates the corpus independently of the engine), and the engine's result agrees
   with it;
-- the engine's printed result parses back (text and Unicode) to the same values;
+- the engine's printed result parses back (text, Unicode and LaTeX) to the same values;
 - issue 3's readability target: for Matrix Cookbook entries the result is no longer than
   the book's form (one test listing every entry that misses it).
 """
@@ -127,7 +127,7 @@ def test_engine_matches_expected_form(e: Identity) -> None:
 
 
 @needs_grad
-@pytest.mark.parametrize("notation", ["text", "unicode"])
+@pytest.mark.parametrize("notation", ["text", "unicode", "latex"])
 @pytest.mark.parametrize("e", CORPUS, ids=IDS)
 def test_engine_result_parses_back(e: Identity, notation: str) -> None:
     """The printed gradient parses back (with its declarations) to the same values."""
