@@ -1,0 +1,110 @@
+"""matcalc homework: reading a problem set, the three reports, exit codes, the example script."""
+
+from __future__ import annotations
+
+import json
+import runpy
+import sys
+from pathlib import Path
+
+import pytest
+
+from matcalc.homework import check_homework, homework_command, markdown_report, read_problems, text_report
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "homework.md"
+
+
+@pytest.fixture(scope="module")
+def example_results() -> list:
+    return check_homework(EXAMPLE.read_text(encoding="utf-8"))
+
+
+def test_reading_the_example() -> None:
+    problems = read_problems(EXAMPLE.read_text(encoding="utf-8"))
+    assert len(problems) == 7
+    p1, p2, p3 = problems[:3]
+    assert p1.function == r"a^\top \exp(X b)" and p1.variables == ["X"]
+    assert p1.claims[0][:2] == ("X", r"(\exp(X b) \odot a) b^\top")
+    assert p1.derivation.count("&=") == 5
+    assert p2.variables == ["W", "X"] and p2.definitions == ["Y = σ(W X)"]
+    assert [c[0] for c in p2.claims] == ["X", "W"]
+    assert p3.layer == "Y = W X" and p3.upstream == "G" and len(p3.claims) == 2
+
+
+def test_the_example_verdicts(example_results: list) -> None:
+    assert [r.ok for r in example_results] == [True, True, True, False, False, False, False]
+    mistakes = [[c.mistake for c in r.claims] for r in example_results[3:6]]
+    assert mistakes == [["transpose"], ["order"], ["symmetric"]]
+    p7 = example_results[6]
+    assert p7.steps.first_wrong_line == 2
+    assert p7.steps.first_wrong.expected == "⟨(M + Mᵀ) Y, d(Y)⟩"
+
+
+def test_layer_problem_is_the_vjp(example_results: list) -> None:
+    import matcalc
+
+    p3 = example_results[2]
+    backward = matcalc.vjp("W X", ["W", "X"], upstream="G")
+    assert [c.correct.text() for c in p3.claims] == [backward["W"].text(), backward["X"].text()]
+    assert "∇_W L = G Xᵀ" in text_report([p3])
+
+
+def test_text_report(example_results: list) -> None:
+    text = text_report(example_results)
+    assert text.endswith("3 of 7 problems right")
+    assert "✗ Problem 4: least squares (a missing transpose)" in text
+    assert "mistake: a missing or extra transpose on A" in text
+    assert "first wrong line: 2" in text
+
+
+def test_markdown_graded_copy(example_results: list) -> None:
+    source = EXAMPLE.read_text(encoding="utf-8")
+    graded = markdown_report(source, example_results)
+    assert graded.startswith("> **Graded by matcalc: 3 of 7 problems right.**")
+    assert "## Problem 1: a linear function of exp(X b) ✓" in graded
+    assert "claim: ∇_x f = 2 A (A x - b) ✗" in graded
+    assert r"> correct: $\nabla_{x} f = (A + A^\top) x$" in graded
+    assert "> derivation, line by line: 1✓ 2✗ 3✗ 4✗ 5✗ 6✗" in graded
+    for line in source.splitlines():  # a copy: every original line is still there
+        assert line in graded
+
+
+def test_command_formats_and_exit_codes(capsys: pytest.CaptureFixture, tmp_path: Path) -> None:
+    assert homework_command(str(EXAMPLE), "json") == 1
+    data = json.loads(capsys.readouterr().out)
+    assert data["ok"] is False and data["right"] == 3 and len(data["problems"]) == 7
+    assert data["problems"][4]["claims"][0]["mistake"] == "order"
+
+    good = tmp_path / "good.txt"
+    good.write_text("Problem 1\nf(x) = a^T x\nclaim: a\n\nProblem 2\nf(X) = tr(X)\n∇_X f = I\n", encoding="utf-8")
+    assert homework_command(str(good)) == 0
+    assert "2 of 2 problems right" in capsys.readouterr().out
+
+    assert homework_command(str(tmp_path / "missing.md")) == 2
+    assert "cannot read" in capsys.readouterr().err
+    assert homework_command(str(good), "pdf") == 2
+
+
+def test_problems_that_cannot_be_checked(tmp_path: Path) -> None:
+    text = ("## A\nf(x) = a^T x +\nclaim: a\n\n## B\nf(W, X) = tr(W X)\nclaim: X^T\n\n"
+            "## C\nf(x) = a^T x\n\n## D\nfunction: a^T x\nwrt: x\nclaim: $a$\n")
+    results = check_homework(text)
+    assert [r.ok for r in results] == [False, False, False, True]
+    assert "cannot read the function" in results[0].error
+    assert "which variable" in results[1].error
+    assert "nothing to check" in results[2].error
+
+
+def test_derivation_as_plain_lines(tmp_path: Path) -> None:
+    text = "## P\nf(x) = x^T A x\nderivation:\ndf = <dx, A x> + <x, A dx>\n= <A x + A^T x, dx>\n\nclaim: (A + A^T) x\n"
+    (result,) = check_homework(text)
+    assert result.ok and result.steps.marks == [True, True]
+
+
+def test_example_script_runs(capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch) -> None:
+    script = EXAMPLE.parent / "check_homework.py"
+    monkeypatch.setattr(sys, "argv", [str(script)])
+    with pytest.raises(SystemExit) as exit_info:
+        runpy.run_path(str(script), run_name="__main__")
+    assert exit_info.value.code == 1
+    assert "3 of 7 problems right" in capsys.readouterr().out
