@@ -229,3 +229,27 @@ def test_symmetrized_gradient(e: Identity) -> None:
         ref = reference_gradients(formula_of(e), [e.wrt], values)[e.wrt]
         err = relative_error(evaluate_formula(sym, e, values), (ref + ref.T) / 2)
         assert err < TOL, f"{e.id}: symmetrize gave {sym}, off by {err:.2e}"
+
+
+def _groups() -> list[tuple[str, str | None, list[Identity]]]:
+    by: dict[tuple[str, str | None], list[Identity]] = {}
+    for e in CORPUS:
+        by.setdefault((e.formula, e.where), []).append(e)
+    return [(f, w, es) for (f, w), es in by.items() if len({e.wrt for e in es}) > 1]
+
+
+GROUPS = _groups()
+
+
+@needs_grad
+@pytest.mark.parametrize(("formula", "where", "entries"), GROUPS, ids=[g[2][0].id for g in GROUPS])
+def test_several_variables_at_once(formula: str, where: str | None, entries: list[Identity]) -> None:
+    """grad(f, [X, Y, …]) gives a dict whose entries agree with the one-variable gradients."""
+    names = [e.wrt for e in entries]
+    together = matcalc.grad(formula_of(entries[0]), names)
+    assert isinstance(together, dict) and set(together) == set(names)
+    values = draw(entries[0], DRAWS[0])
+    for e in entries:
+        alone = evaluate_formula(engine_gradient(e), e, values)
+        err = relative_error(evaluate_formula(together[e.wrt], e, values), alone)
+        assert err < TOL, f"{e.id}: grad with wrt={names} differs from wrt={e.wrt!r} by {err:.2e}"
