@@ -1,0 +1,142 @@
+"""Printer tests: every printed form parses back to the same tree, with the fewest parentheses.
+
+The round trip runs over random well-typed formulas (tests/strategies.py) in all three
+notations: ``parse(show(e), where=formula.where, notation=...)`` must build the very
+same (hash-consed) node. Where that is impossible by design (none known today) the
+value is compared instead, on inputs from ``sample_values``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from strategies import formulas, sample_values
+
+import matcalc
+from matcalc.printers import show
+
+NOTATIONS = ("text", "unicode", "latex")
+SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@SETTINGS
+@given(formulas())
+def test_every_form_parses_back_to_the_same_tree(f: matcalc.Formula) -> None:
+    for notation in NOTATIONS:
+        printed = f.show(notation)
+        again = matcalc.parse(printed, where=f.where, notation=notation)
+        assert again.expr is f.expr, (notation, printed, again.show(notation))
+
+
+@SETTINGS
+@given(formulas())
+def test_forms_parse_back_without_the_notation_hint(f: matcalc.Formula) -> None:
+    """LaTeX is recognized by its backslash; text and Unicode need no hint either."""
+    for notation in NOTATIONS:
+        printed = f.show(notation)
+        if notation == "latex" and "\\" not in printed:
+            continue  # a LaTeX form with no command reads the same as text except for juxtaposed letters
+        assert matcalc.parse(printed, where=f.where).expr is f.expr, (notation, printed)
+
+
+@settings(max_examples=25, deadline=None)
+@given(formulas())
+def test_printing_is_idempotent_and_values_survive(f: matcalc.Formula) -> None:
+    again = matcalc.parse(f.text(), where=f.where)
+    assert again.text() == f.text()
+    values = sample_values(f, np.random.default_rng(0))
+    want = np.asarray(matcalc.compile(f)(**values), dtype=float)
+    got = np.asarray(matcalc.compile(again)(**values), dtype=float)
+    np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-12, equal_nan=True)
+
+
+W = "A, B, C: matrix(n, n); x, y: vector(n); s, sigma: scalar; p: vector(n) positive"
+
+# (input, text form, unicode form, latex form)
+EXPECTED = [
+    ("A (B C)", "A (B C)", "A (B C)", "A (B C)"),
+    ("(A B) C", "A B C", "A B C", "A B C"),
+    ("A B .* C", "(A B) .* C", "(A B) ⊙ C", "(A B) \\odot C"),
+    ("A .* B C", "(A .* B) C", "(A ⊙ B) C", "(A \\odot B) C"),
+    ("A .* (B C)", "A .* (B C)", "A ⊙ (B C)", "A \\odot (B C)"),  # level 2 is left-associative
+    ("-(A B)", "-(A B)", "-(A B)", "-(A B)"),
+    ("-A B", "-A B", "-A B", "-A B"),
+    ("A - (B - C)", "A - (B - C)", "A - (B - C)", "A - (B - C)"),
+    ("A - B - C", "A - B - C", "A - B - C", "A - B - C"),
+    ("A + (B + C)", "A + B + C", "A + B + C", "A + B + C"),
+    ("(A + B)^T", "(A + B)^T", "(A + B)ᵀ", "(A + B)^\\top"),
+    ("(A^T)^-1", "A^T^-1", "Aᵀ⁻¹", "{A^\\top}^{-1}"),
+    ("(x.^2).^3", "x.^2.^3", "x.^2.^3", "{x^{\\circ 2}}^{\\circ 3}"),
+    ("(A B)^T", "(A B)^T", "(A B)ᵀ", "(A B)^\\top"),
+    ("x^T A x", "x^T A x", "xᵀ A x", "x^\\top A x"),
+    ("<A, B>", "<A, B>", "⟨A, B⟩", "\\langle A, B \\rangle"),
+    ("||x||^2", "||x||^2", "‖x‖^2", "\\|x\\|^{2}"),
+    ("norm1(x)", "norm1(x)", "norm1(x)", "\\|x\\|_1"),
+    ("tr(A) + det(A) + logdet(A)", "tr(A) + det(A) + logdet(A)", "tr(A) + det(A) + logdet(A)",
+     "\\operatorname{tr}(A) + \\det(A) + \\log\\det(A)"),
+    ("sigmoid(x) .* exp(x)", "sigmoid(x) .* exp(x)", "σ(x) ⊙ exp(x)", "\\sigma(x) \\odot \\exp(x)"),
+    ("sigma (x + y)", "sigma (x + y)", "σ (x + y)", "\\sigma \\cdot (x + y)"),
+    ("sqrt(p)", "sqrt(p)", "sqrt(p)", "\\sqrt{p}"),
+    ("A - 2", "A - 2", "A - 2", "A - 2"),
+    ("x - 2 A y", "x - 2 A y", "x - 2 A y", "x - 2 A y"),
+    ("x + -(2 A y)", "x + -(2 A y)", "x + -(2 A y)", "x + -(2 A y)"),
+    ("-2 x", "-2 x", "-2 x", "-2 x"),
+    ("x (-2)", "x (-2)", "x (-2)", "x (-2)"),
+    ("2 3 x", "2 3 x", "2 3 x", "2 \\cdot 3 x"),
+    ("x / 2 + x ./ p", "x / 2 + x ./ p", "x / 2 + x ./ p", "x / 2 + x \\oslash p"),
+    ("1_n^T x + 𝟙^T y", "1_n^T x + 1_n^T y", "𝟙_nᵀ x + 𝟙_nᵀ y", "\\mathbf{1}_{n}^\\top x + \\mathbf{1}_{n}^\\top y"),
+    ("A + I", "A + I", "A + I", "A + I"),
+    ("A^3 + A^-1", "A^3 + A^-1", "A^3 + A⁻¹", "A^{3} + A^{-1}"),
+    ("s^2 x", "s^2 x", "s^2 x", "s^{2} x"),
+    ("(-s)^2", "(-s)^2", "(-s)^2", "(-s)^{2}"),
+    ("-s^2", "-s^2", "-s^2", "-s^{2}"),
+    ("A.^s", "A.^s", "A.^s", "A^{\\circ s}"),
+    ("relu'(x)", "relu'(x)", "relu'(x)", "\\operatorname{relu}'(x)"),
+    ("diag(x) + diag(diag(A))", "diag(x) + diag(diag(A))", "diag(x) + diag(diag(A))",
+     "\\operatorname{diag}(x) + \\operatorname{diag}(\\operatorname{diag}(A))"),
+    ("lambda x", "lambda x", "λ x", "\\lambda x"),
+]
+
+
+@pytest.mark.parametrize(("source", "text", "uni", "latex"), EXPECTED)
+def test_printed_forms(source: str, text: str, uni: str, latex: str) -> None:
+    f = matcalc.parse(source, where=W)
+    assert (f.text(), f.unicode(), f.latex()) == (text, uni, latex)
+    for notation in NOTATIONS:
+        assert matcalc.parse(f.show(notation), where=f.where, notation=notation).expr is f.expr
+
+
+def test_names_in_each_notation() -> None:
+    f = matcalc.parse("W1 x_1 + W_2 y_hat + alpha2 z", where="alpha2: scalar")
+    assert f.text() == "W1 x_1 + W_2 y_hat + alpha2 z"
+    assert f.unicode() == "W1 x_1 + W_2 y_hat + α2 z"
+    assert f.latex() == "\\mathrm{W1} x_{1} + W_{2} y_{hat} + \\mathrm{alpha2} z"
+    assert matcalc.parse(f.latex(), where=f.where).expr is f.expr
+
+
+def test_constant_arrays_keep_their_size() -> None:
+    f = matcalc.parse("x + vector(2) + 𝟙 where x: vector(3)")
+    assert f.text() == "x + vector(2) + 1_3"
+    assert matcalc.parse(f.text(), where=f.where).expr is f.expr
+    row = matcalc.parse("x^T + 1_3^T where x: vector(3)")
+    assert row.text() == "x^T + 1_3^T"
+
+
+def test_definitions_print_before_the_formula() -> None:
+    f = matcalc.parse("Y = sigmoid(W X); <Y, M Y>")
+    assert f.unicode() == "Y = σ(W X); ⟨Y, M Y⟩"
+    assert f.latex() == "Y = \\sigma(W X);\\quad \\langle Y, M Y \\rangle"
+    for notation in NOTATIONS:
+        assert matcalc.parse(f.show(notation), notation=notation).expr is f.expr
+
+
+def test_repr_latex_for_jupyter() -> None:
+    f = matcalc.parse("a^T exp(X b)")
+    assert f._repr_latex_() == "$$a^\\top \\exp(X b)$$"
+    assert str(f) == "a^T exp(X b)" and repr(f) == "Formula('a^T exp(X b)')"
+
+
+def test_show_rejects_an_unknown_notation() -> None:
+    with pytest.raises(ValueError, match="notation must be one of"):
+        show(matcalc.parse("x").expr, "markdown")
