@@ -103,8 +103,10 @@ def test_expected_form_matches_autograd(e: Identity) -> None:
 @needs_grad
 @pytest.mark.parametrize("e", CORPUS, ids=IDS)
 def test_engine_matches_autograd(e: Identity) -> None:
-    """matcalc.grad agrees with torch.autograd at two random size draws."""
+    """matcalc.grad agrees with torch.autograd at two random size draws, and has the variable's shape."""
     g = engine_gradient(e)
+    declared = next(d.shape for d in formula_of(e).declarations if d.name == e.wrt)
+    assert tuple(g.shape) == tuple(declared), f"{e.id}: ∇ has shape {g.shape}, {e.wrt} has {declared}"
     for seed in DRAWS:
         values = draw(e, seed)
         ref = reference_gradients(formula_of(e), [e.wrt], values)[e.wrt]
