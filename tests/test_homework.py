@@ -104,7 +104,6 @@ def test_derivation_as_plain_lines(tmp_path: Path) -> None:
 def test_example_script_runs(capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch) -> None:
     script = EXAMPLE.parent / "check_homework.py"
     monkeypatch.setattr(sys, "argv", [str(script)])
-    with pytest.raises(SystemExit) as exit_info:
-        runpy.run_path(str(script), run_name="__main__")
-    assert exit_info.value.code == 1
-    assert "3 of 7 problems right" in capsys.readouterr().out
+    runpy.run_path(str(script), run_name="__main__")
+    out = capsys.readouterr().out
+    assert "3 of 7 problems right" in out and "would exit with 1" in out
