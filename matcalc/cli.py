@@ -371,8 +371,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return args.run(args)
     except KeyboardInterrupt:
         return 130
-    except BrokenPipeError:  # matcalc … | head
-        sys.stderr.close()
+    except BrokenPipeError:  # matcalc … | head: the reader has gone; exit quietly
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError):
+            pass
         return EXIT_OK
     except Exception as exc:  # noqa: BLE001 - the user sees one line, not a traceback
         from matcalc.shapes import MatcalcError

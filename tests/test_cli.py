@@ -135,6 +135,15 @@ def test_error_in_subprocess_has_no_traceback(python) -> None:
     assert r.out == ""
 
 
+@pytest.mark.parametrize("text", ["(" * 5000 + "x" + ")" * 5000, "(" * 5000 + "x", " + ".join(["x"] * 5000)],
+                         ids=["deep", "deep-unclosed", "long"])
+def test_huge_input_gives_a_result_or_an_error_never_a_crash(python, text: str) -> None:
+    r = python("-m", "matcalc", "parse", "-", "--format", "text", stdin=text)
+    assert r.code in (0, 2), r.err[-2000:]
+    assert "Traceback" not in r.err
+    assert (r.code == 0 and r.out.strip()) or r.err.startswith("error: ")
+
+
 def test_unexpected_exception_is_one_line_unless_debug(cli, monkeypatch: pytest.MonkeyPatch) -> None:
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("boom")
