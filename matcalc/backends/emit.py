@@ -6,9 +6,10 @@ gradients is computed once. A user definition keeps its name (``Y = …``); vari
 numbers and transposes of named values are written inline (``X.T``, ``0.5``).
 Templates come from the target's table, else from the operation registry.
 
-Value conventions inside the generated code: matrices are 2-D, vectors are columns
-(n, 1), scalars are 0-d (NumPy scalars / 0-d tensors, never (1, 1) arrays), numbers
-are Python floats (so float32 stays float32).
+Value conventions inside the generated code: matrices are 2-D, vectors (rows and
+columns alike) 1-D, scalars 0-d (NumPy scalars / 0-d tensors, never (1, 1) arrays),
+numbers Python floats (so float32 stays float32). Which is which follows from the
+static shapes, so ``u vᵀ`` is ``np.outer(u, v)`` and ``diag(v) M`` is ``v[:, None] * M``.
 Invariant: code holds only validated identifiers, ``repr``-formatted floats and templates.
 """
 
@@ -36,17 +37,33 @@ def literal(value: float) -> str:
     return repr(v) if v >= 0 else f"({v!r})"
 
 
-def _matmul(node: Expr, args: list[str], dot: str) -> str:
+def is_vector(shape: tuple) -> bool:
+    """A row or column: held as a 1-D array inside generated code."""
+    return (shape[0] == 1) != (shape[1] == 1)
+
+
+def _matmul(node: Expr, args: list[str], module: str) -> str:
     a, b = node.args
     if is_scalar(a.shape) or is_scalar(b.shape):
         return f"{args[0]} * {args[1]}"
-    if dot and a.shape[1] == 1:  # an outer product: broadcasting beats a k=1 matmul in NumPy
+    if a.shape[1] == 1:  # a column times a row
+        return f"{module}.outer({args[0]}, {args[1]})"
+    return f"{args[0]} @ {args[1]}"  # on 1-D operands: a dot product, or a row/column product
+
+
+def _bmul(node: Expr, args: list[str]) -> str:
+    """v ⊙ each column of M (v a column, diag(v) M), or M ⊙ each row (M diag(v))."""
+    a, b = node.args
+    if a.shape[1] == 1 and not is_vector(b.shape) and not is_scalar(b.shape):
+        return f"{args[0]}[:, None] * {args[1]}"
+    return f"{args[0]} * {args[1]}"
+
+
+def _rowdot(node: Expr, args: list[str], total: str) -> str:
+    """diag(A B) as row sums of A ⊙ Bᵀ (entrywise products when A is a column)."""
+    if is_vector(node.args[0].shape):
         return f"{args[0]} * {args[1]}"
-    if is_scalar(node.shape):  # a row times a column: a dot product, as a 0-d value
-        if dot and args[0].endswith(".T") and a.args and a.args[0].shape[1] == 1:
-            return dot.format(args[0][:-2], args[1])
-        return f"({args[0]} @ {args[1]})[0, 0]"
-    return f"{args[0]} @ {args[1]}"
+    return total.format(*args)
 
 
 def _addsub(node: Expr, args: list[str]) -> str:
@@ -60,7 +77,7 @@ def _colmax(node: Expr, args: list[str], keep: str) -> str:
 
 
 COMMON: dict[str, Template] = {
-    "bsub": "{0} - {1}", "bdiv": "{0} / {1}", "neg": "-{0}", "hadamard": "{0} * {1}", "bmul": "{0} * {1}",
+    "bsub": "{0} - {1}", "bdiv": "{0} / {1}", "neg": "-{0}", "hadamard": "{0} * {1}", "bmul": _bmul,
     "div": "{0} / {1}", "hpow": "{0} ** {1}",
     "add": _addsub, "addsub": _addsub, "mask": "{1} * ({0} > 0)",
 }
@@ -79,7 +96,6 @@ class Target:
     module: str
     prelude: str
     templates: dict[str, Template]
-    dot: str = ""  # a dot product of two columns, when the library has a fast one
 
     def code(self, node: Expr, args: list[str]) -> str:
         """The expression computing node from its arguments' code."""
@@ -88,7 +104,7 @@ class Target:
         if node.op == "logdet" and is_scalar(node.args[0].shape):
             return f"{self.module}.log(abs({args[0]}))"
         if node.op == "matmul":
-            return _matmul(node, args, self.dot)
+            return _matmul(node, args, self.module)
         t = self.templates.get(node.op) or COMMON.get(node.op)
         if t is None:
             if node.op not in OPS:
@@ -110,23 +126,20 @@ NUMPY = Target("numpy", "np", prelude=(
     "inner": "np.vdot({0}, {1})", "sum": "np.sum({0})", "trace": "np.trace({0})", "norm2": "np.linalg.norm({0})",
     "norm1": "np.abs({0}).sum()", "det": "np.linalg.det({0})", "logdet": "np.linalg.slogdet({0})[1]",
     "inv": "np.linalg.inv({0})", "solve": "np.linalg.solve({0}, {1})",
-    "colmax": lambda n, a: _colmax(n, a, "max(axis=0, keepdims=True)"),
-    "colsum": "{0}.sum(axis=0, keepdims=True)", "rowsum": "{0}.sum(axis=1, keepdims=True)",
-    "rowdot": "np.sum({0} * {1}.T, axis=1, keepdims=True)",
+    "colmax": lambda n, a: _colmax(n, a, "max(axis=0)"), "colsum": "{0}.sum(axis=0)", "rowsum": "{0}.sum(axis=1)",
+    "rowdot": lambda n, a: _rowdot(n, a, "np.sum({0} * {1}.T, axis=1)"),
     "sigmoid": "_sigmoid({0})", "softplus": "np.logaddexp(0.0, {0})", "relu": "np.maximum({0}, 0.0)",
-    "step": "({0} > 0).astype({0}.dtype)", "diag": "np.diagflat({0})", "diagvec": "np.diagonal({0}).reshape(-1, 1)",
-}, dot="np.vdot({0}, {1})")
+    "step": "({0} > 0).astype({0}.dtype)", "diag": "np.diag({0})", "diagvec": "np.diag({0})",
+})
 
 TORCH = Target("torch", "torch", prelude="", templates={
     "inner": "torch.sum({0} * {1})", "sum": "torch.sum({0})", "trace": "torch.trace({0})",
     "norm2": "torch.linalg.norm({0})", "norm1": "torch.sum(torch.abs({0}))", "det": "torch.linalg.det({0})",
     "logdet": "torch.linalg.slogdet({0})[1]", "inv": "torch.linalg.inv({0})", "solve": "torch.linalg.solve({0}, {1})",
-    "colmax": lambda n, a: _colmax(n, a, "amax(dim=0, keepdim=True)"),
-    "colsum": "{0}.sum(dim=0, keepdim=True)", "rowsum": "{0}.sum(dim=1, keepdim=True)",
-    "rowdot": "torch.sum({0} * {1}.T, dim=1, keepdim=True)",
+    "colmax": lambda n, a: _colmax(n, a, "amax(dim=0)"), "colsum": "{0}.sum(dim=0)", "rowsum": "{0}.sum(dim=1)",
+    "rowdot": lambda n, a: _rowdot(n, a, "torch.sum({0} * {1}.T, dim=1)"),
     "sigmoid": "torch.sigmoid({0})", "softplus": "torch.nn.functional.softplus({0})", "relu": "torch.relu({0})",
-    "step": "({0} > 0).to({0}.dtype)", "diag": "torch.diag({0}.reshape(-1))",
-    "diagvec": "torch.diagonal({0}).reshape(-1, 1)",
+    "step": "({0} > 0).to({0}.dtype)", "diag": "torch.diag({0})", "diagvec": "torch.diagonal({0})",
 })
 TARGETS = {"numpy": NUMPY, "torch": TORCH}
 
@@ -182,12 +195,13 @@ class Emitter:
             if is_scalar(node.shape):
                 return literal(node.attr)
             r, c = (self.dim(d) for d in node.shape)
-            return self._assign(node, f"{m}.full(({r}, {c}), {literal(node.attr)}, dtype=_dt)")
+            size = f"({c if r == '1' else r},)" if is_vector(node.shape) else f"({r}, {c})"
+            return self._assign(node, f"{m}.full({size}, {literal(node.attr)}, dtype=_dt)")
         if op == "identity":
             return self._assign(node, f"{m}.eye({self.dim(node.shape[0])}, dtype=_dt)")
         args = [self.codes[a] for a in node.args]
         if op == "transpose":
-            if is_scalar(node.shape):
+            if is_scalar(node.shape) or is_vector(node.shape):  # 0-d and 1-D values are their own transposes
                 return args[0]
             if _ATOM.match(args[0]) and node not in self.preferred:
                 return f"{args[0]}.T"

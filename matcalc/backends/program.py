@@ -17,7 +17,7 @@ from ..formula import Declaration, Formula
 from ..lower import py_name, safe_identifier
 from ..printers import show
 from ..shapes import MatcalcError, is_scalar
-from .emit import Emitter
+from .emit import Emitter, is_vector
 
 RESERVED = {"np", "torch", "ctx", "grad_output", "value", "grads", "abs", "float"}
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -89,7 +89,7 @@ class Signature:
 
     def docstring(self, returns: str) -> list[str]:
         """The function's docstring lines (names and shapes only)."""
-        lines = ['    """Value of f and its gradient' + ("s" if len(self.grads) > 1 else "") + " with respect to "
+        lines = ['    """f and its closed-form gradient' + ("s" if len(self.grads) > 1 else "") + " with respect to "
                  + ", ".join(py_name(n) for n in self.grads) + ".", "",
                  "    Inputs (vectors 1-D, matrices 2-D, scalars as numbers):"]
         lines += [f"        {py_name(d.name)}: {d.var.kind}, shape {comment(self.shape_text(d))}" for d in self.decls]
@@ -111,7 +111,7 @@ class Signature:
                 code = f"_dt.type({x})" if module == "np" else f"torch.as_tensor({x}, dtype=_dt)"
             else:
                 code = f"{x}.astype(_dt, copy=False)" if module == "np" else f"torch.as_tensor({x}, dtype=_dt)"
-                code += ".reshape(())" if is_scalar(d.shape) else ".reshape(-1, 1)" if d.var.kind == "vector" else ""
+                code += ".reshape(())" if is_scalar(d.shape) else ".reshape(-1)" if is_vector(d.shape) else ""
             lines.append(f"    {x} = {code}")
         lines += [f"    {var} = {src}" for var, src in self.dim_source.items() if var in set(_WORD.findall(used))]
         return lines
@@ -126,8 +126,11 @@ class Signature:
         if d is None or d.var.kind == "scalar":
             return base if module == "torch" or literal else f"_dt.type({code})"
         if d.var.kind == "vector":
-            return f"{base}.reshape(-1)"
-        return f"{base}.reshape(1, 1)" if is_scalar(d.shape) else base
+            return f"{base}.reshape(-1)" if literal or is_scalar(d.shape) else base
+        if is_scalar(d.shape) or is_vector(d.shape):  # a matrix with a single row or column
+            return f"{base}.reshape({d.shape[0] if isinstance(d.shape[0], int) else -1}, " \
+                   f"{d.shape[1] if isinstance(d.shape[1], int) else -1})"
+        return base
 
 
 TORCH_PRELUDE = '''def _dtype(*xs):
@@ -183,12 +186,13 @@ def torch_function_source(sig: Signature, em: Emitter, value: str, grads: dict[s
               "    @staticmethod", f"    def forward(ctx, {', '.join(sig.names)}):"]
     body = sig.conversions("torch", "\n".join(em.lines)) + ["    " + s for s in forward]
     body += [f"    ctx.save_for_backward({', '.join(saved)}{',' if len(saved) == 1 else ''})",
-             "    ctx.dt = _dt"] + ([f"    ctx.dims = ({', '.join(dims)}{',' if len(dims) == 1 else ''})"]
-                                    if dims else [])
+             "    ctx.dt = _dt" if "_dt" in _WORD.findall("\n".join(backward)) else ""]
+    body += [f"    ctx.dims = ({', '.join(dims)}{',' if len(dims) == 1 else ''})"] if dims else []
     body.append(f"    return {sig.output(value, None, 'torch')}")
-    lines += ["    " + s for s in body] + ["", "    @staticmethod", "    def backward(ctx, grad_output):"]
+    lines += ["    " + s for s in body if s] + ["", "    @staticmethod", "    def backward(ctx, grad_output):"]
+    uses_dt = "_dt" in _WORD.findall("\n".join(backward))
     body = [f"    {', '.join(saved)}{',' if len(saved) == 1 else ''} = ctx.saved_tensors" if saved else "",
-            "    _dt = ctx.dt"]
+            "    _dt = ctx.dt" if uses_dt else ""]
     body += [f"    {', '.join(dims)}{',' if len(dims) == 1 else ''} = ctx.dims"] if dims else []
     body += ["    " + s for s in backward]
     outs = []
@@ -199,7 +203,7 @@ def torch_function_source(sig: Signature, em: Emitter, value: str, grads: dict[s
     body.append("    return " + ", ".join(f"({o})" if o != "None" else o for o in outs)
                 + ("," if len(outs) == 1 else ""))
     lines += ["    " + s for s in body if s]
-    lines += ["", "", f"def {wrapper}({', '.join(sig.names)}):",
-              '    """f as a differentiable torch function: backward() uses the closed-form gradient."""',
-              f"    return {cls}.apply({', '.join(sig.names)})"]
+    lines += ["", "", f"def {wrapper}({', '.join(sig.names)}):"]
+    lines += sig.docstring("Returns f as a 0-d tensor; its backward() runs the closed-form gradient.")
+    lines.append(f"    return {cls}.apply({', '.join(sig.names)})")
     return "\n".join(lines) + "\n"
