@@ -41,6 +41,7 @@ from .parse import parse
 from .printers import show, show_name
 from .shapes import MatcalcError, show_shape
 from .simplify import simplify
+from .verify import concretize
 
 
 @dataclass
@@ -199,6 +200,11 @@ def _vars(e: Expr) -> list[Expr]:
 
 def _judge(result: ClaimResult, formula: Formula, claimed: Formula, wrt: str, seed: int, tol: float) -> ClaimResult:
     shape = _variable_shape(formula, wrt)
+    claimed = result.claim = _bind_free_dims(claimed, shape, formula)
+    foreign = [d.name for d in claimed.declarations if d.name not in {e.name for e in _all_declarations(formula)}]
+    if foreign:
+        result.notes.append(f"the claim uses {', '.join(foreign)}, which f does not: a gradient of f is a function "
+                            "of f's variables only")
     c_expr, t_expr = inline_definitions(claimed.expr), inline_definitions(result.correct.expr)
     points = sample_points([formula, claimed], seed)
     truths = [true_gradient(formula, wrt, p) for p in points]
@@ -230,6 +236,16 @@ def _judge(result: ClaimResult, formula: Formula, claimed: Formula, wrt: str, se
     result.diagnosis = diagnose(c_expr, shape, points, truths, tol, formula.definitions, result.notation)
     result.counterexample = counterexample(formula, claimed, wrt, seed)
     return result
+
+
+def _bind_free_dims(claimed: Formula, shape: tuple, formula: Formula) -> Formula:
+    """Give the claim's free sizes (an I or 𝟙 that nothing sized) the variable's sizes."""
+    known = {str(d) for decl in formula.declarations for d in decl.shape}
+    known |= {str(d) for decl in claimed.declarations for d in decl.shape}
+    free = {str(c): v for c, v in zip(claimed.shape, shape) if isinstance(c, str) and c not in known and c != v}
+    if not free:
+        return claimed
+    return Formula(concretize(claimed.expr, free), claimed.declarations, claimed.definitions)
 
 
 def _is_symmetric(formula: Formula, wrt: str) -> bool:

@@ -36,6 +36,7 @@ def normalize(text: str) -> str:
     """Rewrite notations the parser does not read into ones it does (``X^{-T}`` -> ``X^{-1}^T``), and
     make ``A (B + C)^T`` a product of A and (B + C)ᵀ, not the transpose of a call A(…)."""
     text = _NEG_T.sub("^{-1}^T", text)
+    text = re.sub(r"\\[,;:! ]", " ", text)
     text = _SPACED_CALL.sub(_product_not_call, text)
     text = text.replace("⁻ᵀ", "⁻¹ᵀ").replace("^{\\top}", "^\\top").replace("²", "^2").replace("³", "^3")
     text = _SIZING.sub("", text)
@@ -66,7 +67,7 @@ def differentials(text: str, names: list[str]) -> str:
     return text
 
 
-_D_CALL = re.compile(r"(?<![A-Za-z0-9_\\])d\s*(\\?[A-Za-z]+|\\operatorname\{[A-Za-z]+\})\s*\(")
+_D_CALL = re.compile(r"(?<![A-Za-z0-9_\\])d\s*(\\(?:operatorname|mathrm)\{[A-Za-z]+\}|\\?[A-Za-z]+)\s*\(")
 
 
 def _wrap_applied(text: str) -> str:

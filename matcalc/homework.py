@@ -36,7 +36,7 @@ from .check_claims import show_formula
 from .check_text import gradient_variable, normalize
 from .expr import Expr
 from .formula import Declaration, Formula
-from .parse import parse
+from .parse import GREEK_UNICODE, parse
 from .printers import show
 from .shapes import MatcalcError
 
@@ -44,7 +44,7 @@ _KEY = re.compile(r"^\s*(?:[-*]\s+)?(?:\*\*|__)?(function|f|where|wrt|claim|deri
                   r"(?:\*\*|__)?\s*:(?:\*\*|__)?\s*(.*)$", re.IGNORECASE)
 _FUNCTION = re.compile(r"^\s*(?:[-*]\s+)?\$?\s*([A-Za-zℓ]|\\ell|\\mathcal\{[A-Z]\})\s*\(([^()=]*)\)\s*=\s*(.+)$")
 _HEADING = re.compile(r"^\s*(?:##\s+(.*)|(Problem\b.*))$")
-_NABLA = re.compile(r"^\s*(?:[-*]\s+)?\$*\s*(?:∇|\\nabla|grad_)")
+_NABLA = re.compile(r"^\s*(?:[-*]\s+)?\$*\s*(?:∇|\\nabla|grad_|\\frac\s*\{\s*\\partial|∂)")
 
 
 @dataclass
@@ -133,7 +133,7 @@ def _read_line(p: Problem, lines: list[str], i: int) -> int:
         elif name == "where":
             p.where = "; ".join(x for x in (p.where, value) if x)
         elif name == "wrt":
-            p.variables = [v.strip().strip("$") for v in re.split(r"[,\s]+", value) if v.strip()]
+            p.variables = [variable_name(v) for v in re.split(r"[,\s]+", value) if v.strip("$ ")]
         elif name == "define":
             p.definitions.append(value)
         elif name == "layer":
@@ -147,18 +147,26 @@ def _read_line(p: Problem, lines: list[str], i: int) -> int:
     if m and not p.function:
         p.function, p.function_line = _strip_math(m.group(3)), i
         if not p.variables:
-            p.variables = [v.strip().strip("\\mathbf{}") for v in m.group(2).split(",") if v.strip()]
+            p.variables = [variable_name(v) for v in m.group(2).split(",") if v.strip()]
         return i + 1
     if _NABLA.match(line):
         _add_claim(p, _strip_math(line.strip().lstrip("-* ")), i)
     return i + 1
 
 
+def variable_name(raw: str) -> str:
+    """A variable as the parser names it: `\\mathbf{X}` -> X, `α` and `\\alpha` -> alpha."""
+    raw = raw.strip().strip("$").strip()
+    m = re.fullmatch(r"\\(?:mathbf|boldsymbol|bm|mathrm|mathit)\{(.*)\}", raw)
+    raw = m.group(1) if m else raw.lstrip("\\")
+    return "".join(GREEK_UNICODE.get(ch, ch) for ch in raw)
+
+
 def _add_claim(p: Problem, value: str, i: int) -> None:
     """`∇_X f = G` or a bare `G` (for the problem's one variable)."""
     value = _strip_math(value)
     parts = value.split("=", 1)
-    variable = gradient_variable(parts[0]) if len(parts) == 2 else ""
+    variable = variable_name(gradient_variable(parts[0])) if len(parts) == 2 else ""
     expr = _strip_math(parts[1]) if variable else value
     p.claims.append((variable, expr, i))
 

@@ -107,3 +107,39 @@ def test_example_script_runs(capsys: pytest.CaptureFixture, monkeypatch: pytest.
     runpy.run_path(str(script), run_name="__main__")
     out = capsys.readouterr().out
     assert "3 of 7 problems right" in out and "would exit with 1" in out
+
+
+NOTATIONS = r"""## Greek variable
+f(α) = $\alpha \|x\|^2$
+claim: $\|x\|^2$
+
+## A partial-derivative claim
+f(X) = $\operatorname{tr}(X^\top A X)$
+where: A: matrix(n, n); X: matrix(n, m)
+$$\frac{\partial f}{\partial X} = (A + A^\top) X$$
+
+## A claim with a variable f does not have
+f(x) = a^T x
+claim: a + z
+
+## Fixed sizes, and an identity sized by the variable
+f(X) = tr(X)
+where: X: matrix(3, 3)
+derivation:
+$$ df = \langle 1, d\,\mathrm{tr}(X) \rangle = \langle I, dX \rangle $$
+claim: I
+
+## One half
+f(x) = 1/2 ||x||^2
+claim: $\frac{1}{2} x$
+"""
+
+
+def test_notations_in_problem_sets() -> None:
+    results = check_homework(NOTATIONS)
+    assert [r.ok for r in results] == [True, True, False, True, False]
+    assert results[0].claims[0].wrt == "alpha"
+    assert results[1].claims[0].wrt == "X"
+    assert "uses z" in results[2].claims[0].notes[0]
+    assert results[3].steps.marks == [True, True]
+    assert results[4].claims[0].mistake == "factor"
