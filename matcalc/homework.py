@@ -18,7 +18,7 @@ Other keys: ``function:`` / ``f:`` (the function, definitions first: ``Y = σ(W 
 ``define:`` (one more definition, ``Y = σ(W X)``), ``layer:`` with ``upstream:`` (a layer
 ``Y = W X`` and the name of its upstream gradient ``G = ∇_Y L``: the function is then <G, Y>,
 whose gradients are the layer's backward rule, ``matcalc.vjp``). Keys may be bold or bulleted
-(``- **claim:**``). Every claim and derivation is checked with ``matcalc.check``.
+(``- **claim:**``). Every claim and derivation is checked with ``matcalc.checker``.
 """
 
 from __future__ import annotations
@@ -31,9 +31,9 @@ from pathlib import Path
 from typing import Any
 
 from . import ops
-from .check import ClaimResult, StepsReport, check_claim, check_steps
 from .check_claims import show_formula
 from .check_text import gradient_variable, normalize
+from .checker import ClaimResult, StepsReport, check_claim, check_steps
 from .expr import Expr
 from .formula import Declaration, Formula
 from .parse import GREEK_UNICODE, parse

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from matcalc.check import check_steps
+from matcalc.checker import check_steps
 
 EXP = [
     "df = <1, d(a^T exp(X b))>",

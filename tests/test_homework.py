@@ -143,3 +143,11 @@ def test_notations_in_problem_sets() -> None:
     assert "uses z" in results[2].claims[0].notes[0]
     assert results[3].steps.marks == [True, True]
     assert results[4].claims[0].mistake == "factor"
+
+
+def test_importing_the_checker_keeps_matcalc_check_a_function() -> None:
+    import matcalc
+    import matcalc.checker  # noqa: F401
+    import matcalc.homework  # noqa: F401
+
+    assert callable(matcalc.check) and matcalc.check.__module__ == "matcalc.verify"

@@ -1,6 +1,10 @@
 """The homework checker: claimed gradients and trace-trick derivations.
 
-    >>> from matcalc.check import check_claim, check_steps
+(Named ``checker``, not ``check``: ``matcalc.check`` is ``verify.check``, the function that
+compares matcalc's own gradients with torch.autograd; a submodule ``matcalc/check.py``
+would replace that attribute as soon as it was imported.)
+
+    >>> from matcalc.checker import check_claim, check_steps
     >>> check_claim("a^T X b", "X", "b a^T").mistake
     'transpose'
 
