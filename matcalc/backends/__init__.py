@@ -36,7 +36,7 @@ def optimize(roots: list[Expr], keep: set[str]) -> list[Expr]:
     roots = rewrite(roots, [strip_refs(keep)] + STABLE + FAST, memo)
     roots = order_chains(roots)
     roots = rewrite(roots, FAST)
-    return rewrite(roots, finish_rules(materialized_inverses(roots)))
+    return rewrite(roots, FAST + finish_rules(materialized_inverses(roots)))
 
 
 def plan(formula: Formula, wrt: list[str], backend: str) -> tuple[Signature, Emitter, str, dict[str, str], int]:

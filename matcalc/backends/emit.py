@@ -60,7 +60,7 @@ def _bmul(node: Expr, args: list[str]) -> str:
 
 
 def _rowdot(node: Expr, args: list[str], total: str) -> str:
-    """diag(A B) as row sums of A ⊙ Bᵀ (entrywise products when A is a column)."""
+    """diag(A B) as row sums of A ⊙ Bᵀ (the second argument is Bᵀ; entrywise when A is a column)."""
     if is_vector(node.args[0].shape):
         return f"{args[0]} * {args[1]}"
     return total.format(*args)
@@ -127,7 +127,7 @@ NUMPY = Target("numpy", "np", prelude=(
     "norm1": "np.abs({0}).sum()", "det": "np.linalg.det({0})", "logdet": "np.linalg.slogdet({0})[1]",
     "inv": "np.linalg.inv({0})", "solve": "np.linalg.solve({0}, {1})",
     "colmax": lambda n, a: _colmax(n, a, "max(axis=0)"), "colsum": "{0}.sum(axis=0)", "rowsum": "{0}.sum(axis=1)",
-    "rowdot": lambda n, a: _rowdot(n, a, "np.sum({0} * {1}.T, axis=1)"),
+    "rowdot": lambda n, a: _rowdot(n, a, "np.sum({0} * {1}, axis=1)"),
     "sigmoid": "_sigmoid({0})", "softplus": "np.logaddexp(0.0, {0})", "relu": "np.maximum({0}, 0.0)",
     "step": "({0} > 0).astype({0}.dtype)", "diag": "np.diag({0})", "diagvec": "np.diag({0})",
 })
@@ -137,7 +137,7 @@ TORCH = Target("torch", "torch", prelude="", templates={
     "norm2": "torch.linalg.norm({0})", "norm1": "torch.sum(torch.abs({0}))", "det": "torch.linalg.det({0})",
     "logdet": "torch.linalg.slogdet({0})[1]", "inv": "torch.linalg.inv({0})", "solve": "torch.linalg.solve({0}, {1})",
     "colmax": lambda n, a: _colmax(n, a, "amax(dim=0)"), "colsum": "{0}.sum(dim=0)", "rowsum": "{0}.sum(dim=1)",
-    "rowdot": lambda n, a: _rowdot(n, a, "torch.sum({0} * {1}.T, dim=1)"),
+    "rowdot": lambda n, a: _rowdot(n, a, "torch.sum({0} * {1}, dim=1)"),
     "sigmoid": "torch.sigmoid({0})", "softplus": "torch.nn.functional.softplus({0})", "relu": "torch.relu({0})",
     "step": "({0} > 0).to({0}.dtype)", "diag": "torch.diag({0})", "diagvec": "torch.diagonal({0})",
 })

@@ -118,7 +118,7 @@ class Signature:
 
     def output(self, code: str, d: Declaration | None, module: str) -> str:
         """An internal value in the caller's convention (d is the variable; None for f itself)."""
-        literal = not _WORD.fullmatch(code) or code in ("inf", "nan")
+        literal = code.startswith(("float(", "(-")) or code[:1].isdigit()  # a number, not an array
         if module == "np":
             base = f"_dt.type({code})" if literal else code
         else:

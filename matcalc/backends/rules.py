@@ -238,11 +238,27 @@ def _trace_product(e: Expr) -> Expr | None:
     return None
 
 
-@_fast("diag(A B) = rowsums(A ⊙ Bᵀ)")
-def _diag_of_product(e: Expr) -> Expr | None:
-    if e.op == "diagvec" and e.args[0].op == "matmul" and not any(is_scalar(a.shape) for a in e.args[0].args):
-        a, b = e.args[0].args
-        return local("rowdot", a, b, shape=e.shape)
+def _costly(t: Expr) -> bool:
+    """t (under signs and scalar factors) is a product of matrices or an inverse: forming it
+    costs more than applying it to a vector."""
+    while t.op == "neg" or t.op == "matmul" and is_scalar(t.args[0].shape):
+        t = t.args[-1]
+    return t.op == "inv" or t.op == "matmul" and not any(is_scalar(a.shape) for a in t.args)
+
+
+@_fast("(A + B) v = A v + B v, vᵀ (A + B) = vᵀ A + vᵀ B when A or B is a product (never form it)")
+def _distribute_over_vector(e: Expr) -> Expr | None:
+    if e.op != "matmul" or any(is_scalar(a.shape) for a in e.args):
+        return None
+    a, b = e.args
+    spread = (a.op == "add" and not all(t.shape == a.shape for t in a.args)
+              or b.op == "add" and not all(t.shape == b.shape for t in b.args))
+    if spread:  # a number added to every entry: (A + s) v is not A v + s v
+        return None
+    if a.op == "add" and b.shape[1] == 1 and any(_costly(t) for t in a.args):
+        return make("add", *(make("matmul", t, b) for t in a.args))
+    if b.op == "add" and a.shape[0] == 1 and any(_costly(t) for t in b.args):
+        return make("add", *(make("matmul", a, t) for t in b.args))
     return None
 
 
@@ -251,12 +267,12 @@ def _transpose_transpose(e: Expr) -> Expr | None:
     return e.args[0].args[0] if e.op == "transpose" and e.args[0].op == "transpose" else None
 
 
-@_fast("uᵀ M = (M u)ᵀ for symmetric M (so uᵀ M and M u are computed once)")
-def _row_times_symmetric(e: Expr) -> Expr | None:
+@_fast("uᵀ M = (Mᵀ u)ᵀ (rows as transposed columns: uᵀ Aᵀ and A u are computed once)")
+def _row_times_matrix(e: Expr) -> Expr | None:
     if e.op == "matmul" and e.args[0].op == "transpose" and e.args[0].shape[0] == 1 and not is_scalar(e.shape):
         u, m = e.args[0].args[0], e.args[1]
-        if not is_scalar(m.shape) and symmetric(m):
-            return transpose(make("matmul", m, u))
+        if not is_scalar(m.shape) and m.shape[1] != 1:
+            return transpose(make("matmul", flip(m), u))
     return None
 
 
@@ -344,11 +360,22 @@ def finish_rules(materialized: set[Expr]) -> list[Rule]:
         if e.op != "matmul" or any(is_scalar(a.shape) for a in e.args):
             return None
         a, b = e.args
+        if a.op == "diag" and a.args[0].op == "fill" or b.op == "diag" and b.args[0].op == "fill":  # c I
+            c, other = (a.args[0].attr, b) if a.op == "diag" else (b.args[0].attr, a)
+            return other if c == 1 else make("matmul", const(c), other)
         if a.op == "diag":
             return local("bmul", a.args[0], b, shape=e.shape)
         if b.op == "diag":
             return local("bmul", a, transpose(b.args[0]), shape=e.shape)
         return None
+
+    def diag_of_product(e: Expr) -> Expr | None:
+        if e.op != "diagvec" or not _is_product(e.args[0]):
+            return None
+        a, b = e.args[0].args
+        if a.shape[1] == 1:  # diag(u rᵀ) = u ⊙ r
+            return make("hadamard", a, flip(b))
+        return local("rowdot", a, flip(b), shape=e.shape)  # diag(A B) = row sums of A ⊙ Bᵀ
 
     def mask(e: Expr) -> Expr | None:
         if e.op == "hadamard":
@@ -373,6 +400,7 @@ def finish_rules(materialized: set[Expr]) -> list[Rule]:
     return [Rule("A⁻¹ B = solve(A, B), B A⁻¹ = solve(Aᵀ, Bᵀ)ᵀ", solve),
             Rule("𝟙ᵀ B = column sums of B, A 𝟙 = row sums of A", ones_product),
             Rule("diag(v) B = v ⊙ B (broadcast)", diag_product),
+            Rule("diag(u rᵀ) = u ⊙ r, diag(A B) = row sums of A ⊙ Bᵀ", diag_of_product),
             Rule("relu'(Z) ⊙ G = G where Z > 0", mask),
             Rule("A + (-B) = A - B", subtract)]
 
