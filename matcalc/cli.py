@@ -219,10 +219,10 @@ def _check_arguments(p: argparse.ArgumentParser) -> None:
 
 def check_command(args: argparse.Namespace) -> int:
     """`matcalc check`: compare the closed form with torch.autograd; exit 1 when they disagree."""
-    import matcalc
+    from matcalc.verify import check  # not matcalc.check: a submodule of that name would shadow it
 
     formula = _read_formula(args)
-    report = matcalc.check(formula, _wrt_names(args), trials=args.trials, seed=args.seed, tol=args.tol)
+    report = check(formula, _wrt_names(args), trials=args.trials, seed=args.seed, tol=args.tol)
     if args.format == "json":
         _print_json(report.as_dict())
     else:
