@@ -12,8 +12,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .ops import FUNCTIONS
-
 _NEG_T = re.compile(r"\^\s*(?:\{\s*-\s*(?:T|\\top|\\intercal|\\mathsf\{T\}|\\mathrm\{T\})\s*\}"
                     r"|\(\s*-\s*T\s*\)|-\s*T(?![A-Za-z0-9_]))")
 _SIZING = re.compile(r"\\(?:left|right|bigl?|bigr|Bigl?|Bigr|biggl?|biggr)(?![A-Za-z])\s*")
@@ -23,21 +21,10 @@ _BRACKET_NOTE = re.compile(r"\s\[[^\]]*[A-Za-z]{3}[^\]]*\]\s*$")
 _HASH_NOTE = re.compile(r"(?:\s#|(?<!\\)%).*$")
 
 
-_SPACED_CALL = re.compile(r"(?<![\\A-Za-z0-9_{^])([A-Za-z][A-Za-z0-9_]*)(\s+)\(")
-_CALLS = set(FUNCTIONS) | {"inv", "d", "where", "vector", "matrix"}
-
-
-def _product_not_call(m: re.Match) -> str:
-    name = m.group(1)
-    return m.group(0) if name in _CALLS else f"{name} * ("
-
-
 def normalize(text: str) -> str:
-    """Rewrite notations the parser does not read into ones it does (``X^{-T}`` -> ``X^{-1}^T``), and
-    make ``A (B + C)^T`` a product of A and (B + C)ᵀ, not the transpose of a call A(…)."""
+    """Rewrite notations the parser does not read into ones it does (``X^{-T}`` -> ``X^{-1}^T``)."""
     text = _NEG_T.sub("^{-1}^T", text)
     text = re.sub(r"\\[,;:! ]", " ", text)
-    text = _SPACED_CALL.sub(_product_not_call, text)
     text = text.replace("⁻ᵀ", "⁻¹ᵀ").replace("^{\\top}", "^\\top").replace("²", "^2").replace("³", "^3")
     text = _SIZING.sub("", text)
     return text
