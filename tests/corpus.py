@@ -516,5 +516,10 @@ CORPUS: list[Identity] = [
              "Σ |xᵢ|³ written with powers"),
     Identity("x_scalar_hadamard_power", "(1 + beta .* beta).^1.5", None, "beta", "3 beta (1 + beta^2)^0.5",
              "a scalar written with elementwise operators"),
+    Identity("x_matrix_plus_scalar_factoring", "x^T A y + (a^T x) (x^T y)", None, "x", "A y + (a^T x) y + (x^T y) a",
+             "M v + c v = (M + c I) v, not (M + c) v: a scalar added to a matrix fills every entry"),
+    Identity("x_linear_softmax", "(A x)^T softmax(x)", None, "x",
+             "A^T softmax(x) + softmax(x) .* (A x) - (softmax(x)^T A x) softmax(x)",
+             "softmax Jacobian diag(s) - s sᵀ next to a linear term"),
     Identity("mc_org_trace", "tr(X'*A*X)", None, "X", "(A + A')*X", "matrixcalculus.org syntax, eq. 108"),
 ]
