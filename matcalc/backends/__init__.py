@@ -24,7 +24,7 @@ from ..shapes import MatcalcError
 from ..simplify import simplify
 from .chains import order_chains
 from .emit import TARGETS, Emitter
-from .program import Signature, function_source, torch_function_source
+from .program import Signature, function_source, torch_function_source, value_function_source
 from .rules import FAST, STABLE, finish_rules, materialized_inverses, rewrite, strip_refs
 
 BACKENDS = ("numpy", "torch", "torch-function")
@@ -72,6 +72,25 @@ def _canonical(e: Expr) -> Expr:
 
 def _refs(root: Expr) -> list[Expr]:
     return [n for n in walk(root) if n.op == "ref"]
+
+
+def value_source(f: str | Formula | Expr, where: str | dict | None = None, backend: str = "numpy",
+                 name: str = "formula", optimized: bool = False) -> tuple[str, list[str]]:
+    """Source of ``name(*variables) -> value`` in float64, and the variables' names in its order.
+
+    This is the lowering ``matcalc.compile`` runs. Without ``optimized`` the code transcribes
+    the formula node by node (a faithful reference for checks); with it, the rewrites of
+    ``codegen`` apply too (stable forms, ordered chains, solves)."""
+    formula = as_formula(f, where)
+    if any(n.op == "d" for n in walk(formula.expr)):
+        raise MatcalcError("a differential (dX) cannot be evaluated")
+    keep = {name for name, _ in formula.definitions}
+    root = optimize([formula.expr], keep)[0] if optimized else rewrite([formula.expr], [strip_refs(keep)])[0]
+    sig = Signature.of(formula, {})
+    preferred = {n.args[0]: py_name(n.attr) for n in _refs(root)}
+    em = Emitter(TARGETS[backend], sig.dims, preferred, taken=set(sig.taken) | set(preferred.values()))
+    code = em.emit(root)
+    return value_function_source(sig, em, code, formula.shape, name), [d.name for d in sig.decls]
 
 
 def codegen(f: str | Formula, wrt: str | list[str], where: str | dict | None = None, backend: str = "numpy",

@@ -121,8 +121,15 @@ class Target:
 NUMPY = Target("numpy", "np", prelude=(
     "def _sigmoid(z):\n"
     "    with np.errstate(over=\"ignore\"):  # exp(-z) = inf gives 0, as it should\n"
-    "        return 1.0 / (1.0 + np.exp(-z))\n"
+    "        return 1.0 / (1.0 + np.exp(-z))\n\n\n"
+    "def _softmax(z):\n"
+    "    e = np.exp(z - z.max(axis=0))\n"
+    "    return e / e.sum(axis=0)\n\n\n"
+    "def _logsumexp(z):\n"
+    "    m = z.max(axis=0)\n"
+    "    return m + np.log(np.exp(z - m).sum(axis=0))\n"
 ), templates={
+    "softmax": "_softmax({0})", "logsumexp": "_logsumexp({0})",
     "inner": "np.vdot({0}, {1})", "sum": "np.sum({0})", "trace": "np.trace({0})", "norm2": "np.linalg.norm({0})",
     "norm1": "np.abs({0}).sum()", "det": "np.linalg.det({0})", "logdet": "np.linalg.slogdet({0})[1]",
     "inv": "np.linalg.inv({0})", "solve": "np.linalg.solve({0}, {1})",
@@ -133,6 +140,7 @@ NUMPY = Target("numpy", "np", prelude=(
 })
 
 TORCH = Target("torch", "torch", prelude="", templates={
+    "softmax": "torch.softmax({0}, dim=0)", "logsumexp": "torch.logsumexp({0}, dim=0)",
     "inner": "torch.sum({0} * {1})", "sum": "torch.sum({0})", "trace": "torch.trace({0})",
     "norm2": "torch.linalg.norm({0})", "norm1": "torch.sum(torch.abs({0}))", "det": "torch.linalg.det({0})",
     "logdet": "torch.linalg.slogdet({0})[1]", "inv": "torch.linalg.inv({0})", "solve": "torch.linalg.solve({0}, {1})",

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ..expr import Var, walk
 from ..formula import Declaration, Formula
 from ..lower import py_name, safe_identifier
 from ..printers import show
@@ -50,8 +51,12 @@ class Signature:
 
     @classmethod
     def of(cls, formula: Formula, grads: dict[str, Formula]) -> Signature:
-        """The signature of formula's generated function."""
+        """The signature of formula's generated function: its declared variables in order, then
+        any other variable of the expression (a bare Expr has no declarations)."""
         decls = list(formula.declarations)
+        declared = {d.name for d in decls}
+        decls += [Declaration(n.attr, n.shape) for n in walk(formula.expr)
+                  if n.op == "var" and n.attr.name not in declared and not declared.add(n.attr.name)]
         names = {py_name(d.name) for d in decls} | {py_name(n) for n, _ in formula.definitions}
         clash = names & RESERVED
         if clash:
@@ -96,15 +101,16 @@ class Signature:
         lines += [f"    {returns}", '    """']
         return lines
 
-    def conversions(self, module: str, used: str) -> list[str]:
+    def conversions(self, module: str, used: str, float64: bool = False) -> list[str]:
         """Statements turning the inputs into the internal convention of the library (and reading
-        off the dimensions that appear in ``used``)."""
+        off the dimensions that appear in ``used``); ``float64`` computes in double precision."""
         arrays = [py_name(d.name) for d in self.decls if d.var.kind != "scalar"]
         if module == "np":
             lines = [f"    {', '.join(arrays)} = {', '.join(f'np.asarray({a})' for a in arrays)}"] if arrays else []
-            lines.append(f"    _dt = np.result_type({', '.join(self.names + ['np.float32'])})")
+            floor = "np.float64" if float64 else "np.float32"
+            lines.append(f"    _dt = np.result_type({', '.join(self.names + [floor])})")
         else:
-            lines = [f"    _dt = _dtype({', '.join(self.names)})"]
+            lines = ["    _dt = torch.float64" if float64 else f"    _dt = _dtype({', '.join(self.names)})"]
         for d in self.decls:
             x = py_name(d.name)
             if d.var.kind == "scalar":
@@ -142,6 +148,17 @@ TORCH_PRELUDE = '''def _dtype(*xs):
         out = torch.promote_types(out, dt)
     return out
 '''
+
+
+def value_function_source(sig: Signature, em: Emitter, value: str, shape: tuple, name: str) -> str:
+    """A function ``name(*inputs) -> value`` in double precision (what ``matcalc.compile`` runs)."""
+    m = em.target.module
+    kind = "scalar" if is_scalar(shape) else "vector" if shape[1] == 1 else "matrix"
+    out = Declaration(Var("value", kind), shape)
+    lines = _imports(m, em) + [f"def {safe_identifier(name)}({', '.join(sig.names)}):"]
+    lines += sig.conversions(m, "\n".join(em.lines), float64=True) + ["    " + s for s in em.lines]
+    lines.append(f"    return {sig.output(value, out, m)}")
+    return "\n".join(lines) + "\n"
 
 
 def _decl(sig: Signature, name: str) -> Declaration:
