@@ -6,7 +6,7 @@ torch) and defines ``f_and_grad(a, X, b) -> (value, {"X": grad_X})``. The pipeli
 1. ``matcalc.derive`` gives the closed-form gradients (user definitions kept as refs);
 2. ``rules.py`` rewrites value and gradients into stable, cheap forms (rules as data);
 3. ``chains.py`` orders every matrix chain by cost;
-4. ``rules.finish_rules`` turns inverse products into solves, diag products into
+4. ``finish.py`` turns inverse products into solves, diag products into
    broadcasts, relu' products into masks;
 5. ``emit.py`` gives every distinct node of the one DAG (value and gradients
    together) one statement, so shared subexpressions are computed once;
@@ -24,8 +24,9 @@ from ..shapes import MatcalcError
 from ..simplify import simplify
 from .chains import order_chains
 from .emit import TARGETS, Emitter
+from .finish import finish_rules, materialized_inverses
 from .program import Signature, function_source, torch_function_source, value_function_source
-from .rules import FAST, STABLE, finish_rules, materialized_inverses, rewrite, strip_refs
+from .rules import FAST, STABLE, rewrite, strip_refs
 
 BACKENDS = ("numpy", "torch", "torch-function")
 
