@@ -521,5 +521,9 @@ CORPUS: list[Identity] = [
     Identity("x_linear_softmax", "(A x)^T softmax(x)", None, "x",
              "A^T softmax(x) + softmax(x) .* (A x) - (softmax(x)^T A x) softmax(x)",
              "softmax Jacobian diag(s) - s sᵀ next to a linear term"),
+    Identity("x_scalar_times_vector_inner", "a^T (x^T y x)", None, "x", "(x^T y) a + (a^T x) y",
+             "product rule through a scalar times a vector"),
+    Identity("x_diag_minus_scalar", "diag(y y^T)^T (0.5 y - y^T y)", None, "y", "1.5 y.^2 - 4 (y^T y) y",
+             "Σ yᵢ²(yᵢ/2 - yᵀy); Diag(v) - c is not Diag(v - c)"),
     Identity("mc_org_trace", "tr(X'*A*X)", None, "X", "(A + A')*X", "matrixcalculus.org syntax, eq. 108"),
 ]
