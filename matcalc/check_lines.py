@@ -24,7 +24,7 @@ from . import ops
 from .calculus import Derivation, derive
 from .check_claims import ClaimResult, check_claim, notation_of, parse_against
 from .check_numeric import TOL, Point, d_set, inline_definitions, linear_value, sample_points
-from .check_text import Segment, differentials, gradient_variable, normalize, segments
+from .check_text import Segment, differentials, gradient_variable, normalize, segments, unicode_label
 from .evaluate import as_formula
 from .expr import Expr, walk
 from .formula import Formula
@@ -51,6 +51,12 @@ class LineCheck:
     expected_latex: str = ""
     rule: str = ""  # the rule that gives the expected line
     claim: ClaimResult | None = None  # for a gradient line: the verdict on G itself
+    shown: str = ""  # the line as read, in Unicode (empty when it could not be read)
+
+    @property
+    def shown_label(self) -> str:
+        """The label in one notation: `df`, `dL`, `∇_X f`."""
+        return unicode_label(self.label, self.variable)
 
     @property
     def is_gradient(self) -> bool:
@@ -60,7 +66,7 @@ class LineCheck:
     def to_dict(self) -> dict[str, Any]:
         """Plain data for JSON."""
         return {"number": self.number, "source_line": self.source_line, "label": self.label, "text": self.text,
-                "ok": self.ok, "variable": self.variable, "error": self.error,
+                "shown": self.shown, "ok": self.ok, "variable": self.variable, "error": self.error,
                 "relative_difference": self.relative_difference, "follows": self.follows,
                 "expected": self.expected, "expected_latex": self.expected_latex, "rule": self.rule,
                 "claim": None if self.claim is None else self.claim.to_dict()}
@@ -107,10 +113,11 @@ class StepsReport:
         out = [head]
         if self.error:
             out.append(f"  ✗ {self.error}")
-        width = max((len(line.label) for line in self.lines), default=0)
+        width = max((len(line.shown_label) for line in self.lines), default=0)
         first = self.first_wrong
         for line in self.lines:
-            out.append(f"  {'✓' if line.ok else '✗'} {line.number:>2}  {line.label:>{width}} = {line.text}")
+            out.append(f"  {'✓' if line.ok else '✗'} {line.number:>2}  {line.shown_label:>{width}} = "
+                       f"{line.shown or line.text}")
             out += [f"          {note}" for note in _notes(line, line is first)]
         if first is not None:
             out.append(f"first wrong line: {first.number}")
@@ -235,6 +242,7 @@ class _Checker:
                 continue
             try:
                 expr = self.parse_line(seg.text)
+                line.shown = show(expr, "unicode")
                 if not is_scalar(expr.shape):
                     raise MatcalcError("a line of a derivation is a number: write it as <G, dX> or tr(…)")
                 vals = self.values(expr)
@@ -275,6 +283,8 @@ class _Checker:
             return
         claim = check_claim(self.formula, line.variable, seg.text)
         line.claim = claim
+        if claim.claim is not None:
+            line.shown = show(claim.claim.expr, "unicode")
         if claim.claim is None or claim.error:
             line.error = claim.error or "cannot read the gradient"
             line.expected = show(claim.correct.expr, "unicode")

@@ -24,7 +24,7 @@ _HASH_NOTE = re.compile(r"(?:\s#|(?<!\\)%).*$")
 def normalize(text: str) -> str:
     """Rewrite notations the parser does not read into ones it does (``X^{-T}`` -> ``X^{-1}^T``)."""
     text = _NEG_T.sub("^{-1}^T", text)
-    text = re.sub(r"\\[,;:! ]", " ", text)
+    text = re.sub(r"(?<!\\)\\[,;:! ]", " ", text)
     text = text.replace("⁻ᵀ", "⁻¹ᵀ").replace("^{\\top}", "^\\top").replace("²", "^2").replace("³", "^3")
     text = _SIZING.sub("", text)
     return text
@@ -83,6 +83,31 @@ GRADIENT_LABEL = re.compile(
 DIFFERENTIAL_LABEL = re.compile(
     r"^\s*(?:d|\\mathrm\{d\}|\\text\{d\}|\\operatorname\{d\})\s*"
     r"(?:\\mathcal\{\w+\}|\\ell|\\[A-Za-z]+|[A-Za-zℓα-ω][A-Za-z0-9_]*)\s*(?:\([^()]*\))?\s*$")
+
+
+def function_name(label: str) -> str:
+    """The function a label names: f in `df`, `∇_X f`, `∂f/∂X`; L in `d\\mathcal{L}`; ℓ for `\\ell`."""
+    for pattern in (r"\\mathcal\{(\w+)\}", r"\\partial\s*(\w+)\s*\}\s*\{", r"∂\s*(\w+)\s*/"):
+        m = re.search(pattern, label)
+        if m:
+            return m.group(1)
+    if "\\ell" in label or "ℓ" in label:
+        return "ℓ"
+    m = GRADIENT_LABEL.match(label)
+    rest = label[m.end():] if m else re.sub(r"^\s*(?:\\mathrm\{d\}|\\text\{d\}|\\operatorname\{d\}|d)", "", label)
+    words = re.findall(r"(?<!\\)\b[A-Za-z]\w*", rest)
+    return words[-1 if m else 0] if words else "f"
+
+
+def unicode_label(label: str, variable: str = "") -> str:
+    """A line's label the same way whatever the notation: `df`, `dL`, `∇_X f`."""
+    if not label:
+        return ""
+    if variable:
+        return f"∇_{variable} {function_name(label)}"
+    if DIFFERENTIAL_LABEL.match(label):
+        return "d" + function_name(label)
+    return label
 
 
 @dataclass

@@ -90,11 +90,11 @@ def test_a_gradient_that_does_not_follow_from_the_last_line() -> None:
 
 # ---------------------------------------------------------------- notations
 
-UNICODE = """df = ⟨1, d(aᵀ exp(X b))⟩
+UNICODE = """dL = ⟨1, d(aᵀ exp(X b))⟩
    = ⟨a, d(exp(X b))⟩
    = ⟨exp(X b), (dX) b⟩
    = ⟨exp(X b) bᵀ, dX⟩
-∇_X f = exp(X b) bᵀ"""
+∇_X L = exp(X b) bᵀ"""
 
 LATEX = r"""\begin{aligned}
 d\mathcal{L} &= \left\langle 1, \mathrm{d}(\mathbf{a}^\top \exp(\mathbf{X} \mathbf{b})) \right\rangle \\
@@ -113,6 +113,8 @@ def test_latex_and_unicode_give_the_same_report() -> None:
     assert u.first_wrong.rule == t.first_wrong.rule
     assert u.wrt == t.wrt == ["X"]
     assert [line.follows for line in u.lines] == [line.follows for line in t.lines]
+    assert str(u) == str(t)  # the report shows each line as read, in one notation
+    assert "  ✗  3        = ⟨exp(X b), dX b⟩" in str(t)
 
 
 def test_trace_form_and_transposed_differential() -> None:
