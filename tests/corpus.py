@@ -525,5 +525,11 @@ CORPUS: list[Identity] = [
              "product rule through a scalar times a vector"),
     Identity("x_diag_minus_scalar", "diag(y y^T)^T (0.5 y - y^T y)", None, "y", "1.5 y.^2 - 4 (y^T y) y",
              "Σ yᵢ²(yᵢ/2 - yᵀy); Diag(v) - c is not Diag(v - c)"),
+    Identity("ridge_homogeneous", "||A x||^2 + lambda ||x||^2", None, "x", "2 A^T A x + 2 lambda x",
+             "ridge penalty next to a quadratic form: 2(AᵀA + λI)x (Hoerl & Kennard 1970)"),
+    Identity("quadratic_plus_scaled_norm", "x^T A x + alpha x^T x", None, "x", "(A + A^T) x + 2 alpha x",
+             f"{MC} eq. 81 plus a multiple of ‖x‖²: (A + Aᵀ + 2αI)x"),
+    Identity("trace_plus_weight_decay", "tr(W^T A W) + beta <W, W>", None, "W", "(A + A^T) W + 2 beta W",
+             f"{MC} eq. 108 plus weight decay"),
     Identity("mc_org_trace", "tr(X'*A*X)", None, "X", "(A + A')*X", "matrixcalculus.org syntax, eq. 108"),
 ]
