@@ -356,3 +356,46 @@ def test_homework_exit_status(cli, tmp_path: Path) -> None:
     assert r.code == 1, r.out + r.err
     json.loads(r.out)
     assert cli("homework", str(tmp_path / "missing.md")).code == 2
+
+
+# ---------------------------------------------------------------- the README's examples
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+def _console_examples() -> list[tuple[str, list[str]]]:
+    """(command, expected output lines) for every `$ matcalc …` in the README's console blocks."""
+    examples: list[tuple[str, list[str]]] = []
+    for block in re.findall(r"```console\n(.*?)```", README.read_text(encoding="utf-8"), re.S):
+        for chunk in re.split(r"^\$ ", block, flags=re.M)[1:]:
+            command, *output = chunk.rstrip("\n").split("\n")
+            examples.append((command, [line.rstrip() for line in output if line.strip()]))
+    return examples
+
+
+def test_readme_has_console_examples() -> None:
+    assert any(cmd.startswith("matcalc grad ") for cmd, _ in _console_examples())
+
+
+@needs_grad
+@pytest.mark.parametrize("command, expected", _console_examples(), ids=[c for c, _ in _console_examples()])
+def test_readme_console_example(cli, command: str, expected: list[str]) -> None:
+    import shlex
+
+    args = shlex.split(command)
+    assert args[0] == "matcalc"
+    r = cli(*args[1:])
+    assert r.code == 0, r.err
+    assert [line.rstrip() for line in r.out.splitlines() if line.strip()] == expected
+
+
+@needs_grad
+def test_readme_python_example(capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("torch")
+    (block,) = re.findall(r"```python\n(.*?)```", README.read_text(encoding="utf-8"), re.S)
+    expected = re.findall(r"# → (.*)$", block, re.M)
+    assert expected
+    exec(compile(block, "README.md", "exec"), {})
+    printed = [line.rstrip() for line in capsys.readouterr().out.splitlines()]
+    for line in expected:
+        assert line.rstrip() in printed
