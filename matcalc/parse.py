@@ -668,11 +668,11 @@ def _finalize(u: Unifier, root: Expr, defs: list[tuple[str, Expr]]) -> tuple[Exp
 
 
 def _declarations(root: Expr, decls: dict[str, _Decl]) -> list[Declaration]:
-    out = []
+    out: dict[str, Declaration] = {}
     for node in walk(root):
-        if node.op == "var" and all(d.name != node.attr.name for d in out):
-            out.append(Declaration(node.attr, node.shape))
-    return out
+        if node.op == "var" and node.attr.name not in out:
+            out[node.attr.name] = Declaration(node.attr, node.shape)
+    return list(out.values())
 
 
 __all__ = ["parse", "substitute_elementwise", "Var"]

@@ -133,15 +133,7 @@ def _show(e: Expr, notation: str) -> tuple[str, int]:
                 parts.append((" + " if k else "") + _wrap(text, prec, PRODUCT))
         return "".join(parts), SUM
     if spec.layout == "infix":
-        left, lp = _show(e.args[0], notation)
-        right, rp = _show(e.args[1], notation)
-        forms = spec.scalar_forms if spec.scalar_forms and is_scalar(e.args[1].shape) else spec.forms
-        sep = forms[i]
-        right = _wrap(right, rp, POSTFIX)
-        if notation == "latex" and sep == " " and (right[:1].isdigit() or right[:1] == "(" and _reads_as_call(left)):
-            sep = " \\cdot "  # `2 \cdot 3`, and `\sigma \cdot (x)` for a variable sigma
-        mixed = OPS[e.args[0].op].layout == "infix" and e.args[0].op != e.op  # (A ⊙ B) C reads better
-        return _wrap(left, lp, POSTFIX if mixed else PRODUCT) + sep + right, PRODUCT
+        return _infix(e, notation), PRODUCT
     if spec.layout == "prefix":
         text, prec = _show(e.args[0], notation)
         return spec.forms[i] + _wrap(text, prec, NEG), NEG
@@ -156,6 +148,38 @@ def _show(e: Expr, notation: str) -> tuple[str, int]:
     if notation == "latex" and spec.forms[i] in _LATEX_BRACED:
         return spec.forms[i] + "{%s}" % ", ".join(args), ATOM
     return f"{spec.forms[i]}({', '.join(args)})", ATOM
+
+
+def _infix(e: Expr, notation: str) -> str:
+    """A chain of level-2 operations, printed left to right without recursing down the left
+    spine (a 30,000-factor product prints): `A B .* C` needs `(A B) .* C` only for reading."""
+    spine = [e]
+    while OPS[spine[-1].args[0].op].layout == "infix":
+        spine.append(spine[-1].args[0])
+    text, prec = _show(spine[-1].args[0], notation)
+    pieces, opens, last = [text], 0, text
+    for link in reversed(spine):
+        left = link.args[0]
+        mixed = OPS[left.op].layout == "infix" and left.op != link.op  # (A ⊙ B) C reads better
+        if prec < (POSTFIX if mixed else PRODUCT):
+            opens, last = opens + 1, ")"
+            pieces.append(")")
+        sep, right = _link(link, last, notation)
+        pieces += [sep, right]
+        last, prec = right, PRODUCT
+    return "(" * opens + "".join(pieces)
+
+
+def _link(e: Expr, left_end: str, notation: str) -> tuple[str, str]:
+    """The operator and the right operand of one infix node (left_end: the text before it)."""
+    spec = OPS[e.op]
+    right, rp = _show(e.args[1], notation)
+    forms = spec.scalar_forms if spec.scalar_forms and is_scalar(e.args[1].shape) else spec.forms
+    sep = forms[_INDEX[notation]]
+    right = _wrap(right, rp, POSTFIX)
+    if notation == "latex" and sep == " " and (right[:1].isdigit() or right[:1] == "(" and _reads_as_call(left_end)):
+        sep = " \\cdot "  # `2 \cdot 3`, and `\sigma \cdot (x)` for a variable sigma
+    return sep, right
 
 
 def _superscript(base: Expr, suffix: str, notation: str) -> str:

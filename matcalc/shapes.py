@@ -77,10 +77,15 @@ class Unifier:
         self.labels: dict[DimVar, str] = {}
 
     def find(self, d: Dim | DimVar) -> Dim | DimVar:
-        """The representative of d's class."""
-        while isinstance(d, DimVar) and d in self.parent:
-            d = self.parent[d]
-        return d
+        """The representative of d's class (paths are compressed: long sums stay linear)."""
+        root = d
+        while isinstance(root, DimVar) and root in self.parent:
+            root = self.parent[root]
+        while d is not root and isinstance(d, DimVar):
+            following = self.parent[d]
+            self.parent[d] = root
+            d = following
+        return root
 
     def unify(self, a: Dim | DimVar, b: Dim | DimVar) -> bool:
         """Bind a and b together; False when two different rigid dimensions meet."""

@@ -26,6 +26,7 @@ import numpy as np
 from hypothesis import strategies as st
 
 import matcalc
+from matcalc.expr import walk
 
 DIMS = ("n", "m", "k")
 SIZES = {"n": 3, "m": 2, "k": 4}
@@ -282,7 +283,14 @@ def formulas(kind: str = "any", max_depth: int = 4) -> st.SearchStrategy[matcalc
     """Random well-typed formulas of the given kind (see the module docstring for safety)."""
     if kind not in _KINDS:
         raise ValueError(f"kind must be one of {sorted(_KINDS)}")
-    return formula_texts(kind, max_depth).map(lambda text: matcalc.parse(text, where=WHERE))
+    parsed = formula_texts(kind, max_depth).map(lambda text: matcalc.parse(text, where=WHERE))
+    return parsed.filter(_sizes_known)
+
+
+def _sizes_known(f: matcalc.Formula) -> bool:
+    """Every dimension can be read off a variable (so ``compile`` can run it: not `1_n` alone)."""
+    known = {d for decl in f.declarations for d in decl.shape}
+    return all(d in known for node in walk(f.expr) for d in node.shape if d != 1)
 
 
 def scalar_formulas(max_depth: int = 4) -> st.SearchStrategy[matcalc.Formula]:
