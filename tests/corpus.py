@@ -531,5 +531,7 @@ CORPUS: list[Identity] = [
              f"{MC} eq. 81 plus a multiple of ‖x‖²: (A + Aᵀ + 2αI)x"),
     Identity("trace_plus_weight_decay", "tr(W^T A W) + beta <W, W>", None, "W", "(A + A^T) W + 2 beta W",
              f"{MC} eq. 108 plus weight decay"),
+    Identity("linear_plus_scaled_linear", "a^T A x + alpha a^T x", None, "x", "A^T a + alpha a",
+             f"{MC} eq. 69 twice: (Aᵀ + αI) a, not (Aᵀ + α) a"),
     Identity("mc_org_trace", "tr(X'*A*X)", None, "X", "(A + A')*X", "matrixcalculus.org syntax, eq. 108"),
 ]
