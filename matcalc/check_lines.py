@@ -80,6 +80,7 @@ class StepsReport:
     wrt: list[str]
     lines: list[LineCheck] = field(default_factory=list)
     error: str = ""
+    fname: str = "f"  # how the report names the function (L for a loss)
 
     @property
     def ok(self) -> bool:
@@ -109,7 +110,8 @@ class StepsReport:
         """The report, one line of the derivation per row (with notes under the wrong ones)."""
         head = "derivation"
         if self.f is not None:
-            head += f" of ∇_{', ∇_'.join(self.wrt)} f for f = {show(self.f.expr, 'unicode')}"
+            nablas = ", ".join(f"∇_{w} {self.fname}" for w in self.wrt)
+            head += f" of {nablas} for {self.fname} = {show(self.f.expr, 'unicode')}"
         out = [head]
         if self.error:
             out.append(f"  ✗ {self.error}")

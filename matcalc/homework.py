@@ -256,6 +256,7 @@ def check_problem(p: Problem, seed: int = 0) -> ProblemResult:
         result.claims[-1].fname = "L" if p.layer else "f"
     if p.derivation:
         result.steps = check_steps(p.derivation, f=formula, wrt=variables or None, seed=seed)
+        result.steps.fname = "L" if p.layer else "f"
     if not p.claims and not p.derivation and not result.error:
         result.error = "nothing to check: give a claim or a derivation"
     return result
@@ -271,15 +272,21 @@ def check_homework(text: str, seed: int = 0) -> list[ProblemResult]:
 
 def _function_text(r: ProblemResult) -> str:
     if r.formula is None:
-        return r.problem.function or r.problem.layer
-    return show_formula(r.formula, "unicode")
+        return "f = " + (r.problem.function or r.problem.layer)
+    if r.problem.layer:
+        name, _, body = r.problem.layer.partition("=")
+        layer = f"{name.strip()} = {show(r.formula.definitions[-1][1].args[0], 'unicode')}" if body else r.problem.layer
+        nabla = f"∇_{name.strip()} L" if body else "∇ L"
+        return (f"the layer {layer}, upstream {r.problem.upstream} = {nabla} "
+                f"(its backward rule: the gradients of L = {show(r.formula.expr, 'unicode')})")
+    return "f = " + show_formula(r.formula, "unicode")
 
 
 def text_report(results: list[ProblemResult]) -> str:
     """The report for a terminal: every problem, every claim and derivation line."""
     out = []
     for r in results:
-        out.append(f"{'✓' if r.ok else '✗'} {r.problem.title}: f = {_function_text(r)}")
+        out.append(f"{'✓' if r.ok else '✗'} {r.problem.title}: {_function_text(r)}")
         if r.error:
             out.append(f"    ✗ {r.error}")
         for c in r.claims:
