@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from matcalc.backends import codegen
+from matcalc.backward import codegen
 
 
 def load(path: Path, name: str):

@@ -21,8 +21,8 @@ import numpy as np
 import pytest
 
 import matcalc
-from matcalc.backends import codegen
 from matcalc.backends.chains import order_chains
+from matcalc.backward import codegen
 from matcalc.evaluate import as_formula
 from matcalc.sample import sample_inputs, sizes_of
 from matcalc.shapes import MatcalcError
