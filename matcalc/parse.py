@@ -502,7 +502,11 @@ class Builder:
             raise self.error(f"{name}() takes {_ARITY.get(op, 1)} argument(s), got {len(args)}", node)
         if op == "diag" and not _is_vector_arg(args[0]):
             op = "diagvec"
-        return ops.make(op, *args)
+        try:
+            return ops.make(op, *args)
+        except ShapeError as e:  # `det(A)` with A 3×4: the caret goes under the argument
+            e.span, e.source = self._span(arg_trees[0]) if len(args) == 1 else self._span(node), self.source
+            raise
 
     def _single(self, arg_trees: list, name: str, node: Tree) -> Expr:
         if len(arg_trees) != 1:
@@ -516,7 +520,7 @@ class Builder:
         looks_like_function = (len(name) > 1 and name[0].islower() and not _is_greek(name)
                                and name not in self.decls and name not in self.env and not self.latex)
         if looks_like_function or name.endswith("'") or len(arg_trees) != 1:
-            raise self.error(f"unknown function '{name}'", head)
+            raise self.error(f"unknown function {_quoted(name)}", head)
         kind = "LATEX_NAME" if raw.startswith("\\") else "NAME"
         tok = Token(kind, raw, head.start_pos, head.line, head.column, end_pos=head.end_pos)
         return ops.matmul(self._name(tok), self.expr(arg_trees[0], post))
@@ -553,6 +557,11 @@ _POSTFIX_AWARE = {"call", "transpose", "inverse", "pow", "hpow"}
 def _then(fn: Post, post: Post | None) -> Post:
     """fn, then post (when there is one)."""
     return fn if post is None else lambda e: post(fn(e))
+
+
+def _quoted(name: str) -> str:
+    """'foo', or "relu'" when the name has a prime."""
+    return f'"{name}"' if "'" in name else f"'{name}'"
 
 
 def _negate(e: Expr) -> Expr:
