@@ -33,7 +33,7 @@ from .check_numeric import (
     true_gradient,
 )
 from .check_rules import typed_rebuild
-from .check_text import normalize
+from .check_text import gradient_variable, normalize
 from .evaluate import as_formula
 from .expr import Expr, walk
 from .formula import Declaration, Formula
@@ -170,6 +170,8 @@ def check_claim(f: str | Formula, wrt: str, claim: str | Formula, where: str | d
     a counterexample and a diagnosis (see ``check_rules.MISTAKES``)."""
     formula = as_formula(f, where)
     correct = grad(formula, wrt)
+    if isinstance(claim, str):
+        claim = _without_label(claim)
     text = claim if isinstance(claim, str) else claim.text()
     result = ClaimResult(formula, wrt, text, correct, ok=False)
     try:
@@ -181,6 +183,12 @@ def check_claim(f: str | Formula, wrt: str, claim: str | Formula, where: str | d
         return result
     result.claim = claimed
     return _judge(result, formula, claimed, wrt, seed, tol)
+
+
+def _without_label(claim: str) -> str:
+    """`∇_X f = G`, `\\nabla_X f = G`, `∂f/∂X = G` -> `G`."""
+    label, sep, rest = claim.partition("=")
+    return rest.strip() if sep and gradient_variable(label) else claim
 
 
 def _variable_shape(formula: Formula, wrt: str) -> tuple:

@@ -120,6 +120,12 @@ def test_an_unexplained_wrong_claim_is_still_wrong() -> None:
     assert not r.ok and r.diagnosis is None and r.counterexample is not None
 
 
+def test_a_labelled_claim() -> None:
+    assert check_claim("a^T x", "x", "∇_x f = a").ok
+    assert check_claim("a^T x", "x", r"\frac{\partial f}{\partial x} = a").ok
+    assert check_claim("a^T x", "x", "grad_x f = a^T").mistake == "transpose"
+
+
 def test_an_unparsable_claim_is_wrong_with_the_parse_error() -> None:
     r = check_claim("a^T x", "x", "a +")
     assert not r.ok and r.method == "parse" and "ends too early" in r.error
