@@ -15,7 +15,7 @@ from collections.abc import Callable
 from .expr import Expr
 from .ops import add, const, div, fill, hadamard, identity, make, matmul, neg, transpose
 from .rewrite import Rewriter, Rule
-from .shapes import is_scalar
+from .shapes import ShapeError, is_scalar
 
 RULES: list[Rule] = []
 
@@ -307,6 +307,11 @@ def _monomial(e: Expr, power: float, acc: dict[Expr, float], coef: list[float]) 
         acc[e] = acc.get(e, 0) + power
 
 
+def _order(e: Expr) -> tuple[int, str]:
+    """A deterministic order for commuting scalar factors: variables first, then by structure."""
+    return (0 if e.op == "var" else 1, repr(e))
+
+
 def _product(factors: list[tuple[Expr, float]]) -> Expr | None:
     terms = [b if p == 1 else make("hpow", b, const(p)) for b, p in factors]
     if not terms:
@@ -326,8 +331,9 @@ def _scalar_monomial(e: Expr) -> Expr | None:
     _monomial(e, 1, acc, coef)
     c = coef[0]
     number = [] if c in (1, -1) else [(const(c), 1)]  # -2 s, as the -(c A) rule writes it
-    top = _product(number + [(b, p) for b, p in acc.items() if p > 0])
-    bottom = _product([(b, -p) for b, p in acc.items() if p < 0])
+    bases = sorted(acc.items(), key=lambda bp: _order(bp[0]))  # α s = s α: one canonical order
+    top = _product(number + [(b, p) for b, p in bases if p > 0])
+    bottom = _product([(b, -p) for b, p in bases if p < 0])
     if number:
         c = 1
     if top is None:
@@ -477,20 +483,40 @@ def _factor(e: Expr) -> Expr | None:
     for side in (0, -1):
         groups: dict[Expr, list[int]] = {}
         for i, ch in enumerate(chains):  # a scalar spread over a vector sum is no product chain of it
-            if len(ch) >= 2 and ch[side].op != "const" and e.args[i].shape == e.shape:
+            if len(ch) >= 2 and ch[side].op not in ("const", "fill", "identity") and e.args[i].shape == e.shape:
                 groups.setdefault(ch[side], []).append(i)
         for idx in groups.values():
             if len(idx) < 2:
                 continue
-            k = _common_run([chains[i] for i in idx], side)
-            common = from_chain(chains[idx[0]][:k] if side == 0 else chains[idx[0]][-k:])
-            parts = [scaled(split[i][0], from_chain(chains[i][k:] if side == 0 else chains[i][:-k])) for i in idx]
-            parts.sort(key=lambda p: p.op == "transpose" or p.op == "neg" and p.args[0].op == "transpose")
-            inside = add(*parts)
-            factored = matmul(common, inside) if side == 0 else matmul(inside, common)
+            try:  # a chain with scalar sub-products may not split where another one does
+                factored = _factor_group([split[i][0] for i in idx], [chains[i] for i in idx], side, e.shape)
+            except ShapeError:
+                continue
             rest = [t for i, t in enumerate(e.args) if i not in idx]
             return add(factored, *rest) if rest else factored
     return None
+
+
+def _factor_group(coefs: list[float], chains: list[list[Expr]], side: int, shape: tuple) -> Expr:
+    """P R1 + P R2 = P (R1 + R2) (side 0) or R1 Q + R2 Q = (R1 + R2) Q (side -1)."""
+    k = _common_run(chains, side)
+    common = from_chain(chains[0][:k] if side == 0 else chains[0][-k:])
+    need = (common.shape[1], shape[1]) if side == 0 else (shape[0], common.shape[0])
+    parts = [scaled(c, from_chain(ch[k:] if side == 0 else ch[:-k])) for c, ch in zip(coefs, chains)]
+    if all(scalar(p) for p in parts):  # s v + t v = (s + t) v
+        need = (1, 1)
+    for i, part in enumerate(parts):
+        if scalar(part) and need != (1, 1):  # M v + c v = (M + c I) v: a bare c would fill every entry
+            if need[0] != need[1]:
+                raise ShapeError("a scalar part of a non-square factor")
+            parts[i] = matmul(part, identity(need[0]))
+    parts.sort(key=lambda p: (any(n.op == "identity" for n in chain_of(p)),
+                              p.op == "transpose" or p.op == "neg" and p.args[0].op == "transpose"))
+    inside = add(*parts)
+    factored = matmul(common, inside) if side == 0 else matmul(inside, common)
+    if factored.shape != shape:
+        raise ShapeError("factoring changed the shape")
+    return factored
 
 
 @rule("c A + c B = c (A + B)")
