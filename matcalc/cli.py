@@ -243,7 +243,7 @@ def _codegen_arguments(p: argparse.ArgumentParser) -> None:
 
 def codegen_command(args: argparse.Namespace) -> int:
     """`matcalc codegen`: standalone Python source computing the value and the gradients."""
-    from matcalc.backends import codegen
+    from matcalc.backward import codegen
 
     source = codegen(_read_formula(args), _wrt_names(args), backend=args.backend, name=args.name)
     if args.output:
