@@ -129,6 +129,10 @@ def test_definitions_print_before_the_formula() -> None:
     assert f.latex() == "Y = \\sigma(W X);\\quad \\langle Y, M Y \\rangle"
     for notation in NOTATIONS:
         assert matcalc.parse(f.show(notation), notation=notation).expr is f.expr
+    layers = matcalc.parse("h1 = tanh(W1 x); h2 = tanh(W2 h1); sum(h2) + sum(h1)")
+    assert layers.latex().startswith("\\mathrm{h1} = \\tanh(\\mathrm{W1} x);\\quad \\mathrm{h2} = ")
+    for notation in NOTATIONS:
+        assert matcalc.parse(layers.show(notation), where=layers.where, notation=notation).expr is layers.expr
 
 
 def test_repr_latex_for_jupyter() -> None:
