@@ -142,26 +142,28 @@ def _split_top(text: str) -> list[str]:
 
 
 def segments(text: str) -> list[Segment]:
-    """A derivation (one equality per line, or chained ``a = b = c``) as labelled segments."""
-    text = re.sub(r"\\(?:begin|end)\{(?:aligned|align\*?|eqnarray\*?|split|gather\*?)\}", "\n", text)
-    text = text.replace("$$", "\n").replace("\\\\", "\n")
+    """A derivation (one equality per line, or chained ``a = b = c``; LaTeX rows split at ``\\\\``)
+    as labelled segments, each with the number of the text line it is on."""
     out: list[Segment] = []
     for number, raw in enumerate(text.splitlines(), start=1):
-        line = strip_annotations(raw.replace("$", " "))
-        if not line:
-            continue
-        parts = _split_top(line)
-        first = parts[0].strip()
-        label = ""
-        if len(parts) > 1 and (not first or DIFFERENTIAL_LABEL.match(first) or gradient_variable(first)):
-            label = first
-            parts = parts[1:]
-        elif len(parts) > 1 and re.fullmatch(r"[A-Za-z]\w*(\([^()]*\))?", first):
-            label = first  # `f = ...`: a name being defined or the function itself
-            parts = parts[1:]
-        grad_var = gradient_variable(label) if label else ""
-        for k, part in enumerate(parts):
-            part = part.strip()
-            if part:
-                out.append(Segment(label if k == 0 else "", part, number, grad_var if k == 0 else ""))
+        raw = re.sub(r"\\(?:begin|end)\{(?:aligned|align\*?|eqnarray\*?|split|gather\*?)\}", " ", raw)
+        for piece in raw.replace("$$", " ").split("\\\\"):
+            out += _segments_of(strip_annotations(piece.replace("$", " ")), number)
     return out
+
+
+def _segments_of(line: str, number: int) -> list[Segment]:
+    if not line:
+        return []
+    parts = _split_top(line)
+    first = parts[0].strip()
+    label = ""
+    if len(parts) > 1 and (not first or DIFFERENTIAL_LABEL.match(first) or gradient_variable(first)):
+        label = first
+        parts = parts[1:]
+    elif len(parts) > 1 and re.fullmatch(r"[A-Za-z]\w*(\([^()]*\))?", first):
+        label = first  # `f = ...`: a name being defined or the function itself
+        parts = parts[1:]
+    grad_var = gradient_variable(label) if label else ""
+    return [Segment(label if k == 0 else "", part.strip(), number, grad_var if k == 0 else "")
+            for k, part in enumerate(parts) if part.strip()]

@@ -62,7 +62,9 @@ class Problem:
     upstream: str = ""
     claims: list[tuple[str, str, int]] = field(default_factory=list)  # (variable or '', expression, line)
     derivation: str = ""
+    derivation_start: int = -1  # the file line of the derivation's first text line
     derivation_end: int = -1
+    derivation_fence: str = ""  # ``` or $$ (or empty for plain lines)
 
 
 @dataclass
@@ -174,30 +176,30 @@ def _add_claim(p: Problem, value: str, i: int) -> None:
 def _read_derivation(p: Problem, lines: list[str], i: int, inline: str) -> int:
     """The derivation block after a `derivation:` key: a ``` fence, a $$ block, or the following lines."""
     if inline:
-        p.derivation, p.derivation_end = inline, i - 1
+        p.derivation, p.derivation_start, p.derivation_end = inline, i - 1, i - 1
         return i
     while i < len(lines) and not lines[i].strip():
         i += 1
     if i >= len(lines):
         return i
     opener = lines[i].strip()
-    body: list[str] = []
+    p.derivation_start = i
     if opener.startswith("```") or opener.startswith("$$"):
-        fence = "```" if opener.startswith("```") else "$$"
+        fence = p.derivation_fence = "```" if opener.startswith("```") else "$$"
         rest = opener[len(fence):] if fence == "$$" else ""
-        if fence == "$$" and rest.rstrip().endswith("$$") and len(rest.strip()) > 2:
-            p.derivation, p.derivation_end = rest.strip()[:-2], i
+        if fence == "$$" and rest.rstrip().endswith("$$"):
+            p.derivation, p.derivation_end = rest.rstrip()[:-2], i
             return i + 1
-        body.append(rest)
+        body = [rest]
         i += 1
-        while i < len(lines) and not lines[i].strip().startswith(fence):
+        while i < len(lines) and not (lines[i].strip().startswith(fence) or fence == "$$" and "$$" in lines[i]):
             body.append(lines[i])
             i += 1
-        end = lines[i].strip() if i < len(lines) else ""
-        if fence == "$$" and end != "$$":
-            body.append(end[2:])
+        if fence == "$$" and i < len(lines):
+            body.append(lines[i].split("$$")[0])
         p.derivation, p.derivation_end = "\n".join(body), i
         return i + 1
+    body = []
     while i < len(lines) and lines[i].strip() and not _KEY.match(lines[i]) and not _HEADING.match(lines[i]):
         body.append(lines[i])
         i += 1
@@ -310,10 +312,10 @@ def markdown_report(text: str, results: list[ProblemResult]) -> str:
     """A graded copy of the problem set: ✓/✗ on every heading and claim, corrections inline."""
     lines = text.splitlines()
     after: dict[int, list[str]] = {}
-    marks: dict[int, str] = {}
+    marks: dict[int, str | tuple[str, str]] = {}
     for r in results:
         p = r.problem
-        marks[p.heading_line] = " ✓" if r.ok else " ✗"
+        marks[p.heading_line] = " ✓" if r.ok else " ✗"  # type: ignore[assignment]
         if r.error:
             after.setdefault(max(p.heading_line, p.function_line), []).append(f"> ✗ {r.error}")
         for c, (_, _, line) in zip(r.claims, p.claims):
@@ -322,16 +324,41 @@ def markdown_report(text: str, results: list[ProblemResult]) -> str:
                 after.setdefault(line, []).extend(_claim_notes(c))
         if r.steps is not None:
             after.setdefault(p.derivation_end, []).extend(_steps_notes(r.steps))
+            for number, ok in _line_marks(r.steps).items():
+                marks[p.derivation_start + number - 1] = (" ✓" if ok else " ✗", p.derivation_fence)
     out = []
     right = sum(r.ok for r in results)
     for i, line in enumerate(lines):
-        out.append(line + marks.get(i, ""))
+        out.append(_marked(line, marks.get(i)))
         if i in after:
             out += [""] + after[i]
             if i + 1 < len(lines) and lines[i + 1].strip():
                 out.append("")
     summary = f"> **Graded by matcalc: {right} of {len(results)} problems right.**"
     return "\n".join([summary, ""] + out) + "\n"
+
+
+def _line_marks(steps: StepsReport) -> dict[int, bool]:
+    """Source line (from 1) -> right, for the lines of a derivation (a line with several `=` is right
+    when all its parts are)."""
+    out: dict[int, bool] = {}
+    for line in steps.lines:
+        out[line.source_line] = out.get(line.source_line, True) and line.ok
+    return out
+
+
+def _marked(line: str, mark: str | tuple[str, str] | None) -> str:
+    """The line with its ✓/✗: at the end, or inside LaTeX math as \\text{✓} before a closing \\\\ or $$."""
+    if mark is None:
+        return line
+    if isinstance(mark, str) or mark[1] != "$$":
+        return line + (mark if isinstance(mark, str) else "  " + mark[0].strip())
+    tag = f" \\quad\\text{{{mark[0].strip()}}}"
+    body = line.rstrip()
+    for closing in ("\\\\", "$$"):
+        if body.endswith(closing):
+            return body[: -len(closing)].rstrip() + tag + " " + closing
+    return body + tag
 
 
 def _claim_notes(c: ClaimResult) -> list[str]:
