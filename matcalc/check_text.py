@@ -17,7 +17,7 @@ _NEG_T = re.compile(r"\^\s*(?:\{\s*-\s*(?:T|\\top|\\intercal|\\mathsf\{T\}|\\mat
 _SIZING = re.compile(r"\\(?:left|right|bigl?|bigr|Bigl?|Bigr|biggl?|biggr)(?![A-Za-z])\s*")
 _TEXT = re.compile(r"\\(?:text|textrm|mbox|tag)\s*\{[^{}]*\}")
 _QUAD_TAIL = re.compile(r"\\q?quad(?![A-Za-z]).*$")
-_BRACKET_NOTE = re.compile(r"\s\[[^\]]*[A-Za-z]{3}[^\]]*\]\s*$")
+_BRACKET_NOTE = re.compile(r"(?:\s\[[^\]]*[A-Za-z]{3}[^\]]*\]|\s{2,}\[.*\])\s*$")
 _HASH_NOTE = re.compile(r"(?:\s#|(?<!\\)%).*$")
 
 
@@ -153,7 +153,7 @@ def segments(text: str) -> list[Segment]:
 
 
 def _segments_of(line: str, number: int) -> list[Segment]:
-    if not line:
+    if not line or re.match(r"where\b", line):  # `where Y = …`: a definition listed after a result
         return []
     parts = _split_top(line)
     first = parts[0].strip()

@@ -187,3 +187,20 @@ def test_the_first_line_must_be_df() -> None:
 def test_nothing_to_check() -> None:
     assert check_steps("").error
     assert "df = <1, d(f)>" in check_steps("= <a, dx>").error
+
+
+# ---------------------------------------------------------------- matcalc's own derivations pass
+
+OWN = [("a^T exp(X b)", ["X"]), ("Y = sigmoid(W X); <Y, M Y>", ["W", "X"]), ("logdet(X) + tr(S X^-1)", ["X"]),
+       ("sum(log(1 + exp(-y .* (X w))))", ["w"]), ("tr(W^T W) + a^T tanh(W x)", ["W"])]
+
+
+@pytest.mark.parametrize("notation", ["text", "unicode", "latex"])
+@pytest.mark.parametrize(("f", "wrt"), OWN)
+def test_matcalc_derivations_pass_in_every_notation(f: str, wrt: list[str], notation: str) -> None:
+    import matcalc
+
+    shown = matcalc.derive(f, wrt).show(notation)
+    r = check_steps(shown, f=f, wrt=wrt)
+    assert r.ok, str(r)
+    assert len(r.lines) >= 3
