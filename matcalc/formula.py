@@ -71,8 +71,11 @@ class Formula:
 
     def show(self, notation: str = "text") -> str:
         """The formula in `text`, `unicode` or `latex`, preceded by the definitions it uses."""
-        lines = [f"{show_name(name, notation)} = {show(ref.args[0], notation)}" for name, ref in self.definitions]
-        return ("; " if notation != "latex" else ";\\quad ").join(lines + [show(self.expr, notation)])
+        fixed = {d for decl in self.declarations for d in decl.shape}
+        sized = {n.shape[0] for n in walk(self.expr) if n.op == "identity" and n.shape[0] not in fixed}
+        lines = [f"{show_name(name, notation)} = {show(ref.args[0], notation, sized)}"
+                 for name, ref in self.definitions]
+        return ("; " if notation != "latex" else ";\\quad ").join(lines + [show(self.expr, notation, sized)])
 
     def text(self) -> str:
         """The plain-text (ASCII) form."""

@@ -438,6 +438,9 @@ class Builder:
         if name in ("I", "eye"):
             n = DimVar()
             return ops.identity(n)
+        sized = re.fullmatch(r"I_(\d+|[A-Za-z]\w*)", name)
+        if sized and name not in self.decls:  # I_n, I_{3}: the identity of a given size
+            return ops.identity(int(sized.group(1)) if sized.group(1).isdigit() else sized.group(1))
         if self.derivation and name.startswith("d") and len(name) > 1 and self._known(name[1:]):
             return ops.d(self._lookup(name[1:], tok))
         decl = self.decls.get(name)

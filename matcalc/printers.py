@@ -8,13 +8,16 @@ same tree (the grammar's precedence: sum < product < unary minus < postfix < ato
 
 from __future__ import annotations
 
+import contextvars
 import re
+from collections.abc import Collection
 
 from .expr import Expr
 from .ops import ATOM, NEG, OPS, POSTFIX, PRODUCT, SUM, const, matmul
 from .shapes import is_scalar
 
 NOTATIONS = ("text", "unicode", "latex")
+_SIZED: contextvars.ContextVar[frozenset] = contextvars.ContextVar("sized", default=frozenset())
 _INDEX = {"text": 0, "unicode": 1, "latex": 2}
 _GREEK = ("alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa lambda mu nu xi "
           "omicron pi rho sigma tau upsilon phi varphi chi psi omega Gamma Delta Theta Lambda Xi Pi Sigma "
@@ -22,11 +25,16 @@ _GREEK = ("alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iot
 _GREEK_LETTER = dict(zip(_GREEK, "αβγδεϵζηθϑικλμνξοπρστυφϕχψωΓΔΘΛΞΠΣΦΨΩ"))
 
 
-def show(e: Expr, notation: str = "text") -> str:
-    """Print an expression in one of NOTATIONS."""
+def show(e: Expr, notation: str = "text", sized: Collection = ()) -> str:
+    """Print an expression in one of NOTATIONS; an identity of a size in ``sized`` (a size no
+    variable fixes, so that parsing could not infer it) prints with it: I_m."""
     if notation not in _INDEX:
         raise ValueError(f"notation must be one of {NOTATIONS}")
-    return _show(e, notation)[0]
+    token = _SIZED.set(frozenset(sized))
+    try:
+        return _show(e, notation)[0]
+    finally:
+        _SIZED.reset(token)
 
 
 def show_name(name: str, notation: str) -> str:
@@ -58,6 +66,9 @@ def _leaf(e: Expr, notation: str) -> tuple[str, int]:
     if e.op == "const":
         return _number(e.attr, notation), NEG if e.attr < 0 else ATOM
     if e.op == "identity":
+        size = e.shape[0]
+        if size in _SIZED.get():  # no variable fixes its size: I_m
+            return ("I_{%s}" if notation == "latex" else "I_%s") % size, ATOM
         return "I", ATOM
     if e.op == "fill":
         return _fill(e, notation), POSTFIX if e.shape[0] == 1 and e.shape[1] != 1 else ATOM

@@ -135,6 +135,14 @@ def test_definitions_print_before_the_formula() -> None:
         assert matcalc.parse(layers.show(notation), where=layers.where, notation=notation).expr is layers.expr
 
 
+def test_identity_shows_its_size_when_no_variable_fixes_it() -> None:
+    f = matcalc.parse("I_m + I_m")
+    assert (f.text(), f.latex()) == ("I_m + I_m", "I_{m} + I_{m}")
+    assert matcalc.parse("A + I").text() == "A + I"
+    for notation in NOTATIONS:
+        assert matcalc.parse(f.show(notation), notation=notation).expr is f.expr
+
+
 def test_repr_latex_for_jupyter() -> None:
     f = matcalc.parse("a^T exp(X b)")
     assert f._repr_latex_() == "$$a^\\top \\exp(X b)$$"
