@@ -536,11 +536,23 @@ class Builder:
         return spec.deriv(z, ops.make(spec.name, z))
 
     def _constant_array(self, name: str, arg_trees: list, node: Tree) -> Expr:
-        value = self._single(arg_trees, name, node)
+        """`vector(c)`, `matrix(c)` (sizes inferred) or `vector(c, n)`, `matrix(c, n, m)` (sizes given)."""
+        wanted = 2 if name == "vector" else 3
+        if len(arg_trees) not in (1, wanted):
+            raise self.error(f"{name}() takes a number c, or c and {wanted - 1} size(s)", node)
+        value = self.expr(arg_trees[0])
         if value.op != "const":
             raise self.error(f"{name}(c) takes a number c", node)
-        shape = (DimVar(), 1) if name == "vector" else (DimVar(), DimVar())
-        return ops.fill(value.attr, shape)
+        dims = [self._size(t) for t in arg_trees[1:]] or [DimVar() for _ in range(wanted - 1)]
+        return ops.fill(value.attr, (dims[0], 1) if name == "vector" else tuple(dims))
+
+    def _size(self, tree: Tree | Token) -> int | str:
+        """A size written as an argument: a positive integer or a dimension name."""
+        tok = tree.children[0] if isinstance(tree, Tree) and len(tree.children) == 1 else tree
+        text = str(tok)
+        if isinstance(tok, Token) and (text.isdigit() and int(text) > 0 or tok.type == "NAME" and text.isidentifier()):
+            return int(text) if text.isdigit() else text
+        raise self.error("a size is a positive integer or a name", tree)
 
     def _apply_user(self, name: str, arg_trees: list, node: Tree) -> Expr:
         prime = name.endswith("'") and name not in self.functions

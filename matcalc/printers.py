@@ -90,7 +90,9 @@ def _fill(e: Expr, notation: str) -> str:
         return ones + (_TRANSPOSE[notation] if row else "")
     kind = "vector" if cols == 1 or row else "matrix"
     name = kind if notation != "latex" else "\\operatorname{%s}" % kind
-    return f"{name}({_number(e.attr, notation)})" + (_TRANSPOSE[notation] if row else "")
+    sizes = [length] if kind == "vector" else [rows, cols]
+    shown = [_number(e.attr, notation)] + ([str(d) for d in sizes] if set(sizes) & _SIZED.get() else [])
+    return f"{name}({', '.join(shown)})" + (_TRANSPOSE[notation] if row else "")
 
 
 def _leading_number(e: Expr) -> bool:

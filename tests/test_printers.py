@@ -143,6 +143,14 @@ def test_identity_shows_its_size_when_no_variable_fixes_it() -> None:
         assert matcalc.parse(f.show(notation), notation=notation).expr is f.expr
 
 
+def test_constant_matrix_shows_its_size_when_no_variable_fixes_it() -> None:
+    f = matcalc.parse("matrix(2, m, n)")
+    assert (f.text(), f.latex()) == ("matrix(2, m, n)", "\\operatorname{matrix}(2, m, n)")
+    assert matcalc.parse("A + matrix(2)").text() == "A + matrix(2)"
+    for notation in NOTATIONS:
+        assert matcalc.parse(f.show(notation), notation=notation).expr is f.expr
+
+
 def test_repr_latex_for_jupyter() -> None:
     f = matcalc.parse("a^T exp(X b)")
     assert f._repr_latex_() == "$$a^\\top \\exp(X b)$$"
