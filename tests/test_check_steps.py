@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from matcalc.checker import check_steps
 
@@ -204,3 +206,16 @@ def test_matcalc_derivations_pass_in_every_notation(f: str, wrt: list[str], nota
     r = check_steps(shown, f=f, wrt=wrt)
     assert r.ok, str(r)
     assert len(r.lines) >= 3
+
+
+@settings(max_examples=15, deadline=None)
+@given(case=st.sampled_from(OWN[:3]), data=st.data())
+def test_a_scaled_line_is_always_the_first_wrong_line(case: tuple, data: st.DataObject) -> None:
+    import matcalc
+
+    f, wrt = case
+    rows = [(lhs, rhs) for lhs, rhs, _ in matcalc.derive(f, wrt).lines("text") if not lhs.startswith("where")]
+    k = data.draw(st.integers(0, len(rows) - 1))
+    lines = [f"{lhs} = {'2 (' + rhs + ')' if i == k else rhs}" for i, (lhs, rhs) in enumerate(rows)]
+    r = check_steps("\n".join(lines), f=f, wrt=wrt)
+    assert r.first_wrong_line == k + 1, str(r)
