@@ -213,3 +213,13 @@ def test_integer_and_named_dimensions_mix() -> None:
     f = matcalc.parse("A x + b where A: matrix(3, n)")
     assert f.where == "A: matrix(3, n); x: vector(n); b: vector(3)"
     assert f.shape == (3, 1)
+
+
+def test_sized_identity_and_constant_arrays() -> None:
+    assert matcalc.parse("I_3").shape == (3, 3) and matcalc.parse("I_{n}", notation="latex").shape == ("n", "n")
+    assert matcalc.parse("vector(2, k)").shape == ("k", 1)
+    assert matcalc.parse("matrix(0.5, 2, m)").shape == (2, "m")
+    with pytest.raises(matcalc.ParseError, match="a size is a positive integer or a name"):
+        matcalc.parse("vector(2, 0)")
+    with pytest.raises(matcalc.ParseError, match="takes a number c, or c and 2 size"):
+        matcalc.parse("matrix(2, n)")
