@@ -162,6 +162,8 @@ def _matmul_units(e: Expr) -> Expr | None:
         return a
     if a.op == "const" and b.op == "fill":
         return fill(a.attr * b.attr, b.shape)
+    if a.op == "matmul" and scalar(a.args[0]) and is_identity(a.args[1]) and b.shape == e.shape:
+        return matmul(a.args[0], b)  # (s I) A = s A
     return None
 
 
@@ -290,7 +292,7 @@ def _reciprocal_scale(e: Expr) -> Expr | None:
 
 def _monomial(e: Expr, power: float, acc: dict[Expr, float], coef: list[float]) -> None:
     """Collect a product/quotient of scalars into coef · Π base^power."""
-    if e.op == "const":
+    if e.op == "const" and (e.attr > 0 or float(power).is_integer()):
         coef[0] *= e.attr ** power
     elif e.op in ("matmul", "hadamard") and all(scalar(a) for a in e.args):
         _monomial(e.args[0], power, acc, coef)
@@ -298,8 +300,8 @@ def _monomial(e: Expr, power: float, acc: dict[Expr, float], coef: list[float]) 
     elif e.op == "div" and all(scalar(a) for a in e.args):
         _monomial(e.args[0], power, acc, coef)
         _monomial(e.args[1], -power, acc, coef)
-    elif e.op == "neg":
-        coef[0] = -coef[0]
+    elif e.op == "neg" and float(power).is_integer():
+        coef[0] *= (-1) ** int(power)  # (-a)^2 = a^2
         _monomial(e.args[0], power, acc, coef)
     elif e.op == "hpow" and e.args[1].op == "const" and float(e.args[1].attr).is_integer():
         _monomial(e.args[0], power * e.args[1].attr, acc, coef)  # (b^2)^1.5 is |b|^3: only integer powers nest
@@ -488,6 +490,13 @@ def _factor(e: Expr) -> Expr | None:
         for idx in groups.values():
             if len(idx) < 2:
                 continue
+            k = _common_run([chains[i] for i in idx], side)
+            rests = {i: chains[i][k:] if side == 0 else chains[i][:-k] for i in idx}
+            matrices = [i for i in idx if not all(scalar(f) for f in rests[i])]
+            if 0 < len(matrices) < len(idx):  # (A + Aᵀ) x + 2 α x, not (A + Aᵀ + 2 α I) x
+                idx = matrices if len(matrices) >= 2 else [i for i in idx if i not in matrices]
+                if len(idx) < 2:
+                    continue
             try:  # a chain with scalar sub-products may not split where another one does
                 factored = _factor_group([split[i][0] for i in idx], [chains[i] for i in idx], side, e.shape)
             except ShapeError:
@@ -564,6 +573,35 @@ def _powers(e: Expr) -> Expr | None:
         return None
     power = _power(a, j + k)
     return matmul(left.args[0], power) if left.op == "matmul" else power
+
+
+@rule("(P Q)⁻¹ = Q⁻¹ P⁻¹ when P and Q are square")
+def _inverse_of_product(e: Expr) -> Expr | None:
+    if e.op != "inv" or e.args[0].op != "matmul":
+        return None
+    factors = chain_of(e.args[0])
+    if any(scalar(f) or f.shape[0] != f.shape[1] for f in factors):
+        return None
+    return from_chain([make("inv", f) for f in reversed(factors)])
+
+
+@rule("<A, s B> = s <A, B>, <A, B> = tr(Aᵀ B) when that cancels")
+def _inner_scalars(e: Expr) -> Expr | None:
+    if e.op != "inner" or scalar(e.args[0]):
+        return None
+    a, b = e.args
+    for i, x in enumerate((a, b)):
+        if x.op == "matmul" and scalar(x.args[0]) and not scalar(x.args[1]):
+            rest = (x.args[1], b) if i == 0 else (a, x.args[1])
+            return matmul(x.args[0], make("inner", *rest))
+        if x.op == "div" and scalar(x.args[1]) and not scalar(x.args[0]):
+            rest = (x.args[0], b) if i == 0 else (a, x.args[0])
+            return div(make("inner", *rest), x.args[1])
+    if a.shape[0] == a.shape[1]:
+        product = simplify(matmul(transpose(a), b))
+        if product.op == "identity":
+            return make("trace", product)
+    return None
 
 
 @rule("det(Aᵀ) = det(A), tr(Aᵀ) = tr(A), (s A)⁻¹ = A⁻¹ / s")
