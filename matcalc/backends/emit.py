@@ -37,6 +37,15 @@ def literal(value: float) -> str:
     return repr(v) if v >= 0 else f"({v!r})"
 
 
+def is_literal(code: str) -> bool:
+    """The code is a number written out (not an array or a name)."""
+    return code.startswith(("float(", "(-")) or code[:1].isdigit()
+
+
+# Operations that take Python numbers as they are; any other gets a number as a 0-d array.
+ARITHMETIC = {"add", "addsub", "neg", "hadamard", "matmul", "div", "bmul", "bsub", "bdiv", "hpow", "mask"}
+
+
 def is_vector(shape: tuple) -> bool:
     """A row or column: held as a 1-D array inside generated code."""
     return (shape[0] == 1) != (shape[1] == 1)
@@ -182,6 +191,10 @@ class Emitter:
         self.lines.append(f"{name} = {code}")
         return name
 
+    def _array(self, literal_code: str) -> str:
+        m = self.target.module
+        return f"_dt.type({literal_code})" if m == "np" else f"torch.tensor({literal_code}, dtype=_dt)"
+
     def dim(self, d: object) -> str:
         """Code for a dimension: an integer, or the variable read off an input."""
         if isinstance(d, int):
@@ -208,6 +221,8 @@ class Emitter:
         if op == "identity":
             return self._assign(node, f"{m}.eye({self.dim(node.shape[0])}, dtype=_dt)")
         args = [self.codes[a] for a in node.args]
+        if op not in ARITHMETIC:  # exp(2.0) needs an array (torch.exp refuses a float)
+            args = [self._array(a) if is_literal(a) else a for a in args]
         if op == "transpose":
             if is_scalar(node.shape) or is_vector(node.shape):  # 0-d and 1-D values are their own transposes
                 return args[0]

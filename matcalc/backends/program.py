@@ -18,9 +18,9 @@ from ..formula import Declaration, Formula
 from ..lower import py_name, safe_identifier
 from ..printers import show
 from ..shapes import MatcalcError, is_scalar
-from .emit import Emitter, is_vector
+from .emit import Emitter, is_literal, is_vector
 
-RESERVED = {"np", "torch", "ctx", "grad_output", "value", "grads", "abs", "float"}
+RESERVED = {"np", "torch", "ctx", "grad_output", "abs", "float"}  # names the generated code itself uses
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
@@ -51,12 +51,11 @@ class Signature:
 
     @classmethod
     def of(cls, formula: Formula, grads: dict[str, Formula]) -> Signature:
-        """The signature of formula's generated function: its declared variables in order, then
-        any other variable of the expression (a bare Expr has no declarations)."""
-        decls = list(formula.declarations)
-        declared = {d.name for d in decls}
-        decls += [Declaration(n.attr, n.shape) for n in walk(formula.expr)
-                  if n.op == "var" and n.attr.name not in declared and not declared.add(n.attr.name)]
+        """The signature of formula's generated function: the variables of its expression, in the
+        order of the declarations, then any undeclared ones (a bare Expr has no declarations)."""
+        present = {n.attr.name: Declaration(n.attr, n.shape) for n in walk(formula.expr) if n.op == "var"}
+        decls = [d for d in formula.declarations if d.name in present]
+        decls += [d for name, d in present.items() if name not in {x.name for x in decls}]
         names = {py_name(d.name) for d in decls} | {py_name(n) for n, _ in formula.definitions}
         clash = names & RESERVED
         if clash:
@@ -104,7 +103,8 @@ class Signature:
     def conversions(self, module: str, used: str, float64: bool = False) -> list[str]:
         """Statements turning the inputs into the internal convention of the library (and reading
         off the dimensions that appear in ``used``); ``float64`` computes in double precision."""
-        arrays = [py_name(d.name) for d in self.decls if d.var.kind != "scalar"]
+        # in float64 mode numbers may be arrays too (a 1-element list, a 0-d array): convert everything
+        arrays = [py_name(d.name) for d in self.decls if d.var.kind != "scalar" or float64]
         if module == "np":
             lines = [f"    {', '.join(arrays)} = {', '.join(f'np.asarray({a})' for a in arrays)}"] if arrays else []
             floor = "np.float64" if float64 else "np.float32"
@@ -113,8 +113,8 @@ class Signature:
             lines = ["    _dt = torch.float64" if float64 else f"    _dt = _dtype({', '.join(self.names)})"]
         for d in self.decls:
             x = py_name(d.name)
-            if d.var.kind == "scalar":
-                code = f"_dt.type({x})" if module == "np" else f"torch.as_tensor({x}, dtype=_dt)"
+            if d.var.kind == "scalar" and not (float64 and module == "np"):
+                code = f"_dt.type({x})" if module == "np" else f"torch.as_tensor({x}, dtype=_dt).reshape(())"
             else:
                 code = f"{x}.astype(_dt, copy=False)" if module == "np" else f"torch.as_tensor({x}, dtype=_dt)"
                 code += ".reshape(())" if is_scalar(d.shape) else ".reshape(-1)" if is_vector(d.shape) else ""
@@ -124,7 +124,7 @@ class Signature:
 
     def output(self, code: str, d: Declaration | None, module: str) -> str:
         """An internal value in the caller's convention (d is the variable; None for f itself)."""
-        literal = code.startswith(("float(", "(-")) or code[:1].isdigit()  # a number, not an array
+        literal = is_literal(code)
         if module == "np":
             base = f"_dt.type({code})" if literal else code
         else:
@@ -157,7 +157,8 @@ def value_function_source(sig: Signature, em: Emitter, value: str, shape: tuple,
     out = Declaration(Var("value", kind), shape)
     lines = _imports(m, em) + [f"def {safe_identifier(name)}({', '.join(sig.names)}):"]
     lines += sig.conversions(m, "\n".join(em.lines), float64=True) + ["    " + s for s in em.lines]
-    lines.append(f"    return {sig.output(value, out, m)}")
+    code = sig.output(value, out, m)
+    lines.append(f"    return {f'float({value})' if m == 'np' and kind == 'scalar' else code}")
     return "\n".join(lines) + "\n"
 
 
