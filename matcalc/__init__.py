@@ -6,6 +6,7 @@
 """
 
 from .calculus import Derivation, derive, grad, symmetrize, vjp
+from .checker import check_claim, check_steps
 from .evaluate import compile
 from .formula import Declaration, Formula
 from .parse import parse
@@ -13,5 +14,7 @@ from .shapes import MatcalcError, ParseError, ShapeError
 from .to_sympy import to_sympy
 from .verify import check
 
-__all__ = ["Declaration", "Derivation", "Formula", "MatcalcError", "ParseError", "ShapeError", "check", "compile",
-           "derive", "grad", "parse", "symmetrize", "to_sympy", "vjp"]
+__all__ = [
+    "Declaration", "Derivation", "Formula", "MatcalcError", "ParseError", "ShapeError", "check", "check_claim",
+    "check_steps", "compile", "derive", "grad", "parse", "symmetrize", "to_sympy", "vjp",
+]

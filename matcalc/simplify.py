@@ -585,7 +585,7 @@ def _inverse_of_product(e: Expr) -> Expr | None:
     return from_chain([make("inv", f) for f in reversed(factors)])
 
 
-@rule("<A, s B> = s <A, B>, <A, B> = tr(Aᵀ B) when that cancels")
+@rule("<A, s B> = s <A, B>")
 def _inner_scalars(e: Expr) -> Expr | None:
     if e.op != "inner" or scalar(e.args[0]):
         return None
@@ -597,10 +597,6 @@ def _inner_scalars(e: Expr) -> Expr | None:
         if x.op == "div" and scalar(x.args[1]) and not scalar(x.args[0]):
             rest = (x.args[0], b) if i == 0 else (a, x.args[0])
             return div(make("inner", *rest), x.args[1])
-    if a.shape[0] == a.shape[1]:
-        product = simplify(matmul(transpose(a), b))
-        if product.op == "identity":
-            return make("trace", product)
     return None
 
 

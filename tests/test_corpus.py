@@ -164,6 +164,22 @@ def _printed_length(f: matcalc.Formula) -> int:
     return len(text.replace(" ", "").replace("(", "").replace(")", "").replace("ᵀ", ""))
 
 
+# Known exceptions, each with the reason; test_known_longer_results_are_still_longer keeps the list honest.
+LONGER_THAN_THE_BOOK = {
+    # ∇_α det(α X) = det(α X) tr(I) / α needs tr(I) = n, a dimension as a number: the language has none.
+    "mc49_det_scalar_factor",
+}
+
+
+@needs_grad
+def test_known_longer_results_are_still_longer() -> None:
+    """An exception that the simplifier has since fixed must leave the list."""
+    for e in BOOK:
+        if e.id in LONGER_THAN_THE_BOOK:
+            book = matcalc.parse(e.expected, where=formula_of(e).where)
+            assert _printed_length(engine_gradient(e)) > _printed_length(book), e.id
+
+
 @needs_grad
 def test_cookbook_results_no_longer_than_the_book() -> None:
     """Issue 3's target: for Matrix Cookbook identities the result is no longer than the book's form.
@@ -173,6 +189,8 @@ def test_cookbook_results_no_longer_than_the_book() -> None:
     the leaves (``Aᵀ Xᵀ`` for ``(X A)ᵀ``) are not penalized."""
     longer = []
     for e in BOOK:
+        if e.id in LONGER_THAN_THE_BOOK:
+            continue
         g = engine_gradient(e)
         book = matcalc.parse(e.expected, where=formula_of(e).where)
         if _printed_length(g) > _printed_length(book):
