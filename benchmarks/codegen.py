@@ -1,8 +1,9 @@
 """Benchmark: generated NumPy vs hand-written NumPy vs torch eager vs jax.jit, value + gradient.
 
 Run ``python benchmarks/codegen.py`` (``--quick`` for a short run). Every problem is timed
-side by side in one run: repetitions interleave the contenders, each timing is the mean
-over enough calls to last ~20 ms, and the table shows the median of the timings. One
+side by side in one run: repetitions interleave the contenders (in a fresh random order each
+time), each timing is the mean over enough calls to last ~10 ms (15 timings), and the table shows
+their median. One
 thread everywhere (environment variables set before NumPy/torch/JAX import). JAX is
 optional: its column says "-" when it does not import. Before timing, every contender's
 value and gradients are checked against the generated code's.
@@ -194,8 +195,10 @@ def measure(contenders: dict[str, Callable], reps: int, target: float) -> dict[s
         fn()  # warm up (JIT compilation, caches)
     calls = {k: _calls_for(fn, target) for k, fn in contenders.items()}
     times: dict[str, list[float]] = {k: [] for k in contenders}
+    shuffle = np.random.default_rng(0)
     for _ in range(reps):
-        for k, fn in contenders.items():
+        for k in shuffle.permutation(list(contenders)):  # no contender always runs right after another
+            fn = contenders[k]
             start = time.perf_counter()
             for _ in range(calls[k]):
                 fn()
@@ -205,7 +208,7 @@ def measure(contenders: dict[str, Callable], reps: int, target: float) -> dict[s
 
 def main(quick: bool = False) -> None:
     """Measure every problem in float32 and float64 and print one table."""
-    reps, target = (3, 0.005) if quick else (9, 0.02)
+    reps, target = (3, 0.005) if quick else (15, 0.01)
     jax_fns = _jax_fns() if jax is not None else {}
     header = ("problem", "dtype", "generated", "hand NumPy", "torch eager", "jax.jit", "gen/hand", "gen/torch")
     rows = []
