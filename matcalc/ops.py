@@ -283,6 +283,7 @@ register(
         "d(X⁻¹) = -X⁻¹ dX X⁻¹",
         prec=POSTFIX,
         sympy=lambda sp, n, a: sp.Inverse(a),
+        fused=(("transpose", ("^-T", "⁻ᵀ", "^{-\\top}")),),
     )
 )
 register(

@@ -358,6 +358,13 @@ class Builder:
     def _inverse(self, node: Tree, post: Post | None = None) -> Expr:
         return self.expr(node.children[0], _then(lambda e: ops.make("inv", e), post))
 
+    def _inverse_transpose(self, node: Tree, post: Post | None = None) -> Expr:
+        return self.expr(node.children[0], _then(lambda e: ops.make("inv", ops.transpose(e)), post))
+
+    def _superscript(self, node: Tree, post: Post | None = None) -> Expr:
+        k = "²³⁴⁵⁶⁷⁸⁹".index(str(node.children[1])) + 2
+        return self.expr(node.children[0], _then(lambda base: self._raise_to(base, ops.const(k), node), post))
+
     def _pow(self, node: Tree, post: Post | None = None) -> Expr:
         base_tree, exp_tree = node.children
         return self.expr(base_tree, _then(lambda base: self._raise(base, exp_tree), post))
@@ -366,7 +373,12 @@ class Builder:
         """base^p: a transpose, a scalar power, an inverse or a matrix power."""
         if _is_transpose_exponent(exp_tree):
             return ops.transpose(base)
-        exponent = self._exponent(exp_tree)
+        if _is_inverse_transpose_exponent(exp_tree):
+            return ops.make("inv", ops.transpose(base))
+        return self._raise_to(base, self._exponent(exp_tree), exp_tree)
+
+    def _raise_to(self, base: Expr, exponent: Expr, exp_tree: Tree | Token) -> Expr:
+        """base^p for a numeric or scalar exponent p."""
         if is_scalar(base.shape):
             return ops.make("hpow", base, exponent)
         k = exponent.attr if exponent.op == "const" else None
@@ -593,10 +605,19 @@ def _subtracted(e: Expr) -> Expr:
     return _negate(e)
 
 
+def _is_inverse_transpose_exponent(node: Tree | Token) -> bool:
+    """-T, {-T}, (-T), {-\\top}."""
+    while isinstance(node, Tree) and len(node.children) == 1 and node.data in ("exponent", "neg"):
+        if node.data == "neg":
+            return _is_transpose_exponent(node.children[0])
+        node = node.children[0]
+    return isinstance(node, Token) and node.type == "MINUS_T"
+
+
 def _is_transpose_exponent(node: Tree | Token) -> bool:
     while isinstance(node, Tree) and len(node.children) == 1 and node.data in ("exponent", "name"):
         node = node.children[0]
-    return isinstance(node, Token) and (str(node) == "T" or node.type == "TOP")
+    return isinstance(node, Token) and (str(node) in ("T", "\\top", "\\intercal") or node.type == "TOP")
 
 
 def _is_vector_arg(e: Expr) -> bool:

@@ -151,6 +151,9 @@ def _show(e: Expr, notation: str) -> tuple[str, int]:
         text, prec = _show(e.args[0], notation)
         return spec.forms[i] + _wrap(text, prec, NEG), NEG
     if spec.layout == "postfix":
+        fused = dict(spec.fused).get(e.args[0].op)
+        if fused:  # (Xᵀ)⁻¹ as X⁻ᵀ
+            return _superscript(e.args[0].args[0], fused[i], notation), POSTFIX
         return _superscript(e.args[0], spec.forms[i].format(a=e.attr), notation), POSTFIX
     if spec.layout == "power":
         return _power(e, notation), POSTFIX

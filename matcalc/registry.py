@@ -46,6 +46,7 @@ class Op:
     adjoint_rule: str = ""
     prec: int = ATOM
     scalar_forms: Forms | None = None  # infix forms when the right operand is a scalar
+    fused: tuple[tuple[str, Forms], ...] = ()  # postfix forms when the argument is that op: X⁻ᵀ
     deriv: Callable[[Expr, Expr], Expr] | None = None  # elementwise: f'(z) from z and f(z)
     aliases: tuple[str, ...] = field(default=())  # other names the parser accepts
     sympy: Callable[..., Any] | None = None  # (sympy module, node, *converted args) -> SymPy expression

@@ -355,8 +355,8 @@ def _diag_outer(e: Expr) -> Expr | None:
 
 @rule("(c 𝟙)(d 𝟙ᵀ) = c d 𝟙𝟙ᵀ (a filled array)")
 def _outer_fill(e: Expr) -> Expr | None:
-    if e.op == "matmul" and all(a.op == "fill" for a in e.args):
-        return fill(e.args[0].attr * e.args[1].attr, e.shape)
+    if e.op == "matmul" and all(a.op == "fill" for a in e.args) and e.args[0].shape[1] == 1:
+        return fill(e.args[0].attr * e.args[1].attr, e.shape)  # only an outer product: 𝟙ᵀ𝟙 is n, not 1
     return None
 
 
