@@ -275,7 +275,8 @@ def test_value_source_is_the_lowering_compile_runs() -> None:
     single = {k: np.asarray(v, np.float32) for k, v in values.items()}
     got = _load(source, "formula")(*(single[n] for n in names))
     assert isinstance(got, float)  # computed in double precision, returned as a Python float
-    ref = matcalc.compile(formula, backend="torch")(**{k: torch.tensor(v, dtype=torch.float64) for k, v in single.items()})
+    ref = matcalc.compile(formula, backend="torch")(**{k: torch.tensor(v, dtype=torch.float64)
+                                                       for k, v in single.items()})
     assert abs(got - float(ref)) < 1e-9 * max(1.0, abs(got))
     row, _ = value_source(as_formula("x^T A"))
     assert _load(row, "formula")(np.ones(2), np.eye(2)).shape == (1, 2)  # a row stays a 1×n array
