@@ -21,6 +21,7 @@ import numpy as np
 import pytest
 
 import matcalc
+from matcalc.backends import value_source
 from matcalc.backends.chains import order_chains
 from matcalc.backward import codegen
 from matcalc.evaluate import as_formula
@@ -266,8 +267,6 @@ def test_generated_file_is_documented() -> None:
 
 
 def test_value_source_is_the_lowering_compile_runs() -> None:
-    from matcalc.backends import value_source
-
     formula = as_formula("Y = sigmoid(W X); <Y, M Y> + sum(softmax(Z)) + logsumexp(z)")
     source, names = value_source(formula)
     assert "    Y = " in source and names == [d.name for d in formula.declarations]
