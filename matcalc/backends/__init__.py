@@ -16,8 +16,6 @@ closed-form gradients. This package does not import the calculus (no cycle with 
 
 from __future__ import annotations
 
-from typing import Any
-
 from ..expr import Expr, walk
 from ..formula import Formula
 from ..lower import py_name
@@ -66,11 +64,3 @@ def value_source(formula: Formula, backend: str = "numpy", name: str = "formula"
     code = em.emit(root)
     return value_function_source(sig, em, code, formula.shape, name), [d.name for d in sig.decls]
 
-
-def __getattr__(name: str) -> Any:
-    """``matcalc.backends.codegen``, kept for callers written before it moved to ``matcalc.backward``."""
-    if name == "codegen":
-        from ..backward import codegen  # noqa: PLC0415 - lazy: backward imports the calculus
-
-        return codegen
-    raise AttributeError(name)
