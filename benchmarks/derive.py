@@ -80,7 +80,7 @@ def corpus_table(repeat: int, timeout: float) -> None:
         medians.append(med)
         status, ms = sympy_diff(entry.formula, entry.where, wrt, timeout)
         accepted += status == "ok"
-        print(f"{entry.id:<28} {med:>10.2f} {p95:>7.2f}   {status:<12} {'' if ms is None else f'{ms:9.1f}'}")
+        print(f"{entry.id:<38} {med:>10.2f} {p95:>7.2f}   {status:<12} {'' if ms is None else f'{ms:9.1f}'}")
     print(f"\ncorpus: {len(medians)} formulas; matcalc median {statistics.median(medians):.2f} ms, "
           f"max {max(medians):.2f} ms; SymPy returned a non-zero matrix answer for {accepted}/{len(medians)} "
           "(not checked for correctness here; ANCHORS.md lists SymPy's silently wrong results)")
@@ -104,8 +104,8 @@ def scaling_table(repeat: int) -> None:
     prev = None
     for n in (1, 2, 4, 8, 16, 32, 64):
         f1, f2 = matcalc.parse(mlp(n)), matcalc.parse(chain(n))
-        t1, _ = timed(lambda: matcalc.grad(f1, "W1"), repeat)
-        t2, _ = timed(lambda: matcalc.grad(f2, "A1"), repeat)
+        t1, _ = timed(lambda f=f1: matcalc.grad(f, "W1"), repeat)
+        t2, _ = timed(lambda f=f2: matcalc.grad(f, "A1"), repeat)
         c1, c2 = len(str(matcalc.grad(f1, "W1"))), len(str(matcalc.grad(f2, "A1")))
         r1, r2 = ("", "") if prev is None else (f"{t1 / prev[0]:.1f}", f"{t2 / prev[1]:.1f}")
         print(f"{n:>6} | {t1:>8.2f} {r1:>6} {c1:>7} | {t2:>8.2f} {r2:>6} {c2:>6}")
