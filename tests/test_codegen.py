@@ -184,6 +184,19 @@ def test_torch_function_passes_gradcheck(case: tuple) -> None:
     assert all(a.grad is not None for a, d in zip(args, formula.declarations) if d.name in wrt)
 
 
+def test_torch_function_computes_only_the_gradients_asked_for() -> None:
+    f = "H = relu(W1 X); Z = W2 H; sum(logsumexp(Z)) - <Yl, Z>"
+    src = codegen(f, ["W1", "W2"], backend="torch-function")
+    assert "        if ctx.needs_input_grad[1]:" in src  # W1's part of the backward is skipped when frozen
+    fn = _load(src, "f")
+    W2, W1 = (torch.randn(3, 4, dtype=torch.float64, requires_grad=True),
+              torch.randn(4, 5, dtype=torch.float64, requires_grad=False))
+    X, Y = torch.randn(5, 6, dtype=torch.float64), torch.eye(3, 6, dtype=torch.float64)
+    assert torch.autograd.gradcheck(fn, (W2, W1, X, Y))
+    fn(W2, W1, X, Y).backward()
+    assert W2.grad is not None and W1.grad is None
+
+
 def test_chain_order_never_builds_the_outer_product() -> None:
     # a^T b c^T X d: (a^T b) is a number, c^T (X d) another; the gradient is (a^T b) c d^T
     for backend in ("numpy", "torch"):

@@ -188,6 +188,27 @@ def function_source(sig: Signature, em: Emitter, value: str, grads: dict[str, st
     return "\n".join(lines) + "\n"
 
 
+def _guarded(statements: list[str], outputs: dict[int, str]) -> list[str]:
+    """The backward statements, each run only when an input whose gradient needs it asks for one
+    (``ctx.needs_input_grad``); statements every gradient needs run unconditionally."""
+    needs: list[set[int]] = [set() for _ in statements]
+    users = {i: set(_WORD.findall(code)) for i, code in outputs.items()}
+    words = [set(_WORD.findall(s.split(" = ", 1)[1])) for s in statements]
+    for k in range(len(statements) - 1, -1, -1):
+        target = statements[k].split(" = ")[0]
+        needs[k] = {i for i, used in users.items() if target in used}
+        needs[k] |= {i for j in range(k + 1, len(statements)) if target in words[j] for i in needs[j]}
+    lines: list[str] = []
+    current: set[int] | None = None
+    for statement, need in zip(statements, needs):
+        if need != current:
+            current = need
+            if need != set(outputs):
+                lines.append("    if " + " or ".join(f"ctx.needs_input_grad[{i}]" for i in sorted(need)) + ":")
+        lines.append(("        " if need != set(outputs) else "    ") + statement)
+    return lines
+
+
 def torch_function_source(sig: Signature, em: Emitter, value: str, grads: dict[str, str], n_value: int,
                           name: str) -> str:
     """A ``torch.autograd.Function`` with the closed-form backward, and a wrapper function."""
@@ -212,7 +233,7 @@ def torch_function_source(sig: Signature, em: Emitter, value: str, grads: dict[s
     body = [f"    {', '.join(saved)}{',' if len(saved) == 1 else ''} = ctx.saved_tensors" if saved else "",
             "    _dt = ctx.dt" if uses_dt else ""]
     body += [f"    {', '.join(dims)}{',' if len(dims) == 1 else ''} = ctx.dims"] if dims else []
-    body += ["    " + s for s in backward]
+    body += _guarded(backward, {sig.names.index(py_name(n)): c for n, c in grads.items()})
     outs = []
     for i, d in enumerate(sig.decls):
         code = grads.get(d.name)
