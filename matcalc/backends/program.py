@@ -221,7 +221,9 @@ def torch_function_source(sig: Signature, em: Emitter, value: str, grads: dict[s
     dims = [v for v in sig.dim_source if v in set(_WORD.findall("\n".join(backward)))]
     lines = sig.header() + [""] + _imports("torch", em)
     lines += [f"class {cls}(torch.autograd.Function):",
-              f'    """f({", ".join(sig.names)}) with its closed-form gradient as the backward pass."""', "",
+              f'    """f({", ".join(sig.names)}) with its closed-form gradient as the backward pass.', "",
+              f"    Gradients flow to {', '.join(py_name(n) for n in grads)}; the other inputs are constants.",
+              '    """', "",
               "    @staticmethod", f"    def forward(ctx, {', '.join(sig.names)}):"]
     body = sig.conversions("torch", "\n".join(em.lines)) + ["    " + s for s in forward]
     body += [f"    ctx.save_for_backward({', '.join(saved)}{',' if len(saved) == 1 else ''})",
