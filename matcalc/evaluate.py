@@ -1,9 +1,10 @@
-"""``compile``: a formula -> a Python callable, through the one lowering in ``lower.py``.
+"""``compile``: a formula -> a Python callable, through the one lowering in ``backends/``.
 
 The callable takes each variable as a keyword array (a vector 1-D, a matrix 2-D, a
-scalar a float) and returns the value in the same convention. Its source is
-generated from validated identifiers and registry templates only, then executed in
-a namespace holding just the backend module.
+scalar a float) and returns the value in the same convention, computed in float64. Its
+source comes from ``backends.value_source`` (the lowering ``codegen`` uses too): validated
+identifiers and registry templates only, executed in a namespace holding just the backend
+module.
 """
 
 from __future__ import annotations
@@ -12,9 +13,10 @@ import inspect
 from collections.abc import Callable
 from typing import Any
 
+from .backends import value_source
 from .expr import Expr
 from .formula import Formula
-from .lower import lower, py_name
+from .lower import py_name
 from .parse import parse
 from .shapes import MatcalcError
 
@@ -44,12 +46,10 @@ def compile(f: str | Formula | Expr, where: str | dict | None = None, backend: s
     if backend not in ("numpy", "torch"):
         raise MatcalcError(f"unknown backend '{backend}' (use 'numpy' or 'torch')")
     formula = as_formula(f, where)
-    prog = lower({"value": formula.expr}, backend)
-    source = prog.backend.prelude + "\n\n" + prog.source("formula")
+    source, names = value_source(formula, backend, name="formula")
     namespace = backend_namespace(backend)
     exec(source, namespace)  # noqa: S102 - the source holds validated identifiers only
     fn = namespace["formula"]
-    names = [v.name for v in prog.inputs]
 
     def evaluate(**values: Any) -> Any:
         missing = [n for n in names if n not in values and py_name(n) not in values]
