@@ -2,7 +2,7 @@
 
 Run ``python benchmarks/codegen.py`` (``--quick`` for a short run). Every problem is timed
 side by side in one run: repetitions interleave the contenders (in a fresh random order each
-time), each timing is the mean over enough calls to last ~10 ms (15 timings), and the table shows
+time), each timing is the mean over enough calls to last ~10 ms (31 timings), and the table shows
 their median. One
 thread everywhere (environment variables set before NumPy/torch/JAX import). JAX is
 optional: its column says "-" when it does not import. Before timing, every contender's
@@ -208,7 +208,7 @@ def measure(contenders: dict[str, Callable], reps: int, target: float) -> dict[s
 
 def main(quick: bool = False) -> None:
     """Measure every problem in float32 and float64 and print one table."""
-    reps, target = (3, 0.005) if quick else (15, 0.01)
+    reps, target = (3, 0.005) if quick else (31, 0.01)
     jax_fns = _jax_fns() if jax is not None else {}
     header = ("problem", "dtype", "generated", "hand NumPy", "torch eager", "jax.jit", "gen/hand", "gen/torch")
     rows = []
