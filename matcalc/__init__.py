@@ -5,6 +5,7 @@
     '(exp(X b) .* a) b^T'
 """
 
+from .backward import codegen
 from .calculus import Derivation, derive, grad, symmetrize, vjp
 from .checker import check_claim, check_steps
 from .evaluate import compile
@@ -16,5 +17,5 @@ from .verify import check
 
 __all__ = [
     "Declaration", "Derivation", "Formula", "MatcalcError", "ParseError", "ShapeError", "check", "check_claim",
-    "check_steps", "compile", "derive", "grad", "parse", "symmetrize", "to_sympy", "vjp",
+    "check_steps", "codegen", "compile", "derive", "grad", "parse", "symmetrize", "to_sympy", "vjp",
 ]
