@@ -55,6 +55,29 @@ def test_wheel_contains_grammar_and_cli(installed: Path) -> None:
     assert "matcalc = matcalc.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
 
 
+def test_wheel_contains_every_module(installed: Path) -> None:
+    """Every source module ships: a subpackage missing from pyproject's list breaks `pip install .`."""
+    (wheel,) = installed.glob("matcalc-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    source = {p.relative_to(ROOT).as_posix() for p in (ROOT / "matcalc").rglob("*.py")}
+    assert source <= names, sorted(source - names)
+
+
+def test_installed_modules_come_from_the_install(installed: Path, tmp_path: Path) -> None:
+    """Import every part from the install; none may be found in the source tree instead
+    (an editable install's import hook would otherwise hide a module missing from the wheel)."""
+    site = installed.parent / "site"
+    modules = sorted(p.relative_to(ROOT).with_suffix("").as_posix().replace("/", ".").removesuffix(".__init__")
+                     for p in (ROOT / "matcalc").rglob("*.py") if p.name != "__main__.py")
+    code = ("import importlib, sys\n"
+            f"for name in {modules!r}: importlib.import_module(name)\n"
+            "bad = [m.__file__ for n, m in sys.modules.items() if n.split('.')[0] == 'matcalc'\n"
+            f"       and getattr(m, '__file__', None) and not m.__file__.startswith({str(site.resolve())!r})]\n"
+            "print(bad); sys.exit(1 if bad else 0)")
+    r = _run(site, sys.executable, "-c", code, cwd=tmp_path)
+    assert r.returncode == 0, r.stdout + r.stderr
+
+
 def test_installed_package_runs_from_another_folder(installed: Path, tmp_path: Path) -> None:
     site = installed.parent / "site"
     elsewhere = tmp_path / "elsewhere"
