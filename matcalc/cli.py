@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 import traceback
 from collections.abc import Callable, Sequence
@@ -355,12 +356,22 @@ def _utf8_streams() -> None:
             stream.reconfigure(errors="backslashreplace")
 
 
+_FORMULA_CHARS = re.compile(r"[\s^()<>|.*/+'\[\]{}⟨⊙ᵀ\\]")
+
+
+def _formulas_kept(argv: Sequence[str]) -> list[str]:
+    """A formula may start with a minus (`-sum(y .* log(p))`): a leading space keeps argparse
+    from reading it as an option; the parser ignores the space."""
+    return [" " + a if a.startswith("-") and not a.startswith("--") and _FORMULA_CHARS.search(a) else a
+            for a in argv]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the matcalc command line; returns the exit status (0 ok, 1 wrong, 2 bad input, 3 internal)."""
     _utf8_streams()
     parser = build_parser()
     try:
-        args = parser.parse_args(argv)
+        args = parser.parse_args(_formulas_kept(sys.argv[1:] if argv is None else argv))
     except SystemExit as e:  # --help, --version, usage errors
         return e.code if isinstance(e.code, int) else EXIT_INPUT
     if getattr(args, "run", None) is None:

@@ -269,12 +269,16 @@ def homework_command(path: str, fmt: str = "text") -> int:
     try:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as e:
-        print(f"matcalc homework: cannot read {path}: {e.strerror or e}", file=sys.stderr)
+        print(f"error: cannot read {path}: {e.strerror or e}", file=sys.stderr)
         return 2
     if fmt not in ("text", "json", "markdown"):
-        print(f"matcalc homework: unknown format '{fmt}' (use text, json or markdown)", file=sys.stderr)
+        print(f"error: unknown format '{fmt}' (use text, json or markdown)", file=sys.stderr)
         return 2
     results = check_homework(text)
+    if not results:
+        print(f"error: no problems found in {path} (see the format at the top of examples/homework.md)",
+              file=sys.stderr)
+        return 2
     print(markdown_report(text, results) if fmt == "markdown" else REPORTS[fmt](results), end="")
     if fmt == "text":
         print()

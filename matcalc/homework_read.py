@@ -54,6 +54,7 @@ def _strip_math(text: str) -> str:
 def read_problems(text: str) -> list[Problem]:
     """The problems of a problem set (see the module docstring for the format)."""
     lines = text.splitlines()
+    headed = any(HEADING.match(line) for line in lines)
     problems: list[Problem] = []
     i = 0
     while i < len(lines):
@@ -64,8 +65,10 @@ def read_problems(text: str) -> list[Problem]:
             i += 1
             continue
         if not problems:
-            i += 1
-            continue
+            if headed or not line.strip():
+                i += 1
+                continue
+            problems.append(Problem("Problem", i))  # plain text with no heading at all: one problem
         i = _read_line(problems[-1], lines, i)
     return problems
 

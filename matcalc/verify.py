@@ -10,6 +10,7 @@ The report lists, per variable, the largest relative error seen:
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -187,6 +188,9 @@ def check(f: str | Formula, wrt: str | Sequence[str], where: str | None = None, 
 
     Symbolic dimensions are drawn in 2..5 per trial unless fixed by ``sizes``. The report's
     ``.ok`` is True when every variable's max relative error is at most ``tol``."""
+    if importlib.util.find_spec("torch") is None:
+        raise MatcalcError("check compares with torch.autograd, which needs torch: "
+                           "python -m pip install -c constraints.txt \".[torch]\"")
     formula = as_formula(f, where)
     names = [wrt] if isinstance(wrt, str) else list(wrt)
     report = CheckReport(formula.text(), [], tol=tol)

@@ -399,3 +399,33 @@ def test_readme_python_example(capsys: pytest.CaptureFixture[str]) -> None:
     printed = [line.rstrip() for line in capsys.readouterr().out.splitlines()]
     for line in expected:
         assert line.rstrip() in printed
+
+
+def test_formula_starting_with_a_minus(cli) -> None:
+    """A loss like -sum(y .* log(p)) is a formula, not an option."""
+    r = cli("grad", "-sum(y .* log(softmax(W x)))", "--wrt", "W")
+    assert (r.code, r.out.strip()) == (0, "(sum(y) softmax(W x) - y) x^T")
+    r = cli("grad", "x^T A x", "-x", "x")  # a short option still works
+    assert (r.code, r.out.strip()) == (0, "(A + A^T) x")
+
+
+def test_check_without_torch_is_an_input_error(cli, monkeypatch) -> None:
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "torch" else real(name, *a))
+    r = cli("check", "a^T exp(X b)", "--wrt", "X")
+    assert r.code == 2 and "needs torch" in r.err and "Traceback" not in r.err
+
+
+def test_homework_plain_text_and_empty_files(cli, tmp_path) -> None:
+    plain = tmp_path / "plain.txt"
+    plain.write_text("f(x) = x^T A x\nclaim: (A + A^T) x\n", encoding="utf-8")
+    r = cli("homework", str(plain))
+    assert r.code == 0 and "1 of 1 problems right" in r.out
+    empty = tmp_path / "empty.md"
+    empty.write_text("", encoding="utf-8")
+    r = cli("homework", str(empty))
+    assert r.code == 2 and r.err.startswith("error: no problems found")
+    r = cli("homework", str(tmp_path / "missing.md"))
+    assert r.code == 2 and r.err.startswith("error: cannot read")
