@@ -6,13 +6,12 @@
 """
 
 from .backward import codegen
-from .calculus import Derivation, derive, grad, symmetrize, vjp
+from .calculus import Derivation, derive, grad, symmetrize, to_sympy, vjp
 from .checker import check_claim, check_steps
 from .evaluate import compile
 from .formula import Declaration, Formula
 from .parse import parse
 from .shapes import MatcalcError, ParseError, ShapeError
-from .to_sympy import to_sympy
 from .verify import check
 
 __all__ = [

@@ -9,6 +9,7 @@ the recorded steps as a chain of equalities in text, Unicode or LaTeX.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from . import ops
 from .diff import Step, gradients
@@ -123,6 +124,11 @@ def vjp(F: str | Formula, wrt: str | list[str], upstream: str = "G",
     return grad(Formula(ops.inner(g, formula.expr), decls, formula.definitions), wrt)
 
 
+def to_sympy(f: str | Formula, where: str | dict | None = None) -> Any:
+    """The formula as a SymPy matrix expression, for users who continue in SymPy."""
+    return as_formula(f, where).to_sympy()
+
+
 def symmetrize(g: Formula) -> Formula:
     """(G + Gᵀ)/2: the gradient restricted to symmetric directions."""
     return Formula(simplify(ops.matmul(ops.const(0.5), ops.add(g.expr, ops.transpose(g.expr)))),
@@ -173,8 +179,8 @@ class Derivation:
             return "\\begin{aligned}\n" + body + "\n\\end{aligned}"
         width = max(len(lhs) for lhs, _, _ in rows)
         rhs_width = min(60, max(len(rhs) for _, rhs, _ in rows))
-        return "\n".join(f"{lhs:>{width}} = {rhs:<{rhs_width}}" + (f"   [{rule}]" if rule else "")
-                         for lhs, rhs, rule in rows).rstrip()
+        return "\n".join((f"{lhs:>{width}} = {rhs:<{rhs_width}}" + (f"   [{rule}]" if rule else "")).rstrip()
+                         for lhs, rhs, rule in rows)
 
     def __str__(self) -> str:
         return self.show("text")
@@ -183,8 +189,14 @@ class Derivation:
         return f"$${self.show('latex')}$$"
 
 
+_LATEX_IN_TEXT = {"ᵀ": "$^\\top$", "⊙": "$\\odot$", "⁻¹": "$^{-1}$", "<": "$\\langle$", ">": "$\\rangle$",
+                  "𝟙": "$\\mathbf{1}$", "‖": "$\\|$", "₁": "$_1$", "Σ": "$\\sum$", "≥": "$\\geq$", "_": "\\_",
+                  "&": "\\&", "σ": "$\\sigma$"}
+
+
 def _latex_text(rule: str) -> str:
-    return rule.replace("\\", "\\backslash ").replace("_", "\\_").replace("&", "\\&")
+    """A rule name inside \\text{…}: Unicode symbols as inline math, so pdflatex reads it."""
+    return "".join(_LATEX_IN_TEXT.get(ch, ch) for ch in rule.replace("⁻¹", "\x00")).replace("\x00", "$^{-1}$")
 
 
 def derive(f: str | Formula, wrt: str | list[str], where: str | dict | None = None) -> Derivation:

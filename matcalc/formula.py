@@ -8,10 +8,12 @@ parses back (with ``where=formula.where``) to an equal expression.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from .expr import Expr, Var, walk
 from .printers import show, show_name
 from .shapes import Shape, is_scalar
+from .to_sympy import sympy_form
 
 
 @dataclass(frozen=True)
@@ -88,6 +90,10 @@ class Formula:
     def latex(self) -> str:
         """The LaTeX form."""
         return self.show("latex")
+
+    def to_sympy(self) -> Any:
+        """The SymPy matrix expression (MatrixSymbol, HadamardProduct, Trace, …), definitions expanded."""
+        return sympy_form(self.expr)
 
     def _repr_latex_(self) -> str:
         return f"$${self.latex()}$$"

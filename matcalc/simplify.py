@@ -345,6 +345,28 @@ def _scalar_monomial(e: Expr) -> Expr | None:
     return None if new is e else new
 
 
+@rule("sum(-A) = -sum(A), sum(s A) = s sum(A), sum(A / s) = sum(A) / s (and likewise tr)")
+def _linear_reduction(e: Expr) -> Expr | None:
+    if e.op not in ("sum", "trace") or scalar(e.args[0]):
+        return None
+    a = e.args[0]
+    if a.op == "neg":
+        return neg(make(e.op, a.args[0]))
+    if a.op == "matmul" and scalar(a.args[0]):
+        return matmul(a.args[0], make(e.op, a.args[1]))
+    if a.op == "div" and scalar(a.args[1]):
+        return div(make(e.op, a.args[0]), a.args[1])
+    return None
+
+
+@rule("s (A / t) = (s A) / t")
+def _scale_quotient(e: Expr) -> Expr | None:
+    if e.op == "matmul" and scalar(e.args[0]) and e.args[1].op == "div" and scalar(e.args[1].args[1]) \
+            and not scalar(e.args[1]):
+        return div(matmul(e.args[0], e.args[1].args[0]), e.args[1].args[1])
+    return None
+
+
 @rule("diag(a bᵀ) = a ⊙ b")
 def _diag_outer(e: Expr) -> Expr | None:
     if e.op == "diagvec" and e.args[0].op == "matmul" and e.args[0].args[0].shape[1] == 1 \

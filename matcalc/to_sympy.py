@@ -11,16 +11,13 @@ from __future__ import annotations
 from typing import Any
 
 from .expr import Expr, walk
-from .formula import Formula
 from .ops import OPS
 from .shapes import MatcalcError, is_scalar
 
 
-def to_sympy(e: Expr | Formula) -> Any:
-    """The SymPy matrix expression equal to e (definitions are expanded)."""
+def sympy_form(expr: Expr) -> Any:
+    """The SymPy matrix expression equal to expr (definitions are expanded)."""
     import sympy as sp
-
-    expr = e.expr if isinstance(e, Formula) else e
 
     def dim(d: object) -> Any:
         return sp.Symbol(d, integer=True, positive=True) if isinstance(d, str) else d
