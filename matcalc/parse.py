@@ -234,12 +234,20 @@ class Builder:
             self.decls[_read_name(str(name))] = _Decl(kind, dims, positive)
 
     def _declare_text(self, name: str, text: str) -> None:
-        tree = _parse_tree(f"x where {name}: {text}")
-        for child in tree.children:
-            if isinstance(child, Tree) and child.data == "where":
-                for decl in child.children:
-                    if isinstance(decl, Tree):
-                        self._declare(decl)
+        """A declaration given apart from the formula (``where=`` or ``--where``); errors point into it."""
+        prefix, decl_text = "x where ", f"{name}: {text}"
+        try:
+            tree = _parse_tree(prefix + decl_text)
+            builder = Builder(prefix + decl_text, self.latex, self.derivation)
+            for child in tree.children:
+                if isinstance(child, Tree) and child.data == "where":
+                    for decl in child.children:
+                        if isinstance(decl, Tree):
+                            builder._declare(decl)
+        except MatcalcError as e:
+            span = None if e.span is None else (max(0, e.span[0] - len(prefix)), max(0, e.span[1] - len(prefix)))
+            raise ParseError(f"in the declaration '{decl_text}': {e.message}", span, decl_text) from None
+        self.decls.update(builder.decls)
 
     def _type(self, node: Tree) -> tuple[str, tuple, bool]:
         head, *rest = node.children

@@ -23,7 +23,7 @@ CASES = [
     ("x + * y", ParseError, "unexpected '*'", 4),
     ("x +", ParseError, "the formula ends too early", 3),
     ("A^T^", ParseError, "the formula ends too early", 4),
-    ("x where x: vectr(n)", ParseError, "unexpected '('", 16),
+    ("x where x: vectr(n)", ParseError, "unknown type 'vectr'", 11),
     ("x ; y", ParseError, "two formulas", 4),
     ("x = 1; ", ParseError, "no formula", None),
     # unknown names
