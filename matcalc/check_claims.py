@@ -41,7 +41,7 @@ from .parse import parse
 from .printers import show, show_name
 from .shapes import MatcalcError, show_shape
 from .simplify import simplify
-from .verify import concretize
+from .verify import concretize, require_torch
 
 
 @dataclass
@@ -168,6 +168,7 @@ def check_claim(f: str | Formula, wrt: str, claim: str | Formula, where: str | d
                 seed: int = 0, tol: float = TOL) -> ClaimResult:
     """Check a claimed gradient ∇_wrt f: verdict, the correct gradient, and for a wrong claim
     a counterexample and a diagnosis (see ``check_rules.MISTAKES``)."""
+    require_torch("check_claim")
     formula = as_formula(f, where)
     correct = grad(formula, wrt)
     if isinstance(claim, str):

@@ -32,6 +32,7 @@ from .parse import parse
 from .printers import show
 from .shapes import MatcalcError, is_scalar
 from .simplify import simplify
+from .verify import require_torch
 
 
 @dataclass
@@ -165,6 +166,7 @@ def check_steps(text: str, f: str | Formula | None = None, wrt: str | list[str] 
 
     Without ``f`` the first line must read ``df = <1, d(f)>`` (or ``d(f)``); without ``wrt`` the
     variables are those of the ``∇_X f = …`` lines (else those whose differential appears)."""
+    require_torch("check_steps")
     segs = segments(text)
     report = StepsReport(None, [])
     if not segs:

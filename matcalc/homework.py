@@ -39,6 +39,7 @@ from .homework_read import Problem, read_problems
 from .parse import parse
 from .printers import show
 from .shapes import MatcalcError
+from .verify import require_torch
 
 
 @dataclass
@@ -274,6 +275,7 @@ def homework_command(path: str, fmt: str = "text") -> int:
     if fmt not in ("text", "json", "markdown"):
         print(f"error: unknown format '{fmt}' (use text, json or markdown)", file=sys.stderr)
         return 2
+    require_torch("homework")
     results = check_homework(text)
     if not results:
         print(f"error: no problems found in {path} (see the format at the top of examples/homework.md)",

@@ -182,15 +182,20 @@ class CheckReport:
         }
 
 
+def require_torch(what: str) -> None:
+    """Raise a MatcalcError (not an ImportError) when torch, the numeric reference, is missing."""
+    if importlib.util.find_spec("torch") is None:
+        raise MatcalcError(f"{what} compares with torch.autograd, which needs torch: "
+                           "python -m pip install -c constraints.txt \".[torch]\"")
+
+
 def check(f: str | Formula, wrt: str | Sequence[str], where: str | None = None, trials: int = 3, seed: int = 0,
           tol: float = 1e-6, sizes: Mapping[str, int] | None = None) -> CheckReport:
     """Compare ``grad(f, wrt)`` with torch.autograd at ``trials`` random draws of sizes and values.
 
     Symbolic dimensions are drawn in 2..5 per trial unless fixed by ``sizes``. The report's
     ``.ok`` is True when every variable's max relative error is at most ``tol``."""
-    if importlib.util.find_spec("torch") is None:
-        raise MatcalcError("check compares with torch.autograd, which needs torch: "
-                           "python -m pip install -c constraints.txt \".[torch]\"")
+    require_torch("check")
     formula = as_formula(f, where)
     names = [wrt] if isinstance(wrt, str) else list(wrt)
     report = CheckReport(formula.text(), [], tol=tol)

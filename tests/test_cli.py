@@ -409,13 +409,22 @@ def test_formula_starting_with_a_minus(cli) -> None:
     assert (r.code, r.out.strip()) == (0, "(A + A^T) x")
 
 
-def test_check_without_torch_is_an_input_error(cli, monkeypatch) -> None:
+def test_commands_needing_torch_say_so_without_it(cli, monkeypatch) -> None:
+    """check and homework (and check_claim, check_steps) take numbers from torch: without it, exit 2."""
     import importlib.util
+
+    import matcalc
 
     real = importlib.util.find_spec
     monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "torch" else real(name, *a))
     r = cli("check", "a^T exp(X b)", "--wrt", "X")
     assert r.code == 2 and "needs torch" in r.err and "Traceback" not in r.err
+    r = cli("homework", str(Path(__file__).resolve().parents[1] / "examples" / "homework.md"))
+    assert r.code == 2 and "homework compares with torch.autograd" in r.err
+    with pytest.raises(matcalc.MatcalcError, match="needs torch"):
+        matcalc.check_claim("x^T A x", "x", "2 A x")
+    with pytest.raises(matcalc.MatcalcError, match="needs torch"):
+        matcalc.check_steps("df = <1, d(x^T x)>\n= <2 x, dx>")
 
 
 def test_homework_plain_text_and_empty_files(cli, tmp_path) -> None:
