@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from .expr import Expr
 from .ops import make
 
+RuleFn = Callable[[Expr], "Expr | None"]
+
 
 @dataclass(frozen=True)
 class Rule:
@@ -22,6 +24,19 @@ class Rule:
 
     name: str
     apply: Callable[[Expr], Expr | None]
+
+
+def collector(rules: list[Rule]) -> Callable[[str], Callable[[RuleFn], RuleFn]]:
+    """A decorator ``@rule("identity")`` that appends the function to rules, in order."""
+
+    def rule(name: str) -> Callable[[RuleFn], RuleFn]:
+        def register(fn: RuleFn) -> RuleFn:
+            rules.append(Rule(name, fn))
+            return fn
+
+        return register
+
+    return rule
 
 
 @dataclass
