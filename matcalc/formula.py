@@ -73,11 +73,8 @@ class Formula:
 
     def show(self, notation: str = "text") -> str:
         """The formula in `text`, `unicode` or `latex`, preceded by the definitions it uses."""
-        fixed = {d for decl in self.declarations for d in decl.shape}
-        sized = {d for n in walk(self.expr) if n.op in ("identity", "fill") for d in n.shape if d not in fixed}
-        lines = [f"{show_name(name, notation)} = {show(ref.args[0], notation, sized)}"
-                 for name, ref in self.definitions]
-        return ("; " if notation != "latex" else ";\\quad ").join(lines + [show(self.expr, notation, sized)])
+        lines = [f"{show_name(name, notation)} = {show(ref.args[0], notation)}" for name, ref in self.definitions]
+        return ("; " if notation != "latex" else ";\\quad ").join(lines + [show(self.expr, notation)])
 
     def text(self) -> str:
         """The plain-text (ASCII) form."""

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from .check_text import gradient_variable
-from .parse import GREEK_UNICODE
+from .syntax import GREEK_UNICODE
 
 KEY = re.compile(r"^\s*(?:[-*]\s+)?(?:\*\*|__)?(function|f|where|wrt|claim|derivation|define|layer|upstream)"
                  r"(?:\*\*|__)?\s*:(?:\*\*|__)?\s*(.*)$", re.IGNORECASE)

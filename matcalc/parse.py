@@ -11,67 +11,19 @@ and a caret position when one is known.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
 
-from lark import Lark, Token, Tree
-from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+from lark import Token, Tree
 
 from . import ops
 from .expr import Expr, Var, walk
 from .formula import Declaration, Formula
 from .shapes import SCALAR, DimVar, MatcalcError, ParseError, ShapeError, Unifier, inferring, is_scalar, show_shape
+from .syntax import CAPITAL_GREEK, GREEK, MAX_DEPTH, is_greek, parse_tree, read_name
 
-MAX_DEPTH = 300  # deeper parse trees are refused with a clear error (no recursion crash)
-GREEK = ("alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa lambda mu nu xi "
-         "omicron pi rho sigma tau upsilon phi varphi chi psi omega").split()
-GREEK_UNICODE = dict(zip("αβγδεϵζηθϑικλμνξοπρστυφϕχψω", GREEK))
-GREEK_UNICODE.update(zip("ΓΔΘΛΞΠΣΦΨΩ", "Gamma Delta Theta Lambda Xi Pi Sigma Phi Psi Omega".split()))
-CAPITAL_GREEK = set("Gamma Delta Theta Lambda Xi Pi Sigma Phi Psi Omega".split())
 TYPES = ("scalar", "vector", "matrix", "symmetric", "spd")
 FRESH_DIMS = "n m k p q r s t u v w".split()
-
-
-_OPENERS = {"(", "{", "\\{", "[", "<", "⟨", "\\langle"}
-_CLOSERS = {")", "}", "\\}", "]", ">", "⟩", "\\rangle"}
-_OPERAND_END = {"NAME", "LATEX_NAME", "NUMBER", "SIGNED", "ONES", "TRANSPOSE", "INVERSE", "TOP", "NORM_CLOSE"}
-
-
-class _PairNorms:
-    """Post-lexer: decide whether each norm bar (`||`, `‖`, `\\|`) opens or closes a norm.
-
-    A bar closes the innermost open norm when that norm was opened inside the same
-    brackets and the bar follows an operand (`||x|| (y)`, `||(||x|| y)||`); otherwise it
-    opens one (`||x|| ||y||`, `|| ||x|| y ||`). `\\lVert` always opens, `\\rVert` closes."""
-
-    always_accept = ("NORM",)
-
-    def process(self, stream: Iterator[Token]) -> Iterator[Token]:
-        """Rename each NORM token to NORM_OPEN or NORM_CLOSE."""
-        stack: list[str] = []  # open brackets, "norm" for an open norm
-        after_operand = False
-        for tok in stream:
-            text = str(tok)
-            if tok.type == "NORM":
-                closes = text == "\\rVert" or (text != "\\lVert" and stack[-1:] == ["norm"] and after_operand)
-                if closes and stack[-1:] == ["norm"]:
-                    stack.pop()
-                elif not closes:
-                    stack.append("norm")
-                tok = Token.new_borrow_pos("NORM_CLOSE" if closes else "NORM_OPEN", text, tok)
-            elif text in _OPENERS:
-                stack.append(text)
-            elif text in _CLOSERS and stack and stack[-1] != "norm":
-                stack.pop()
-            after_operand = tok.type in _OPERAND_END or text in _CLOSERS
-            yield tok
-
-
-@lru_cache(maxsize=1)
-def _parser() -> Lark:
-    return Lark.open_from_package("matcalc.grammar", "matcalc.lark", parser="lalr", propagate_positions=True,
-                                  postlex=_PairNorms())
 
 
 def parse(text: str, where: str | dict | None = None, notation: str | None = None,
@@ -81,62 +33,11 @@ def parse(text: str, where: str | dict | None = None, notation: str | None = Non
     if not isinstance(text, str) or not text.strip():
         raise ParseError("empty formula: type an expression such as  a^T exp(X b)")
     latex = ("\\" in text) if notation is None else notation == "latex"
-    tree = _parse_tree(text)
+    tree = parse_tree(text)
     try:
         return Builder(text, latex, derivation).build(tree, where)
     except RecursionError:
         raise ParseError(f"formula nested too deeply (at most {MAX_DEPTH} levels)") from None
-
-
-def _parse_tree(text: str) -> Tree:
-    _check_brackets(text)
-    try:
-        tree = _parser().parse(text)
-    except UnexpectedInput as e:
-        raise _syntax_error(e, text) from None
-    _check_depth(tree, text)
-    return tree
-
-
-_PAIRS = {")": "(", "]": "[", "}": "{", "⟩": "⟨"}
-
-
-def _check_brackets(text: str) -> None:
-    """Name the first unmatched bracket (lark would only say 'unexpected token')."""
-    stack: list[tuple[str, int]] = []
-    for i, ch in enumerate(text):
-        if ch in "([{⟨" and not text.startswith("\\", i - 1 if i else 0) or ch in "([{⟨" and i == 0:
-            stack.append((ch, i))
-        elif ch in _PAIRS and (i == 0 or text[i - 1] != "\\"):
-            if not stack or stack[-1][0] != _PAIRS[ch]:
-                raise ParseError(f"unmatched '{ch}'", (i, i + 1), text)
-            stack.pop()
-    if stack:
-        ch, i = stack[-1]
-        raise ParseError(f"'{ch}' is never closed", (i, i + 1), text)
-
-
-def _syntax_error(e: UnexpectedInput, text: str) -> ParseError:
-    pos = getattr(e, "pos_in_stream", None)
-    if isinstance(e, UnexpectedEOF) or pos is None:
-        return ParseError("the formula ends too early (an operand is missing)", (len(text), len(text)), text)
-    if isinstance(e, UnexpectedCharacters):
-        return ParseError(f"unexpected character '{text[pos]}'", (pos, pos + 1), text)
-    token = e.token if isinstance(e, UnexpectedToken) else None
-    shown = str(token) if token is not None and str(token) else "end of formula"
-    if token is not None and token.type == "$END":
-        return ParseError("the formula ends too early (an operand is missing)", (len(text), len(text)), text)
-    return ParseError(f"unexpected '{shown}'", (pos, pos + max(1, len(shown))), text)
-
-
-def _check_depth(tree: Tree, text: str) -> None:
-    stack: list[tuple[Tree, int]] = [(tree, 0)]
-    while stack:
-        node, depth = stack.pop()
-        if depth > MAX_DEPTH:
-            start = node.meta.start_pos if not node.meta.empty else 0
-            raise ParseError(f"formula nested too deeply (at most {MAX_DEPTH} levels)", (start, start + 1), text)
-        stack.extend((c, depth + 1) for c in node.children if isinstance(c, Tree))
 
 
 @dataclass(frozen=True)
@@ -144,21 +45,6 @@ class _Decl:
     kind: str
     dims: tuple
     positive: bool
-
-
-def _read_name(raw: str) -> str:
-    """Normalize a name token: `x_{hat}` -> x_hat, `\\mathbf{x}` -> x, `λ` -> lambda."""
-    m = re.fullmatch(r"\\(?:mathbf|boldsymbol|bm|mathrm|mathit|operatorname)\{(.*)\}(.*)", raw)
-    if m:
-        raw = m.group(1).replace("\\_", "_") + m.group(2)
-    elif raw.startswith("\\"):
-        raw = raw[1:]
-    raw = re.sub(r"_\{([A-Za-z0-9]+)\}", r"_\1", raw)
-    return "".join(GREEK_UNICODE.get(ch, ch) for ch in raw)
-
-
-def _is_greek(name: str) -> bool:
-    return re.fullmatch(r"(%s)(\d+|_\w+)?" % "|".join(GREEK + sorted(CAPITAL_GREEK)), name) is not None
 
 
 class Builder:
@@ -231,13 +117,13 @@ class Builder:
         *names, type_tree = decl.children
         kind, dims, positive = self._type(type_tree)
         for name in names:
-            self.decls[_read_name(str(name))] = _Decl(kind, dims, positive)
+            self.decls[read_name(str(name))] = _Decl(kind, dims, positive)
 
     def _declare_text(self, name: str, text: str) -> None:
         """A declaration given apart from the formula (``where=`` or ``--where``); errors point into it."""
         prefix, decl_text = "x where ", f"{name}: {text}"
         try:
-            tree = _parse_tree(prefix + decl_text)
+            tree = parse_tree(prefix + decl_text)
             builder = Builder(prefix + decl_text, self.latex, self.derivation)
             for child in tree.children:
                 if isinstance(child, Tree) and child.data == "where":
@@ -272,7 +158,7 @@ class Builder:
 
     def _define(self, node: Tree) -> None:
         name_tok, body = node.children
-        name = _read_name(str(name_tok))
+        name = read_name(str(name_tok))
         value = self.expr(body)
         ref = Expr("ref", (value,), name, value.shape)
         self.env[name] = ref
@@ -440,7 +326,7 @@ class Builder:
         if self.latex and tok.type == "NAME":
             parts = re.findall(r"[A-Za-zα-ωΑ-Ω](?:_(?:\{[A-Za-z0-9]+\}|[A-Za-z0-9]+))*|\d+", raw)
             if len(parts) > 1:
-                factors = [ops.const(float(p)) if p.isdigit() else self._lookup(_read_name(p), tok) for p in parts]
+                factors = [ops.const(float(p)) if p.isdigit() else self._lookup(read_name(p), tok) for p in parts]
                 acc = factors[0]
                 for f in factors[1:]:
                     acc = ops.matmul(acc, f)
@@ -450,7 +336,7 @@ class Builder:
             base = re.match(r"\\([A-Za-z]+)", raw).group(1)
             if base not in GREEK and base not in CAPITAL_GREEK:
                 raise self.error(f"unknown LaTeX command '\\{base}'", tok)
-        return self._lookup(_read_name(raw), tok)
+        return self._lookup(read_name(raw), tok)
 
     def _lookup(self, name: str, tok: Token) -> Expr:
         if name in self.env:
@@ -480,7 +366,7 @@ class Builder:
     def _convention(name: str) -> str:
         if name[0].isupper():
             return "matrix"
-        if _is_greek(name):
+        if is_greek(name):
             return "scalar"
         return "vector"
 
@@ -500,7 +386,7 @@ class Builder:
         prime = name.endswith("'")
         if name in ("vector", "matrix", "d") or name in self.functions or prime and name[:-1] in self.functions:
             return name == "d" and not self.derivation
-        if raw.startswith("\\") and _read_name(raw.strip()) in self.decls:  # `\sigma (x)` with sigma declared
+        if raw.startswith("\\") and read_name(raw.strip()) in self.decls:  # `\sigma (x)` with sigma declared
             return True
         if self.latex and head.type == "CALLNAME" and not raw.startswith("\\") and name not in _ALL_CALLS:
             return True
@@ -539,8 +425,8 @@ class Builder:
     def _juxtaposed(self, head: Token, arg_trees: list, node: Tree, post: Post | None = None) -> Expr:
         """`x (y + z)` is a product; `foo(x)` with an unknown lowercase name is an unknown function."""
         raw = str(head).strip()
-        name = _read_name(raw if raw.startswith("\\") else _call_name(raw))
-        looks_like_function = (len(name) > 1 and name[0].islower() and not _is_greek(name)
+        name = read_name(raw if raw.startswith("\\") else _call_name(raw))
+        looks_like_function = (len(name) > 1 and name[0].islower() and not is_greek(name)
                                and name not in self.decls and name not in self.env and not self.latex)
         if looks_like_function or name.endswith("'") or len(arg_trees) != 1:
             raise self.error(f"unknown function {_quoted(name)}", head)

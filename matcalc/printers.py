@@ -8,16 +8,13 @@ same tree (the grammar's precedence: sum < product < unary minus < postfix < ato
 
 from __future__ import annotations
 
-import contextvars
 import re
-from collections.abc import Collection
 
 from .expr import Expr
 from .ops import ATOM, NEG, OPS, POSTFIX, PRODUCT, SUM, const, matmul
 from .shapes import is_scalar
 
 NOTATIONS = ("text", "unicode", "latex")
-_SIZED: contextvars.ContextVar[frozenset] = contextvars.ContextVar("sized", default=frozenset())
 _INDEX = {"text": 0, "unicode": 1, "latex": 2}
 _GREEK = ("alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa lambda mu nu xi "
           "omicron pi rho sigma tau upsilon phi varphi chi psi omega Gamma Delta Theta Lambda Xi Pi Sigma "
@@ -25,16 +22,11 @@ _GREEK = ("alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iot
 _GREEK_LETTER = dict(zip(_GREEK, "αβγδεϵζηθϑικλμνξοπρστυφϕχψωΓΔΘΛΞΠΣΦΨΩ"))
 
 
-def show(e: Expr, notation: str = "text", sized: Collection = ()) -> str:
-    """Print an expression in one of NOTATIONS; an identity of a size in ``sized`` (a size no
-    variable fixes, so that parsing could not infer it) prints with it: I_m."""
+def show(e: Expr, notation: str = "text") -> str:
+    """Print an expression in one of NOTATIONS."""
     if notation not in _INDEX:
         raise ValueError(f"notation must be one of {NOTATIONS}")
-    token = _SIZED.set(frozenset(sized))
-    try:
-        return _show(e, notation)[0]
-    finally:
-        _SIZED.reset(token)
+    return _show(e, notation)[0]
 
 
 def show_name(name: str, notation: str) -> str:
@@ -65,11 +57,8 @@ def _leaf(e: Expr, notation: str) -> tuple[str, int]:
         return show_name(e.attr, notation), ATOM
     if e.op == "const":
         return _number(e.attr, notation), NEG if e.attr < 0 else ATOM
-    if e.op == "identity":
-        size = e.shape[0]
-        if size in _SIZED.get():  # no variable fixes its size: I_m
-            return ("I_{%s}" if notation == "latex" else "I_%s") % size, ATOM
-        return "I", ATOM
+    if e.op == "identity":  # always with its size: `s I` or `tr(I)` would not say which I
+        return ("I_{%s}" if notation == "latex" else "I_%s") % e.shape[0], ATOM
     if e.op == "fill":
         return _fill(e, notation), POSTFIX if e.shape[0] == 1 and e.shape[1] != 1 else ATOM
     assert e.op == "d", e.op
@@ -91,7 +80,7 @@ def _fill(e: Expr, notation: str) -> str:
     kind = "vector" if cols == 1 or row else "matrix"
     name = kind if notation != "latex" else "\\operatorname{%s}" % kind
     sizes = [length] if kind == "vector" else [rows, cols]
-    shown = [_number(e.attr, notation)] + ([str(d) for d in sizes] if set(sizes) & _SIZED.get() else [])
+    shown = [_number(e.attr, notation)] + [str(d) for d in sizes]  # always sized, like I_n and 1_n
     return f"{name}({', '.join(shown)})" + (_TRANSPOSE[notation] if row else "")
 
 

@@ -214,3 +214,14 @@ def test_backends_agree_on_random_formulas(f: matcalc.Formula) -> None:
     got = np.asarray(got.numpy() if hasattr(got, "numpy") else got, dtype=float)
     assert np.isfinite(want).all(), f.text()  # the generator's sampling convention keeps values finite
     np.testing.assert_allclose(got, want, rtol=1e-8, atol=1e-10)
+
+
+@pytest.mark.parametrize("text", ["alpha + log(1 + 2^2)", "x / exp(0.5 2)", "alpha sqrt(2 3)"])
+def test_torch_functions_of_numbers(text: str) -> None:
+    """torch.exp(0.5 * 2.0) refuses a float: number-valued arguments become tensors."""
+    import torch
+
+    f = matcalc.parse(text)
+    values = {d.name: (0.5 if d.var.kind == "scalar" else np.ones(3)) for d in f.declarations}
+    got = matcalc.compile(f, backend="torch")(**{k: torch.tensor(v, dtype=torch.float64) for k, v in values.items()})
+    np.testing.assert_allclose(np.asarray(got), np.asarray(matcalc.compile(f)(**values)), rtol=1e-12)

@@ -87,7 +87,7 @@ EXPECTED = [
     ("2 3 x", "2 3 x", "2 3 x", "2 \\cdot 3 x"),
     ("x / 2 + x ./ p", "x / 2 + x ./ p", "x / 2 + x ./ p", "x / 2 + x \\oslash p"),
     ("1_n^T x + 𝟙^T y", "1_n^T x + 1_n^T y", "𝟙_nᵀ x + 𝟙_nᵀ y", "\\mathbf{1}_{n}^\\top x + \\mathbf{1}_{n}^\\top y"),
-    ("A + I", "A + I", "A + I", "A + I"),
+    ("A + I", "A + I_n", "A + I_n", "A + I_{n}"),
     ("A^3 + A^-1", "A^3 + A^-1", "A^3 + A⁻¹", "A^{3} + A^{-1}"),
     ("s^2 x", "s^2 x", "s^2 x", "s^{2} x"),
     ("(-s)^2", "(-s)^2", "(-s)^2", "(-s)^{2}"),
@@ -118,7 +118,7 @@ def test_names_in_each_notation() -> None:
 
 def test_constant_arrays_keep_their_size() -> None:
     f = matcalc.parse("x + vector(2) + 𝟙 where x: vector(3)")
-    assert f.text() == "x + vector(2) + 1_3"
+    assert f.text() == "x + vector(2, 3) + 1_3"
     assert matcalc.parse(f.text(), where=f.where).expr is f.expr
     row = matcalc.parse("x^T + 1_3^T where x: vector(3)")
     assert row.text() == "x^T + 1_3^T"
@@ -136,18 +136,24 @@ def test_definitions_print_before_the_formula() -> None:
         assert matcalc.parse(layers.show(notation), where=layers.where, notation=notation).expr is layers.expr
 
 
-def test_identity_shows_its_size_when_no_variable_fixes_it() -> None:
+def test_identity_shows_its_size() -> None:
+    """Always: in `s I` or `tr(I)` nothing around the identity says its size."""
     f = matcalc.parse("I_m + I_m")
     assert (f.text(), f.latex()) == ("I_m + I_m", "I_{m} + I_{m}")
-    assert matcalc.parse("A + I").text() == "A + I"
+    assert matcalc.parse("A + I").text() == "A + I_n"
+    g = matcalc.grad("tr(S)^0.5 where S: spd(n)", "S")  # 0.5 tr(S)^-0.5 I: the size is not inferable
+    assert matcalc.parse(g.text(), where=g.where).expr is g.expr
     for notation in NOTATIONS:
         assert matcalc.parse(f.show(notation), notation=notation).expr is f.expr
 
 
-def test_constant_matrix_shows_its_size_when_no_variable_fixes_it() -> None:
+def test_constant_matrix_shows_its_size() -> None:
+    """Always, like I_n: next to a scalar factor nothing else would say its size."""
     f = matcalc.parse("matrix(2, m, n)")
     assert (f.text(), f.latex()) == ("matrix(2, m, n)", "\\operatorname{matrix}(2, m, n)")
-    assert matcalc.parse("A + matrix(2)").text() == "A + matrix(2)"
+    assert matcalc.parse("A + matrix(2)").text() == "A + matrix(2, n, m)"
+    g = matcalc.grad("tanh(sum(K))", "K")  # a scalar times a matrix of ones
+    assert matcalc.parse(g.text(), where=g.where).expr is g.expr
     for notation in NOTATIONS:
         assert matcalc.parse(f.show(notation), notation=notation).expr is f.expr
 

@@ -172,12 +172,16 @@ class Emitter:
     taken: set[str] = field(default_factory=set)
     lines: list[str] = field(default_factory=list)
     codes: dict[Expr, str] = field(default_factory=dict)
+    floats: set[Expr] = field(default_factory=set)  # nodes whose code is a plain Python number
     _count: int = 0
 
     def emit(self, root: Expr) -> str:
         """Emit statements for everything root needs that is not emitted yet; return root's code."""
         for node in walk(root, self.codes):
             self.codes[node] = self._node(node)
+            if node.op == "const" or node.op == "fill" and is_scalar(node.shape) or \
+                    node.op in ARITHMETIC and node.args and all(a in self.floats for a in node.args):
+                self.floats.add(node)
         return self.codes[root]
 
     def _fresh(self) -> str:
@@ -222,8 +226,8 @@ class Emitter:
         if op == "identity":
             return self._assign(node, f"{m}.eye({self.dim(node.shape[0])}, dtype=_dt)")
         args = [self.codes[a] for a in node.args]
-        if op not in ARITHMETIC:  # exp(2.0) needs an array (torch.exp refuses a float)
-            args = [self._array(a) if is_literal(a) else a for a in args]
+        if op not in ARITHMETIC:  # exp(2.0), exp(0.5 * 2.0) need an array (torch.exp refuses a float)
+            args = [self._array(a) if is_literal(a) or x in self.floats else a for a, x in zip(args, node.args)]
         if op == "transpose":
             if is_scalar(node.shape) or is_vector(node.shape):  # 0-d and 1-D values are their own transposes
                 return args[0]
