@@ -432,10 +432,3 @@ def simplify(e: Expr) -> Expr:
 def clear_cache() -> None:
     """Forget memoized simplifications (for honest timings; results do not change)."""
     _simplifier.memo.clear()
-
-
-def simplify_traced(e: Expr) -> tuple[Expr, list[tuple[str, Expr, Expr]]]:
-    """Simplify and return the rules applied, in order (for shown derivations)."""
-    rw = Rewriter(RULES, trace=[])
-    return rw(e), rw.trace or []
-
