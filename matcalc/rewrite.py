@@ -4,7 +4,7 @@ A ``Rule`` has a name (the identity it applies, e.g. ``(Aᵀ)ᵀ = A``) and a fu
 that returns the rewritten node or None when the rule does not apply. ``Rewriter``
 applies a rule list to every node, children first, until nothing changes; results
 are memoized per node (nodes are hash-consed, so a DAG is rewritten once per
-distinct node) and, when asked, every application is recorded as (rule, before, after).
+distinct node).
 """
 
 from __future__ import annotations
@@ -45,7 +45,6 @@ class Rewriter:
 
     rules: list[Rule]
     memo: dict[Expr, Expr] = field(default_factory=dict)
-    trace: list[tuple[str, Expr, Expr]] | None = None
 
     def __call__(self, root: Expr) -> Expr:
         """The fixed point of the rules on root (only nodes not seen before are visited)."""
@@ -74,7 +73,5 @@ class Rewriter:
         for rule in self.rules:
             new = rule.apply(node)
             if new is not None and new is not node:
-                if self.trace is not None:
-                    self.trace.append((rule.name, node, new))
                 return new
         return None
