@@ -25,7 +25,7 @@ from collections.abc import Callable  # noqa: E402
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
-from matcalc.backward import codegen  # noqa: E402
+from matcalc.lowering.codegen import codegen  # noqa: E402
 
 try:
     import jax  # noqa: E402

@@ -24,7 +24,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 import matcalc  # noqa: E402
-from matcalc.simplify import clear_cache  # noqa: E402
+from matcalc.simplification.simplify import clear_cache  # noqa: E402
 
 
 def timed(fn, repeat: int) -> tuple[float, float]:

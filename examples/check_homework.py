@@ -11,7 +11,7 @@ says so and exits 0.
 import sys
 from pathlib import Path
 
-from matcalc.homework import homework_command
+from matcalc.checking.homework import homework_command
 
 if __name__ == "__main__":
     here = Path(__file__).resolve().parent

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from matcalc.backward import codegen
+from matcalc.lowering.codegen import codegen
 
 
 def load(path: Path, name: str):

@@ -5,14 +5,14 @@
     '(exp(X b) .* a) b^T'
 """
 
-from .backward import codegen
-from .calculus import Derivation, derive, grad, symmetrize, to_sympy, vjp
-from .checker import check_claim, check_steps
-from .evaluate import compile
-from .formula import Declaration, Formula
-from .parse import parse
-from .shapes import MatcalcError, ParseError, ShapeError
-from .verify import check
+from matcalc.algebra.shapes import MatcalcError, ParseError, ShapeError
+from matcalc.calculus.gradients import Derivation, derive, grad, symmetrize, to_sympy, vjp
+from matcalc.checking.checker import check_claim, check_steps
+from matcalc.checking.verify import check
+from matcalc.language.formula import Declaration, Formula
+from matcalc.language.parse import parse
+from matcalc.lowering.codegen import codegen
+from matcalc.lowering.evaluate import compile
 
 __all__ = [
     "Declaration", "Derivation", "Formula", "MatcalcError", "ParseError", "ShapeError", "check", "check_claim",

@@ -89,7 +89,7 @@ def _table(rows: list[list[str]]) -> list[str]:
 
 def _definitions(definitions: Sequence[tuple[str, Any]]) -> list[dict[str, Any]]:
     """Definitions (name, ref) as JSON: name, its three forms and its shape."""
-    from matcalc.printers import show, show_name
+    from matcalc.language.printers import show, show_name
 
     return [{"name": name, "shape": _shape_json(ref.shape),
              **{n: f"{show_name(name, n)} = {show(ref.args[0], n)}" for n in NOTATIONS}}
@@ -161,7 +161,7 @@ _NABLA = {"text": "grad_{0} f", "unicode": "∇_{0} f", "latex": "\\nabla_{{{0}}
 def grad_command(args: argparse.Namespace) -> int:
     """`matcalc grad`: the closed-form gradient(s); with --steps the derivation."""
     import matcalc
-    from matcalc.printers import show, show_name
+    from matcalc.language.printers import show, show_name
 
     formula = _read_formula(args)
     names = _wrt_names(args)
@@ -220,7 +220,7 @@ def _check_arguments(p: argparse.ArgumentParser) -> None:
 
 def check_command(args: argparse.Namespace) -> int:
     """`matcalc check`: compare the closed form with torch.autograd; exit 1 when they disagree."""
-    from matcalc.verify import check  # not matcalc.check: a submodule of that name would shadow it
+    from matcalc.checking.verify import check  # not matcalc.check: a submodule of that name would shadow it
 
     formula = _read_formula(args)
     report = check(formula, _wrt_names(args), trials=args.trials, seed=args.seed, tol=args.tol)
@@ -244,7 +244,7 @@ def _codegen_arguments(p: argparse.ArgumentParser) -> None:
 
 def codegen_command(args: argparse.Namespace) -> int:
     """`matcalc codegen`: standalone Python source computing the value and the gradients."""
-    from matcalc.backward import codegen
+    from matcalc.lowering.codegen import codegen
 
     source = codegen(_read_formula(args), _wrt_names(args), backend=args.backend, name=args.name)
     if args.output:
@@ -264,7 +264,7 @@ def _homework_arguments(p: argparse.ArgumentParser) -> None:
 
 def homework_command(args: argparse.Namespace) -> int:
     """`matcalc homework`: check every problem's claimed gradient and derivation."""
-    from matcalc.homework import homework_command as run
+    from matcalc.checking.homework import homework_command as run
 
     return run(args.file, args.format)
 
@@ -389,7 +389,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             pass
         return EXIT_OK
     except Exception as exc:  # noqa: BLE001 - the user sees one line, not a traceback
-        from matcalc.shapes import MatcalcError
+        from matcalc.algebra.shapes import MatcalcError
 
         if debug:
             traceback.print_exc()

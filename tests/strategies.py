@@ -26,7 +26,7 @@ import numpy as np
 from hypothesis import strategies as st
 
 import matcalc
-from matcalc.expr import walk
+from matcalc.algebra.expr import walk
 
 DIMS = ("n", "m", "k")
 SIZES = {"n": 3, "m": 2, "k": 4}

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from matcalc.checker import check_claim
+from matcalc.checking.checker import check_claim
 
 SQ = "A, X, B: matrix(n, n)"
 SIGMOID = "Y = sigmoid(W X); <Y, M Y>"

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from matcalc.checker import check_steps
+from matcalc.checking.checker import check_steps
 
 EXP = [
     "df = <1, d(a^T exp(X b))>",

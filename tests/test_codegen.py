@@ -21,13 +21,13 @@ import numpy as np
 import pytest
 
 import matcalc
-from matcalc.backends import value_source
-from matcalc.backends.chains import order_chains
-from matcalc.backward import codegen
-from matcalc.evaluate import as_formula
-from matcalc.sample import sample_inputs, sizes_of
-from matcalc.shapes import MatcalcError
-from matcalc.verify import evaluate_closed_form, reference_gradients, relative_error
+from matcalc.algebra.shapes import MatcalcError
+from matcalc.checking.sample import sample_inputs, sizes_of
+from matcalc.checking.verify import evaluate_closed_form, reference_gradients, relative_error
+from matcalc.lowering import value_source
+from matcalc.lowering.chains import order_chains
+from matcalc.lowering.codegen import codegen
+from matcalc.lowering.evaluate import as_formula
 
 torch = pytest.importorskip("torch")
 

@@ -20,8 +20,8 @@ import pytest
 from corpus import CORPUS, Identity
 
 import matcalc
-from matcalc.sample import sample_inputs, sizes_of
-from matcalc.verify import evaluate_closed_form, reference_gradients, relative_error
+from matcalc.checking.sample import sample_inputs, sizes_of
+from matcalc.checking.verify import evaluate_closed_form, reference_gradients, relative_error
 
 torch = pytest.importorskip("torch")
 torch.set_num_threads(1)
@@ -143,8 +143,8 @@ def test_engine_result_parses_back(e: Identity, notation: str) -> None:
 
 @needs_grad
 def test_check_reports_whole_corpus_sample() -> None:
-    """matcalc.verify.check (the user-facing tool) passes on a handful of corpus entries."""
-    from matcalc.verify import check
+    """matcalc.checking.verify.check (the user-facing tool) passes on a handful of corpus entries."""
+    from matcalc.checking.verify import check
 
     for e in CORPUS[::25]:
         report = check(e.formula, e.wrt, where=e.where, trials=2, seed=1)

@@ -6,12 +6,12 @@ import numpy as np
 import pytest
 
 import matcalc
-from matcalc import ops
-from matcalc.expr import Expr, walk
-from matcalc.formula import Declaration, Formula
-from matcalc.sample import sample_inputs
-from matcalc.simplify import simplify
-from matcalc.verify import check
+from matcalc.algebra import ops
+from matcalc.algebra.expr import Expr, walk
+from matcalc.checking.sample import sample_inputs
+from matcalc.checking.verify import check
+from matcalc.language.formula import Declaration, Formula
+from matcalc.simplification.simplify import simplify
 
 
 def test_worked_example_derivation_lines() -> None:

@@ -14,10 +14,10 @@ from hypothesis import strategies as st
 from strategies import SIZES, formulas, sample_values, scalar_formulas
 
 import matcalc
-import matcalc.expr
-from matcalc.formula import Formula
-from matcalc.simplify import simplify
-from matcalc.verify import evaluate_closed_form, reference_gradients, relative_error
+import matcalc.algebra.expr
+from matcalc.checking.verify import evaluate_closed_form, reference_gradients, relative_error
+from matcalc.language.formula import Formula
+from matcalc.simplification.simplify import simplify
 
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -31,7 +31,7 @@ def _close(got: object, ref: object) -> bool:
 def _evaluable(f: Formula) -> bool:
     """f has variables and every dimension of f can be read off one of them."""
     dims = {d for decl in f.declarations for d in decl.shape if isinstance(d, str)}
-    used = {d for node in matcalc.expr.walk(f.expr) for d in node.shape if isinstance(d, str)}
+    used = {d for node in matcalc.algebra.expr.walk(f.expr) for d in node.shape if isinstance(d, str)}
     return bool(f.variables) and used <= dims
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from matcalc.homework import check_homework, homework_command, markdown_report, read_problems, text_report
+from matcalc.checking.homework import check_homework, homework_command, markdown_report, read_problems, text_report
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "homework.md"
 
@@ -151,7 +151,7 @@ def test_notations_in_problem_sets() -> None:
 
 def test_importing_the_checker_keeps_matcalc_check_a_function() -> None:
     import matcalc
-    import matcalc.checker  # noqa: F401
-    import matcalc.homework  # noqa: F401
+    import matcalc.checking.checker  # noqa: F401
+    import matcalc.checking.homework  # noqa: F401
 
-    assert callable(matcalc.check) and matcalc.check.__module__ == "matcalc.verify"
+    assert callable(matcalc.check) and matcalc.check.__module__ == "matcalc.checking.verify"

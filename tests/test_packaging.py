@@ -50,7 +50,7 @@ def test_wheel_contains_grammar_and_cli(installed: Path) -> None:
     (wheel,) = installed.glob("matcalc-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
     assert "matcalc/grammar/matcalc.lark" in names
-    assert {"matcalc/cli.py", "matcalc/__main__.py", "matcalc/parse.py"} <= names
+    assert {"matcalc/cli.py", "matcalc/__main__.py", "matcalc/language/parse.py"} <= names
     entry_points = next(n for n in names if n.endswith(".dist-info/entry_points.txt"))
     assert "matcalc = matcalc.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
 

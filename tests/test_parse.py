@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 import matcalc
-from matcalc.expr import walk
+from matcalc.algebra.expr import walk
 
 W = "A, B, C: matrix(n, n); x, y: vector(n); s: scalar"
 
@@ -142,9 +142,9 @@ def test_user_function_applies_entrywise() -> None:
 
 
 def test_user_function_derivative() -> None:
-    diff = pytest.importorskip("matcalc.diff")
+    diff = pytest.importorskip("matcalc.calculus.diff")
     if not hasattr(diff, "scalar_derivative"):
-        pytest.skip("matcalc.diff.scalar_derivative not there yet")
+        pytest.skip("matcalc.calculus.diff.scalar_derivative not there yet")
     f = matcalc.parse("g(t) = log(1 + t^2); g'(X)")
     value = matcalc.compile(f)(X=[[0.5, -1.0]])
     assert value.tolist()[0] == pytest.approx([2 * 0.5 / 1.25, -2 / 2.0])

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from strategies import formulas, sample_values
 
 import matcalc
-from matcalc.printers import show
+from matcalc.language.printers import show
 
 NOTATIONS = ("text", "unicode", "latex")
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -1,6 +1,6 @@
 """Tests generated from the operation registry: one spec per operation.
 
-For every entry of ``matcalc.ops.OPS``: it has its printer forms, lowerings, SymPy form
+For every entry of ``matcalc.algebra.ops.OPS``: it has its printer forms, lowerings, SymPy form
 and d-rule; its text form parses back; NumPy and torch lowerings agree; its d-rule and
 adjoints give the torch.autograd gradient of <C, op(…)>; every adjoint passes the
 dot-product test <G, L(T)> = <L*(G), T>. Adding an operation without a spec here fails.
@@ -12,11 +12,11 @@ import numpy as np
 import pytest
 
 import matcalc
-from matcalc import ops
-from matcalc.expr import walk
-from matcalc.formula import Declaration, Formula
-from matcalc.sample import sample_inputs
-from matcalc.verify import check
+from matcalc.algebra import ops
+from matcalc.algebra.expr import walk
+from matcalc.checking.sample import sample_inputs
+from matcalc.checking.verify import check
+from matcalc.language.formula import Declaration, Formula
 
 WHERE = "X, Y: matrix(3, 4); Z: matrix(4, 2); A: matrix(3, 3); S: spd(3); P: matrix(3, 4) positive; v: vector(3)"
 U = "0.3 sigmoid(X)"  # entries in (0, 0.3): inside every elementwise function's domain

@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 
 import matcalc
-from matcalc import verify
-from matcalc.sample import requirements, sample_inputs, sizes_of
-from matcalc.verify import check, reference_gradients, relative_error
+from matcalc.checking import verify
+from matcalc.checking.sample import requirements, sample_inputs, sizes_of
+from matcalc.checking.verify import check, reference_gradients, relative_error
 
 pytest.importorskip("torch")
 

@@ -1,0 +1,97 @@
+"""The one node type: an immutable, hash-consed matrix expression.
+
+``Expr(op, args, attr, shape)``: ``op`` names an entry of the registry in ``ops.py``,
+``args`` are child nodes, ``attr`` is a hashable payload (a variable's ``Var``, a
+number, a definition's name) and ``shape`` is (rows, cols).
+Invariant: two nodes built from equal parts are the same object, so ``==`` is ``is``,
+hashing is O(1), and a gradient's shared subexpressions are shared in memory.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Container, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from matcalc.algebra.shapes import Shape
+
+KINDS = ("scalar", "vector", "matrix", "symmetric", "spd")
+
+
+@dataclass(frozen=True)
+class Var:
+    """A variable: its name, its kind (one of KINDS) and whether its entries are positive."""
+
+    name: str
+    kind: str
+    positive: bool = False
+
+
+class Expr:
+    """An immutable expression node; build nodes with ``ops.make`` (it computes the shape)."""
+
+    __slots__ = ("op", "args", "attr", "shape", "_hash", "__weakref__")
+    _table: weakref.WeakValueDictionary = weakref.WeakValueDictionary()
+
+    op: str
+    args: tuple[Expr, ...]
+    attr: Any
+    shape: Shape
+
+    def __new__(cls, op: str, args: tuple[Expr, ...], attr: Any, shape: Shape) -> Expr:
+        key = (op, tuple(id(a) for a in args), attr, shape)
+        node = cls._table.get(key)
+        if node is None:
+            node = object.__new__(cls)
+            object.__setattr__(node, "op", op)
+            object.__setattr__(node, "args", args)
+            object.__setattr__(node, "attr", attr)
+            object.__setattr__(node, "shape", shape)
+            object.__setattr__(node, "_hash", hash(key))
+            cls._table[key] = node
+        return node
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError("Expr is immutable")
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __eq__(self, other: object) -> bool:
+        return self is other
+
+    def __reduce__(self):
+        return (Expr, (self.op, self.args, self.attr, self.shape))
+
+    def __repr__(self) -> str:
+        inner = ", ".join(repr(a) for a in self.args)
+        attr = "" if self.attr is None else f"[{self.attr!r}]"
+        return f"{self.op}{attr}({inner})"
+
+
+def walk(root: Expr, known: Container[Expr] = ()) -> Iterator[Expr]:
+    """Every distinct node below root, children before parents (iterative, no recursion).
+
+    Nodes in ``known`` (e.g. a memo) are neither yielded nor descended into."""
+    seen: set[int] = set()
+    stack: list[tuple[Expr, bool]] = [(root, False)]
+    while stack:
+        node, expanded = stack.pop()
+        if id(node) in seen or node in known:
+            continue
+        if expanded:
+            seen.add(id(node))
+            yield node
+        else:
+            stack.append((node, True))
+            stack.extend((a, False) for a in reversed(node.args) if id(a) not in seen)
+
+
+def variables(root: Expr) -> list[Var]:
+    """The variables in root, in order of first appearance (left to right)."""
+    found: dict[str, Var] = {}
+    for node in walk(root):
+        if node.op == "var":
+            found.setdefault(node.attr.name, node.attr)
+    return list(found.values())

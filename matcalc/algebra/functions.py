@@ -1,0 +1,216 @@
+"""The functions of the language: tr, sum, diag, det, logdet, softmax, logsumexp, and
+every elementwise function (exp, log, σ, relu, …), each declared once with its forms,
+lowerings, SymPy form and d-rule (elementwise ones by f'(z), from z and out = f(z)).
+"""
+
+from __future__ import annotations
+
+from matcalc.algebra.expr import Expr
+from matcalc.algebra.registry import (
+    add,
+    call,
+    const,
+    elementwise,
+    fill,
+    hadamard,
+    identity,
+    linear,
+    make,
+    matmul,
+    neg,
+    one_minus,
+    ones_like,
+    reciprocal,
+    shape_diag,
+    shape_diagvec,
+    shape_same,
+    shape_scalar,
+    shape_square_to_scalar,
+    squared,
+    sympy_total,
+    transpose,
+)
+
+
+def _jvp_softmax(node: Expr, da: tuple[Expr | None, ...]) -> Expr | None:
+    """d softmax(z) = s ⊙ (dz - 𝟙 𝟙ᵀ(s ⊙ dz)), s = softmax(z), per column."""
+    if da[0] is None:
+        return None
+    if node.shape[1] == 1:  # a vector: (diag(s) - s sᵀ) dz
+        return add(hadamard(node, da[0]), neg(matmul(node, matmul(transpose(node), da[0]))))
+    ones = ones_like(node.shape)
+    return hadamard(node, add(da[0], neg(matmul(ones, matmul(transpose(ones), hadamard(node, da[0]))))))
+
+
+def _jvp_logsumexp(node: Expr, da: tuple[Expr | None, ...]) -> Expr | None:
+    """d logsumexp(z) = 𝟙ᵀ(softmax(z) ⊙ dz), per column."""
+    z = node.args[0]
+    return da[0] and matmul(transpose(ones_like(z.shape)), hadamard(make("softmax", z), da[0]))
+
+
+call(
+    "trace",
+    shape_square_to_scalar("tr"),
+    "np.trace({0}).reshape(1, 1)",
+    "torch.trace({0}).reshape(1, 1)",
+    linear(lambda x: make("trace", x)),
+    "d tr(A) = tr(dA)",
+    lambda n, i, g: matmul(g, identity(n.args[0].shape[0])),
+    "<g, tr(A)> = <g I, A>",
+    latex="\\operatorname{tr}",
+    text="tr",
+    aliases=("tr",),
+    sympy=lambda sp, n, a: sp.Trace(a),
+)
+call(
+    "sum",
+    shape_scalar,
+    "np.sum({0}).reshape(1, 1)",
+    "torch.sum({0}).reshape(1, 1)",
+    linear(lambda x: make("sum", x)),
+    "d sum(A) = sum(dA)",
+    lambda n, i, g: matmul(g, fill(1, n.args[0].shape)),
+    "<g, sum(A)> = <g 𝟙𝟙ᵀ, A>",
+    sympy=lambda sp, n, a: sympy_total(sp, n.args[0], a),
+)
+call(
+    "diag",
+    shape_diag,
+    "np.diagflat({0})",
+    "torch.diag({0}.reshape(-1))",
+    linear(lambda x: make("diag", x)),
+    "d diag(v) = diag(dv)",
+    lambda n, i, g: make("diagvec", g),
+    "<G, diag(v)> = <diag(G), v>",
+    sympy=lambda sp, n, a: sp.DiagMatrix(a),
+)
+call(
+    "diagvec",
+    shape_diagvec,
+    "np.diag({0}).reshape(-1, 1)",
+    "torch.diagonal({0}).reshape(-1, 1)",
+    linear(lambda x: make("diagvec", x)),
+    "d diag(A) = diag(dA)",
+    lambda n, i, g: make("diag", g),
+    "<g, diag(A)> = <Diag(g), A>",
+    latex="\\operatorname{diag}",
+    unicode="diag",
+    text="diag",
+    sympy=lambda sp, n, a: sp.DiagonalOf(a),
+)
+call(
+    "det",
+    shape_square_to_scalar("det"),
+    "np.linalg.det({0}).reshape(1, 1)",
+    "torch.linalg.det({0}).reshape(1, 1)",
+    lambda n, da: da[0] and matmul(n, make("trace", matmul(make("inv", n.args[0]), da[0]))),
+    "d det X = det X tr(X⁻¹ dX)",
+    latex="\\det",
+    sympy=lambda sp, n, a: sp.Determinant(a),
+)
+call(
+    "logdet",
+    shape_square_to_scalar("logdet"),
+    "np.linalg.slogdet({0})[1].reshape(1, 1)",
+    "torch.linalg.slogdet({0})[1].reshape(1, 1)",
+    lambda n, da: da[0] and make("trace", matmul(make("inv", n.args[0]), da[0])),
+    "d log det X = tr(X⁻¹ dX)",
+    latex="\\log\\det",
+    sympy=lambda sp, n, a: sp.log(sp.Determinant(a)),
+)
+call(
+    "softmax",
+    shape_same,
+    "_softmax({0})",
+    "torch.softmax({0}, dim=0)",
+    _jvp_softmax,
+    "d softmax(z) = s ⊙ dz - s (sᵀ dz)",
+    sympy=lambda sp, n, a: a.applyfunc(sp.exp) / sympy_total(sp, n, a.applyfunc(sp.exp)),
+)
+call(
+    "logsumexp",
+    lambda a, t: (1, a[0].shape[1]),
+    "_logsumexp({0})",
+    "torch.logsumexp({0}, dim=0, keepdim=True)",
+    _jvp_logsumexp,
+    "d logsumexp(z) = softmax(z)ᵀ dz",
+    sympy=lambda sp, n, a: sp.log(sympy_total(sp, n.args[0], a.applyfunc(sp.exp))),
+)
+
+
+elementwise("exp", "np.exp({0})", "torch.exp({0})", lambda z, out: out, latex="\\exp", sympy="exp(t)")
+elementwise("log", "np.log({0})", "torch.log({0})", lambda z, out: reciprocal(z), latex="\\log", sympy="log(t)")
+elementwise("sin", "np.sin({0})", "torch.sin({0})", lambda z, out: make("cos", z), latex="\\sin", sympy="sin(t)")
+elementwise("cos", "np.cos({0})", "torch.cos({0})", lambda z, out: neg(make("sin", z)), latex="\\cos", sympy="cos(t)")
+elementwise(
+    "tan", "np.tan({0})", "torch.tan({0})", lambda z, out: add(const(1), squared(out)), latex="\\tan", sympy="tan(t)"
+)
+elementwise(
+    "arcsin",
+    "np.arcsin({0})",
+    "torch.asin({0})",
+    lambda z, out: reciprocal(make("sqrt", one_minus(squared(z)))),
+    latex="\\arcsin",
+    sympy="asin(t)",
+)
+elementwise(
+    "arccos",
+    "np.arccos({0})",
+    "torch.acos({0})",
+    lambda z, out: neg(reciprocal(make("sqrt", one_minus(squared(z))))),
+    latex="\\arccos",
+    sympy="acos(t)",
+)
+elementwise(
+    "arctan",
+    "np.arctan({0})",
+    "torch.atan({0})",
+    lambda z, out: reciprocal(add(const(1), squared(z))),
+    latex="\\arctan",
+    sympy="atan(t)",
+)
+elementwise(
+    "tanh",
+    "np.tanh({0})",
+    "torch.tanh({0})",
+    lambda z, out: one_minus(squared(out)),
+    latex="\\tanh",
+    sympy="tanh(t)",
+)
+elementwise(
+    "sigmoid",
+    "0.5 * (1 + np.tanh(0.5 * {0}))",
+    "torch.sigmoid({0})",
+    lambda z, out: hadamard(out, one_minus(out)),
+    unicode="σ",
+    latex="\\sigma",
+    aliases=("σ",),
+    sympy="1 / (1 + exp(-t))",
+)
+elementwise(
+    "step",
+    "np.heaviside({0}, 0.0)",
+    "({0} > 0).to({0}.dtype)",
+    lambda z, out: fill(0, z.shape),
+    text="relu'",
+    latex="\\operatorname{relu}'",
+    sympy="Heaviside(t)",
+)
+elementwise("relu", "np.maximum({0}, 0)", "torch.relu({0})", lambda z, out: make("step", z), sympy="Max(t, 0)")
+elementwise(
+    "softplus",
+    "np.logaddexp(0, {0})",
+    "torch.nn.functional.softplus({0})",
+    lambda z, out: make("sigmoid", z),
+    sympy="log(1 + exp(t))",
+)
+elementwise(
+    "sqrt",
+    "np.sqrt({0})",
+    "torch.sqrt({0})",
+    lambda z, out: reciprocal(matmul(const(2), out)),
+    latex="\\sqrt",
+    sympy="sqrt(t)",
+)
+elementwise("abs", "np.abs({0})", "torch.abs({0})", lambda z, out: make("sign", z), sympy="Abs(t)")
+elementwise("sign", "np.sign({0})", "torch.sign({0})", lambda z, out: fill(0, z.shape), sympy="sign(t)")

@@ -1,0 +1,328 @@
+"""The operation record, the registry, and the constructors every module builds with.
+
+An ``Op`` holds everything about one operation: its shape rule, how it prints
+(text, Unicode, LaTeX), how it lowers to NumPy and torch, its SymPy form, its d-rule
+(the JVP: ``d op(a, b) = …`` in terms of ``da``, ``db``) and, where it is linear in an
+argument, its adjoint (``<G, op(…, dX, …)> = <adjoint(G), dX>``: a Frobenius
+identity). The entries themselves live in ``ops.py`` (algebra) and ``functions.py``
+(functions); the family constructors here (``call``, ``elementwise``, ``linear``,
+``bilinear``) make most entries a few lines. The differentiator, printers and
+compilers walk the registry; none of them names a specific operation.
+
+Lowerings work on 2-D arrays (vectors are columns, scalars 1x1) and are templates
+with ``{0}``, ``{1}`` for the lowered arguments and ``{a}`` for the node's attr.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from matcalc.algebra.expr import Expr, Var
+from matcalc.algebra.shapes import SCALAR, Shape, ShapeError, is_scalar, same_dim, same_shape, show_shape, unifier
+
+Forms = tuple[str, str, str]  # text, unicode, latex
+JVP = Callable[[Expr, tuple["Expr | None", ...]], "Expr | None"]
+Adjoint = Callable[[Expr, int, Expr], Expr]
+
+# Printing precedence: how tightly a node binds.
+SUM, PRODUCT, NEG, POSTFIX, ATOM = 1, 2, 3, 4, 5
+
+
+@dataclass(frozen=True)
+class Op:
+    """One operation: everything matcalc knows about it."""
+
+    name: str
+    shape: Callable[[tuple[Expr, ...], Any], Shape]
+    layout: str  # leaf | call | infix | prefix | postfix | power | wrap | sum
+    forms: Forms = ("", "", "")
+    numpy: str | Callable[[Expr], str] = ""  # template, or a function of the node giving one
+    torch: str | Callable[[Expr], str] = ""
+    jvp: JVP | None = None
+    jvp_rule: str = ""
+    adjoint: Adjoint | None = None
+    adjoint_rule: str = ""
+    prec: int = ATOM
+    scalar_forms: Forms | None = None  # infix forms when the right operand is a scalar
+    fused: tuple[tuple[str, Forms], ...] = ()  # postfix forms when the argument is that op: X⁻ᵀ
+    deriv: Callable[[Expr, Expr], Expr] | None = None  # elementwise: f'(z) from z and f(z)
+    aliases: tuple[str, ...] = field(default=())  # other names the parser accepts
+    sympy: Callable[..., Any] | None = None  # (sympy module, node, *converted args) -> SymPy expression
+
+
+OPS: dict[str, Op] = {}
+
+
+def register(op: Op) -> Op:
+    """Add an entry to the registry (each name once)."""
+    assert op.name not in OPS, op.name
+    OPS[op.name] = op
+    return op
+
+
+def make(name: str, *args: Expr, attr: Any = None) -> Expr:
+    """Build a node of a registered operation; its shape rule runs (and may raise ShapeError)."""
+    return Expr(name, args, attr, OPS[name].shape(args, attr))
+
+
+# ---------------------------------------------------------------- shape rules
+
+
+def shape_same(args: tuple[Expr, ...], attr: Any) -> Shape:
+    return args[0].shape
+
+
+def shape_scalar(args: tuple[Expr, ...], attr: Any) -> Shape:
+    return SCALAR
+
+
+def shape_square(what: str) -> Callable[[tuple[Expr, ...], Any], Shape]:
+    def rule(args: tuple[Expr, ...], attr: Any) -> Shape:
+        r, c = args[0].shape
+        if not unifier().unify(r, c):
+            raise ShapeError(f"{what} needs a square matrix, got {show_shape(args[0].shape)}")
+        return args[0].shape
+
+    return rule
+
+
+def shape_broadcast(what: str) -> Callable[[tuple[Expr, ...], Any], Shape]:
+    """Elementwise over equal shapes; a scalar operand applies to every entry."""
+
+    def rule(args: tuple[Expr, ...], attr: Any) -> Shape:
+        arrays = [a.shape for a in args if not is_scalar(a.shape)]
+        for other in arrays[1:]:
+            same_shape(arrays[0], other, what)
+        return arrays[0] if arrays else SCALAR
+
+    return rule
+
+
+def shape_matmul(args: tuple[Expr, ...], attr: Any) -> Shape:
+    a, b = args[0].shape, args[1].shape
+    if is_scalar(a):
+        return b
+    if is_scalar(b):
+        return a
+    same_dim(a[1], b[0], "matrix product", (a, b))
+    return (a[0], b[1])
+
+
+def shape_power(args: tuple[Expr, ...], attr: Any) -> Shape:
+    if not is_scalar(args[1].shape):
+        raise ShapeError(f"an exponent must be a scalar, got {show_shape(args[1].shape)}")
+    return args[0].shape
+
+
+def shape_square_to_scalar(what: str) -> Callable[[tuple[Expr, ...], Any], Shape]:
+    square = shape_square(what)
+
+    def rule(args: tuple[Expr, ...], attr: Any) -> Shape:
+        square(args, attr)
+        return SCALAR
+
+    return rule
+
+
+def shape_diag(args: tuple[Expr, ...], attr: Any) -> Shape:
+    return (args[0].shape[0], args[0].shape[0])
+
+
+def shape_diagvec(args: tuple[Expr, ...], attr: Any) -> Shape:
+    return (shape_square("diag")(args, attr)[0], 1)
+
+
+def shape_inner(args: tuple[Expr, ...], attr: Any) -> Shape:
+    same_shape(args[0].shape, args[1].shape, "inner product <A, B>")
+    return SCALAR
+
+
+# ---------------------------------------------------------------- constructors
+
+
+def var(name: str, kind: str, shape: Shape, positive: bool = False) -> Expr:
+    """A variable leaf."""
+    return Expr("var", (), Var(name, kind, positive), shape)
+
+
+def const(value: float) -> Expr:
+    """A scalar number; integral values are kept as ints."""
+    value = float(value)
+    return Expr("const", (), int(value) if value.is_integer() and abs(value) < 2**53 else value, SCALAR)
+
+
+def fill(value: float, shape: Shape) -> Expr:
+    """An array of the given shape with every entry equal to value (``1_n``, ``vector(c)``)."""
+    return Expr("fill", (), const(value).attr, shape)
+
+
+def identity(n: Any) -> Expr:
+    """The n x n identity matrix."""
+    return Expr("identity", (), None, (n, n))
+
+
+def add(*terms: Expr) -> Expr:
+    """A sum; nested sums are flattened into one n-ary node."""
+    flat: list[Expr] = []
+    for t in terms:
+        flat.extend(t.args if t.op == "add" else (t,))
+    return flat[0] if len(flat) == 1 else make("add", *flat)
+
+
+def neg(a: Expr) -> Expr:
+    """-a."""
+    return make("neg", a)
+
+
+def matmul(a: Expr, b: Expr) -> Expr:
+    """a b: the matrix product, or scaling when either side is a scalar."""
+    return make("matmul", a, b)
+
+
+def hadamard(a: Expr, b: Expr) -> Expr:
+    """a ⊙ b."""
+    return make("hadamard", a, b)
+
+
+def div(a: Expr, b: Expr) -> Expr:
+    """a ./ b (elementwise; a scalar side applies to every entry)."""
+    return make("div", a, b)
+
+
+def transpose(a: Expr) -> Expr:
+    """aᵀ."""
+    return make("transpose", a)
+
+
+def inner(a: Expr, b: Expr) -> Expr:
+    """<a, b> = tr(aᵀ b)."""
+    return make("inner", a, b)
+
+
+def d(a: Expr) -> Expr:
+    """The differential d(a) (derivations only)."""
+    return make("d", a)
+
+
+def ones_like(shape: Shape) -> Expr:
+    """The all-ones column of the given rows (𝟙)."""
+    return fill(1, (shape[0], 1))
+
+
+def sum_present(*terms: Expr | None) -> Expr | None:
+    present = [t for t in terms if t is not None]
+    return add(*present) if present else None
+
+
+def linear(rebuild: Callable[[Expr], Expr]) -> JVP:
+    """The d-rule of a linear operation: d op(A) = op(dA)."""
+    return lambda node, da: da[0] and rebuild(da[0])
+
+
+def bilinear(rebuild: Callable[[Expr, Expr], Expr]) -> JVP:
+    """The product rule: d op(A, B) = op(dA, B) + op(A, dB)."""
+
+    def jvp(node: Expr, da: tuple[Expr | None, ...]) -> Expr | None:
+        a, b = node.args
+        return sum_present(da[0] and rebuild(da[0], b), da[1] and rebuild(a, da[1]))
+
+    return jvp
+
+
+# ---------------------------------------------------------------- SymPy forms (sympy is passed in: imported lazily)
+
+
+def sympy_ones(sp: Any, node: Expr) -> Any:
+    return sp.OneMatrix(*(sp.Symbol(d) if isinstance(d, str) else d for d in node.shape))
+
+
+def sympy_sum(sp: Any, node: Expr, args: tuple) -> Any:
+    """A sum; scalar terms of an array sum spread over every entry."""
+    if is_scalar(node.shape):
+        return sp.Add(*args)
+    return sp.MatAdd(*(x * sympy_ones(sp, node) if is_scalar(a.shape) else x for a, x in zip(node.args, args)))
+
+
+def sympy_total(sp: Any, arg: Expr, a: Any) -> Any:
+    """The sum of every entry: 𝟙ᵀ A 𝟙."""
+    if is_scalar(arg.shape):
+        return a
+    rows, cols = (sp.Symbol(d) if isinstance(d, str) else d for d in arg.shape)
+    return sp.Trace(sp.OneMatrix(1, rows) * a * sp.OneMatrix(cols, 1))
+
+
+def call(
+    name: str,
+    shape: Callable[[tuple[Expr, ...], Any], Shape],
+    numpy: str,
+    torch: str,
+    jvp: JVP | None,
+    jvp_rule: str,
+    adjoint: Adjoint | None = None,
+    adjoint_rule: str = "",
+    latex: str = "",
+    unicode: str = "",
+    aliases: tuple[str, ...] = (),
+    text: str = "",
+    sympy: Callable[..., Any] | None = None,
+) -> Op:
+    """Register an operation written as a function call, ``name(args)``."""
+    forms = (text or name, unicode or text or name, latex or f"\\operatorname{{{name}}}")
+    return register(
+        Op(name, shape, "call", forms, numpy, torch, jvp, jvp_rule, adjoint, adjoint_rule, aliases=aliases, sympy=sympy)
+    )
+
+
+def elementwise(
+    name: str,
+    numpy: str,
+    torch: str,
+    deriv: Callable[[Expr, Expr], Expr],
+    unicode: str = "",
+    latex: str = "",
+    aliases: tuple[str, ...] = (),
+    text: str = "",
+    sympy: str = "",
+) -> Op:
+    """Register f applied entry by entry, with f'(z) given from z and out = f(z);
+    ``sympy`` is f(t) as SymPy reads it (``"exp(t)"``)."""
+
+    def jvp(node: Expr, da: tuple[Expr | None, ...]) -> Expr | None:
+        return da[0] and hadamard(deriv(node.args[0], node), da[0])
+
+    forms = (text or name, unicode or text or name, latex or f"\\operatorname{{{name}}}")
+
+    def to_sympy(sp: Any, node: Expr, a: Any) -> Any:
+        t = sp.Dummy("t")
+        f = sp.sympify(sympy, locals={"t": t})
+        return f.subs(t, a) if is_scalar(node.shape) else a.applyfunc(sp.Lambda(t, f))
+
+    return register(
+        Op(
+            name,
+            shape_same,
+            "call",
+            forms,
+            numpy,
+            torch,
+            jvp,
+            "elementwise chain rule",
+            deriv=deriv,
+            aliases=aliases,
+            sympy=to_sympy,
+        )
+    )
+
+
+def one_minus(x: Expr) -> Expr:
+    return add(const(1), neg(x))
+
+
+def squared(x: Expr) -> Expr:
+    return make("hpow", x, const(2))
+
+
+def reciprocal(x: Expr) -> Expr:
+    return div(const(1), x)

@@ -1,0 +1,211 @@
+"""The public calculus API: ``grad``, ``vjp`` and ``derive``.
+
+These turn user input (text or Formula, variable names) into calls of the
+differentiator in ``diff.py``, then present the result: definitions the user made
+(``Y = sigmoid(W X)``) are folded back into the answer, and a ``Derivation`` prints
+the recorded steps as a chain of equalities in text, Unicode or LaTeX.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from matcalc.algebra import ops
+from matcalc.algebra.expr import Expr, walk
+from matcalc.algebra.shapes import MatcalcError
+from matcalc.calculus.diff import Step, gradients
+from matcalc.language.formula import Declaration, Formula
+from matcalc.language.printers import show, show_name
+from matcalc.lowering.evaluate import as_formula
+from matcalc.simplification.simplify import simplify
+
+
+def _variables(formula: Formula, wrt: list[str]) -> list[Expr]:
+    found = {n.attr.name: n for n in walk(formula.expr) if n.op == "var"}
+    for _, ref in formula.definitions:
+        found.update({n.attr.name: n for n in walk(ref) if n.op == "var"})
+    missing = [w for w in wrt if w not in found]
+    if missing:
+        names = ", ".join(found) or "none"
+        raise MatcalcError(f"'{missing[0]}' is not a variable of the formula (its variables: {names})")
+    return [found[w] for w in wrt]
+
+
+def fold_definitions(e: Expr, definitions: tuple[tuple[str, Expr], ...]) -> Expr:
+    """Write the user's definitions back by name: sigmoid(W X) -> Y when Y = sigmoid(W X)."""
+    if not definitions:
+        return e
+    names = {ref.args[0]: ref for _, ref in definitions}
+    built: dict[Expr, Expr] = {}
+    for node in walk(e):
+        if node in names:
+            built[node] = names[node]
+        elif node.op in ("var", "const", "fill", "identity", "ref", "d") or not node.args:
+            built[node] = node
+        else:
+            args = tuple(built[a] for a in node.args)
+            built[node] = node if args == node.args else Expr(node.op, args, node.attr, node.shape)
+    return built[e]
+
+
+_LEAVES = ("var", "const", "fill", "identity", "ref", "d")
+
+
+def share_subexpressions(exprs: list[Expr], taken: set[str]) -> tuple[list[Expr], list[tuple[str, Expr]]]:
+    """Name the subexpressions used more than once (t1 = …) when writing them out repeatedly
+    would make the result much longer than its DAG (deep networks); else return exprs as they are."""
+    size: dict[Expr, int] = {}
+    uses: dict[Expr, int] = {}
+    for root in exprs:
+        for node in walk(root, size):
+            size[node] = 1 + sum(size[a] for a in node.args)
+    for node in size:
+        for a in node.args:
+            uses[a] = uses.get(a, 0) + 1
+    if sum(size[r] for r in exprs) < max(150, 3 * len(size)):
+        return exprs, []
+    names = (f"t{i}" for i in range(1, 10**6) if f"t{i}" not in taken)
+    built: dict[Expr, Expr] = {}
+    defs: list[tuple[str, Expr]] = []
+    for node in size:  # children before parents
+        args = tuple(built[a] for a in node.args)
+        new = node if args == node.args else Expr(node.op, args, node.attr, node.shape)
+        if node.op not in _LEAVES and uses.get(node, 0) >= 2 and size[node] >= 4:
+            new = Expr("ref", (new,), next(names), node.shape)
+            defs.append((new.attr, new))
+        built[node] = new
+    return [built[r] for r in exprs], defs
+
+
+def _results(raw: dict[str, Expr], formula: Formula) -> dict[str, Formula]:
+    """Simplified gradients with the user's definitions folded in and shared parts named."""
+    names = list(raw)
+    exprs = [simplify(fold_definitions(simplify(raw[n]), formula.definitions)) for n in names]
+    taken = {d.name for d in formula.declarations} | {name for name, _ in formula.definitions}
+    exprs, shared = share_subexpressions(exprs, taken)
+    defs = formula.definitions + tuple(shared)
+    out = {}
+    for name, g in zip(names, exprs):
+        used = {n.attr.name for n in walk(g) if n.op == "var"}
+        out[name] = Formula(g, tuple(d for d in formula.declarations if d.name in used), defs)
+    return out
+
+
+def grad(f: str | Formula, wrt: str | list[str], where: str | dict | None = None,
+         symmetrized: bool = False) -> Formula | dict[str, Formula]:
+    """∇_X f in closed form (Frobenius convention: df = <∇_X f, dX>, same shape as X).
+
+    ``wrt`` is a variable name, or a list of names (then a dict name -> gradient, one
+    derivation shared by all). For a symmetric or spd X the result is the unconstrained
+    gradient, as torch.autograd reports it; ``symmetrized=True`` gives (G + Gᵀ)/2 instead,
+    the gradient within the symmetric matrices."""
+    result = derive(f, wrt, where).result
+    if not symmetrized:
+        return result
+    gradients = result if isinstance(result, dict) else {wrt: result}
+    kinds = {d.name: d.var.kind for g in gradients.values() for d in g.declarations}
+    formula = as_formula(f, where)
+    kinds.update({d.name: d.var.kind for d in formula.declarations})
+    out = {n: symmetrize(g) if kinds.get(n) in ("symmetric", "spd") else g for n, g in gradients.items()}
+    return out if isinstance(result, dict) else out[wrt]
+
+
+def vjp(F: str | Formula, wrt: str | list[str], upstream: str = "G",
+        where: str | dict | None = None) -> Formula | dict[str, Formula]:
+    """The backward rule of a layer F: the gradient of <G, F> for an upstream gradient G."""
+    formula = as_formula(F, where)
+    rows, cols = formula.shape
+    kind = "scalar" if (rows, cols) == (1, 1) else "vector" if cols == 1 else "matrix"
+    g = ops.var(upstream, kind, formula.shape)
+    if any(n.op == "var" and n.attr.name == upstream for n in walk(formula.expr)):
+        raise MatcalcError(f"the upstream name '{upstream}' is already a variable of F")
+    decls = formula.declarations + (Declaration(g.attr, g.shape),)
+    return grad(Formula(ops.inner(g, formula.expr), decls, formula.definitions), wrt)
+
+
+def to_sympy(f: str | Formula, where: str | dict | None = None) -> Any:
+    """The formula as a SymPy matrix expression, for users who continue in SymPy."""
+    return as_formula(f, where).to_sympy()
+
+
+def symmetrize(g: Formula) -> Formula:
+    """(G + Gᵀ)/2: the gradient restricted to symmetric directions."""
+    return Formula(simplify(ops.matmul(ops.const(0.5), ops.add(g.expr, ops.transpose(g.expr)))),
+                   g.declarations, g.definitions)
+
+
+@dataclass
+class Derivation:
+    """A recorded trace-trick derivation of df, and the gradients it ends with."""
+
+    formula: Formula
+    wrt: list[str]
+    steps: list[Step]
+    gradients: dict[str, Formula]
+    single: bool
+
+    @property
+    def result(self) -> Formula | dict[str, Formula]:
+        """The gradient (one wrt name) or the dict of gradients (a list)."""
+        return self.gradients[self.wrt[0]] if self.single else self.gradients
+
+    def state(self, step: Step) -> Expr:
+        """A step's state Σ <G_k, L_k> as one expression (definitions folded into G)."""
+        defs = self.formula.definitions
+        terms = [ops.inner(fold_definitions(g, defs), lin) for g, lin in step.terms]
+        return ops.add(*terms) if terms else ops.const(0)
+
+    def lines(self, notation: str = "text") -> list[tuple[str, str, str]]:
+        """(left side, right side, rule) for every line of the derivation."""
+        out = []
+        for i, step in enumerate(self.steps):
+            lhs = "df" if i == 0 else ""
+            out.append((lhs, show(self.state(step), notation), step.rule))
+        for name in self.wrt:
+            nabla = {"text": "grad_{0} f", "unicode": "∇_{0} f", "latex": "\\nabla_{{{0}}} f"}[notation]
+            out.append((nabla.format(show_name(name, notation)), show(self.gradients[name].expr, notation), ""))
+        defs = {n: ref for g in self.gradients.values() for n, ref in g.definitions}
+        for name, ref in defs.items():
+            out.append(("where " + show_name(name, notation), show(ref.args[0], notation), ""))
+        return out
+
+    def show(self, notation: str = "text") -> str:
+        """The derivation as a chain of equalities, one labelled step per line."""
+        rows = self.lines(notation)
+        if notation == "latex":
+            body = " \\\\\n".join(f"{lhs} &= {rhs}" + (f" && \\text{{{_latex_text(rule)}}}" if rule else "")
+                                  for lhs, rhs, rule in rows)
+            return "\\begin{aligned}\n" + body + "\n\\end{aligned}"
+        width = max(len(lhs) for lhs, _, _ in rows)
+        rhs_width = min(60, max(len(rhs) for _, rhs, _ in rows))
+        return "\n".join((f"{lhs:>{width}} = {rhs:<{rhs_width}}" + (f"   [{rule}]" if rule else "")).rstrip()
+                         for lhs, rhs, rule in rows)
+
+    def __str__(self) -> str:
+        return self.show("text")
+
+    def _repr_latex_(self) -> str:
+        return f"$${self.show('latex')}$$"
+
+
+_LATEX_IN_TEXT = {"ᵀ": "$^\\top$", "⊙": "$\\odot$", "⁻¹": "$^{-1}$", "<": "$\\langle$", ">": "$\\rangle$",
+                  "𝟙": "$\\mathbf{1}$", "‖": "$\\|$", "₁": "$_1$", "Σ": "$\\sum$", "≥": "$\\geq$", "_": "\\_",
+                  "&": "\\&", "σ": "$\\sigma$"}
+
+
+def _latex_text(rule: str) -> str:
+    """A rule name inside \\text{…}: Unicode symbols as inline math, so pdflatex reads it."""
+    return "".join(_LATEX_IN_TEXT.get(ch, ch) for ch in rule.replace("⁻¹", "\x00")).replace("\x00", "$^{-1}$")
+
+
+def derive(f: str | Formula, wrt: str | list[str], where: str | dict | None = None) -> Derivation:
+    """The trace-trick derivation of ∇_X f, step by step (see ``Derivation.show``)."""
+    formula = as_formula(f, where)
+    names = [wrt] if isinstance(wrt, str) else list(wrt)
+    if not names:
+        raise MatcalcError("name at least one variable to differentiate with respect to")
+    variables = _variables(formula, names)
+    raw, steps = gradients(formula.expr, variables)
+    results = _results({name: raw[v] for name, v in zip(names, variables)}, formula)
+    return Derivation(formula, names, steps, results, isinstance(wrt, str))

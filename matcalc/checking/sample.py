@@ -1,0 +1,181 @@
+"""Random inputs for numeric checks that respect the declared types.
+
+``sample_inputs(formula, rng)`` picks concrete sizes for the symbolic dimensions and
+draws a value for every variable: ``spd`` as B Bᵀ + n I, ``symmetric`` as (B + Bᵀ)/2,
+``positive`` (or found under ``log``, ``sqrt``, a denominator, a fractional or negative
+power) in [0.5, 2], square matrices under ``inv``/``det``/``logdet``/negative powers as
+n I + small noise, and arguments of ``arcsin``/``arccos``/``tan`` small enough to stay
+in the domain. Values are modest so ``exp`` and ``softmax`` stay far from overflow.
+Vectors come back 1-D, matrices 2-D, scalars as floats (the ``compile`` convention).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import numpy as np
+
+from matcalc.algebra.expr import Expr, walk
+from matcalc.language.formula import Formula
+from matcalc.lowering.evaluate import as_formula
+
+# Operations whose argument must be entrywise positive.
+_NEEDS_POSITIVE = ("log", "sqrt")
+# Operations whose (square) argument must be invertible and well conditioned.
+_NEEDS_CONDITIONED = ("inv", "det", "logdet")
+# Operations whose argument must stay small (domain or poles).
+_NEEDS_SMALL = ("arcsin", "arccos", "tan")
+# Positivity of the result follows from positivity of the arguments through these.
+_POSITIVE_THROUGH = ("add", "matmul", "hadamard", "div", "transpose", "sum", "trace", "diag", "diagvec",
+                     "inner", "mpow", "hpow", "ref")
+# Smallness of the result follows from smallness of the arguments through these.
+_SMALL_THROUGH = ("add", "neg", "matmul", "hadamard", "transpose", "sum", "trace", "diag", "diagvec",
+                  "inner", "ref", "sin", "tanh", "arctan", "sigmoid")
+# Invertibility of a sum / product of well-conditioned square matrices.
+_CONDITIONED_THROUGH = ("add", "neg", "matmul", "transpose", "inv", "mpow", "ref")
+
+SMALL = 0.4  # |entries| of variables under arcsin/arccos/tan
+
+
+def _vars_through(start: Expr, through: Iterable[str]) -> set[str]:
+    """Names of variables reached from start descending only through the given ops."""
+    through = set(through)
+    found: set[str] = set()
+    stack = [start]
+    seen: set[int] = set()
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if node.op == "var":
+            found.add(node.attr.name)
+        elif node.op in through:
+            args = node.args
+            if node.op == "hpow":
+                p = args[1]
+                if _is_integer_const(p) and int(float(p.attr)) % 2 == 0:
+                    continue  # an even power is nonnegative whatever its base
+                args = args[:1]
+            stack.extend(args)
+    return found
+
+
+def _is_integer_const(e: Expr) -> bool:
+    return e.op == "const" and float(e.attr).is_integer()
+
+
+def requirements(formula: Formula) -> dict[str, set[str]]:
+    """Which variables must be positive, well conditioned or small, read off the formula."""
+    roots = [formula.expr] + [ref for _, ref in formula.definitions]
+    positive: set[str] = set()
+    conditioned: set[str] = set()
+    small: set[str] = set()
+    for root in roots:
+        for node in walk(root):
+            if node.op in _NEEDS_POSITIVE:
+                positive |= _vars_through(node.args[0], _POSITIVE_THROUGH)
+            elif node.op == "div":
+                positive |= _vars_through(node.args[1], _POSITIVE_THROUGH)
+            elif node.op == "hpow":
+                base, p = node.args
+                if not _is_integer_const(p) or float(p.attr) < 0:  # fractional, negative or variable
+                    positive |= _vars_through(base, _POSITIVE_THROUGH)
+            elif node.op in _NEEDS_CONDITIONED or node.op == "mpow" and int(node.attr) < 0:
+                conditioned |= _vars_through(node.args[0], _CONDITIONED_THROUGH)
+            elif node.op in _NEEDS_SMALL:
+                small |= _vars_through(node.args[0], _SMALL_THROUGH)
+    return {"positive": positive, "conditioned": conditioned, "small": small}
+
+
+def concrete_sizes(formula: Formula, rng: np.random.Generator, sizes: Mapping[str, int] | None = None,
+                   low: int = 2, high: int = 5) -> dict[str, int]:
+    """An integer for every symbolic dimension: from ``sizes`` if given, else uniform in [low, high]."""
+    chosen: dict[str, int] = {}
+    for decl in formula.declarations:
+        for d in decl.shape:
+            if isinstance(d, int):
+                continue
+            key = str(d)
+            if key not in chosen:
+                chosen[key] = int(sizes[key]) if sizes and key in sizes else int(rng.integers(low, high + 1))
+    return chosen
+
+
+def free_dimensions(formula: Formula, dims: Mapping[str, int], rng: np.random.Generator,
+                    low: int = 2, high: int = 5) -> dict[str, int]:
+    """``dims`` completed with sizes for dimensions no variable carries (``tr(I)`` with a free I)."""
+    out = dict(dims)
+    for root in [formula.expr] + [ref for _, ref in formula.definitions]:
+        for node in walk(root):
+            for d in node.shape:
+                if not isinstance(d, int) and str(d) not in out:
+                    out[str(d)] = int(rng.integers(low, high + 1))
+    return out
+
+
+def _dim(d: Any, dims: Mapping[str, int]) -> int:
+    return d if isinstance(d, int) else dims[str(d)]
+
+
+def _draw(kind: str, shape: tuple[int, int], rng: np.random.Generator, positive: bool, conditioned: bool,
+          small: bool) -> np.ndarray:
+    rows, cols = shape
+    if small:
+        return rng.uniform(-SMALL, SMALL, size=shape)
+    if kind == "spd":
+        b = rng.uniform(0.1, 1.0, size=shape) if positive else 0.5 * rng.standard_normal(shape)
+        return b @ b.T + rows * np.eye(rows)
+    if kind == "symmetric":
+        b = rng.uniform(0.5, 2.0, size=shape) if positive else 0.5 * rng.standard_normal(shape)
+        s = (b + b.T) / 2
+        if conditioned:
+            s = 0.5 * s + rows * np.eye(rows)
+        return s
+    if conditioned and rows == cols:
+        noise = rng.uniform(0.05, 0.5, size=shape) if positive else rng.uniform(-0.5, 0.5, size=shape)
+        return rows * np.eye(rows) + noise
+    if positive:
+        return rng.uniform(0.5, 2.0, size=shape)
+    return 0.5 * rng.standard_normal(shape)
+
+
+def sample_inputs(formula: str | Formula, rng: np.random.Generator | int | None = None,
+                  sizes: Mapping[str, int] | None = None, where: str | None = None) -> dict[str, np.ndarray | float]:
+    """Random values for every variable of ``formula``, respecting declared and implied types.
+
+    ``sizes`` fixes symbolic dimensions (``{"n": 3}``); the others are drawn in 2..5.
+    """
+    formula = as_formula(formula, where)
+    if not isinstance(rng, np.random.Generator):
+        rng = np.random.default_rng(rng)
+    dims = concrete_sizes(formula, rng, sizes)
+    req = requirements(formula)
+    values: dict[str, np.ndarray | float] = {}
+    for decl in formula.declarations:
+        var = decl.var
+        shape = (_dim(decl.shape[0], dims), _dim(decl.shape[1], dims))
+        value = _draw(var.kind, shape, rng, positive=var.positive or var.name in req["positive"],
+                      conditioned=var.name in req["conditioned"], small=var.name in req["small"])
+        if var.kind == "scalar":
+            values[var.name] = float(value.reshape(-1)[0])
+        elif var.kind == "vector":
+            values[var.name] = value.reshape(-1)
+        else:
+            values[var.name] = value
+    return values
+
+
+def sizes_of(formula: Formula, values: Mapping[str, Any]) -> dict[str, int]:
+    """The symbolic dimensions read back off concrete values (inverse of the size draw)."""
+    dims: dict[str, int] = {}
+    for decl in formula.declarations:
+        if decl.name not in values:
+            continue
+        arr = np.asarray(values[decl.name])
+        shape = arr.shape if arr.ndim == 2 else (arr.size, 1)
+        for d, k in zip(decl.shape, shape):
+            if not isinstance(d, int):
+                dims.setdefault(str(d), int(k))
+    return dims

@@ -1,0 +1,169 @@
+"""How students write math, turned into what ``matcalc.language.parse`` reads.
+
+Text preparation only, no algebra: ``X^{-T}`` and ``X⁻ᵀ`` become ``X^{-1}^T``; in a
+derivation ``dX``, ``\\mathrm{d}X``, ``d\\mathbf{x}`` become ``d(X)`` (in LaTeX ``dX`` would
+otherwise read as d times X); ``\\left( … \\right)`` lose their sizing commands;
+annotations (``[product rule]``, ``\\text{…}``, ``\\quad …``, ``# …``) are dropped; and a
+derivation is split into labelled segments at its ``=`` signs.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_NEG_T = re.compile(r"\^\s*(?:\{\s*-\s*(?:T|\\top|\\intercal|\\mathsf\{T\}|\\mathrm\{T\})\s*\}"
+                    r"|\(\s*-\s*T\s*\)|-\s*T(?![A-Za-z0-9_]))")
+_SIZING = re.compile(r"\\(?:left|right|bigl?|bigr|Bigl?|Bigr|biggl?|biggr)(?![A-Za-z])\s*")
+_TEXT = re.compile(r"\\(?:text|textrm|mbox|tag)\s*\{[^{}]*\}")
+_QUAD_TAIL = re.compile(r"\\q?quad(?![A-Za-z]).*$")
+_BRACKET_NOTE = re.compile(r"(?:\s\[[^\]]*[A-Za-z]{3}[^\]]*\]|\s{2,}\[.*\])\s*$")
+_HASH_NOTE = re.compile(r"(?:\s#|(?<!\\)%).*$")
+
+
+def normalize(text: str) -> str:
+    """Rewrite notations the parser does not read into ones it does (``X^{-T}`` -> ``X^{-1}^T``)."""
+    text = _NEG_T.sub("^{-1}^T", text)
+    text = re.sub(r"(?<!\\)\\[,;:! ]", " ", text)
+    text = text.replace("⁻ᵀ", "⁻¹ᵀ").replace("^{\\top}", "^\\top").replace("²", "^2").replace("³", "^3")
+    text = _SIZING.sub("", text)
+    return text
+
+
+def strip_annotations(line: str) -> str:
+    """Drop a line's justification: ``[product rule]``, ``\\text{(chain rule)}``, ``\\quad …``, ``# …``."""
+    line = line.split("&&")[0]
+    line = _TEXT.sub("", line)
+    line = _QUAD_TAIL.sub("", line)
+    line = _BRACKET_NOTE.sub("", line)
+    line = _HASH_NOTE.sub("", line)
+    line = line.replace("&", " ").strip()
+    line = re.sub(r"\\\\\s*$", "", line).strip()
+    return line.strip(" ,.;$")
+
+
+def differentials(text: str, names: list[str]) -> str:
+    """``dX``, ``d X``, ``\\mathrm{d}X``, ``d\\mathbf{X}`` -> ``d(X)`` for the given variable names;
+    ``\\mathrm{d}(`` -> ``d(``."""
+    text = re.sub(r"\\(?:mathrm|text|operatorname|mathit)\{d\}\s*", "d", text)
+    text = _wrap_applied(text)
+    for name in sorted(names, key=len, reverse=True):
+        n = re.escape(name)
+        styled = rf"(\\(?:mathbf|boldsymbol|bm|mathrm|mathit)\{{{n}\}}|{n})"
+        text = re.sub(rf"(?<![A-Za-z0-9_\\])d\s*{styled}(?![A-Za-z0-9_])", r"d(\1)", text)
+    return text
+
+
+_D_CALL = re.compile(r"(?<![A-Za-z0-9_\\])d\s*(\\(?:operatorname|mathrm)\{[A-Za-z]+\}|\\?[A-Za-z]+)\s*\(")
+
+
+def _wrap_applied(text: str) -> str:
+    """``d\\exp(X b)`` and ``d tr(A X)`` -> ``d(\\exp(X b))``: a differential applied without parentheses."""
+    out, pos = [], 0
+    for m in _D_CALL.finditer(text):
+        if m.start() < pos or m.group(1).lstrip("\\") == "d":
+            continue
+        depth, end = 0, None
+        for i in range(m.end() - 1, len(text)):
+            depth += {"(": 1, ")": -1}.get(text[i], 0)
+            if depth == 0:
+                end = i + 1
+                break
+        if end is None:
+            continue
+        out.append(text[pos:m.start()] + "d(" + text[m.start() + 1:end].lstrip() + ")")
+        pos = end
+    return "".join(out) + text[pos:]
+
+
+GRADIENT_LABEL = re.compile(
+    r"^\s*(?:∇|\\nabla|grad|nabla)\s*_\s*\{?\s*(?:\\(?:mathbf|boldsymbol|bm|mathrm)\{)?([A-Za-zα-ω][A-Za-z0-9]*)"
+    r"|^\s*\\frac\{\s*\\partial[^}]*\}\{\s*\\partial\s*(?:\\(?:mathbf|boldsymbol|bm)\{)?([A-Za-z][A-Za-z0-9]*)"
+    r"|^\s*∂\s*\w+\s*/\s*∂\s*([A-Za-z][A-Za-z0-9]*)")
+DIFFERENTIAL_LABEL = re.compile(
+    r"^\s*(?:d|\\mathrm\{d\}|\\text\{d\}|\\operatorname\{d\})\s*"
+    r"(?:\\mathcal\{\w+\}|\\ell|\\[A-Za-z]+|[A-Za-zℓα-ω][A-Za-z0-9_]*)\s*(?:\([^()]*\))?\s*$")
+
+
+def function_name(label: str) -> str:
+    """The function a label names: f in `df`, `∇_X f`, `∂f/∂X`; L in `d\\mathcal{L}`; ℓ for `\\ell`."""
+    for pattern in (r"\\mathcal\{(\w+)\}", r"\\partial\s*(\w+)\s*\}\s*\{", r"∂\s*(\w+)\s*/"):
+        m = re.search(pattern, label)
+        if m:
+            return m.group(1)
+    if "\\ell" in label or "ℓ" in label:
+        return "ℓ"
+    m = GRADIENT_LABEL.match(label)
+    rest = label[m.end():] if m else re.sub(r"^\s*(?:\\mathrm\{d\}|\\text\{d\}|\\operatorname\{d\}|d)", "", label)
+    words = re.findall(r"(?<!\\)\b[A-Za-z]\w*", rest)
+    return words[-1 if m else 0] if words else "f"
+
+
+def unicode_label(label: str, variable: str = "") -> str:
+    """A line's label the same way whatever the notation: `df`, `dL`, `∇_X f`."""
+    if not label:
+        return ""
+    if variable:
+        return f"∇_{variable} {function_name(label)}"
+    if DIFFERENTIAL_LABEL.match(label):
+        return "d" + function_name(label)
+    return label
+
+
+@dataclass
+class Segment:
+    """One equality of a derivation: its label (``df``, ``∇_X f`` or empty), the expression, its source line."""
+
+    label: str
+    text: str
+    source_line: int
+    gradient_of: str = ""  # the variable, for a ∇_X f line
+
+
+def gradient_variable(label: str) -> str:
+    """X for ``∇_X f``, ``\\nabla_{\\mathbf{X}} f``, ``grad_X f``, ``\\frac{\\partial f}{\\partial X}``; else ''."""
+    m = GRADIENT_LABEL.match(label)
+    return next((g for g in m.groups() if g), "") if m else ""
+
+
+def _split_top(text: str) -> list[str]:
+    """Split at '=' signs outside brackets."""
+    parts, depth, start = [], 0, 0
+    for i, ch in enumerate(text):
+        if ch in "([{⟨":
+            depth += 1
+        elif ch in ")]}⟩":
+            depth -= 1
+        elif ch == "=" and depth == 0:
+            parts.append(text[start:i])
+            start = i + 1
+    parts.append(text[start:])
+    return parts
+
+
+def segments(text: str) -> list[Segment]:
+    """A derivation (one equality per line, or chained ``a = b = c``; LaTeX rows split at ``\\\\``)
+    as labelled segments, each with the number of the text line it is on."""
+    out: list[Segment] = []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        raw = re.sub(r"\\(?:begin|end)\{(?:aligned|align\*?|eqnarray\*?|split|gather\*?)\}", " ", raw)
+        for piece in raw.replace("$$", " ").split("\\\\"):
+            out += _segments_of(strip_annotations(piece.replace("$", " ")), number)
+    return out
+
+
+def _segments_of(line: str, number: int) -> list[Segment]:
+    if not line or re.match(r"where\b", line):  # `where Y = …`: a definition listed after a result
+        return []
+    parts = _split_top(line)
+    first = parts[0].strip()
+    label = ""
+    if len(parts) > 1 and (not first or DIFFERENTIAL_LABEL.match(first) or gradient_variable(first)):
+        label = first
+        parts = parts[1:]
+    elif len(parts) > 1 and re.fullmatch(r"[A-Za-z]\w*(\([^()]*\))?", first):
+        label = first  # `f = ...`: a name being defined or the function itself
+        parts = parts[1:]
+    grad_var = gradient_variable(label) if label else ""
+    return [Segment(label if k == 0 else "", part.strip(), number, grad_var if k == 0 else "")
+            for k, part in enumerate(parts) if part.strip()]

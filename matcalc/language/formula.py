@@ -1,0 +1,108 @@
+"""``Formula``: what ``parse`` and ``grad`` give back to a user.
+
+A Formula is an expression together with its variables' declarations and the
+definitions it uses (``Y = sigmoid(W X)``). It prints in three forms, each of which
+parses back (with ``where=formula.where``) to an equal expression.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from matcalc.algebra.expr import Expr, Var, walk
+from matcalc.algebra.shapes import Shape, is_scalar
+from matcalc.language.printers import show, show_name
+from matcalc.language.to_sympy import sympy_form
+
+
+@dataclass(frozen=True)
+class Declaration:
+    """A variable's name, kind and shape, as written in a `where` clause."""
+
+    var: Var
+    shape: Shape
+
+    @property
+    def name(self) -> str:
+        """The variable's name."""
+        return self.var.name
+
+    def type_text(self) -> str:
+        """The type as a declaration writes it: `matrix(n, m)`, `spd(n) positive`."""
+        r, c = self.shape
+        kind = self.var.kind
+        if kind == "scalar" or kind == "vector" and is_scalar(self.shape) and r == 1:
+            text = "scalar" if kind == "scalar" else "vector(1)"
+        elif kind == "vector":
+            text = f"vector({r})"
+        elif kind == "matrix":
+            text = f"matrix({r}, {c})"
+        else:
+            text = f"{kind}({r})"
+        return text + (" positive" if self.var.positive else "")
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.type_text()}"
+
+
+class Formula:
+    """An expression with its declarations and the definitions it uses."""
+
+    def __init__(self, expr: Expr, declarations: tuple[Declaration, ...] = (),
+                 definitions: tuple[tuple[str, Expr], ...] = ()):
+        self.expr = expr
+        self.declarations = declarations
+        used = {n.attr for n in walk(expr) if n.op == "ref"}
+        self.definitions = tuple((name, ref) for name, ref in definitions if name in used)
+
+    @property
+    def shape(self) -> Shape:
+        """The shape of the value: (rows, cols)."""
+        return self.expr.shape
+
+    @property
+    def where(self) -> str:
+        """The declarations as a `where` clause body: `a: vector(n); X: matrix(n, m)`."""
+        return "; ".join(str(d) for d in self.declarations)
+
+    @property
+    def variables(self) -> list[str]:
+        """The names of the variables, in order of first appearance."""
+        return [d.name for d in self.declarations]
+
+    def show(self, notation: str = "text") -> str:
+        """The formula in `text`, `unicode` or `latex`, preceded by the definitions it uses."""
+        lines = [f"{show_name(name, notation)} = {show(ref.args[0], notation)}" for name, ref in self.definitions]
+        return ("; " if notation != "latex" else ";\\quad ").join(lines + [show(self.expr, notation)])
+
+    def text(self) -> str:
+        """The plain-text (ASCII) form."""
+        return self.show("text")
+
+    def unicode(self) -> str:
+        """The Unicode form (⊙, ᵀ, σ)."""
+        return self.show("unicode")
+
+    def latex(self) -> str:
+        """The LaTeX form."""
+        return self.show("latex")
+
+    def to_sympy(self) -> Any:
+        """The SymPy matrix expression (MatrixSymbol, HadamardProduct, Trace, …), definitions expanded."""
+        return sympy_form(self.expr)
+
+    def _repr_latex_(self) -> str:
+        return f"$${self.latex()}$$"
+
+    def __str__(self) -> str:
+        return self.text()
+
+    def __repr__(self) -> str:
+        return f"Formula({self.text()!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Formula) and self.expr is other.expr
+
+    def __hash__(self) -> int:
+        return hash(self.expr)

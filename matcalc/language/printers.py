@@ -1,0 +1,210 @@
+"""Text, Unicode and LaTeX printers: one generic walker over the registry's forms.
+
+Each operation's layout (``call``, ``infix``, ``postfix``, …) and its three forms come
+from ``ops.OPS``; only leaves (names, numbers, 𝟙, I) are printed here by kind.
+Invariant: parentheses are the fewest that make the printed text parse back to the
+same tree (the grammar's precedence: sum < product < unary minus < postfix < atom).
+"""
+
+from __future__ import annotations
+
+import re
+
+from matcalc.algebra.expr import Expr
+from matcalc.algebra.ops import ATOM, NEG, OPS, POSTFIX, PRODUCT, SUM, const, matmul
+from matcalc.algebra.shapes import is_scalar
+
+NOTATIONS = ("text", "unicode", "latex")
+_INDEX = {"text": 0, "unicode": 1, "latex": 2}
+_GREEK = ("alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa lambda mu nu xi "
+          "omicron pi rho sigma tau upsilon phi varphi chi psi omega Gamma Delta Theta Lambda Xi Pi Sigma "
+          "Phi Psi Omega").split()
+_GREEK_LETTER = dict(zip(_GREEK, "αβγδεϵζηθϑικλμνξοπρστυφϕχψωΓΔΘΛΞΠΣΦΨΩ"))
+
+
+def show(e: Expr, notation: str = "text") -> str:
+    """Print an expression in one of NOTATIONS."""
+    if notation not in _INDEX:
+        raise ValueError(f"notation must be one of {NOTATIONS}")
+    return _show(e, notation)[0]
+
+
+def show_name(name: str, notation: str) -> str:
+    """A variable or definition name in a notation (λ, \\lambda, W_{1}, \\mathrm{W1})."""
+    head, *subs = name.split("_")
+    greek = re.fullmatch(r"([A-Za-z]+?)(\d*)", head)
+    if notation == "unicode" and greek and greek.group(1) in _GREEK_LETTER:
+        return _GREEK_LETTER[greek.group(1)] + name[len(greek.group(1)):]
+    if notation != "latex":
+        return name
+    if len(head) == 1 or head in _GREEK_LETTER:
+        return ("\\" + head if head in _GREEK_LETTER else head) + "".join("_{%s}" % s for s in subs)
+    return "\\mathrm{%s}" % name.replace("_", "\\_")
+
+
+def _number(value: float | int, notation: str) -> str:
+    text = repr(value) if isinstance(value, float) else str(value)
+    return text.replace("inf", "1e999")
+
+
+_TRANSPOSE = dict(zip(NOTATIONS, OPS["transpose"].forms))
+
+
+def _leaf(e: Expr, notation: str) -> tuple[str, int]:
+    if e.op == "var":
+        return show_name(e.attr.name, notation), ATOM
+    if e.op == "ref":
+        return show_name(e.attr, notation), ATOM
+    if e.op == "const":
+        return _number(e.attr, notation), NEG if e.attr < 0 else ATOM
+    if e.op == "identity":  # always with its size: `s I` or `tr(I)` would not say which I
+        return ("I_{%s}" if notation == "latex" else "I_%s") % e.shape[0], ATOM
+    if e.op == "fill":
+        return _fill(e, notation), POSTFIX if e.shape[0] == 1 and e.shape[1] != 1 else ATOM
+    assert e.op == "d", e.op
+    inner, prec = _show(e.args[0], notation)
+    if e.args[0].op == "var":
+        return "d" + inner, ATOM
+    return f"d({inner})", ATOM
+
+
+def _fill(e: Expr, notation: str) -> str:
+    rows, cols = e.shape
+    if is_scalar(e.shape):
+        return _number(e.attr, notation)
+    row = rows == 1 and cols != 1  # a row of c's is (c 𝟙)ᵀ
+    length = cols if row else rows
+    if e.attr == 1 and (cols == 1 or row):
+        ones = {"text": "1_{0}", "unicode": "𝟙_{0}", "latex": "\\mathbf{{1}}_{{{0}}}"}[notation].format(length)
+        return ones + (_TRANSPOSE[notation] if row else "")
+    kind = "vector" if cols == 1 or row else "matrix"
+    name = kind if notation != "latex" else "\\operatorname{%s}" % kind
+    sizes = [length] if kind == "vector" else [rows, cols]
+    shown = [_number(e.attr, notation)] + [str(d) for d in sizes]  # always sized, like I_n and 1_n
+    return f"{name}({', '.join(shown)})" + (_TRANSPOSE[notation] if row else "")
+
+
+def _leading_number(e: Expr) -> bool:
+    """True for a number or a product chain that starts with one (2 A x)."""
+    while e.op == "matmul":
+        e = e.args[0]
+    return e.op == "const"
+
+
+def _negated(term: Expr) -> Expr | None:
+    """-term when term reads as a negative (-A, -2, -2 A x), so a sum prints `B - 2 A x`."""
+    if term.op == "neg":  # -(2 A) stays `+ -(2 A)`: `- 2 A` reads back as (-2) A
+        return None if _leading_number(term.args[0]) else term.args[0]
+    if term.op == "const" and term.attr < 0:
+        return const(-term.attr)
+    if term.op == "matmul":
+        head = _negated(term.args[0])
+        return None if head is None or term.args[0].op == "neg" else matmul(head, term.args[1])
+    return None
+
+
+_LATEX_BRACED = {"\\sqrt"}  # LaTeX commands whose argument goes in braces: \sqrt{x}
+_LATEX_COMMAND_END = re.compile(r"\\(?:(?:mathrm|operatorname)\{[A-Za-z]+\}|([A-Za-z]+))$")
+
+
+def _reads_as_call(left: str) -> bool:
+    """True when LaTeX text ending in `left` and followed by `(` would read as a call
+    (`\\sigma (x)`, `\\mathrm{Wa} (x)`): the grammar's CALLNAME; Greek letters but σ are names."""
+    m = _LATEX_COMMAND_END.search(left)
+    return m is not None and (m.group(1) is None or m.group(1) == "sigma" or m.group(1) not in _GREEK_LETTER)
+
+
+def _wrap(text: str, prec: int, need: int) -> str:
+    return text if prec >= need else f"({text})"
+
+
+def _show(e: Expr, notation: str) -> tuple[str, int]:
+    spec = OPS[e.op]
+    i = _INDEX[notation]
+    if spec.layout == "leaf":
+        return _leaf(e, notation)
+    if spec.layout == "sum":
+        parts = []
+        for k, term in enumerate(e.args):
+            positive = _negated(term)
+            if positive is not None and k > 0:
+                body = _show(positive, notation)
+                parts.append(" - " + _wrap(body[0], body[1], PRODUCT))
+            else:
+                text, prec = _show(term, notation)
+                parts.append((" + " if k else "") + _wrap(text, prec, PRODUCT))
+        return "".join(parts), SUM
+    if spec.layout == "infix":
+        return _infix(e, notation), PRODUCT
+    if spec.layout == "prefix":
+        text, prec = _show(e.args[0], notation)
+        return spec.forms[i] + _wrap(text, prec, NEG), NEG
+    if spec.layout == "postfix":
+        fused = dict(spec.fused).get(e.args[0].op)
+        if fused:  # (Xᵀ)⁻¹ as X⁻ᵀ
+            return _superscript(e.args[0].args[0], fused[i], notation), POSTFIX
+        return _superscript(e.args[0], spec.forms[i].format(a=e.attr), notation), POSTFIX
+    if spec.layout == "power":
+        return _power(e, notation), POSTFIX
+    args = [_show(a, notation)[0] for a in e.args]
+    if spec.layout == "wrap":
+        return spec.forms[i].format(*args), ATOM
+    assert spec.layout == "call", spec.layout
+    if notation == "latex" and spec.forms[i] in _LATEX_BRACED:
+        return spec.forms[i] + "{%s}" % ", ".join(args), ATOM
+    return f"{spec.forms[i]}({', '.join(args)})", ATOM
+
+
+def _infix(e: Expr, notation: str) -> str:
+    """A chain of level-2 operations, printed left to right without recursing down the left
+    spine (a 30,000-factor product prints): `A B .* C` needs `(A B) .* C` only for reading."""
+    spine = [e]
+    while OPS[spine[-1].args[0].op].layout == "infix":
+        spine.append(spine[-1].args[0])
+    text, prec = _show(spine[-1].args[0], notation)
+    pieces, opens, last = [text], 0, text
+    for link in reversed(spine):
+        left = link.args[0]
+        mixed = OPS[left.op].layout == "infix" and left.op != link.op  # (A ⊙ B) C reads better
+        if prec < (POSTFIX if mixed else PRODUCT):
+            opens, last = opens + 1, ")"
+            pieces.append(")")
+        sep, right = _link(link, last, notation)
+        pieces += [sep, right]
+        last, prec = right, PRODUCT
+    return "(" * opens + "".join(pieces)
+
+
+def _link(e: Expr, left_end: str, notation: str) -> tuple[str, str]:
+    """The operator and the right operand of one infix node (left_end: the text before it)."""
+    spec = OPS[e.op]
+    right, rp = _show(e.args[1], notation)
+    forms = spec.scalar_forms if spec.scalar_forms and is_scalar(e.args[1].shape) else spec.forms
+    sep = forms[_INDEX[notation]]
+    right = _wrap(right, rp, POSTFIX)
+    if notation == "latex" and sep == " " and (right[:1].isdigit() or right[:1] == "(" and _reads_as_call(left_end)):
+        sep = " \\cdot "  # `2 \cdot 3`, and `\sigma \cdot (x)` for a variable sigma
+    return sep, right
+
+
+def _superscript(base: Expr, suffix: str, notation: str) -> str:
+    text, prec = _show(base, notation)
+    text = _wrap(text, prec, POSTFIX)
+    if notation == "latex" and prec == POSTFIX:
+        text = "{%s}" % text  # LaTeX forbids a double superscript
+    return text + suffix
+
+
+def _power(e: Expr, notation: str) -> str:
+    base, p = e.args
+    scalar_base = is_scalar(base.shape)
+    if p.op == "const":
+        exponent = _number(p.attr, notation)
+    else:
+        text, prec = _show(p, notation)
+        exponent = text if prec == ATOM and notation != "latex" or notation == "latex" else f"({text})"
+    if notation == "latex":
+        suffix = "^{%s}" % exponent if scalar_base else "^{\\circ %s}" % exponent
+    else:
+        suffix = ("^" if scalar_base else ".^") + exponent
+    return _superscript(base, suffix, notation)

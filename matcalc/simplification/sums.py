@@ -1,0 +1,271 @@
+"""Sums and product chains: like terms, common factors, numbers, powers and inverses in chains.
+
+Part of the textbook simplifier (``simplify.py`` runs these rules, in this order, between its
+product rules and its last ones): ``A x + A x = 2 A x``, ``A x + Aᵀ x = (A + Aᵀ) x``,
+``M v + c v`` kept apart from a matrix sum, ``A (B C) = A B C``, ``A⁻¹ A = I``.
+Invariant: every rule is an equality of values, and a scalar spread over an array is never
+mistaken for a factor of it.
+"""
+
+from __future__ import annotations
+
+from matcalc.algebra.expr import Expr
+from matcalc.algebra.ops import add, const, div, fill, identity, make, matmul, neg, transpose
+from matcalc.algebra.shapes import ShapeError, is_scalar
+from matcalc.simplification.rewrite import Rule, collector
+
+RULES: list[Rule] = []
+rule = collector(RULES)
+
+
+def zero(shape: tuple) -> Expr:
+    """The zero of a shape: 0 for a scalar, else a filled array."""
+    return const(0) if is_scalar(shape) else fill(0, shape)
+
+
+def is_value(e: Expr, v: float) -> bool:
+    """e is the number v, or an array filled with v."""
+    return e.op in ("const", "fill") and e.attr == v
+
+
+def is_identity(e: Expr) -> bool:
+    """e is I (or the 1x1 one)."""
+    return e.op == "identity" or is_value(e, 1) and is_scalar(e.shape)
+
+
+def scalar(e: Expr) -> bool:
+    """e is 1x1."""
+    return is_scalar(e.shape)
+
+
+
+
+
+def split_coefficient(term: Expr) -> tuple[float, Expr]:
+    """term = c · base with c a number: (c, base)."""
+    if term.op == "neg":
+        c, base = split_coefficient(term.args[0])
+        return -c, base
+    if term.op == "matmul":
+        chain = chain_of(term)
+        if chain[0].op == "const" and len(chain) > 1:
+            return chain[0].attr, from_chain(chain[1:])
+    return 1, term
+
+
+def scaled(c: float, base: Expr) -> Expr:
+    """c · base, written the textbook way (base, -base, 2 base)."""
+    if c == 1:
+        return base
+    if c == -1:
+        return neg(base)
+    return from_chain([const(c)] + chain_of(base))  # the number goes leftmost: 2 A x, not 2 (A x)
+
+
+@rule("A + (B + C) = A + B + C, A + (B + C)ᵀ = A + Bᵀ + Cᵀ")
+def _flatten_sum(e: Expr) -> Expr | None:
+    if e.op != "add":
+        return None
+    if any(a.op == "add" for a in e.args):
+        return add(*e.args)
+    if any(a.op == "transpose" and a.args[0].op == "add" for a in e.args):
+        return add(*(add(*(transpose(t) if not scalar(t) else t for t in a.args[0].args))
+                     if a.op == "transpose" and a.args[0].op == "add" else a for a in e.args))
+    return None
+
+
+@rule("A + 0 = A, c1 + c2 = c, a A + b A = (a + b) A")
+def _collect(e: Expr) -> Expr | None:
+    if e.op != "add":
+        return None
+    coef: dict[Expr, float] = {}
+    number = 0.0
+    for t in e.args:
+        if t.op == "const":
+            number += t.attr
+        elif not is_value(t, 0):
+            c, base = split_coefficient(t)
+            coef[base] = coef.get(base, 0) + c
+    terms = [scaled(c, b) for b, c in coef.items() if c > 0] + [scaled(c, b) for b, c in coef.items() if c < 0]
+    if number != 0 or not terms:
+        terms.insert(0, const(number))
+    if len(terms) == len(e.args) and all(t is u for t, u in zip(terms, e.args)):
+        return None
+    if not terms or len(terms) == 1 and is_value(terms[0], 0):
+        return zero(e.shape)
+    return add(*terms) if len(terms) > 1 else _broadcast(terms[0], e)
+
+
+def _broadcast(t: Expr, e: Expr) -> Expr:
+    return t if t.shape == e.shape else matmul(t, fill(1, e.shape))
+
+
+@rule("c (a A + b B) = (c a) A + (c b) B when that leaves fewer numbers")
+def _distribute_number(e: Expr) -> Expr | None:
+    if e.op != "matmul" or e.args[0].op != "const" or e.args[1].op != "add":
+        return None
+    c = e.args[0].attr
+    parts = [split_coefficient(t) for t in e.args[1].args]
+    if sum(abs(k * c) != 1 for k, _ in parts) >= 1 + sum(abs(k) != 1 for k, _ in parts):
+        return None
+    return add(*(scaled(k * c, base) for k, base in parts))
+
+
+def chain_of(e: Expr) -> list[Expr]:
+    """The factors of a product A B C, left to right."""
+    return chain_of(e.args[0]) + chain_of(e.args[1]) if e.op == "matmul" else [e]
+
+
+def from_chain(factors: list[Expr]) -> Expr:
+    """The product of factors, left-nested (A B C = (A B) C)."""
+    acc = factors[0]
+    for f in factors[1:]:
+        acc = matmul(acc, f)
+    return acc
+
+
+def _common_run(chains: list[list[Expr]], side: int) -> int:
+    """How many leading (side 0) or trailing (side -1) factors all chains share, leaving each one factor."""
+    k = 0
+    while all(len(ch) > k + 1 for ch in chains):
+        pick = [ch[k] if side == 0 else ch[-k - 1] for ch in chains]
+        if any(p is not pick[0] for p in pick):
+            break
+        k += 1
+    return k
+
+
+@rule("P A + P B = P (A + B), A Q + B Q = (A + B) Q: common factors of product chains")
+def _factor(e: Expr) -> Expr | None:
+    if e.op != "add":
+        return None
+    split = [split_coefficient(t) for t in e.args]
+    chains = [chain_of(base) for _, base in split]
+    for side in (0, -1):
+        groups: dict[Expr, list[int]] = {}
+        for i, ch in enumerate(chains):  # a scalar spread over a vector sum is no product chain of it
+            if len(ch) >= 2 and ch[side].op not in ("const", "fill", "identity") and e.args[i].shape == e.shape:
+                groups.setdefault(ch[side], []).append(i)
+        for idx in groups.values():
+            if len(idx) < 2:
+                continue
+            k = _common_run([chains[i] for i in idx], side)
+            rests = {i: chains[i][k:] if side == 0 else chains[i][:-k] for i in idx}
+            matrices = [i for i in idx if not all(scalar(f) for f in rests[i])]
+            if 0 < len(matrices) < len(idx):  # (A + Aᵀ) x + 2 α x, not (A + Aᵀ + 2 α I) x
+                idx = matrices if len(matrices) >= 2 else [i for i in idx if i not in matrices]
+                if len(idx) < 2:
+                    continue
+            try:  # a chain with scalar sub-products may not split where another one does
+                factored = _factor_group([split[i][0] for i in idx], [chains[i] for i in idx], side, e.shape)
+            except ShapeError:
+                continue
+            rest = [t for i, t in enumerate(e.args) if i not in idx]
+            return add(factored, *rest) if rest else factored
+    return None
+
+
+def _factor_group(coefs: list[float], chains: list[list[Expr]], side: int, shape: tuple) -> Expr:
+    """P R1 + P R2 = P (R1 + R2) (side 0) or R1 Q + R2 Q = (R1 + R2) Q (side -1)."""
+    k = _common_run(chains, side)
+    common = from_chain(chains[0][:k] if side == 0 else chains[0][-k:])
+    need = (common.shape[1], shape[1]) if side == 0 else (shape[0], common.shape[0])
+    parts = [scaled(c, from_chain(ch[k:] if side == 0 else ch[:-k])) for c, ch in zip(coefs, chains)]
+    if all(scalar(p) for p in parts):  # s v + t v = (s + t) v
+        need = (1, 1)
+    for i, part in enumerate(parts):
+        if scalar(part) and need != (1, 1):  # M v + c v = (M + c I) v: a bare c would fill every entry
+            if need[0] != need[1]:
+                raise ShapeError("a scalar part of a non-square factor")
+            parts[i] = matmul(part, identity(need[0]))
+    parts.sort(key=lambda p: (any(n.op == "identity" for n in chain_of(p)),
+                              p.op == "transpose" or p.op == "neg" and p.args[0].op == "transpose"))
+    inside = add(*parts)
+    factored = matmul(common, inside) if side == 0 else matmul(inside, common)
+    if factored.shape != shape:
+        raise ShapeError("factoring changed the shape")
+    return factored
+
+
+@rule("c A + c B = c (A + B)")
+def _common_number(e: Expr) -> Expr | None:
+    if e.op != "add":
+        return None
+    split = [split_coefficient(t) for t in e.args]
+    c = split[0][0]
+    if c in (1, -1) or any(k != c for k, _ in split) or any(t.op == "const" for t in e.args):
+        return None
+    return matmul(const(c), add(*(base for _, base in split)))
+
+
+@rule("A (B C) = A B C")
+def _left_associate(e: Expr) -> Expr | None:
+    if e.op == "matmul" and e.args[1].op == "matmul":
+        a, (b, c) = e.args[0], e.args[1].args
+        return matmul(matmul(a, b), c)
+    return None
+
+
+def _power_of(e: Expr) -> tuple[Expr, int]:
+    """e = base^k with k an integer (A⁻¹ is A^-1, (A^k)⁻¹ is A^-k)."""
+    if e.op == "inv":
+        base, k = _power_of(e.args[0])
+        return base, -k
+    return (e.args[0], e.attr) if e.op == "mpow" else (e, 1)
+
+
+def _power(a: Expr, k: int) -> Expr:
+    if k == 0:
+        return identity(a.shape[0])
+    positive = a if abs(k) == 1 else make("mpow", a, attr=abs(k))
+    return positive if k > 0 else make("inv", positive)
+
+
+@rule("A A = A^2, A^j A^k = A^(j+k), A⁻¹ A = I")
+def _powers(e: Expr) -> Expr | None:
+    if e.op != "matmul" or scalar(e):
+        return None
+    left, right = e.args
+    last = left.args[1] if left.op == "matmul" else left
+    (a, j), (b, k) = _power_of(last), _power_of(right)
+    if a is not b or scalar(a) or a.shape[0] != a.shape[1]:
+        return None
+    power = _power(a, j + k)
+    return matmul(left.args[0], power) if left.op == "matmul" else power
+
+
+@rule("(P Q)⁻¹ = Q⁻¹ P⁻¹ when P and Q are square")
+def _inverse_of_product(e: Expr) -> Expr | None:
+    if e.op != "inv" or e.args[0].op != "matmul":
+        return None
+    factors = chain_of(e.args[0])
+    if any(scalar(f) or f.shape[0] != f.shape[1] for f in factors):
+        return None
+    return from_chain([make("inv", f) for f in reversed(factors)])
+
+
+@rule("<A, s B> = s <A, B>")
+def _inner_scalars(e: Expr) -> Expr | None:
+    if e.op != "inner" or scalar(e.args[0]):
+        return None
+    a, b = e.args
+    for i, x in enumerate((a, b)):
+        if x.op == "matmul" and scalar(x.args[0]) and not scalar(x.args[1]):
+            rest = (x.args[1], b) if i == 0 else (a, x.args[1])
+            return matmul(x.args[0], make("inner", *rest))
+        if x.op == "div" and scalar(x.args[1]) and not scalar(x.args[0]):
+            rest = (x.args[0], b) if i == 0 else (a, x.args[0])
+            return div(make("inner", *rest), x.args[1])
+    return None
+
+
+@rule("det(Aᵀ) = det(A), tr(Aᵀ) = tr(A), (s A)⁻¹ = A⁻¹ / s")
+def _transpose_invariant(e: Expr) -> Expr | None:
+    if e.op in ("det", "logdet", "trace") and e.args[0].op == "transpose":
+        return make(e.op, e.args[0].args[0])
+    if e.op == "inv" and e.args[0].op == "matmul" and scalar(e.args[0].args[0]):
+        s, a = e.args[0].args
+        return div(make("inv", a), s)
+    return None
+
+
