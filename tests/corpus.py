@@ -16,7 +16,8 @@ that is symmetric is declared so. ``MC`` = Petersen & Pedersen, The Matrix Cookb
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 
 class Identity(NamedTuple):
@@ -28,6 +29,15 @@ class Identity(NamedTuple):
     wrt: str
     expected: str | None
     citation: str
+
+
+class Reference(NamedTuple):
+    """An entry's hand-written torch twin: ``value`` computes the formula from its inputs (named as
+    in the formula, ``lambda`` as ``lambda_``; vectors n×1 columns, scalars 0-d tensors),
+    ``closed`` the source's closed form (None when the entry has none)."""
+
+    value: Callable[..., Any]
+    closed: Callable[..., Any] | None = None
 
 
 MC = "Matrix Cookbook (2012)"
@@ -535,3 +545,231 @@ CORPUS: list[Identity] = [
              f"{MC} eq. 69 twice: (Aᵀ + αI) a, not (Aᵀ + α) a"),
     Identity("mc_org_trace", "tr(X'*A*X)", None, "X", "(A + A')*X", "matrixcalculus.org syntax, eq. 108"),
 ]
+
+
+# ---------------------------------------------------------------- hand-written references
+# Each formula and closed form is written again, by hand, as torch code (not derived from the
+# formula text). tests/test_corpus.py differentiates ``value`` with torch.autograd.
+
+
+class _LazyTorch:
+    """torch, imported on first use: the corpus data loads without it (tests/test_codegen.py)."""
+
+    def __getattr__(self, name: str) -> Any:
+        import torch as module
+
+        return getattr(module, name)
+
+
+torch = _LazyTorch()
+
+
+def det(A: Any) -> Any:
+    return torch.linalg.det(A)
+
+
+def inv(A: Any) -> Any:
+    return torch.linalg.inv(A)
+
+
+def logabsdet(A: Any) -> Any:
+    """log |det A| (the language's logdet)."""
+    return torch.linalg.slogdet(A).logabsdet
+
+
+def tr(A: Any) -> Any:
+    return torch.trace(A)
+
+
+def eye(n: int) -> Any:
+    return torch.eye(n, dtype=torch.float64)
+
+
+def ones(n: int, m: int = 1) -> Any:
+    return torch.ones(n, m, dtype=torch.float64)
+
+
+def inner(A: Any, B: Any) -> Any:
+    """<A, B> = Σ Aᵢⱼ Bᵢⱼ."""
+    return (A * B).sum()
+
+
+def sq(A: Any) -> Any:
+    """‖A‖² (Frobenius)."""
+    return (A * A).sum()
+
+
+def norm(A: Any) -> Any:
+    """‖A‖ (Frobenius; the 2-norm of a vector)."""
+    return torch.sqrt((A * A).sum())
+
+
+def sigmoid(A: Any) -> Any:
+    return 1 / (1 + torch.exp(-A))
+
+
+def softplus(A: Any) -> Any:
+    return torch.log(1 + torch.exp(A))
+
+
+def step(A: Any) -> Any:
+    """relu'(A) = 1[A > 0]."""
+    return (A > 0).to(torch.float64)
+
+
+def softmax(A: Any) -> Any:
+    """Column by column."""
+    return torch.exp(A) / torch.exp(A).sum(dim=0, keepdim=True)
+
+
+def logsumexp(A: Any) -> Any:
+    """Column by column: a 1×m row."""
+    return torch.log(torch.exp(A).sum(dim=0, keepdim=True))
+
+
+def diagvec(A: Any) -> Any:
+    """diag of a square matrix: its diagonal as a column."""
+    return torch.diagonal(A).reshape(-1, 1)
+
+
+def diagmat(v: Any) -> Any:
+    """diag of a column: the diagonal matrix."""
+    return torch.diag(v.reshape(-1))
+
+
+R = Reference
+REFERENCES: dict[str, Reference] = {
+    # ------------------------------------------------------------ determinants
+    "mc49_det": R(lambda X: det(X), lambda X: det(X) * inv(X).T),
+    "mc51_det_AXB": R(lambda A, X, B: det(A @ X @ B), lambda A, X, B: det(A @ X @ B) * inv(X).T),
+    "mc52_det_XtAX_square": R(lambda A, X: det(X.T @ A @ X), lambda A, X: 2 * det(X.T @ A @ X) * inv(X).T),
+    "mc53_det_XtAX_rect_sym": R(lambda A, X: det(X.T @ A @ X),
+                                lambda A, X: 2 * det(X.T @ A @ X) * A @ X @ inv(X.T @ A @ X)),
+    "mc54_det_XtAX_rect": R(lambda A, X: det(X.T @ A @ X),
+                            lambda A, X: det(X.T @ A @ X) * (A @ X @ inv(X.T @ A @ X) + A.T @ X @ inv(X.T @ A.T @ X))),
+    "mc55_logdet_XtX": R(lambda X: logabsdet(X.T @ X), lambda X: 2 * X @ inv(X.T @ X)),
+    "mc57_logdet": R(lambda X: logabsdet(X), lambda X: inv(X).T),
+    "mc57_log_det": R(lambda X: torch.log(det(X)), lambda X: inv(X).T),
+    "mc58_det_Xk": R(lambda X: det(X @ X @ X), lambda X: 3 * det(X @ X @ X) * inv(X).T),
+    "mc49_logdet_spd": R(lambda S: logabsdet(S), lambda S: inv(S)),
+    "wp_logdet_scaled": R(lambda X, alpha: logabsdet(alpha * X), lambda X: inv(X).T),
+    "mc49_det_scalar_factor": R(lambda X, alpha: det(alpha * X),
+                                lambda X, alpha: det(alpha * X) * tr(inv(alpha * X) @ X)),
+    # ------------------------------------------------------------ inverses
+    "mc61_aT_Xinv_b": R(lambda a, X, b: a.T @ inv(X) @ b, lambda a, X, b: -(inv(X).T @ a @ b.T @ inv(X).T)),
+    "mc61_aT_Xinv_b_caret": R(lambda a, X, b: a.T @ inv(X) @ b, lambda a, X, b: -(inv(X).T @ a @ b.T @ inv(X).T)),
+    "mc62_det_inv": R(lambda X: det(inv(X)), lambda X: -(det(inv(X)) * inv(X).T)),
+    "mc63_tr_AXinvB": R(lambda A, X, B: tr(A @ inv(X) @ B), lambda A, X, B: -(inv(X) @ B @ A @ inv(X)).T),
+    "mc64_tr_inv_sum": R(lambda X, A: tr(inv(X + A)), lambda X, A: -(inv(X + A) @ inv(X + A)).T),
+    "inv_tr": R(lambda X: tr(inv(X)), lambda X: -(inv(X).T @ inv(X).T)),
+    "inv_sum_entries": R(lambda X: inv(X).sum(), lambda X: -(inv(X).T @ torch.ones_like(X) @ inv(X).T)),
+    "inv_quadratic_x": R(lambda x, A: x.T @ inv(A) @ x, lambda x, A: (inv(A) + inv(A).T) @ x),
+    "inv_quadratic_A": R(lambda x, A: x.T @ inv(A) @ x, lambda x, A: -(inv(A).T @ x @ x.T @ inv(A).T)),
+    "inv_regularized_logdet": R(lambda X, lambda_: logabsdet(X.T @ X + lambda_ * eye(X.shape[1])),
+                                lambda X, lambda_: 2 * X @ inv(X.T @ X + lambda_ * eye(X.shape[1]))),
+    # ------------------------------------------------------------ first order
+    "mc69_xTa": R(lambda x, a: x.T @ a, lambda a: a),
+    "mc69_aTx": R(lambda a, x: a.T @ x, lambda a: a),
+    "mc70_aTXb": R(lambda a, X, b: a.T @ X @ b, lambda a, b: a @ b.T),
+    "mc70_aTXb_a": R(lambda a, X, b: a.T @ X @ b, lambda X, b: X @ b),
+    "mc71_aTXTb": R(lambda a, X, b: a.T @ X.T @ b, lambda a, b: b @ a.T),
+    "mc72_aTXa": R(lambda a, X: a.T @ X @ a, lambda a: a @ a.T),
+    "mc72_aTXTa": R(lambda a, X: a.T @ X.T @ a, lambda a: a @ a.T),
+    # ------------------------------------------------------------ second order
+    "mc77_bTXTXc": R(lambda b, X, c: b.T @ X.T @ X @ c, lambda b, X, c: X @ (b @ c.T + c @ b.T)),
+    "mc78_affine_quadratic": R(lambda B, x, b, C, D, d: (B @ x + b).T @ C @ (D @ x + d),
+                               lambda B, x, b, C, D, d: B.T @ C @ (D @ x + d) + D.T @ C.T @ (B @ x + b)),
+    "mc81_xTBx": R(lambda x, B: x.T @ B @ x, lambda x, B: (B + B.T) @ x),
+    "mc81_xTBx_B": R(lambda x, B: x.T @ B @ x, lambda x: x @ x.T),
+    "mc82_bTXTDXc": R(lambda b, X, D, c: b.T @ X.T @ D @ X @ c,
+                      lambda b, X, D, c: D.T @ X @ b @ c.T + D @ X @ c @ b.T),
+    "mc83_affine_quadratic_X": R(lambda X, b, c, D: (X @ b + c).T @ D @ (X @ b + c),
+                                 lambda X, b, c, D: (D + D.T) @ (X @ b + c) @ b.T),
+    "mc84_weighted_ls_s": R(lambda x, A, s, W: (x - A @ s).T @ W @ (x - A @ s),
+                            lambda x, A, s, W: -2 * A.T @ W @ (x - A @ s)),
+    "mc85_weighted_dist_x": R(lambda x, s, W: (x - s).T @ W @ (x - s), lambda x, s, W: 2 * W @ (x - s)),
+    "mc86_weighted_dist_s": R(lambda x, s, W: (x - s).T @ W @ (x - s), lambda x, s, W: -2 * W @ (x - s)),
+    "mc87_weighted_ls_x": R(lambda x, A, s, W: (x - A @ s).T @ W @ (x - A @ s),
+                            lambda x, A, s, W: 2 * W @ (x - A @ s)),
+    "mc88_weighted_ls_A": R(lambda x, A, s, W: (x - A @ s).T @ W @ (x - A @ s),
+                            lambda x, A, s, W: -2 * W @ (x - A @ s) @ s.T),
+    "mc88_weighted_ls_W": R(lambda x, A, s, W: (x - A @ s).T @ W @ (x - A @ s),
+                            lambda x, A, s: (x - A @ s) @ (x - A @ s).T),
+    # ------------------------------------------------------------ higher order
+    "mc91_aTX2b": R(lambda a, X, b: a.T @ X @ X @ b, lambda a, X, b: a @ b.T @ X.T + X.T @ a @ b.T),
+    "mc91_aTX3b": R(lambda a, X, b: a.T @ X @ X @ X @ b,
+                    lambda a, X, b: a @ b.T @ (X @ X).T + X.T @ a @ b.T @ X.T + (X @ X).T @ a @ b.T),
+    "mc92_aTXnTXnb": R(lambda a, X, b: a.T @ (X @ X).T @ X @ X @ b),
+    "mpow_quadratic_A": R(lambda x, A: x.T @ A @ A @ x, lambda x, A: x @ x.T @ A.T + A.T @ x @ x.T),
+    # ------------------------------------------------------------ traces
+    "mc99_tr": R(lambda X: tr(X), lambda X: eye(X.shape[0])),
+    "mc100_tr_XA": R(lambda X, A: tr(X @ A), lambda A: A.T),
+    "mc101_tr_AXB": R(lambda A, X, B: tr(A @ X @ B), lambda A, B: A.T @ B.T),
+    "mc102_tr_AXTB": R(lambda A, X, B: tr(A @ X.T @ B), lambda A, B: B @ A),
+    "mc103_tr_XTA": R(lambda X, A: tr(X.T @ A), lambda A: A),
+    "mc104_tr_AXT": R(lambda A, X: tr(A @ X.T), lambda A: A),
+    "mc106_tr_X2": R(lambda X: tr(X @ X), lambda X: 2 * X.T),
+    "mc107_tr_X2B": R(lambda X, B: tr(X @ X @ B), lambda X, B: (X @ B + B @ X).T),
+    "mc108_tr_XTBX": R(lambda X, B: tr(X.T @ B @ X), lambda X, B: B @ X + B.T @ X),
+    "mc109_tr_BXXT": R(lambda B, X: tr(B @ X @ X.T), lambda B, X: B @ X + B.T @ X),
+    "mc110_tr_XXTB": R(lambda X, B: tr(X @ X.T @ B), lambda X, B: B @ X + B.T @ X),
+    "mc111_tr_XBXT": R(lambda X, B: tr(X @ B @ X.T), lambda X, B: X @ B.T + X @ B),
+    "mc112_tr_BXTX": R(lambda B, X: tr(B @ X.T @ X), lambda B, X: X @ B.T + X @ B),
+    "mc113_tr_XTXB": R(lambda X, B: tr(X.T @ X @ B), lambda X, B: X @ B.T + X @ B),
+    "mc114_tr_AXBX": R(lambda A, X, B: tr(A @ X @ B @ X), lambda A, X, B: A.T @ X.T @ B.T + B.T @ X.T @ A.T),
+    "mc115_tr_XTX": R(lambda X: tr(X.T @ X), lambda X: 2 * X),
+    "mc115_tr_XXT": R(lambda X: tr(X @ X.T), lambda X: 2 * X),
+    "mc116_tr_BTXTCXB": R(lambda B, X, C: tr(B.T @ X.T @ C @ X @ B),
+                          lambda B, X, C: C.T @ X @ B @ B.T + C @ X @ B @ B.T),
+    "mc117_tr_XTBXC": R(lambda X, B, C: tr(X.T @ B @ X @ C), lambda X, B, C: B @ X @ C + B.T @ X @ C.T),
+    "mc118_tr_AXBXTC": R(lambda A, X, B, C: tr(A @ X @ B @ X.T @ C),
+                         lambda A, X, B, C: A.T @ C.T @ X @ B.T + C @ A @ X @ B),
+    "mc119_tr_affine_gram": R(lambda A, X, B, C: tr((A @ X @ B + C) @ (A @ X @ B + C).T),
+                              lambda A, X, B, C: 2 * A.T @ (A @ X @ B + C) @ B.T),
+    "mc121_tr_X3": R(lambda X: tr(X @ X @ X), lambda X: 3 * (X @ X).T),
+    "mc121_tr_X4": R(lambda X: tr(X @ X @ X @ X), lambda X: 4 * (X @ X @ X).T),
+    "mc122_tr_AX2": R(lambda A, X: tr(A @ X @ X), lambda A, X: (A @ X).T + (X @ A).T),
+    "mc122_tr_AX3": R(lambda A, X: tr(A @ X @ X @ X),
+                      lambda A, X: (A @ X @ X).T + (X @ A @ X).T + (X @ X @ A).T),
+    "mc123_tr_quartic": R(lambda B, X, C: tr(B.T @ X.T @ C @ X @ X.T @ C @ X @ B),
+                          lambda B, X, C: C @ X @ X.T @ C @ X @ B @ B.T + C.T @ X @ B @ B.T @ X.T @ C.T @ X
+                          + C @ X @ B @ B.T @ X.T @ C @ X + C.T @ X @ X.T @ C.T @ X @ B @ B.T),
+    "mc125_tr_inv_gram_A": R(lambda X, C, A: tr(inv(X.T @ C @ X) @ A),
+                             lambda X, C, A: -(C @ X @ inv(X.T @ C @ X) @ (A + A.T) @ inv(X.T @ C @ X))),
+    "mc126_tr_gram_ratio": R(lambda X, C, B: tr(inv(X.T @ C @ X) @ (X.T @ B @ X)),
+                             lambda X, C, B: -2 * C @ X @ inv(X.T @ C @ X) @ X.T @ B @ X @ inv(X.T @ C @ X)
+                             + 2 * B @ X @ inv(X.T @ C @ X)),
+    # ------------------------------------------------------------ norms
+    "mc_norm_dist": R(lambda x, a: norm(x - a), lambda x, a: (x - a) / norm(x - a)),
+    "mc_norm_sq": R(lambda x: sq(x), lambda x: 2 * x),
+    "mc_norm_sq_xTx": R(lambda x: x.T @ x, lambda x: 2 * x),
+    "mc_frob_sq": R(lambda X: sq(X), lambda X: 2 * X),
+    "mc_frob": R(lambda X: norm(X), lambda X: X / norm(X)),
+    "norm_sqrt_form": R(lambda x: torch.sqrt(x.T @ x), lambda x: x / torch.sqrt(x.T @ x)),
+    "norm1_vector": R(lambda x: x.abs().sum(), lambda x: torch.sign(x)),
+    "norm1_affine": R(lambda A, x, b: (A @ x - b).abs().sum(), lambda A, x, b: A.T @ torch.sign(A @ x - b)),
+    "norm_frob_affine": R(lambda A, X, B: norm(A @ X - B), lambda A, X, B: A.T @ (A @ X - B) / norm(A @ X - B)),
+    # ------------------------------------------------------------ Wikipedia tables
+    "wp_xTAx_sym": R(lambda x, A: x.T @ A @ x, lambda x, A: 2 * A @ x),
+    "wp_aTx_xTb": R(lambda a, x, b: a.T @ x @ x.T @ b, lambda a, x, b: (a @ b.T + b @ a.T) @ x),
+    "wp_aTXTXb": R(lambda a, X, b: a.T @ X.T @ X @ b, lambda a, X, b: X @ (a @ b.T + b @ a.T)),
+    "wp_aTXTXa": R(lambda a, X: a.T @ X.T @ X @ a, lambda a, X: 2 * X @ a @ a.T),
+    "wp_quad_Xa_b": R(lambda X, a, b, C: (X @ a + b).T @ C @ (X @ a + b),
+                      lambda X, a, b, C: (C + C.T) @ (X @ a + b) @ a.T),
+    "wp_tr_AXBXTC": R(lambda A, X, B, C: tr(A @ X @ B @ X.T @ C), lambda A, X, B: (A @ X @ B @ X.T).T),
+    "wp_det_AXB_A": R(lambda A, X, B: det(A @ X @ B), lambda A, X, B: det(A @ X @ B) * inv(A).T),
+    "wp_mahalanobis_M": R(lambda x, y, M: (x - y).T @ M @ (x - y), lambda x, y: (x - y) @ (x - y).T),
+    # ------------------------------------------------------------ the two worked trace-trick examples
+    "tt1_aT_exp_Xb_X": R(lambda a, X, b: a.T @ torch.exp(X @ b), lambda a, X, b: (torch.exp(X @ b) * a) @ b.T),
+    "tt1_aT_exp_Xb_b": R(lambda a, X, b: a.T @ torch.exp(X @ b), lambda a, X, b: X.T @ (torch.exp(X @ b) * a)),
+    "tt1_aT_exp_Xb_a": R(lambda a, X, b: a.T @ torch.exp(X @ b), lambda X, b: torch.exp(X @ b)),
+    "tt1_unicode": R(lambda a, X, b: a.T @ torch.exp(X @ b), lambda a, X, b: (torch.exp(X @ b) * a) @ b.T),
+    "tt2_sigmoid_quadratic_W": R(lambda W, X, M: inner(Y := sigmoid(W @ X), M @ Y),
+                                 lambda W, X, M: (Y := sigmoid(W @ X)) * (1 - Y) * ((M + M.T) @ Y) @ X.T),
+    "tt2_sigmoid_quadratic_X": R(lambda W, X, M: inner(Y := sigmoid(W @ X), M @ Y),
+                                 lambda W, X, M: W.T @ ((Y := sigmoid(W @ X)) * (1 - Y) * ((M + M.T) @ Y))),
+    "tt2_sigmoid_quadratic_X_prime": R(lambda W, X, M: inner(Y := sigmoid(W @ X), M @ Y),
+                                       lambda W, X, M: W.T @ ((Y := sigmoid(W @ X)) * (1 - Y) * ((M + M.T) @ Y))),
+    "tt2_sigmoid_quadratic_M": R(lambda W, X, M: inner(Y := sigmoid(W @ X), M @ Y),
+                                 lambda W, X: (Y := sigmoid(W @ X)) @ Y.T),
+}
