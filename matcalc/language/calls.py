@@ -15,7 +15,7 @@ from lark import Token, Tree
 
 from matcalc.algebra import ops
 from matcalc.algebra.expr import Expr, walk
-from matcalc.algebra.shapes import DimVar, ShapeError, Unifier, is_scalar
+from matcalc.algebra.shapes import DimVar, ShapeError, is_scalar
 from matcalc.language.syntax import CONSTANT_ARRAYS, function_name, is_greek, read_name
 
 Post = Callable[[Expr], Expr]
@@ -58,16 +58,13 @@ class Calls:
         if called != name and called.lower() == name.lower():
             self.guesses.append(f"{name} → the function {called}")
         name = called
-        if prime and name not in ops.FUNCTIONS:
+        if prime and name not in ops.call_names():
             return self._derivative_of(name[:-1], args, node)
-        op = ops.FUNCTIONS[name]
-        arity = getattr(ops.OPS[op], "arity", 1)  # the registry's arity (None: any number)
+        arity = ops.OPS[ops.call_names()[name]].arity  # None: any number
         if arity is not None and len(args) != arity:
             raise self.error(f"{name}() takes {arity} argument(s), got {len(args)}", node)
-        if op == "diag" and not _is_vector_arg(args[0]):
-            op = "diagvec"
         try:
-            return ops.make(op, *args)
+            return ops.build_call(name, *args)
         except ShapeError as e:  # `det(A)` with A 3×4: the caret goes under the argument
             e.span, e.source = self._span(arg_trees[0]) if len(args) == 1 else self._span(node), self.source
             raise
@@ -90,7 +87,7 @@ class Calls:
         return ops.matmul(self._name(tok), self.expr(arg_trees[0], post))
 
     def _derivative_of(self, fname: str, args: list[Expr], node: Tree) -> Expr:
-        spec = ops.OPS[ops.FUNCTIONS[fname]]
+        spec = ops.OPS[ops.call_names()[fname]]
         if spec.deriv is None or len(args) != 1:
             raise self.error(f"{fname}' is only defined for elementwise functions", node)
         z = args[0]
@@ -131,10 +128,6 @@ class Calls:
 def _quoted(name: str) -> str:
     """'foo', or "relu'" when the name has a prime."""
     return f'"{name}"' if "'" in name else f"'{name}'"
-
-
-def _is_vector_arg(e: Expr) -> bool:
-    return e.shape[1] == 1 or Unifier().find(e.shape[1]) == 1
 
 
 def call_name(raw: str) -> str:

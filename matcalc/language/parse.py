@@ -193,7 +193,7 @@ class Builder(Calls):
         head, body = node.children
         m = re.match(r"\s*([A-Za-z][A-Za-z0-9_]*)\s*\(\s*([A-Za-z][A-Za-z0-9_]*)", str(head))
         fname, param = m.group(1), m.group(2)
-        if fname in ops.FUNCTIONS:
+        if fname in ops.call_names():
             raise self.error(f"'{fname}' is a built-in function and cannot be redefined", head)
         outer = self.env.get(param)
         t = ops.var(param, "scalar", SCALAR)
@@ -449,14 +449,8 @@ def _is_transpose_exponent(node: Tree | Token) -> bool:
     return isinstance(node, Token) and (str(node) in ("T", "\\top", "\\intercal") or node.type == "TOP")
 
 
-def _is_vector_arg(e: Expr) -> bool:
-    return e.shape[1] == 1 or Unifier().find(e.shape[1]) == 1
-
-
-_MULOPS = {s: op.name for op in ops.OPS.values() for s in op.aliases if op.layout == "infix"}
+_MULOPS = ops.infix_symbols()
 _MULOPS["/"] = "scalar_div"
-_ALL_CALLS = set(ops.FUNCTIONS) | {"inv"}
-_ARITY = {"inner": 2}
 
 
 

@@ -15,7 +15,7 @@ from functools import lru_cache
 from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
-from matcalc.algebra.ops import FUNCTIONS
+from matcalc.algebra.ops import call_names
 from matcalc.algebra.shapes import ParseError
 
 MAX_DEPTH = 300  # deeper parse trees are refused with a clear error (no recursion crash)
@@ -140,7 +140,8 @@ CONSTANT_ARRAYS = ("vector", "matrix")  # `vector(c)`, `matrix(c, n, m)`: consta
 def function_name(word: str) -> str | None:
     """The name a built-in function is called by, for a word in any capitalisation (`ReLU` -> relu,
     `Tr` -> tr), from the operation registry; None when the word names no function."""
+    names = call_names()
     for candidate in (word, word.lower()):
-        if candidate in FUNCTIONS:
+        if candidate in names:
             return candidate
     return None
