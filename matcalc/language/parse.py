@@ -57,7 +57,22 @@ def parse(text: str, where: str | dict | None = None, notation: str | None = Non
     except MatcalcError as e:
         if e.source == prepared.text and prepared.text != text:
             e.span, e.source = prepared.span(e.span, text), text
+        if isinstance(e, ShapeError) and kind == "text":
+            e.message += _split_hint(text, where, derivation)
         raise
+
+
+def _split_hint(text: str, where: str | dict | None, derivation: bool) -> str:
+    """For plain text that does not type: the split of multi-letter names that would (`Xb` -> `X b`)."""
+    try:
+        split = parse(text, where, "latex", derivation)
+    except MatcalcError:
+        return ""
+    words = [g.split(" (")[0] for g in split.reading.guesses if "written together" in g]
+    if not words:
+        return ""
+    shown = "; ".join(f"'{w.split(' → ')[0]}' is one name here; did you mean '{w.split(' → ')[1]}'?" for w in words)
+    return f"\n  hint: {shown}"
 
 
 class Builder(Calls):

@@ -17,6 +17,7 @@ from matcalc.algebra.expr import Expr
 from matcalc.algebra.shapes import MatcalcError
 from matcalc.language.formula import Formula
 from matcalc.language.parse import parse
+from matcalc.language.syntax import read_name
 from matcalc.lowering import value_source
 from matcalc.lowering.identifiers import py_name
 
@@ -52,6 +53,7 @@ def compile(f: str | Formula | Expr, where: str | dict | None = None, backend: s
     fn = namespace["formula"]
 
     def evaluate(**values: Any) -> Any:
+        values = {read_name(k) if read_name(k) in names else k: v for k, v in values.items()}  # λ= is lambda=
         missing = [n for n in names if n not in values and py_name(n) not in values]
         extra = [k for k in values if k not in names and k not in map(py_name, names)]
         if missing or extra:
