@@ -33,7 +33,7 @@ from matcalc.language.declarations import TYPES, Decl, decl_shape, declarations,
 from matcalc.language.formula import Formula, Reading
 from matcalc.language.printers import show
 from matcalc.language.read import Prepared, notation_of, prepare
-from matcalc.language.syntax import CAPITAL_GREEK, GREEK, MAX_DEPTH, is_greek, parse_tree, read_name
+from matcalc.language.syntax import CAPITAL_GREEK, GREEK, MAX_DEPTH, function_name, is_greek, parse_tree, read_name
 
 
 def parse(text: str, where: str | dict | None = None, notation: str | None = None,
@@ -402,6 +402,8 @@ class Builder(Calls):
         if self.derivation and name.startswith("d") and len(name) > 1 and self._known(name[1:]):
             return ops.d(self._lookup(name[1:], tok))
         decl = self.decls.get(name)
+        if decl is None and function_name(name):
+            raise self.error(f"'{name}' is a function: write its argument in parentheses, {name}(…)", tok)
         if decl is None:
             kind = self._convention(name)
             shape = {"scalar": SCALAR, "vector": (DimVar(), 1), "matrix": (DimVar(), DimVar())}[kind]

@@ -451,7 +451,10 @@ class Typeset:
                 if g is None:
                     raise self.error("\\frac needs two arguments", t)
                 self.put("{", g)
-                if g.text == "{":
+                if g.kind == "num" and len(g.text) > 1 and g.text.isdigit():  # \frac12: one digit each
+                    self.toks[self.i] = Tok("num", g.text[1:], g.start + 1, g.end)
+                    self.put(g.text[0], g)
+                elif g.text == "{":
                     j = closing(self.toks, self.i)
                     self.sub(self.toks[self.i + 1:j])
                     self.i = j + 1
