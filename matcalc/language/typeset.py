@@ -298,8 +298,20 @@ class Typeset:
                 pieces.append((letter_name(t) if t.kind == "letter" else t.text, t, t))
         if len(pieces) > 1:
             self.guesses.append(f"{word} → {' '.join(p[0] for p in pieces)} (letters written together are a product)")
-        for text, start, end in pieces:
-            self.put(" " + text, start, end)
+        k = 0
+        while k < len(pieces):
+            text, start, end = pieces[k]
+            if self.derivation and text == "d" and k + 1 < len(pieces):  # MdY: M d(Y)
+                self.put(f" d({pieces[k + 1][0]})", start, pieces[k + 1][2])
+                k += 2
+                continue
+            if self.derivation and text == "d" and self.starts_atom(self.peek()):  # Md(Y), Md\Sigma
+                self.put(" d(", start)
+                self.factor()
+                self.put(")", start)
+            else:
+                self.put(" " + text, start, end)
+            k += 1
         return None
 
     def splits(self, word: str) -> bool:
