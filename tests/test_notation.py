@@ -456,3 +456,9 @@ def test_refusal_has_a_caret_and_a_hint(text: str, message: str, column: int | N
     assert message in str(info.value)
     if column is not None:
         assert info.value.column == column, str(info.value)
+
+
+def test_an_operatorname_is_never_a_variable() -> None:
+    with pytest.raises(matcalc.MatcalcError, match="unknown function 'foo'"):
+        matcalc.parse(r"\operatorname{foo}(x)")
+    assert matcalc.parse(r"\mathrm{W1} x").variables == ["W1", "x"]

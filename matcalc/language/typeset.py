@@ -433,6 +433,8 @@ class Typeset:
                 self.put(" d(", t)
                 self.factor()
                 return self.put(")", t)
+            if t.text == "\\operatorname":
+                raise self.error(f"unknown function '{content}' (\\operatorname names a function)", t)
             if not NAME.fullmatch(content):
                 raise self.error(f"cannot read '{inner}' as math", t)
             return self.put(" " + content, t, self.toks[after - 1])
