@@ -139,10 +139,41 @@ def evaluate_formula(g: matcalc.Formula, e: Identity, values: Mapping[str, Any])
     return evaluate_closed_form(g, values, dims, like)
 
 
+# Entries where matcalc disagrees with the hand-written reference today, each with the reason.
+# Their tests are marked xfail; test_known_wrong_entries_are_still_wrong keeps the list honest
+# (an entry that matcalc gets right must leave it).
+KNOWN_WRONG = {
+    "b10_scalar_reciprocal_alpha": "issue 10: aᵀ(b ⊘ a) = sum(b) fires for a scalar b (∇_α gives 1, not n)",
+    "b10_cancel_broadcast_y": "issue 10: collecting x - x + α + β drops the broadcast shape (∇_y is 1×1)",
+    "b10_cancel_matrix_broadcast": "issue 10: collecting (C - C) - (C - C) + α + ‖a‖² drops the shape (∇_b is m×1)",
+    "b10_user_reciprocal": "issue 10: a user function's body is not applied entry by entry (inv of an n×m matrix)",
+    "b10_user_square": "issue 10: a user function's body is not applied entry by entry (tᵀt read as Xᵀ ⊙ X)",
+    "b10_row_square": "issue 10: compiling (R 1_m)^2 with R: matrix(1, m) raises IndexError",
+}
+
+
+def known_wrong(e: Identity, engine: bool = True) -> list[Any]:
+    """The xfail mark of an entry in KNOWN_WRONG (none for the others).
+
+    In a test of matcalc's results any failure is expected; in a test of the corpus itself
+    (``engine=False``) only matcalc refusing to read the formula is, so a wrong hand-written
+    reference still fails."""
+    reason = KNOWN_WRONG.get(e.id)
+    if reason is None:
+        return []
+    raises = Exception if engine else matcalc.MatcalcError
+    return [pytest.mark.xfail(reason=f"matcalc is wrong here: {reason}", raises=raises, strict=False)]
+
+
+def cases(entries: list[Identity], engine: bool = True) -> list[Any]:
+    """Entries as test parameters, named by id, known-wrong ones marked."""
+    return [pytest.param(e, id=e.id, marks=known_wrong(e, engine)) for e in entries]
+
+
 # ---------------------------------------------------------------- the corpus and its references
 
 
-@pytest.mark.parametrize("e", CORPUS, ids=IDS)
+@pytest.mark.parametrize("e", cases(CORPUS, engine=False))
 def test_entry_is_well_formed(e: Identity) -> None:
     f = formula_of(e)
     assert f.shape == (1, 1), f"{e.id}: the formula is not scalar"
@@ -165,7 +196,7 @@ def test_every_entry_has_a_hand_written_reference() -> None:
     assert not unmatched, f"closed form given without a hand-written twin (or the reverse): {', '.join(unmatched)}"
 
 
-@pytest.mark.parametrize("e", CORPUS, ids=IDS)
+@pytest.mark.parametrize("e", cases(CORPUS, engine=False))
 def test_reference_names_the_formula_variables(e: Identity) -> None:
     """The hand-written value takes exactly the formula's variables; the closed form a subset of them."""
     ref = reference_of(e)
@@ -177,7 +208,7 @@ def test_reference_names_the_formula_variables(e: Identity) -> None:
         assert not extra, f"{e.id}: the closed form names {sorted(extra)}, not variables of the formula"
 
 
-@pytest.mark.parametrize("e", CORPUS, ids=IDS)
+@pytest.mark.parametrize("e", cases(CORPUS))
 def test_value_matches_hand_written(e: Identity) -> None:
     """matcalc reads the formula as the hand-written function computes it (a misparse fails here)."""
     fn = matcalc.compile(formula_of(e))
@@ -190,7 +221,7 @@ def test_value_matches_hand_written(e: Identity) -> None:
         assert err < TOL, f"{e.id}: matcalc evaluates {e.formula} to {float(got.reshape(()))}, by hand {want}"
 
 
-@pytest.mark.parametrize("e", WITH_EXPECTED, ids=[e.id for e in WITH_EXPECTED])
+@pytest.mark.parametrize("e", cases(WITH_EXPECTED, engine=False))
 def test_hand_written_closed_form_matches_autograd(e: Identity) -> None:
     """The corpus itself is right: the source's closed form (by hand) equals autograd of the value (by hand)."""
     closed = reference_of(e).closed
@@ -206,7 +237,7 @@ def test_hand_written_closed_form_matches_autograd(e: Identity) -> None:
         assert err < TOL, f"{e.id}: closed form {e.expected} off by {err:.2e} from autograd"
 
 
-@pytest.mark.parametrize("e", WITH_EXPECTED, ids=[e.id for e in WITH_EXPECTED])
+@pytest.mark.parametrize("e", cases(WITH_EXPECTED))
 def test_cited_form_as_read_by_matcalc(e: Identity) -> None:
     """matcalc reads the cited closed form (as written in our language) to the autograd gradient."""
     for seed in DRAWS:
@@ -215,7 +246,7 @@ def test_cited_form_as_read_by_matcalc(e: Identity) -> None:
         assert err < TOL, f"{e.id}: matcalc reads {e.expected} to values off by {err:.2e} from autograd"
 
 
-@pytest.mark.parametrize("e", CORPUS, ids=IDS)
+@pytest.mark.parametrize("e", cases(CORPUS))
 def test_engine_matches_autograd(e: Identity) -> None:
     """matcalc.grad agrees with autograd of the hand-written value at two size draws, with the variable's shape."""
     g = engine_gradient(e)
@@ -228,7 +259,7 @@ def test_engine_matches_autograd(e: Identity) -> None:
 
 
 @pytest.mark.parametrize("notation", ["text", "unicode", "latex"])
-@pytest.mark.parametrize("e", CORPUS, ids=IDS)
+@pytest.mark.parametrize("e", cases(CORPUS))
 def test_engine_result_parses_back(e: Identity, notation: str) -> None:
     """The printed gradient parses back (with its declarations) to the same values."""
     g = engine_gradient(e)
@@ -243,7 +274,7 @@ def test_check_reports_whole_corpus_sample() -> None:
     """matcalc.checking.verify.check (the user-facing tool) passes on a handful of corpus entries."""
     from matcalc.checking.verify import check
 
-    for e in CORPUS[::25]:
+    for e in [e for e in CORPUS if e.id not in KNOWN_WRONG][::25]:
         report = check(e.formula, e.wrt, where=e.where, trials=2, seed=1)
         assert report.ok, str(report)
 
@@ -341,14 +372,34 @@ def test_vjp_matches_autograd(layer: str, wrt: str, up: str, expected: str | Non
             assert err < TOL, f"expected rule {expected} is off by {err:.2e}"
 
 
+def test_known_wrong_entries_are_still_wrong() -> None:
+    """An entry that matcalc now gets right (value and gradient at every draw) must leave KNOWN_WRONG."""
+    fixed = []
+    for e in CORPUS:
+        if e.id not in KNOWN_WRONG:
+            continue
+        try:
+            test_value_matches_hand_written(e)
+            test_engine_matches_autograd(e)
+        except Exception:  # noqa: BLE001 - a wrong value, a wrong shape or a crash: still wrong
+            continue
+        fixed.append(e.id)
+    assert not fixed, f"matcalc now agrees with the hand-written reference: remove {', '.join(fixed)} from KNOWN_WRONG"
+    assert set(KNOWN_WRONG) <= set(IDS), "KNOWN_WRONG names an entry the corpus does not have"
+
+
 def _is_symmetric_variable(e: Identity) -> bool:
-    return any(d.name == e.wrt and d.var.kind in ("symmetric", "spd") for d in formula_of(e).declarations)
+    try:
+        declarations = formula_of(e).declarations
+    except matcalc.MatcalcError:  # test_entry_is_well_formed reports it
+        return False
+    return any(d.name == e.wrt and d.var.kind in ("symmetric", "spd") for d in declarations)
 
 
 SYMMETRIC = [e for e in CORPUS if _is_symmetric_variable(e)]
 
 
-@pytest.mark.parametrize("e", SYMMETRIC, ids=[e.id for e in SYMMETRIC])
+@pytest.mark.parametrize("e", cases(SYMMETRIC))
 def test_symmetrized_gradient(e: Identity) -> None:
     """For a symmetric variable, matcalc.symmetrize(grad) is (G + Gᵀ)/2 of autograd's unconstrained G."""
     sym = matcalc.symmetrize(engine_gradient(e))
@@ -366,10 +417,10 @@ def _groups() -> list[tuple[str, str | None, list[Identity]]]:
     return [(f, w, es) for (f, w), es in by.items() if len({e.wrt for e in es}) > 1]
 
 
-GROUPS = _groups()
+GROUPS = [pytest.param(f, w, es, id=es[0].id, marks=[m for e in es for m in known_wrong(e)]) for f, w, es in _groups()]
 
 
-@pytest.mark.parametrize(("formula", "where", "entries"), GROUPS, ids=[g[2][0].id for g in GROUPS])
+@pytest.mark.parametrize(("formula", "where", "entries"), GROUPS)
 def test_several_variables_at_once(formula: str, where: str | None, entries: list[Identity]) -> None:
     """grad(f, [X, Y, …]) gives a dict whose entries agree with autograd of the hand-written value."""
     names = [e.wrt for e in entries]
