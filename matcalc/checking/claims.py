@@ -37,6 +37,7 @@ from matcalc.checking.numeric import (
 )
 from matcalc.checking.text import gradient_variable, normalize
 from matcalc.checking.verify import concretize, require_torch
+from matcalc.display import Display
 from matcalc.language.formula import Declaration, Formula
 from matcalc.language.parse import parse
 from matcalc.language.printers import show, show_name
@@ -44,8 +45,8 @@ from matcalc.lowering.evaluate import as_formula
 from matcalc.simplification.simplify import simplify
 
 
-@dataclass
-class ClaimResult:
+@dataclass(repr=False)
+class ClaimResult(Display):
     """The verdict on one claimed gradient ∇_wrt f."""
 
     f: Formula

@@ -12,6 +12,7 @@ from typing import Any
 
 from matcalc.algebra.expr import Expr, Var, walk
 from matcalc.algebra.shapes import Shape, is_scalar
+from matcalc.display import Display
 from matcalc.language.printers import show, show_name
 from matcalc.language.to_sympy import sympy_form
 
@@ -46,7 +47,7 @@ class Declaration:
         return f"{self.name}: {self.type_text()}"
 
 
-class Formula:
+class Formula(Display):
     """An expression with its declarations and the definitions it uses."""
 
     def __init__(self, expr: Expr, declarations: tuple[Declaration, ...] = (),
