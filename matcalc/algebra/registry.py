@@ -9,8 +9,12 @@ identity). The entries themselves live in ``ops.py`` (algebra) and ``functions.p
 ``bilinear``) make most entries a few lines. The differentiator, printers and
 compilers walk the registry; none of them names a specific operation.
 
-Lowerings work on 2-D arrays (vectors are columns, scalars 1x1) and are templates
-with ``{0}``, ``{1}`` for the lowered arguments and ``{a}`` for the node's attr.
+Lowerings (``numpy``, ``torch``) are in the emitter's convention: matrices 2-D, rows and
+columns alike 1-D, scalars 0-d. A lowering is a template with ``{0}``, ``{1}`` for the
+arguments' code, ``{a}`` for the node's attr and ``{m}`` for the module (``np``, ``torch``),
+or a function ``(node, args, em) -> code`` where ``em`` (the emitter) offers ``em.module``,
+``em.dim(d)`` (code for a dimension), ``em.size(shape)`` (code for an array's shape),
+``em.number(x)`` (a number as code) and ``em.variable(var)`` (a variable's name).
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from matcalc.algebra.shapes import SCALAR, Shape, ShapeError, is_scalar, same_di
 Forms = tuple[str, str, str]  # text, unicode, latex
 JVP = Callable[[Expr, tuple["Expr | None", ...]], "Expr | None"]
 Adjoint = Callable[[Expr, int, Expr], Expr]
+Template = str | Callable[[Expr, list[str], Any], str]
 
 # Printing precedence: how tightly a node binds.
 SUM, PRODUCT, NEG, POSTFIX, ATOM = 1, 2, 3, 4, 5
@@ -47,15 +52,18 @@ class Op:
     (f applied entry by entry), ``domain`` (per argument, what sampled inputs must satisfy:
     one of DOMAINS), ``preserves`` (properties of the arguments the result keeps: a subset of
     PROPERTIES) and ``pick`` (for an overloaded call name, the entry to build for the given
-    arguments: ``diag`` of a matrix is ``diagvec``).
+    arguments: ``diag`` of a matrix is ``diagvec``). For code generation: ``scalar_code``
+    (the lowering when every argument is 0-d: ``tr(s) = s``), ``takes_numbers`` (the
+    lowering works on plain Python numbers, so ``0.5 * 2.0`` stays a number) and
+    ``numpy_helper`` (the source of a helper function the NumPy lowering calls).
     """
 
     name: str
     shape: Callable[[tuple[Expr, ...], Any], Shape]
     layout: str  # leaf | call | infix | prefix | postfix | power | wrap | sum
     forms: Forms = ("", "", "")
-    numpy: str | Callable[[Expr], str] = ""  # template, or a function of the node giving one
-    torch: str | Callable[[Expr], str] = ""
+    numpy: Template = ""  # the lowering for NumPy (emitter's convention, see the module docstring)
+    torch: Template = ""
     jvp: JVP | None = None
     jvp_rule: str = ""
     adjoint: Adjoint | None = None
@@ -73,6 +81,9 @@ class Op:
     domain: tuple[str, ...] = field(default=(), kw_only=True)  # per argument; missing ones are "any"
     preserves: frozenset[str] = field(default=frozenset(), kw_only=True)
     pick: Callable[[tuple[Expr, ...]], str] | None = field(default=None, kw_only=True)
+    scalar_code: str = field(default="", kw_only=True)  # the lowering when every argument is 0-d
+    takes_numbers: bool = field(default=False, kw_only=True)  # lowering accepts plain Python numbers
+    numpy_helper: str = field(default="", kw_only=True)  # source of a function `_name` the NumPy lowering calls
 
     def needs(self, i: int) -> str:
         """What argument i's sampled values must satisfy (one of DOMAINS)."""

@@ -158,6 +158,11 @@ def is_vector(shape: Shape) -> bool:
     return dim(shape[1]) == 1
 
 
+def one_dimensional(shape: Shape) -> bool:
+    """A row or a column but not a scalar: held as a 1-D array in generated code."""
+    return (dim(shape[0]) == 1) != (dim(shape[1]) == 1)
+
+
 def show_dim(d: Dim | DimVar) -> str:
     """A dimension as a user reads it (an unknown one by a free name such as n)."""
     return unifier().label(d)
