@@ -24,6 +24,7 @@ from matcalc.algebra.registry import (
     one_minus,
     ones_like,
     reciprocal,
+    same,
     shape_diag,
     shape_diagvec,
     shape_same,
@@ -65,7 +66,7 @@ call(
     text="tr",
     aliases=("tr", "trace"),
     sympy=lambda sp, n, a: sp.Trace(a),
-    scalar_code="{0}",
+    scalar_form=same,
     linear_in=(0,),
     preserves=frozenset({"positive", "small"}),
 )
@@ -79,7 +80,7 @@ call(
     lambda n, i, g: matmul(g, fill(1, n.args[0].shape)),
     "<g, sum(A)> = <g 𝟙𝟙ᵀ, A>",
     sympy=lambda sp, n, a: sympy_total(sp, n.args[0], a),
-    scalar_code="{0}",
+    scalar_form=same,
     linear_in=(0,),
     preserves=frozenset({"positive", "small"}),
 )
@@ -93,7 +94,7 @@ call(
     lambda n, i, g: make("diagvec", g),
     "<G, diag(v)> = <diag(G), v>",
     sympy=lambda sp, n, a: sp.DiagMatrix(a),
-    scalar_code="{0}",
+    scalar_form=same,
     linear_in=(0,),
     preserves=frozenset({"positive", "small"}),
     pick=lambda args: "diag" if is_vector(args[0].shape) else "diagvec",  # diag(A) of a matrix: its diagonal
@@ -111,7 +112,7 @@ call(
     unicode="diag",
     text="diag",
     sympy=lambda sp, n, a: sp.DiagonalOf(a),
-    scalar_code="{0}",
+    scalar_form=same,
     aliases=(),
     linear_in=(0,),
     preserves=frozenset({"positive", "small"}),
@@ -125,7 +126,7 @@ call(
     "d det X = det X tr(X⁻¹ dX)",
     latex="\\det",
     sympy=lambda sp, n, a: sp.Determinant(a),
-    scalar_code="{0}",
+    scalar_form=same,
     domain=("conditioned",),
 )
 call(
@@ -137,7 +138,7 @@ call(
     "d log det X = tr(X⁻¹ dX)",
     latex="\\log\\det",
     sympy=lambda sp, n, a: sp.log(sp.Determinant(a)),
-    scalar_code="{m}.log(abs({0}))",
+    scalar_form=lambda n, a: make("log", make("abs", a[0])),
     domain=("conditioned",),
 )
 def columnwise(code: str, on_row: str) -> Template:
@@ -169,7 +170,7 @@ call(
     sympy=lambda sp, n, a: a.applyfunc(sp.exp) / sympy_total(sp, n, a.applyfunc(sp.exp)) if is_vector(n.shape) else
     sp.hadamard_product(a.applyfunc(sp.exp), sp.HadamardPower(
         sp.OneMatrix(a.shape[0], 1) * _sympy_columns(sp, n, a.applyfunc(sp.exp)), -1)),
-    scalar_code="{0} * 0.0 + 1.0",
+    scalar_form=lambda n, a: fill(1, a[0].shape),
     numpy_helper="def _softmax(z):\n    e = np.exp(z - z.max(axis=0))\n    return e / e.sum(axis=0)\n",
 )
 call(
@@ -181,7 +182,7 @@ call(
     "d logsumexp(z) = softmax(z)ᵀ dz",
     sympy=lambda sp, n, a: sp.log(sympy_total(sp, n.args[0], a.applyfunc(sp.exp))) if is_vector(n.args[0].shape)
     else _sympy_columns(sp, n.args[0], a.applyfunc(sp.exp)).applyfunc(sp.log),
-    scalar_code="{0}",
+    scalar_form=same,
     numpy_helper="def _logsumexp(z):\n    m = z.max(axis=0)\n    return m + np.log(np.exp(z - m).sum(axis=0))\n",
 )
 

@@ -13,13 +13,16 @@ from matcalc.algebra.registry import (
     Op,
     add,
     bilinear,
+    const,
     div,
+    hadamard,
     inner,
     linear,
     make,
     matmul,
     neg,
     register,
+    same,
     shape_inner,
     shape_scalar,
     shape_square,
@@ -66,6 +69,7 @@ register(
         prec=POSTFIX,
         sympy=lambda sp, n, a: a.T,
         takes_numbers=True,
+        scalar_form=same,
         linear_in=(0,),
         preserves=frozenset(PROPERTIES),
     )
@@ -84,7 +88,7 @@ register(
         sympy=lambda sp, n, a: sp.Inverse(a),
         fused=(("transpose", ("^-T", "⁻ᵀ", "^{-\\top}")),),
         aliases=("inv",),
-        scalar_code="1.0 / {0}",
+        scalar_form=lambda n, a: div(const(1), a[0]),
         domain=("conditioned",),
         preserves=frozenset({"symmetric", "conditioned"}),
     )
@@ -102,7 +106,7 @@ register(
         prec=POSTFIX,
         sympy=lambda sp, n, a: sp.MatPow(a, n.attr),
         preserves=frozenset({"positive", "conditioned"}),
-        scalar_code="{0} ** {a}",
+        scalar_form=lambda n, a: make("hpow", a[0], const(n.attr)),
     )
 )
 register(
@@ -121,6 +125,7 @@ register(
         arity=2,
         linear_in=(0, 1),
         preserves=frozenset({"positive", "small"}),
+        scalar_form=lambda n, a: hadamard(*a),
     )
 )
 register(
@@ -134,7 +139,7 @@ register(
         lambda n, da: da[0] and div(inner(n.args[0], da[0]), n),
         "d‖x‖ = <x, dx> / ‖x‖",
         aliases=("norm", "norm2"),
-        scalar_code="abs({0})",
+        scalar_form=lambda n, a: make("abs", a[0]),
         sympy=lambda sp, n, a: sp.sqrt(sp.Trace(a.T * a)),
     )
 )
@@ -150,6 +155,6 @@ register(
         "d‖x‖₁ = <sign(x), dx>",
         sympy=lambda sp, n, a: sympy_total(sp, n.args[0], a.applyfunc(sp.Abs)),
         aliases=("norm1",),
-        scalar_code="abs({0})",
+        scalar_form=lambda n, a: make("abs", a[0]),
     )
 )

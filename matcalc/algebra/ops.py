@@ -46,6 +46,7 @@ from matcalc.algebra.registry import (  # noqa: F401  (re-exported: the construc
     shape_inner,
     shape_matmul,
     shape_power,
+    shape_quotient,
     shape_same,
     shape_scalar,
     shape_square,
@@ -254,6 +255,7 @@ register(
         linear_in=(0, 1),
         preserves=frozenset({"positive", "small", "conditioned"}),
         takes_numbers=True,
+        scalar_form=lambda n, a: matmul(*a) if any(is_scalar(x.shape) for x in a) else hadamard(*a),  # t s -> X ⊙ S
     )
 )
 register(
@@ -283,7 +285,7 @@ register(
 register(
     Op(
         "div",
-        shape_broadcast("elementwise division"),
+        shape_quotient,
         "infix",
         (" ./ ", " ./ ", " \\oslash "),
         "{0} / {1}",

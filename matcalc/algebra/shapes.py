@@ -56,6 +56,10 @@ class ShapeError(MatcalcError):
     """Two shapes clash, or an operation gets a shape it cannot take."""
 
 
+class ZeroDivision(ShapeError):
+    """A division by the number 0 (``alpha / 0``, ``0^-1``), refused when the node is built."""
+
+
 class DimVar:
     """An unknown dimension, to be bound by unification."""
 

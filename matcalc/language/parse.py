@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from lark import Token, Tree
 
 from matcalc.algebra import ops
+from matcalc.algebra.entrywise import derivative, entrywise
 from matcalc.algebra.expr import Expr, Var, walk
 from matcalc.algebra.shapes import (
     SCALAR,
@@ -472,13 +473,10 @@ class Builder:
         prime = name.endswith("'") and name not in self.functions
         param, body = self.functions[name[:-1] if prime else name]
         arg = self._single(arg_trees, name, node)
-        if prime:
-            from matcalc.calculus.diff import (
-                scalar_derivative,  # the derivative needs the differentiator, built after parsing
-            )
-
-            body = scalar_derivative(body, param)
-        return substitute_elementwise(body, param, arg)
+        try:
+            return entrywise(derivative(body, param) if prime else body, param, arg, name)
+        except MatcalcError as e:
+            raise self.error(str(e), node) from None
 
 
 Post = Callable[[Expr], Expr]
@@ -537,22 +535,6 @@ def _call_name(raw: str) -> str:
 
 _MULOPS = ops.infix_symbols()
 _MULOPS["/"] = "scalar_div"
-
-
-def substitute_elementwise(body: Expr, param: Expr, arg: Expr) -> Expr:
-    """Apply a scalar formula in ``param`` to every entry of ``arg`` (products become ⊙)."""
-    built: dict[Expr, Expr] = {param: arg}
-    for node in walk(body):
-        if node in built:
-            continue
-        args = tuple(built[a] for a in node.args)
-        if node.op == "matmul" and not any(is_scalar(a.shape) for a in args):  # t s -> X ⊙ S; 2 t -> 2 X
-            built[node] = ops.hadamard(*args)
-        elif node.op in ("var", "const", "fill", "identity"):
-            built[node] = node
-        else:
-            built[node] = ops.make(node.op, *args, attr=node.attr)
-    return built[body]
 
 
 def _decl_shape(decl: _Decl) -> tuple:
@@ -618,4 +600,4 @@ def _declarations(root: Expr, decls: dict[str, _Decl]) -> list[Declaration]:
     return list(out.values())
 
 
-__all__ = ["parse", "substitute_elementwise", "Var"]
+__all__ = ["parse", "Var"]

@@ -59,7 +59,8 @@ private("solve", "np.linalg.solve({0}, {1})", "torch.linalg.solve({0}, {1})", ar
 private("bsub", "{0} - {1}", arity=2, takes_numbers=True)  # z - m, m spread over each column
 private("bdiv", "{0} / {1}", arity=2, takes_numbers=True)  # E ./ s, s spread over each column
 private("bmul", _bmul, arity=2, takes_numbers=True)  # diag(v) M as a broadcast
-private("colmax", _column("{0}.max(axis=0)", "{0}.max()"), _column("{0}.amax(dim=0)", "{0}.max()"))  # the maximum of each column
+# the maximum of each column
+private("colmax", _column("{0}.max(axis=0)", "{0}.max()"), _column("{0}.amax(dim=0)", "{0}.max()"))
 private("colsum", _column("{0}.sum(axis=0)"), _column("{0}.sum(dim=0)"))  # 𝟙ᵀ B
 private("rowsum", "{0}.sum(axis=1)", "{0}.sum(dim=1)")  # B 𝟙
 private("rowdot", _rowdot("np.sum({0} * {1}, axis=1)"), _rowdot("torch.sum({0} * {1}, dim=1)"), arity=2)

@@ -5,7 +5,7 @@ statement (``t3 = np.exp(t2)``), so a subexpression shared by the value and the
 gradients is computed once. A user definition keeps its name (``Y = …``); variables,
 numbers and transposes of named values are written inline (``X.T``, ``0.5``).
 Every lowering comes from the operation's registry entry (``Op.numpy``, ``Op.torch``,
-``Op.scalar_code``); operations private to code generation are entries of ``codeops.py``.
+``Op.scalar_form`` for 0-d arguments); operations private to code generation are entries of ``codeops.py``.
 
 Value conventions inside the generated code: matrices are 2-D, vectors (rows and
 columns alike) 1-D, scalars 0-d (NumPy scalars / 0-d tensors, never (1, 1) arrays),
@@ -52,12 +52,10 @@ class Target:
     module: str
 
     def template(self, node: Expr) -> Template:
-        """The lowering of node's operation for this target (the scalar form when every argument is 0-d)."""
+        """The lowering of node's operation for this target."""
         spec = OPS.get(node.op)
         if spec is None or not getattr(spec, self.name):
             raise MatcalcError(f"no {self.name} code for operation '{node.op}'")
-        if spec.scalar_code and node.args and all(is_scalar(a.shape) for a in node.args):
-            return spec.scalar_code
         return getattr(spec, self.name)
 
     def helpers(self) -> list[str]:
@@ -127,12 +125,24 @@ class Emitter:
         return py_name(var.name)
 
     def _node(self, node: Expr) -> str:
-        """Code for node: inline when it is a name, a number or a name's transpose, else a new statement."""
+        """Code for node: inline when it is a name, a number or a name's transpose, else a new statement;
+        an operation on 0-d arguments is lowered through its scalar form (tr(s) = s)."""
+        form = OPS[node.op].scalar_form
+        if form is not None and node.args and all(is_scalar(a.shape) for a in node.args):
+            new = form(node, node.args)
+            if new is not node:
+                code = self.emit(new)
+                if new in self.floats:
+                    self.floats.add(node)
+                return self._named(node, code)
         args = [self.codes[a] for a in node.args]
         if not OPS[node.op].takes_numbers:  # exp(2.0), exp(0.5 * 2.0) need an array (torch.exp refuses a float)
             args = [self._array(a) if is_literal(a) or x in self.floats else a for a, x in zip(args, node.args)]
         t = self.target.template(node)
-        code = t(node, args, self) if callable(t) else t.format(*args, a=node.attr, m=self.module)
+        return self._named(node, t(node, args, self) if callable(t) else t.format(*args, a=node.attr, m=self.module))
+
+    def _named(self, node: Expr, code: str) -> str:
+        """code written inline when it is a name, a number or a name's transpose; else a statement."""
         if node not in self.preferred and _INLINE.match(code):
             return code
         name = self.preferred.get(node) or self._fresh()

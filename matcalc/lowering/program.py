@@ -69,7 +69,8 @@ class Signature:
                 var = safe_identifier(str(dim)) if _WORD.fullmatch(str(dim)) else "dim"
                 while var in names or var in RESERVED or var in source:
                     var += "_"
-                dims[str(dim)], source[var] = var, f"{py_name(d.name)}.shape[{axis}]"
+                held = 0 if one_dimensional(d.shape) else axis  # a row is held 1-D: its length is axis 0
+                dims[str(dim)], source[var] = var, f"{py_name(d.name)}.shape[{held}]"
         return cls(decls, dims, source, formula, grads)
 
     def shape_text(self, d: Declaration) -> str:
