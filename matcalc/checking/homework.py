@@ -37,13 +37,14 @@ from matcalc.checking.claims import show_formula
 from matcalc.checking.homework_read import Problem, read_problems
 from matcalc.checking.text import normalize
 from matcalc.checking.verify import require_torch
+from matcalc.display import Display, Homework
 from matcalc.language.formula import Declaration, Formula
 from matcalc.language.parse import parse
 from matcalc.language.printers import show
 
 
-@dataclass
-class ProblemResult:
+@dataclass(repr=False)
+class ProblemResult(Display):
     """The verdicts on one problem."""
 
     problem: Problem
@@ -104,6 +105,15 @@ def check_problem(p: Problem, seed: int = 0) -> ProblemResult:
         result.error = f"cannot read the function: {str(e).splitlines()[0]}"
         return result
     result.formula = formula
+    try:
+        _check_parts(p, formula, result, seed)
+    except MatcalcError as e:  # the function has no gradient to compare with (not scalar, …)
+        result.error = str(e).splitlines()[0]
+    return result
+
+
+def _check_parts(p: Problem, formula: Formula, result: ProblemResult, seed: int) -> None:
+    """Check the problem's claims and derivation into ``result``."""
     known = [d.name for d in formula.declarations]
     claimed = [v for v, _, _ in p.claims if v]
     variables = p.variables or list(dict.fromkeys(claimed))
@@ -121,12 +131,11 @@ def check_problem(p: Problem, seed: int = 0) -> ProblemResult:
         result.steps.fname = "L" if p.layer else "f"
     if not p.claims and not p.derivation and not result.error:
         result.error = "nothing to check: give a claim or a derivation"
-    return result
 
 
-def check_homework(text: str, seed: int = 0) -> list[ProblemResult]:
+def check_homework(text: str, seed: int = 0) -> Homework:
     """Check every problem of a problem set."""
-    return [check_problem(p, seed) for p in read_problems(text)]
+    return Homework(check_problem(p, seed) for p in read_problems(text))
 
 
 # ---------------------------------------------------------------- reports
