@@ -25,6 +25,7 @@ _EXPORTS: dict[str, str] = {
     "to_sympy": "matcalc.calculus.gradients",
     "vjp": "matcalc.calculus.gradients",
     "check_claim": "matcalc.checking.checker",
+    "check_homework": "matcalc.checking.homework",
     "check_steps": "matcalc.checking.checker",
     "check": "matcalc.checking.verify",
     "Declaration": "matcalc.language.formula",
