@@ -201,3 +201,19 @@ def test_upload_a_homework_file(page, server) -> None:
     assert "first wrong line" in text
     assert page.locator("#text").input_value().startswith(HOMEWORK.read_text(encoding="utf-8")[:40])
     _shot(page, "homework")
+
+
+def test_the_page_offers_what_matcalc_can_derive(monkeypatch) -> None:
+    """Jacobian, Hessian, JVP and HVP appear in the page's choice once matcalc has them."""
+    import matcalc
+    from matcalc.web.views import Query, available_kinds, derive_page
+
+    for kind in ("jacobian", "hessian", "jvp", "hvp"):
+        monkeypatch.delattr(matcalc, kind, raising=False)
+    monkeypatch.setattr(matcalc, "_EXPORTS", {k: v for k, v in matcalc._EXPORTS.items()
+                                              if k not in ("jacobian", "hessian", "jvp", "hvp")})
+    assert list(available_kinds()) == ["grad"]
+    monkeypatch.setattr(matcalc, "hessian", lambda f, wrt: matcalc.parse("A + A^T"), raising=False)
+    assert list(available_kinds()) == ["grad", "hessian"]
+    page = derive_page(Query(f="x^T A x", wrt=["x"], what="hessian", check=False))
+    assert not page.error and "<math" in page.result and "Hessian" in page.result

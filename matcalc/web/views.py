@@ -31,7 +31,7 @@ EXAMPLES = [
 
 def available_kinds() -> dict[str, str]:
     """The kinds of derivative this matcalc has (gradient, and jacobian/hessian/jvp/hvp when present)."""
-    return {k: label for k, label in KINDS.items() if k in matcalc.__all__}
+    return {k: label for k, label in KINDS.items() if hasattr(matcalc, k)}
 
 
 def has_torch() -> bool:
@@ -125,7 +125,7 @@ def _other_kind(kind: str, formula: Any, wrt: list[str]) -> list[Block]:
     out: list[Block] = []
     for name, v in values:
         if hasattr(v, "expr"):
-            out.append(Row(equation(f"\\mathrm{{{kind}}}_{{{name}}} f", v)))
+            out.append(Row(equation(f"\\mathrm{{{KINDS[kind]}}}_{{{name}}}\\, f", v)))
         elif hasattr(v, "_repr_markdown_"):
             out += doc(v)
         else:
