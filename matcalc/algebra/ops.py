@@ -372,5 +372,6 @@ FUNCTIONS.update(
         "logistic": "sigmoid",
         "inv": "inv",
         "norm1": "norm1",
+        "kron": "kron",
     }
 )

@@ -29,6 +29,7 @@ from matcalc.algebra.shapes import (
     is_scalar,
     show_shape,
 )
+from matcalc.algebra.structural import ProductDim, matrix_power, times
 from matcalc.language.formula import Declaration, Formula
 from matcalc.language.syntax import CAPITAL_GREEK, GREEK, MAX_DEPTH, is_greek, parse_tree, read_name
 
@@ -288,8 +289,8 @@ class Builder:
         k = exponent.attr if exponent.op == "const" else None
         if k == -1:
             return ops.make("inv", base)
-        if isinstance(k, int) and k >= 2:
-            return ops.make("mpow", base, attr=k)
+        if isinstance(k, int) and k >= 0:
+            return matrix_power(base, k)
         if isinstance(k, int) and k <= -2:
             return ops.make("inv", ops.make("mpow", base, attr=-k))
         raise self.error("a matrix power A^k needs an integer k ≥ 2, -1 (inverse) or T (transpose); "
@@ -544,7 +545,7 @@ def _call_name(raw: str) -> str:
 _MULOPS = {s: op.name for op in ops.OPS.values() for s in op.aliases if op.layout == "infix"}
 _MULOPS["/"] = "scalar_div"
 _ALL_CALLS = set(ops.FUNCTIONS) | {"inv"}
-_ARITY = {"inner": 2}
+_ARITY = {"inner": 2, "kron": 2}
 
 
 def substitute_elementwise(body: Expr, param: Expr, arg: Expr) -> Expr:
@@ -599,6 +600,8 @@ def _finalize(u: Unifier, root: Expr, defs: list[tuple[str, Expr]]) -> tuple[Exp
 
     def resolve(d: object) -> object:
         d = u.find(d)
+        if isinstance(d, ProductDim):  # the size of a ⊗ or vec: the product of its factors' sizes
+            return times(resolve(d.factors[0]), resolve(d.factors[1]))
         if isinstance(d, DimVar):
             if d not in names:
                 names[d] = next(fresh)
