@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
+from strategies import scalar_formulas
 
+import matcalc
 from matcalc.checking.checker import check_claim
 
 SQ = "A, X, B: matrix(n, n)"
@@ -174,3 +176,96 @@ def test_perturbed_gradients_are_always_caught(base: tuple, how: str, c: float) 
     assert check_claim(f, wrt, right, where=where).ok
     r = check_claim(f, wrt, claim, where=where)
     assert not r.ok, f"{claim} was called correct for ∇_{wrt} {f}"
+
+
+# ---------------------------------------------------------------- every verdict is numeric
+
+
+def test_a_simplifier_that_calls_everything_equal_decides_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Symbolic equality may add a note, never a verdict: with a simplifier that maps every
+    expression to the same node, every wrong claim is still wrong and every right one right."""
+    from matcalc.checking import claims
+
+    same = check_claim("a^T x", "x", "a").correct.expr
+    monkeypatch.setattr(claims, "simplify", lambda e: same)
+    for f, wrt, claim, where, _ in WRONG:
+        assert not check_claim(f, wrt, claim, where=where).ok, claim
+    for f, wrt, claim, where in CORRECT[:10]:
+        assert check_claim(f, wrt, claim, where=where).ok, claim
+
+
+def test_a_wrong_closed_form_of_matcalc_is_not_the_judge(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The claim is compared with torch.autograd, not with matcalc's gradient: when matcalc's
+    closed form is wrong, a claim equal to it is wrong, the right claim is right, and a note says so."""
+    from matcalc.checking import claims
+
+    monkeypatch.setattr(claims, "grad", lambda f, wrt: matcalc.parse("2 a", where="a: vector(n)"))
+    wrong = check_claim("a^T x", "x", "2 a")
+    assert not wrong.ok and any("bug in matcalc" in n for n in wrong.notes)
+    right = check_claim("a^T x", "x", "a")
+    assert right.ok and right.method == "numeric"
+
+
+# (function, variable, claim that matcalc's rules once called symbolically equal, a right claim)
+SCALARS_SPREAD = [
+    ("alpha x^T (1 ./ x)", "alpha", "1", "x^T (1 ./ x)"),
+    ("alpha x^T (2 ./ x)", "alpha", "2", "sum(2 ./ x .* x)"),
+    ("y^T (x - x + alpha + beta)", "y", "alpha + beta", "(alpha + beta) 1_n"),
+    ("sum(alpha ./ x .* x)", "alpha", "1", "sum(x ./ x)"),
+]
+
+
+@pytest.mark.parametrize(("f", "wrt", "wrong", "right"), SCALARS_SPREAD)
+def test_a_scalar_spread_over_an_array_counts_every_entry(f: str, wrt: str, wrong: str, right: str) -> None:
+    r = check_claim(f, wrt, wrong)
+    assert not r.ok, str(r)
+    assert check_claim(f, wrt, right).ok
+
+
+# ---------------------------------------------------------------- diagnosing never crashes
+
+
+@pytest.mark.parametrize(("f", "wrt", "claim"), [
+    ("a^T X b", "X", "2 b a^T"),
+    ("<C, X>", "X", "C C^T"),
+    ("<C, X>", "X", "2 C^T"),
+    ("a^T X b", "X", "a b"),
+    ("x^T A x", "x", "x^T (A + A^T)"),
+    ("tr(X)", "X", "1"),
+])
+def test_diagnosing_an_ill_shaped_claim_does_not_crash(f: str, wrt: str, claim: str) -> None:
+    r = check_claim(f, wrt, claim)
+    assert not r.ok and r.error and r.method in ("shape", "parse")
+    assert str(r)
+
+
+@pytest.mark.parametrize("claim", ["a + z", "Z w", "a + 0 q", "alpha a"])
+def test_a_claim_naming_a_variable_f_does_not_have_is_an_error(claim: str) -> None:
+    r = check_claim("a^T x", "x", claim)
+    assert not r.ok and r.method == "variables"
+    assert "which f does not" in r.error and r.counterexample is None
+
+
+# claims derived from the right gradient G: each is wrong or right, but judging it never crashes
+PERTURB = ["({g})^T", "2 ({g})^T", "({g}) ({g})^T", "({g})^T ({g})", "({g}) .* ({g})", "-({g})", "({g}) + 1",
+           "sum({g})", "({g}) + ({v})", "({v}) ({g})", "({g}) ({v})", "({v})^T ({g})", "0.5 ({g}) + ({v})^T",
+           "({g}) ./ (1 + ({g}).^2)", "inv({g})", "tr({g})", "({g}) + I", "({v})"]
+
+
+@settings(max_examples=40, deadline=None)
+@given(data=st.data())
+def test_judging_any_claim_never_crashes(data: st.DataObject) -> None:
+    f = data.draw(scalar_formulas(max_depth=3))
+    assume(f.variables)
+    wrt = data.draw(st.sampled_from(f.variables))
+    g = matcalc.grad(f, wrt).text()
+    v = data.draw(st.sampled_from(f.variables))
+    claim = data.draw(st.sampled_from(PERTURB)).format(g=g, v=v)
+    r = check_claim(f, wrt, claim)
+    assert isinstance(r.ok, bool) and str(r)
+    assert r.method in ("symbolic", "numeric", "shape", "parse", "variables")
+
+
+def test_a_piecewise_constant_function_has_a_zero_gradient() -> None:
+    assert check_claim("relu'(exp(3)^alpha) + sum(sign(x))", "alpha", "0").ok
+    assert not check_claim("relu'(exp(3)^alpha)", "alpha", "alpha").ok

@@ -144,7 +144,7 @@ def test_notations_in_problem_sets() -> None:
     assert [r.ok for r in results] == [True, True, False, True, False]
     assert results[0].claims[0].wrt == "alpha"
     assert results[1].claims[0].wrt == "X"
-    assert "uses z" in results[2].claims[0].notes[0]
+    assert "uses z" in results[2].claims[0].error and results[2].claims[0].mistake == "variables"
     assert results[3].steps.marks == [True, True]
     assert results[4].claims[0].mistake == "factor"
 
@@ -155,3 +155,36 @@ def test_importing_the_checker_keeps_matcalc_check_a_function() -> None:
     import matcalc.checking.homework  # noqa: F401
 
     assert callable(matcalc.check) and matcalc.check.__module__ == "matcalc.checking.verify"
+
+
+HARD = """## Ill-shaped, twice scaled
+f(X) = a^T X b
+claim: 2 b a^T
+
+## Ill-shaped, a square claim for a rectangular variable
+f(X) = <C, X>
+claim: C C^T
+
+## A variable f does not have
+f(x) = a^T x
+claim: a + Z w
+
+## Not a scalar
+f(x) = A x
+claim: A
+
+## Fine
+f(x) = a^T x
+claim: a
+"""
+
+
+def test_hard_problems_are_graded_not_crashed(capsys: pytest.CaptureFixture, tmp_path: Path) -> None:
+    results = check_homework(HARD)
+    assert [r.ok for r in results] == [False, False, False, False, True]
+    assert [c.mistake for r in results[:3] for c in r.claims] == ["shape", "shape", "variables"]
+    assert "must be a scalar" in results[3].error
+    path = tmp_path / "hard.md"
+    path.write_text(HARD, encoding="utf-8")
+    assert homework_command(str(path)) == 1
+    assert "1 of 5 problems right" in capsys.readouterr().out

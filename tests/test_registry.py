@@ -121,3 +121,20 @@ def test_adjoint_dot_product(name: str, i: int) -> None:
 
     assert abs(value(lhs)) > 1e-6
     assert value(lhs) == pytest.approx(value(rhs), rel=1e-10)
+
+
+@pytest.mark.parametrize("name", sorted(SPECS))
+def test_entry_facts(name: str) -> None:
+    """The keyword-only facts: arity matches the nodes the spec builds, domains and properties are known."""
+    op = ops.OPS[name]
+    nodes = [n for n in walk(matcalc.parse(SPECS[name], where=WHERE).expr) if n.op == name]
+    assert nodes and all(op.arity is None or len(n.args) == op.arity for n in nodes)
+    assert set(op.domain) <= set(ops.DOMAINS) and op.preserves <= set(ops.PROPERTIES)
+    assert all(i < (op.arity or 2) for i in op.linear_in)
+
+
+def test_call_names_come_from_the_registry() -> None:
+    names = ops.call_names()
+    assert names["tr"] == names["trace"] == "trace" and names["σ"] == "sigmoid" and names["relu'"] == "step"
+    assert "diagvec" not in names and matcalc.parse("diag(A)", where=WHERE).expr.op == "diagvec"
+    assert ops.infix_symbols()["⊙"] == "hadamard"

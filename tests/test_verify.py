@@ -197,11 +197,84 @@ def test_check_accepts_right_answers_and_reports_sizes(monkeypatch: pytest.Monke
 
 def test_check_reports_a_failing_differentiator(monkeypatch: pytest.MonkeyPatch) -> None:
     def broken(f, wrt, where=None):
-        raise matcalc.MatcalcError("no rule")
+        raise RuntimeError("no rule")
 
     monkeypatch.setattr(verify, "grad", broken)
     report = check("a^T x", "x")
     assert not report.ok and "no rule" in str(report)
+
+
+@pytest.mark.parametrize(("formula", "wrt", "options", "message"), [
+    ("a^T x", "x", {"trials": 0}, "trials"),
+    ("a^T x", "x", {"trials": -3}, "trials"),
+    ("a^T x", "x", {"tol": 0.0}, "tolerance"),
+    ("a^T x", "x", {"tol": float("nan")}, "tolerance"),
+    ("a^T x", "z", {}, "not a variable"),
+    ("a^T x", [], {}, "which variable"),
+    ("A x", "x", {}, "scalar"),
+    ("X", "X", {}, "scalar"),
+])
+def test_nonsensical_checks_are_errors(formula: str, wrt: object, options: dict, message: str) -> None:
+    with pytest.raises(matcalc.MatcalcError, match=message):
+        check(formula, wrt, **options)
+
+
+@pytest.mark.parametrize("args", [
+    ["a^T x", "--wrt", "x", "--trials", "0"],
+    ["a^T x", "--wrt", "x", "--tol", "-1"],
+    ["a^T x", "--wrt", "z"],
+    ["A x", "--wrt", "x"],
+])
+def test_nonsensical_check_commands_exit_2(cli, args: list[str]) -> None:
+    r = cli("check", *args)
+    assert r.code == 2 and r.err.startswith("error:") and "Traceback" not in r.err, r.err
+
+
+# ---------------------------------------------------------------- inverted products are sampled well conditioned
+
+# (formula, where): a product (rectangular factors included) that is inverted or whose determinant is taken
+INVERTED_PRODUCTS = [
+    ("logdet(A B)", None),
+    ("tr(inv(A B))", None),
+    ("det(A B C)", None),
+    ("logdet(A^T A)", None),
+    ("tr(inv(A^T B))", None),
+    ("a^T inv(W V) b", None),
+    ("logdet(X^T S X)", "S: spd(n)"),
+    ("tr((A B)^-1) + logdet(B A)", None),
+]
+
+
+def _inverted_products(formula: matcalc.Formula) -> list:
+    return [n.args[0] for n in matcalc.algebra.expr.walk(formula.expr) if n.op in ("inv", "det", "logdet")
+            or n.op == "mpow" and int(n.attr) < 0]
+
+
+def _hand_value(e, values: dict) -> np.ndarray:
+    """A product chain of variables and transposes, evaluated by hand with NumPy."""
+    if e.op == "var":
+        v = np.asarray(values[e.attr.name], dtype=float)
+        return v.reshape(-1, 1) if v.ndim == 1 else v
+    if e.op == "transpose":
+        return _hand_value(e.args[0], values).T
+    assert e.op == "matmul", e.op
+    return _hand_value(e.args[0], values) @ _hand_value(e.args[1], values)
+
+
+@pytest.mark.parametrize(("formula", "where"), INVERTED_PRODUCTS)
+def test_inverted_products_are_well_conditioned(formula: str, where: str | None) -> None:
+    f = matcalc.parse(formula, where=where)
+    for seed in range(20):
+        values = sample_inputs(f, rng(seed))
+        for product in _inverted_products(f):
+            assert np.linalg.cond(_hand_value(product, values)) < 50, (formula, seed, sizes_of(f, values))
+
+
+@pytest.mark.parametrize(("formula", "where"), INVERTED_PRODUCTS)
+def test_check_finds_no_false_mismatch_on_inverted_products(formula: str, where: str | None) -> None:
+    f = matcalc.parse(formula, where=where)
+    report = check(f, f.variables, trials=8, seed=3)
+    assert report.ok, str(report)
 
 
 def test_check_with_the_real_engine() -> None:

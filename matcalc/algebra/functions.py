@@ -30,6 +30,7 @@ from matcalc.algebra.registry import (
     sympy_total,
     transpose,
 )
+from matcalc.algebra.shapes import is_vector
 
 
 def _jvp_softmax(node: Expr, da: tuple[Expr | None, ...]) -> Expr | None:
@@ -59,8 +60,10 @@ call(
     "<g, tr(A)> = <g I, A>",
     latex="\\operatorname{tr}",
     text="tr",
-    aliases=("tr",),
+    aliases=("tr", "trace"),
     sympy=lambda sp, n, a: sp.Trace(a),
+    linear_in=(0,),
+    preserves=frozenset({"positive", "small"}),
 )
 call(
     "sum",
@@ -72,6 +75,8 @@ call(
     lambda n, i, g: matmul(g, fill(1, n.args[0].shape)),
     "<g, sum(A)> = <g 𝟙𝟙ᵀ, A>",
     sympy=lambda sp, n, a: sympy_total(sp, n.args[0], a),
+    linear_in=(0,),
+    preserves=frozenset({"positive", "small"}),
 )
 call(
     "diag",
@@ -83,6 +88,9 @@ call(
     lambda n, i, g: make("diagvec", g),
     "<G, diag(v)> = <diag(G), v>",
     sympy=lambda sp, n, a: sp.DiagMatrix(a),
+    linear_in=(0,),
+    preserves=frozenset({"positive", "small"}),
+    pick=lambda args: "diag" if is_vector(args[0].shape) else "diagvec",  # diag(A) of a matrix: its diagonal
 )
 call(
     "diagvec",
@@ -97,6 +105,9 @@ call(
     unicode="diag",
     text="diag",
     sympy=lambda sp, n, a: sp.DiagonalOf(a),
+    aliases=(),
+    linear_in=(0,),
+    preserves=frozenset({"positive", "small"}),
 )
 call(
     "det",
@@ -107,6 +118,7 @@ call(
     "d det X = det X tr(X⁻¹ dX)",
     latex="\\det",
     sympy=lambda sp, n, a: sp.Determinant(a),
+    domain=("conditioned",),
 )
 call(
     "logdet",
@@ -117,6 +129,7 @@ call(
     "d log det X = tr(X⁻¹ dX)",
     latex="\\log\\det",
     sympy=lambda sp, n, a: sp.log(sp.Determinant(a)),
+    domain=("conditioned",),
 )
 call(
     "softmax",
@@ -138,12 +151,18 @@ call(
 )
 
 
-elementwise("exp", "np.exp({0})", "torch.exp({0})", lambda z, out: out, latex="\\exp", sympy="exp(t)")
-elementwise("log", "np.log({0})", "torch.log({0})", lambda z, out: reciprocal(z), latex="\\log", sympy="log(t)")
-elementwise("sin", "np.sin({0})", "torch.sin({0})", lambda z, out: make("cos", z), latex="\\sin", sympy="sin(t)")
+SYMMETRIC = frozenset({"symmetric"})
+SMALL = frozenset({"small"})
+elementwise("exp", "np.exp({0})", "torch.exp({0})", lambda z, out: out, latex="\\exp", sympy="exp(t)",
+            preserves=SYMMETRIC)
+elementwise("log", "np.log({0})", "torch.log({0})", lambda z, out: reciprocal(z), latex="\\log", sympy="log(t)",
+            domain=("positive",), preserves=SYMMETRIC)
+elementwise("sin", "np.sin({0})", "torch.sin({0})", lambda z, out: make("cos", z), latex="\\sin", sympy="sin(t)",
+            preserves=SMALL)
 elementwise("cos", "np.cos({0})", "torch.cos({0})", lambda z, out: neg(make("sin", z)), latex="\\cos", sympy="cos(t)")
 elementwise(
-    "tan", "np.tan({0})", "torch.tan({0})", lambda z, out: add(const(1), squared(out)), latex="\\tan", sympy="tan(t)"
+    "tan", "np.tan({0})", "torch.tan({0})", lambda z, out: add(const(1), squared(out)), latex="\\tan", sympy="tan(t)",
+    domain=("small",),
 )
 elementwise(
     "arcsin",
@@ -152,6 +171,7 @@ elementwise(
     lambda z, out: reciprocal(make("sqrt", one_minus(squared(z)))),
     latex="\\arcsin",
     sympy="asin(t)",
+    domain=("small",),
 )
 elementwise(
     "arccos",
@@ -160,6 +180,7 @@ elementwise(
     lambda z, out: neg(reciprocal(make("sqrt", one_minus(squared(z))))),
     latex="\\arccos",
     sympy="acos(t)",
+    domain=("small",),
 )
 elementwise(
     "arctan",
@@ -168,6 +189,7 @@ elementwise(
     lambda z, out: reciprocal(add(const(1), squared(z))),
     latex="\\arctan",
     sympy="atan(t)",
+    preserves=SMALL,
 )
 elementwise(
     "tanh",
@@ -176,6 +198,7 @@ elementwise(
     lambda z, out: one_minus(squared(out)),
     latex="\\tanh",
     sympy="tanh(t)",
+    preserves=SMALL,
 )
 elementwise(
     "sigmoid",
@@ -184,8 +207,9 @@ elementwise(
     lambda z, out: hadamard(out, one_minus(out)),
     unicode="σ",
     latex="\\sigma",
-    aliases=("σ",),
+    aliases=("sigmoid", "σ", "logistic"),
     sympy="1 / (1 + exp(-t))",
+    preserves=SMALL,
 )
 elementwise(
     "step",
@@ -195,6 +219,7 @@ elementwise(
     text="relu'",
     latex="\\operatorname{relu}'",
     sympy="Heaviside(t)",
+    aliases=("relu'",),
 )
 elementwise("relu", "np.maximum({0}, 0)", "torch.relu({0})", lambda z, out: make("step", z), sympy="Max(t, 0)")
 elementwise(
@@ -211,6 +236,8 @@ elementwise(
     lambda z, out: reciprocal(matmul(const(2), out)),
     latex="\\sqrt",
     sympy="sqrt(t)",
+    domain=("positive",),
+    preserves=SYMMETRIC,
 )
 elementwise("abs", "np.abs({0})", "torch.abs({0})", lambda z, out: make("sign", z), sympy="Abs(t)")
 elementwise("sign", "np.sign({0})", "torch.sign({0})", lambda z, out: fill(0, z.shape), sympy="sign(t)")

@@ -15,20 +15,25 @@ from matcalc.algebra import functions  # noqa: F401  (registers tr, det, exp, σ
 from matcalc.algebra.expr import Expr
 from matcalc.algebra.registry import (  # noqa: F401  (re-exported: the constructors everyone builds with)
     ATOM,
+    DOMAINS,
     NEG,
     OPS,
     POSTFIX,
     PRODUCT,
+    PROPERTIES,
     SUM,
     Op,
     add,
     bilinear,
+    build_call,
+    call_names,
     const,
     d,
     div,
     fill,
     hadamard,
     identity,
+    infix_symbols,
     inner,
     linear,
     make,
@@ -152,10 +157,17 @@ def _built_directly(args: tuple[Expr, ...], attr: Any) -> Shape:
     raise AssertionError("leaves are built by their constructors, which know the shape")
 
 
-for _leaf in ("var", "const", "fill", "identity"):
-    register(Op(_leaf, _built_directly, "leaf"))
-register(Op("ref", shape_same, "leaf", jvp=lambda node, da: da[0], jvp_rule="definition"))
-register(Op("d", shape_same, "leaf"))
+EVERYTHING = frozenset(PROPERTIES)
+
+register(Op("var", _built_directly, "leaf", arity=0))  # attr: the Var (name, kind, positive)
+register(Op("const", _built_directly, "leaf", arity=0, elementwise=True))  # attr: the number
+register(Op("fill", _built_directly, "leaf", arity=0, elementwise=True))  # attr: every entry's number
+register(Op("identity", _built_directly, "leaf", arity=0))
+register(  # a user definition: attr its name, the one argument its value
+    Op("ref", shape_same, "leaf", jvp=lambda node, da: da[0], jvp_rule="definition", linear_in=(0,),
+       preserves=EVERYTHING, elementwise=True)
+)
+register(Op("d", shape_same, "leaf", linear_in=(0,)))  # the differential of its argument
 
 register(
     Op(
@@ -171,6 +183,9 @@ register(
         "linearity",
         prec=SUM,
         sympy=lambda sp, n, *a: sympy_sum(sp, n, a),
+        arity=None,
+        elementwise=True,
+        preserves=EVERYTHING,
     )
 )
 register(
@@ -187,6 +202,9 @@ register(
         "<G, -A> = <-G, A>",
         prec=NEG,
         sympy=lambda sp, n, a: -a,
+        linear_in=(0,),
+        elementwise=True,
+        preserves=frozenset({"symmetric", "small", "conditioned"}),
     )
 )
 
@@ -208,8 +226,11 @@ register(
         _adj_matmul,
         "<G, A B> = <G Bᵀ, A> = <Aᵀ G, B>",
         prec=PRODUCT,
-        aliases=("*", "@", "\\cdot", "\\times", "·", "×"),
         sympy=lambda sp, n, a, b: a * b,
+        arity=2,
+        symbols=("*", "@", "\\cdot", "\\times", "·", "×"),
+        linear_in=(0, 1),
+        preserves=frozenset({"positive", "small", "conditioned"}),
     )
 )
 register(
@@ -225,7 +246,11 @@ register(
         _adj_hadamard,
         "<G, A ⊙ B> = <A ⊙ G, B>",
         prec=PRODUCT,
-        aliases=(".*", "⊙", "∘", "\\odot", "\\circ"),
+        arity=2,
+        symbols=(".*", "⊙", "∘", "\\odot", "\\circ"),
+        linear_in=(0, 1),
+        elementwise=True,
+        preserves=frozenset({"symmetric", "positive", "small"}),
         sympy=lambda sp, n, a, b: (
             a * b if is_scalar(n.args[0].shape) or is_scalar(n.args[1].shape) else sp.hadamard_product(a, b)
         ),
@@ -245,7 +270,12 @@ register(
         "<G, A ./ B> = <G ./ B, A>",
         prec=PRODUCT,
         scalar_forms=(" / ", " / ", " / "),
-        aliases=("./", "/", "⊘", "\\oslash"),
+        arity=2,
+        symbols=("./", "/", "⊘", "\\oslash"),
+        linear_in=(0,),
+        elementwise=True,
+        domain=("any", "positive"),
+        preserves=frozenset({"positive"}),
         sympy=lambda sp, n, a, b: (
             a / b
             if is_scalar(n.args[1].shape)
@@ -269,6 +299,8 @@ register(
         "<G, Aᵀ> = <Gᵀ, A>",
         prec=POSTFIX,
         sympy=lambda sp, n, a: a.T,
+        linear_in=(0,),
+        preserves=EVERYTHING,
     )
 )
 register(
@@ -284,6 +316,9 @@ register(
         prec=POSTFIX,
         sympy=lambda sp, n, a: sp.Inverse(a),
         fused=(("transpose", ("^-T", "⁻ᵀ", "^{-\\top}")),),
+        aliases=("inv",),
+        domain=("conditioned",),
+        preserves=frozenset({"symmetric", "conditioned"}),
     )
 )
 register(
@@ -298,6 +333,7 @@ register(
         "d(A^k) = Σ A^i dA A^(k-1-i)",
         prec=POSTFIX,
         sympy=lambda sp, n, a: sp.MatPow(a, n.attr),
+        preserves=frozenset({"positive", "conditioned"}),
     )
 )
 register(
@@ -312,6 +348,9 @@ register(
         "d(A.^p) = p A.^(p-1) ⊙ dA",
         prec=POSTFIX,
         sympy=lambda sp, n, a, p: a**p if is_scalar(n.shape) else sp.HadamardPower(a, p),
+        arity=2,
+        elementwise=True,
+        preserves=frozenset({"positive"}),
     )
 )
 register(
@@ -327,6 +366,9 @@ register(
         lambda n, i, g: matmul(g, n.args[1 - i]),
         "<g, <A, B>> = <g B, A>",
         sympy=lambda sp, n, a, b: sp.Trace(a.T * b),
+        arity=2,
+        linear_in=(0, 1),
+        preserves=frozenset({"positive", "small"}),
     )
 )
 register(
@@ -356,22 +398,8 @@ register(
         lambda n, da: da[0] and inner(make("sign", n.args[0]), da[0]),
         "d‖x‖₁ = <sign(x), dx>",
         sympy=lambda sp, n, a: sympy_total(sp, n.args[0], a.applyfunc(sp.Abs)),
+        aliases=("norm1",),
     )
 )
 
-FUNCTIONS: dict[str, str] = {
-    name: name for name, op in OPS.items() if op.layout == "call" and name not in ("diagvec", "step")
-}
-FUNCTIONS.update(
-    {
-        "tr": "trace",
-        "σ": "sigmoid",
-        "norm": "norm2",
-        "norm2": "norm2",
-        "relu'": "step",
-        "logistic": "sigmoid",
-        "inv": "inv",
-        "norm1": "norm1",
-        "kron": "kron",
-    }
-)
+FUNCTIONS: dict[str, str] = call_names()  # the built-in names a user may call (the registry's aliases)

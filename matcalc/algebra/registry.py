@@ -30,9 +30,25 @@ Adjoint = Callable[[Expr, int, Expr], Expr]
 SUM, PRODUCT, NEG, POSTFIX, ATOM = 1, 2, 3, 4, 5
 
 
+# Properties an entry's result may inherit from its arguments (``Op.preserves``) and that an
+# argument may need when inputs are sampled (``Op.domain``).
+PROPERTIES = ("symmetric", "positive", "small", "conditioned")
+DOMAINS = ("any", "positive", "small", "conditioned")  # small: inside the unit interval, away from poles
+
+
 @dataclass(frozen=True)
 class Op:
-    """One operation: everything matcalc knows about it."""
+    """One operation: everything matcalc knows about it.
+
+    The keyword-only facts below replace the name lists other modules used to keep:
+    ``arity`` (None: any number, e.g. a sum), ``aliases`` (the names a user may call it by,
+    ``tr(A)``; the parser reads them through ``call_names()``), ``symbols`` (infix spellings,
+    ``*``, ``⊙``), ``linear_in`` (the argument positions it is linear in), ``elementwise``
+    (f applied entry by entry), ``domain`` (per argument, what sampled inputs must satisfy:
+    one of DOMAINS), ``preserves`` (properties of the arguments the result keeps: a subset of
+    PROPERTIES) and ``pick`` (for an overloaded call name, the entry to build for the given
+    arguments: ``diag`` of a matrix is ``diagvec``).
+    """
 
     name: str
     shape: Callable[[tuple[Expr, ...], Any], Shape]
@@ -48,8 +64,19 @@ class Op:
     scalar_forms: Forms | None = None  # infix forms when the right operand is a scalar
     fused: tuple[tuple[str, Forms], ...] = ()  # postfix forms when the argument is that op: X⁻ᵀ
     deriv: Callable[[Expr, Expr], Expr] | None = None  # elementwise: f'(z) from z and f(z)
-    aliases: tuple[str, ...] = field(default=())  # other names the parser accepts
+    aliases: tuple[str, ...] = field(default=())  # the names a user may call it by: tr, trace
     sympy: Callable[..., Any] | None = None  # (sympy module, node, *converted args) -> SymPy expression
+    arity: int | None = field(default=1, kw_only=True)
+    symbols: tuple[str, ...] = field(default=(), kw_only=True)
+    linear_in: tuple[int, ...] = field(default=(), kw_only=True)
+    elementwise: bool = field(default=False, kw_only=True)
+    domain: tuple[str, ...] = field(default=(), kw_only=True)  # per argument; missing ones are "any"
+    preserves: frozenset[str] = field(default=frozenset(), kw_only=True)
+    pick: Callable[[tuple[Expr, ...]], str] | None = field(default=None, kw_only=True)
+
+    def needs(self, i: int) -> str:
+        """What argument i's sampled values must satisfy (one of DOMAINS)."""
+        return self.domain[i] if i < len(self.domain) else "any"
 
 
 OPS: dict[str, Op] = {}
@@ -60,6 +87,22 @@ def register(op: Op) -> Op:
     assert op.name not in OPS, op.name
     OPS[op.name] = op
     return op
+
+
+def call_names() -> dict[str, str]:
+    """Every name a user may call, mapped to its entry (``tr`` -> ``trace``)."""
+    return {alias: op.name for op in OPS.values() for alias in op.aliases}
+
+
+def infix_symbols() -> dict[str, str]:
+    """Every infix spelling, mapped to its entry (``⊙`` -> ``hadamard``)."""
+    return {s: op.name for op in OPS.values() for s in op.symbols}
+
+
+def build_call(name: str, *args: Expr) -> Expr:
+    """The node a call ``name(args)`` builds: the entry the name maps to, or the one its ``pick`` chooses."""
+    spec = OPS[call_names()[name]]
+    return make(spec.pick(args) if spec.pick else spec.name, *args)
 
 
 def make(name: str, *args: Expr, attr: Any = None) -> Expr:
@@ -264,14 +307,18 @@ def call(
     adjoint_rule: str = "",
     latex: str = "",
     unicode: str = "",
-    aliases: tuple[str, ...] = (),
+    aliases: tuple[str, ...] | None = None,
     text: str = "",
     sympy: Callable[..., Any] | None = None,
+    **facts: Any,
 ) -> Op:
-    """Register an operation written as a function call, ``name(args)``."""
+    """Register an operation written as a function call, ``name(args)``; a user calls it by
+    ``aliases`` (default: its name); ``facts`` are Op's keyword-only fields."""
     forms = (text or name, unicode or text or name, latex or f"\\operatorname{{{name}}}")
+    calls = (name,) if aliases is None else aliases
     return register(
-        Op(name, shape, "call", forms, numpy, torch, jvp, jvp_rule, adjoint, adjoint_rule, aliases=aliases, sympy=sympy)
+        Op(name, shape, "call", forms, numpy, torch, jvp, jvp_rule, adjoint, adjoint_rule, aliases=calls, sympy=sympy,
+           **facts)
     )
 
 
@@ -282,12 +329,14 @@ def elementwise(
     deriv: Callable[[Expr, Expr], Expr],
     unicode: str = "",
     latex: str = "",
-    aliases: tuple[str, ...] = (),
+    aliases: tuple[str, ...] | None = None,
     text: str = "",
     sympy: str = "",
+    **facts: Any,
 ) -> Op:
     """Register f applied entry by entry, with f'(z) given from z and out = f(z);
-    ``sympy`` is f(t) as SymPy reads it (``"exp(t)"``)."""
+    ``sympy`` is f(t) as SymPy reads it (``"exp(t)"``); a user calls it by ``aliases``
+    (default: its name); ``facts`` are Op's other keyword-only fields."""
 
     def jvp(node: Expr, da: tuple[Expr | None, ...]) -> Expr | None:
         return da[0] and hadamard(deriv(node.args[0], node), da[0])
@@ -310,8 +359,10 @@ def elementwise(
             jvp,
             "elementwise chain rule",
             deriv=deriv,
-            aliases=aliases,
+            aliases=(name,) if aliases is None else aliases,
             sympy=to_sympy,
+            elementwise=True,
+            **facts,
         )
     )
 

@@ -110,8 +110,12 @@ register(
         _jvp_kron,
         "product rule (Kronecker)",
         prec=PRODUCT,
-        aliases=("⊗", "\\otimes"),
+        aliases=("kron",),
         sympy=lambda sp, n, a, b: sp.kronecker_product(a, b),
+        arity=2,
+        symbols=("⊗", "\\otimes"),
+        linear_in=(0, 1),
+        preserves=frozenset(),
     )
 )
 
@@ -136,6 +140,7 @@ call(
     "d vec(A) = vec(dA)",
     _adj_vec,
     "<g, vec(a)> = <g, a>",
+    linear_in=(0,),
     sympy=lambda sp, n, a: a if _column(n.args[0].shape) else sp.Matrix(a.T).reshape(a.shape[0] * a.shape[1], 1),
 )
 
@@ -154,6 +159,7 @@ call(
     "d mean(A) = mean(dA)",
     lambda n, i, g: div(matmul(g, fill(1, n.args[0].shape)), _count(n.args[0].shape)),
     "<g, mean(A)> = <g 𝟙𝟙ᵀ / N, A>",
+    linear_in=(0,),
     sympy=lambda sp, n, a: sympy_total(sp, n.args[0], a) / _sympy_count(sp, n.args[0]),
 )
 

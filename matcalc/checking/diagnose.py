@@ -18,7 +18,8 @@ from matcalc.algebra import ops
 from matcalc.algebra.expr import Expr
 from matcalc.calculus.gradients import fold_definitions
 from matcalc.checking.mistakes import MISTAKES, unchecked
-from matcalc.checking.numeric import TOL, Point, evaluate, relative_difference
+from matcalc.checking.numeric import TOL, Point, evaluate
+from matcalc.checking.verify import relative_error
 from matcalc.language.printers import show
 from matcalc.simplification.simplify import simplify
 
@@ -39,7 +40,7 @@ def _matches(e: Expr, shape: tuple, points: list[Point], truths: list[np.ndarray
     if tuple(e.shape) != tuple(shape):
         return False
     try:
-        return all(relative_difference(evaluate(e, p), t) <= tol for p, t in zip(points, truths))
+        return all(relative_error(evaluate(e, p), t) <= tol for p, t in zip(points, truths))
     except Exception:  # noqa: BLE001
         return False
 
@@ -51,6 +52,8 @@ def _nice(c: float) -> float:
 
 def _fit_scale(e: Expr, shape: tuple, points: list[Point], truths: list[np.ndarray], tol: float) -> Expr | None:
     """c · e when that equals the gradient for one constant c ∉ {0, ±1}."""
+    if tuple(e.shape) != tuple(shape):
+        return None
     try:
         v = evaluate(e, points[0])
     except Exception:  # noqa: BLE001

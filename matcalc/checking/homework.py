@@ -104,6 +104,15 @@ def check_problem(p: Problem, seed: int = 0) -> ProblemResult:
         result.error = f"cannot read the function: {str(e).splitlines()[0]}"
         return result
     result.formula = formula
+    try:
+        _check_parts(p, formula, result, seed)
+    except MatcalcError as e:  # the function has no gradient to compare with (not scalar, …)
+        result.error = str(e).splitlines()[0]
+    return result
+
+
+def _check_parts(p: Problem, formula: Formula, result: ProblemResult, seed: int) -> None:
+    """Check the problem's claims and derivation into ``result``."""
     known = [d.name for d in formula.declarations]
     claimed = [v for v, _, _ in p.claims if v]
     variables = p.variables or list(dict.fromkeys(claimed))
@@ -121,7 +130,6 @@ def check_problem(p: Problem, seed: int = 0) -> ProblemResult:
         result.steps.fname = "L" if p.layer else "f"
     if not p.claims and not p.derivation and not result.error:
         result.error = "nothing to check: give a claim or a derivation"
-    return result
 
 
 def check_homework(text: str, seed: int = 0) -> list[ProblemResult]:

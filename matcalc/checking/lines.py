@@ -27,7 +27,7 @@ from matcalc.calculus.gradients import Derivation, derive
 from matcalc.checking.claims import ClaimResult, check_claim, notation_of, parse_against
 from matcalc.checking.numeric import TOL, Point, d_set, inline_definitions, linear_value, sample_points
 from matcalc.checking.text import Segment, differentials, gradient_variable, normalize, segments, unicode_label
-from matcalc.checking.verify import require_torch
+from matcalc.checking.verify import relative_error, require_torch
 from matcalc.language.formula import Formula
 from matcalc.language.parse import parse
 from matcalc.language.printers import show
@@ -260,9 +260,9 @@ class _Checker:
                 line.error = f"cannot evaluate this line: {e}"
                 wrong_seen = True
                 continue
-            line.relative_difference = _rel(vals, df)
+            line.relative_difference = relative_error(vals, df)
             line.ok = line.relative_difference <= self.tol
-            line.follows = _rel(vals, prev_vals) <= self.tol
+            line.follows = relative_error(vals, prev_vals) <= self.tol
             if not line.ok and not wrong_seen:
                 self._expect(line, prev_expr, expr)
             wrong_seen = wrong_seen or not line.ok
@@ -298,8 +298,8 @@ class _Checker:
             x = next(d for d in self.formula.declarations if d.name == line.variable)
             pairing = ops.inner(g, ops.d(ops.var(x.name, x.var.kind, x.shape, x.var.positive)))
             try:
-                line.relative_difference = _rel(self.values(pairing, line.variable),
-                                                self.values(last, line.variable))
+                line.relative_difference = relative_error(self.values(pairing, line.variable),
+                                                          self.values(last, line.variable))
             except Exception as e:  # noqa: BLE001
                 line.error = f"cannot evaluate this line: {e}"
                 return
@@ -368,13 +368,6 @@ def _parts(e: Expr) -> list[Expr]:
     if e.op == "inner":
         return [a for a in e.args if d_set(a)]
     return [e]
-
-
-def _rel(a: np.ndarray, b: np.ndarray) -> float:
-    scale = max(float(np.max(np.abs(a), initial=0.0)), float(np.max(np.abs(b), initial=0.0)))
-    if not (np.all(np.isfinite(a)) and np.all(np.isfinite(b))):
-        return float("inf")
-    return 0.0 if scale < 1e-300 else float(np.max(np.abs(a - b))) / scale
 
 
 __all__ = ["LineCheck", "StepsReport", "check_steps", "notation_of"]

@@ -21,8 +21,8 @@ import numpy as np
 from matcalc.algebra import ops
 from matcalc.algebra.expr import Expr, walk
 from matcalc.algebra.shapes import is_scalar
-from matcalc.checking.sample import sample_inputs
-from matcalc.checking.verify import concretize, reference_gradients
+from matcalc.checking.sample import full_rank_sizes, sample_inputs
+from matcalc.checking.verify import concretize, reference_gradients, relative_error
 from matcalc.language.formula import Formula
 from matcalc.language.printers import show, show_name
 from matcalc.lowering.evaluate import compile
@@ -85,6 +85,8 @@ def sample_points(formulas: list[Formula], seed: int = 0, wrt: Iterable[str] = (
     """One point per size plan (3 points at ≥ 2 different sizes)."""
     rng = np.random.default_rng(seed)
     plans = size_plans(dim_names(formulas), rng)
+    for formula in formulas:
+        plans = [full_rank_sizes(formula, plan) for plan in plans]
     return [sample_point(formulas, rng, dims, wrt, directions) for dims in plans]
 
 
@@ -117,16 +119,6 @@ def evaluate(e: Expr, point: Point, extra: Mapping[str, Any] | None = None) -> n
         values.update(extra)
     out = _compiled(c)(**{k: values[k] for k in _needed(c)})
     return np.asarray(out, dtype=np.float64).reshape(concrete_shape(e, point.dims))
-
-
-def relative_difference(a: Any, b: Any) -> float:
-    """max |a - b| over the largest magnitude of a and b (inf for different shapes or non-finite)."""
-    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
-    if a.shape != b.shape or not (np.all(np.isfinite(a)) and np.all(np.isfinite(b))):
-        return float("inf")
-    scale = max(float(np.max(np.abs(a), initial=0.0)), float(np.max(np.abs(b), initial=0.0)))
-    diff = float(np.max(np.abs(a - b), initial=0.0))
-    return 0.0 if scale < 1e-300 else diff / scale
 
 
 # ---------------------------------------------------------------- linear forms in the differentials
@@ -259,7 +251,7 @@ def counterexample(formula: Formula, claimed: Formula, wrt: str, seed: int = 0) 
                 want = true_gradient(formula, wrt, point)
             except Exception:  # noqa: BLE001
                 continue
-            rel = relative_difference(got, want)
+            rel = relative_error(got, want)
             if rel > 1e-6:
                 sizes = {k: v for k, v in point.dims.items() if k in dims_names}
                 return Counterexample(dict(sorted(sizes.items())), _shown_values(point.values), got, want,

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from matcalc.algebra.expr import Expr, walk
+from matcalc.algebra.shapes import is_scalar
 from matcalc.language.formula import Formula
 from matcalc.lowering.evaluate import as_formula
 
@@ -72,6 +73,7 @@ def requirements(formula: Formula) -> dict[str, set[str]]:
     positive: set[str] = set()
     conditioned: set[str] = set()
     small: set[str] = set()
+    wide: set[tuple[str, str]] = set()
     for root in roots:
         for node in walk(root):
             if node.op in _NEEDS_POSITIVE:
@@ -84,9 +86,43 @@ def requirements(formula: Formula) -> dict[str, set[str]]:
                     positive |= _vars_through(base, _POSITIVE_THROUGH)
             elif node.op in _NEEDS_CONDITIONED or node.op == "mpow" and int(node.attr) < 0:
                 conditioned |= _vars_through(node.args[0], _CONDITIONED_THROUGH)
+                wide |= _inner_dimensions(node.args[0])
             elif node.op in _NEEDS_SMALL:
                 small |= _vars_through(node.args[0], _SMALL_THROUGH)
-    return {"positive": positive, "conditioned": conditioned, "small": small}
+    return {"positive": positive, "conditioned": conditioned, "small": small, "wide": wide}
+
+
+def _inner_dimensions(square: Expr) -> set[tuple[str, str]]:
+    """(k, n) for every inner dimension k of a product inside the n×n matrix ``square`` that is
+    inverted or whose determinant is taken: the product has full rank only when k ≥ n."""
+    outer = str(square.shape[0])
+    pairs: set[tuple[str, str]] = set()
+    stack, seen = [square], set()
+    while stack:
+        node = stack.pop()
+        if node in seen or node.op not in _CONDITIONED_THROUGH:
+            continue
+        seen.add(node)
+        if node.op == "matmul" and not any(is_scalar(a.shape) for a in node.args):
+            pairs.add((str(node.args[0].shape[1]), outer))
+        stack.extend(node.args)
+    return pairs
+
+
+def full_rank_sizes(formula: Formula, dims: Mapping[str, int], fixed: Iterable[str] = ()) -> dict[str, int]:
+    """``dims`` with every inner dimension of an inverted product raised to at least its outer
+    dimension (``inv(A B)`` with A: n×k needs k ≥ n), leaving the ``fixed`` sizes alone."""
+    out, fixed = dict(dims), set(fixed)
+    pairs = requirements(formula)["wide"]
+    for _ in range(len(pairs) + 1):
+        changed = False
+        for inner, outer in pairs:
+            low = out.get(outer, int(outer) if outer.isdigit() else 0)
+            if inner in out and inner not in fixed and out[inner] < low:
+                out[inner], changed = low, True
+        if not changed:
+            break
+    return out
 
 
 def concrete_sizes(formula: Formula, rng: np.random.Generator, sizes: Mapping[str, int] | None = None,
@@ -100,7 +136,7 @@ def concrete_sizes(formula: Formula, rng: np.random.Generator, sizes: Mapping[st
             key = str(d)
             if key not in chosen:
                 chosen[key] = int(sizes[key]) if sizes and key in sizes else int(rng.integers(low, high + 1))
-    return chosen
+    return full_rank_sizes(formula, chosen, fixed=sizes or ())
 
 
 def free_dimensions(formula: Formula, dims: Mapping[str, int], rng: np.random.Generator,
@@ -133,9 +169,10 @@ def _draw(kind: str, shape: tuple[int, int], rng: np.random.Generator, positive:
         if conditioned:
             s = 0.5 * s + rows * np.eye(rows)
         return s
-    if conditioned and rows == cols:
+    if conditioned:  # a scaled (partial) identity plus small noise: full rank, well conditioned
+        big = max(rows, cols)
         noise = rng.uniform(0.05, 0.5, size=shape) if positive else rng.uniform(-0.5, 0.5, size=shape)
-        return rows * np.eye(rows) + noise
+        return big * np.eye(rows, cols) + (noise if rows == cols else noise / big)
     if positive:
         return rng.uniform(0.5, 2.0, size=shape)
     return 0.5 * rng.standard_normal(shape)

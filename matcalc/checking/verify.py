@@ -65,7 +65,10 @@ def reference_gradients(formula: str | Formula, wrt: str | Sequence[str], values
     if out.numel() != 1:
         raise MatcalcError(f"the formula is not scalar (its value has shape {tuple(out.shape)})")
     leaves = [tensors[n] for n in names]
-    grads = torch.autograd.grad(out.reshape(()), leaves, allow_unused=True)
+    if out.requires_grad:
+        grads = torch.autograd.grad(out.reshape(()), leaves, allow_unused=True)
+    else:  # the value is piecewise constant in every leaf (relu'(x), sign(x)): a zero gradient
+        grads = (None,) * len(leaves)
     result: dict[str, np.ndarray | float] = {}
     for n, g in zip(names, grads):
         arr = np.zeros(np.shape(values[n])) if g is None else g.detach().numpy()
@@ -196,12 +199,20 @@ def check(f: str | Formula, wrt: str | Sequence[str], where: str | None = None, 
     Symbolic dimensions are drawn in 2..5 per trial unless fixed by ``sizes``. The report's
     ``.ok`` is True when every variable's max relative error is at most ``tol``."""
     require_torch("check")
+    if not isinstance(trials, int) or trials < 1:
+        raise MatcalcError(f"trials must be a positive number of random draws, not {trials!r}")
+    if not 0 < tol < float("inf"):
+        raise MatcalcError(f"the tolerance must be a positive number, not {tol!r}")
     formula = as_formula(f, where)
     names = [wrt] if isinstance(wrt, str) else list(wrt)
+    if not names:
+        raise MatcalcError("say which variable to check the gradient for (wrt)")
     report = CheckReport(formula.text(), [], tol=tol)
     try:
         grads = grad(formula, names)
-    except Exception as exc:  # noqa: BLE001 - the report says what went wrong
+    except MatcalcError:  # a bad variable or a non-scalar function: the user's error, not a finding
+        raise
+    except Exception as exc:  # noqa: BLE001 - an internal failure of matcalc: the report says what went wrong
         report.error = f"grad failed: {type(exc).__name__}: {exc}"
         return report
     if isinstance(grads, Formula):

@@ -179,7 +179,7 @@ class Builder:
         head, body = node.children
         m = re.match(r"\s*([A-Za-z][A-Za-z0-9_]*)\s*\(\s*([A-Za-z][A-Za-z0-9_]*)", str(head))
         fname, param = m.group(1), m.group(2)
-        if fname in ops.FUNCTIONS:
+        if fname in ops.call_names():
             raise self.error(f"'{fname}' is a built-in function and cannot be redefined", head)
         outer = self.env.get(param)
         t = ops.var(param, "scalar", SCALAR)
@@ -399,9 +399,9 @@ class Builder:
             return name == "d" and not self.derivation
         if raw.startswith("\\") and read_name(raw.strip()) in self.decls:  # `\sigma (x)` with sigma declared
             return True
-        if self.latex and head.type == "CALLNAME" and not raw.startswith("\\") and name not in _ALL_CALLS:
+        if self.latex and head.type == "CALLNAME" and not raw.startswith("\\") and name not in ops.call_names():
             return True
-        return name not in _ALL_CALLS and not (prime and name[:-1] in ops.FUNCTIONS)
+        return name not in ops.call_names() and not (prime and name[:-1] in ops.call_names())
 
     def _apply(self, node: Tree) -> Expr:
         head, *arg_trees = node.children
@@ -415,15 +415,13 @@ class Builder:
         if name in self.functions or prime and name[:-1] in self.functions:
             return self._apply_user(name, arg_trees, node)
         args = [self.expr(a) for a in arg_trees]
-        if prime and name not in ops.FUNCTIONS:
+        if prime and name not in ops.call_names():
             return self._derivative_of(name[:-1], args, node)
-        op = ops.FUNCTIONS.get(name, name)
-        if len(args) != _ARITY.get(op, 1):
-            raise self.error(f"{name}() takes {_ARITY.get(op, 1)} argument(s), got {len(args)}", node)
-        if op == "diag" and not _is_vector_arg(args[0]):
-            op = "diagvec"
+        arity = ops.OPS[ops.call_names()[name]].arity
+        if len(args) != arity:
+            raise self.error(f"{name}() takes {arity} argument(s), got {len(args)}", node)
         try:
-            return ops.make(op, *args)
+            return ops.build_call(name, *args)
         except ShapeError as e:  # `det(A)` with A 3×4: the caret goes under the argument
             e.span, e.source = self._span(arg_trees[0]) if len(args) == 1 else self._span(node), self.source
             raise
@@ -446,7 +444,7 @@ class Builder:
         return ops.matmul(self._name(tok), self.expr(arg_trees[0], post))
 
     def _derivative_of(self, fname: str, args: list[Expr], node: Tree) -> Expr:
-        spec = ops.OPS[ops.FUNCTIONS[fname]]
+        spec = ops.OPS[ops.call_names()[fname]]
         if spec.deriv is None or len(args) != 1:
             raise self.error(f"{fname}' is only defined for elementwise functions", node)
         z = args[0]
@@ -527,10 +525,6 @@ def _is_transpose_exponent(node: Tree | Token) -> bool:
     return isinstance(node, Token) and (str(node) in ("T", "\\top", "\\intercal") or node.type == "TOP")
 
 
-def _is_vector_arg(e: Expr) -> bool:
-    return e.shape[1] == 1 or Unifier().find(e.shape[1]) == 1
-
-
 def _call_name(raw: str) -> str:
     raw = raw.strip()
     m = re.fullmatch(r"\\(?:operatorname|mathrm)\{([A-Za-z]+)\}('?)", raw)
@@ -542,10 +536,8 @@ def _call_name(raw: str) -> str:
     return "sigmoid" + name[5:] if name.startswith("sigma") and name[5:] in ("", "'") else name
 
 
-_MULOPS = {s: op.name for op in ops.OPS.values() for s in op.aliases if op.layout == "infix"}
+_MULOPS = ops.infix_symbols()
 _MULOPS["/"] = "scalar_div"
-_ALL_CALLS = set(ops.FUNCTIONS) | {"inv"}
-_ARITY = {"inner": 2, "kron": 2}
 
 
 def substitute_elementwise(body: Expr, param: Expr, arg: Expr) -> Expr:
