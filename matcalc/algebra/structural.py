@@ -115,7 +115,6 @@ register(
         arity=2,
         symbols=("⊗", "\\otimes"),
         linear_in=(0, 1),
-        preserves=frozenset(),
     )
 )
 
