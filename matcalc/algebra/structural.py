@@ -130,11 +130,17 @@ def _adj_vec(node: Expr, i: int, g: Expr) -> Expr:
                        "write the formula without vec")
 
 
+def _lower_vec(node: Expr) -> str:
+    """Column-major: the transpose read row by row (a vector is already 1-D)."""
+    a = node.args[0]
+    return "{0}" if _row(a.shape) or _column(a.shape) else "{0}.T.reshape(-1)"
+
+
 call(
     "vec",
     _shape_vec,
-    "{0}.T.reshape(-1)",
-    "{0}.T.reshape(-1)",
+    _lower_vec,
+    _lower_vec,
     linear(lambda x: make("vec", x)),
     "d vec(A) = vec(dA)",
     _adj_vec,

@@ -46,12 +46,34 @@ class Declaration:
         return f"{self.name}: {self.type_text()}"
 
 
+@dataclass(frozen=True)
+class Reading:
+    """How a formula was read: the formula as read (Unicode) and every guess made on the way
+    (`Xb → X b`, `w: vector(n) (lowercase name)`, `ReLU → the function relu`)."""
+
+    formula: str
+    guesses: tuple[str, ...] = ()
+
+    def lines(self) -> list[str]:
+        """`read as …` and one line per guess."""
+        return [f"read as {self.formula}"] + [f"  {g}" for g in self.guesses]
+
+    def __str__(self) -> str:
+        return "\n".join(self.lines())
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data for JSON."""
+        return {"formula": self.formula, "guesses": list(self.guesses)}
+
+
 class Formula:
-    """An expression with its declarations and the definitions it uses."""
+    """An expression with its declarations and the definitions it uses; ``reading`` says how
+    the text it came from was read (None for a formula matcalc built)."""
 
     def __init__(self, expr: Expr, declarations: tuple[Declaration, ...] = (),
-                 definitions: tuple[tuple[str, Expr], ...] = ()):
+                 definitions: tuple[tuple[str, Expr], ...] = (), reading: Reading | None = None):
         self.expr = expr
+        self.reading = reading
         self.declarations = declarations
         used = {n.attr for n in walk(expr) if n.op == "ref"}
         self.definitions = tuple((name, ref) for name, ref in definitions if name in used)
