@@ -12,6 +12,7 @@ from typing import Any
 
 from matcalc.algebra.expr import Expr, Var, walk
 from matcalc.algebra.shapes import Shape, is_scalar
+from matcalc.display import Display
 from matcalc.language.printers import show, show_name
 from matcalc.language.to_sympy import sympy_form
 
@@ -66,7 +67,7 @@ class Reading:
         return {"formula": self.formula, "guesses": list(self.guesses)}
 
 
-class Formula:
+class Formula(Display):
     """An expression with its declarations and the definitions it uses; ``reading`` says how
     the text it came from was read (None for a formula matcalc built)."""
 
