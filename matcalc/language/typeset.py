@@ -144,7 +144,8 @@ class Typeset:
             elif t.text == "_":
                 self.take()
                 name, end = self.subscript()
-                self.put("_" + name, t, end)
+                ones = self.out.text.endswith("𝟙")  # 𝟙_{d_model}: braces keep the size whole
+                self.put("_{%s}" % name if ones else "_" + name, t, end)
             elif t.kind == "sub":
                 self.take()
                 self.put("_" + "".join(SUBSCRIPTS[c] for c in t.text), t)
