@@ -1,9 +1,10 @@
-"""Text (plain, Unicode or LaTeX) -> a typed ``Formula``.
+"""Text (plain, Unicode or LaTeX) -> a typed ``Formula`` that carries its reading.
 
-The lark grammar (``grammar/matcalc.lark``) gives a parse tree; ``Builder`` walks it
-and builds ``Expr`` nodes through ``ops.make`` while one ``Unifier`` infers the unknown
-dimensions; ``_finalize`` then rebuilds the tree with every dimension resolved (a name
-or an int) and names the dimensions nobody named (n, m, k, …).
+``read.prepare`` writes the text by its notation's rules as the grammar's text; the lark grammar
+(``grammar/matcalc.lark``) gives a parse tree; ``Builder`` walks it and builds ``Expr`` nodes
+through ``ops.make`` while one ``Unifier`` infers the unknown dimensions; ``declarations.finalize``
+then rebuilds the tree with every dimension resolved (a name or an int) and names the dimensions
+nobody named (n, m, k, …). Errors point into the user's text (positions are mapped back).
 Invariant: every error a user can cause leaves here as a ``MatcalcError`` with a message,
 and a caret position when one is known.
 """
@@ -28,10 +29,10 @@ from matcalc.algebra.shapes import (
     is_scalar,
     show_shape,
 )
-from matcalc.algebra.structural import matrix_power
 from matcalc.language.calls import Calls, Post
 from matcalc.language.declarations import TYPES, Decl, decl_shape, declarations, finalize, where_items
 from matcalc.language.formula import Formula, Reading
+from matcalc.language.powers import Powers
 from matcalc.language.printers import show
 from matcalc.language.read import Prepared, notation_of, prepare
 from matcalc.language.syntax import CAPITAL_GREEK, GREEK, MAX_DEPTH, function_name, is_greek, parse_tree, read_name
@@ -85,7 +86,7 @@ def _split_hint(text: str, where: str | dict | None, derivation: bool) -> str:
     return f"\n  hint: {shown}"
 
 
-class Builder(Calls):
+class Builder(Calls, Powers):
     """Walks a lark tree and builds typed expressions (one instance per parse)."""
 
     def __init__(self, source: str, derivation: bool):
@@ -302,74 +303,6 @@ class Builder(Calls):
     def _neg(self, node: Tree) -> Expr:
         return _negate(self.expr(node.children[0]))
 
-    def _transpose(self, node: Tree, post: Post | None = None) -> Expr:
-        return self.expr(node.children[0], _then(ops.transpose, post))
-
-    def _inverse(self, node: Tree, post: Post | None = None) -> Expr:
-        return self.expr(node.children[0], _then(lambda e: ops.make("inv", e), post))
-
-    def _inverse_transpose(self, node: Tree, post: Post | None = None) -> Expr:
-        return self.expr(node.children[0], _then(lambda e: ops.make("inv", ops.transpose(e)), post))
-
-    def _superscript(self, node: Tree, post: Post | None = None) -> Expr:
-        k = "²³⁴⁵⁶⁷⁸⁹".index(str(node.children[1])) + 2
-        return self.expr(node.children[0], _then(lambda base: self._raise_to(base, ops.const(k), node), post))
-
-    def _pow(self, node: Tree, post: Post | None = None) -> Expr:
-        base_tree, exp_tree = node.children
-        if isinstance(base_tree, Tree) and base_tree.data == "name" and str(base_tree.children[0]) == "e" \
-                and not self._known("e"):  # e^{x} is exp(x)
-            return self.expr(exp_tree.children[0] if exp_tree.data == "exponent" else exp_tree,
-                             _then(lambda x: ops.make("exp", x), post))
-        return self.expr(base_tree, _then(lambda base: self._raise(base, exp_tree), post))
-
-    def _raise(self, base: Expr, exp_tree: Tree | Token) -> Expr:
-        """base^p: a transpose, a scalar power, an inverse or a matrix power."""
-        if _is_transpose_exponent(exp_tree):
-            return ops.transpose(base)
-        if _is_inverse_transpose_exponent(exp_tree):
-            return ops.make("inv", ops.transpose(base))
-        if is_scalar(base.shape):
-            return self._entrywise_power(base, exp_tree)
-        return self._raise_to(base, self._exponent(exp_tree), exp_tree)
-
-    def _raise_to(self, base: Expr, exponent: Expr, exp_tree: Tree | Token) -> Expr:
-        """base^p for a numeric or scalar exponent p."""
-        if is_scalar(base.shape):
-            return ops.make("hpow", base, exponent)
-        k = exponent.attr if exponent.op == "const" else None
-        if k == -1:
-            return ops.make("inv", base)
-        if isinstance(k, int) and k >= 0:
-            return matrix_power(base, k)
-        if isinstance(k, int) and k <= -2:
-            return ops.make("inv", ops.make("mpow", base, attr=-k))
-        raise self.error("a matrix power A^k needs an integer k ≥ 2, -1 (inverse) or T (transpose); "
-                         "for entrywise powers write A.^p", exp_tree)
-
-    def _hpow(self, node: Tree, post: Post | None = None) -> Expr:
-        power = node.children[-1]
-        return self.expr(node.children[0], _then(lambda b: self._entrywise_power(b, power), post))
-
-    def _entrywise_power(self, base: Expr, power: Tree | Token) -> Expr:
-        """base .^ p; a scalar base to an array power, `2 .^ x`, is exp(log(2) x) entry by entry."""
-        p = self._exponent(power, array=is_scalar(base.shape))
-        if is_scalar(p.shape):
-            return ops.make("hpow", base, p)
-        b = show(base, "unicode")
-        self.guesses.append(f"{b} to the power of each entry: exp(log({b}) ⋅ entry)")
-        return ops.make("exp", ops.matmul(ops.make("log", base), p))
-
-    def _exponent(self, node: Tree | Token, array: bool = False) -> Expr:
-        if isinstance(node, Tree) and node.data == "exponent":
-            (node,) = node.children
-        if isinstance(node, Token) and node.type == "SIGNED":
-            return ops.const(float(str(node).replace(" ", "")))
-        value = self.expr(node)
-        if not is_scalar(value.shape) and not array:
-            raise self.error("an exponent must be a scalar", node)
-        return value
-
     def _ones(self, node: Tree) -> Expr:
         m = re.search(r"_\{?([A-Za-z0-9_]+?)\}?$", str(node.children[0]))
         n = (int(m.group(1)) if m.group(1).isdigit() else m.group(1)) if m else DimVar()
@@ -437,11 +370,6 @@ class Builder(Calls):
 _POSTFIX_AWARE = {"call", "transpose", "inverse", "pow", "hpow"}
 
 
-def _then(fn: Post, post: Post | None) -> Post:
-    """fn, then post (when there is one)."""
-    return fn if post is None else lambda e: post(fn(e))
-
-
 def _column(e: Expr) -> bool:
     """A vector (n x 1), not a scalar."""
     return e.shape[1] == 1 and not is_scalar(e.shape)
@@ -459,21 +387,6 @@ def _subtracted(e: Expr) -> Expr:
         head = _subtracted(e.args[0])
         return ops.neg(e) if head.op == "neg" else ops.matmul(head, e.args[1])
     return _negate(e)
-
-
-def _is_inverse_transpose_exponent(node: Tree | Token) -> bool:
-    """-T, {-T}, (-T), {-\\top}."""
-    while isinstance(node, Tree) and len(node.children) == 1 and node.data in ("exponent", "neg"):
-        if node.data == "neg":
-            return _is_transpose_exponent(node.children[0])
-        node = node.children[0]
-    return isinstance(node, Token) and node.type == "MINUS_T"
-
-
-def _is_transpose_exponent(node: Tree | Token) -> bool:
-    while isinstance(node, Tree) and len(node.children) == 1 and node.data in ("exponent", "name"):
-        node = node.children[0]
-    return isinstance(node, Token) and (str(node) in ("T", "\\top", "\\intercal") or node.type == "TOP")
 
 
 _MULOPS = ops.infix_symbols()
