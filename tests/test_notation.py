@@ -462,3 +462,11 @@ def test_an_operatorname_is_never_a_variable() -> None:
     with pytest.raises(matcalc.MatcalcError, match="unknown function 'foo'"):
         matcalc.parse(r"\operatorname{foo}(x)")
     assert matcalc.parse(r"\mathrm{W1} x").variables == ["W1", "x"]
+
+
+def test_errors_say_how_names_were_typed_and_suggest_the_closest_function() -> None:
+    with pytest.raises(matcalc.MatcalcError) as info:
+        matcalc.parse("w A")
+    assert "w: vector" in str(info.value) and "where w: scalar" in str(info.value)
+    with pytest.raises(matcalc.MatcalcError, match="did you mean softmax"):
+        matcalc.parse("softmx(z)")

@@ -60,16 +60,16 @@ def parse(text: str, where: str | dict | None = None, notation: str | None = Non
     except MatcalcError as e:
         e.source = e.source or text
         raise
+    builder = Builder(prepared.text, derivation)
     try:
-        tree = parse_tree(prepared.text)
-        return Builder(prepared.text, derivation).build(tree, where, prepared)
+        return builder.build(parse_tree(prepared.text), where, prepared)
     except RecursionError:
         raise ParseError(f"formula nested too deeply (at most {MAX_DEPTH} levels)") from None
     except MatcalcError as e:
         if e.source == prepared.text and prepared.text != text:
             e.span, e.source = prepared.span(e.span, text), text
-        if isinstance(e, ShapeError) and kind == "text":
-            e.message += _split_hint(text, where, derivation)
+        if isinstance(e, ShapeError):
+            e.message += (_split_hint(text, where, derivation) if kind == "text" else "") + builder.typed_hint()
         raise
 
 
@@ -355,6 +355,16 @@ class Builder(Calls, Powers):
             node = ops.var(name, decl.kind, decl_shape(decl), decl.positive)
         self.env[name] = node
         return node
+
+    def typed_hint(self) -> str:
+        """For a shape error: the names typed by their spelling, and how to declare one otherwise."""
+        typed = [v for name, v in self.env.items() if v.op == "var" and name not in self.decls]
+        if not typed:
+            return ""
+        kinds = ", ".join(f"{v.attr.name}: {v.attr.kind}" for v in typed)
+        example = typed[0].attr.name
+        other = {"vector": "scalar", "scalar": "vector(n)"}.get(typed[0].attr.kind, "vector(n)")
+        return f"\n  hint: typed by their names: {kinds}; declare one otherwise, e.g. where {example}: {other}"
 
     def _known(self, name: str) -> bool:
         return name in self.env or name in self.decls
