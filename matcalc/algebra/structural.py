@@ -24,11 +24,11 @@ from matcalc.algebra.registry import (
     matmul,
     register,
     same,
-    shape_scalar,
     sum_present,
     sympy_total,
     transpose,
 )
+from matcalc.algebra.shape_rules import shape_scalar
 from matcalc.algebra.shapes import DimVar, MatcalcError, Shape, ShapeError, dim, is_scalar, show_shape
 
 
