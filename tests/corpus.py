@@ -6,6 +6,11 @@ names are typed by convention), ``wrt`` the variable, ``expected`` the closed fo
 source gives, written in our language with the same names (or None where the source has
 no short closed form), and ``citation`` where the identity comes from.
 
+``REFERENCES`` (at the end) gives every entry its twin written by hand in torch: the
+formula's value as a function of its inputs, and the source's closed form when there is one.
+tests/test_corpus.py takes its reference gradient from torch.autograd of that hand-written
+value, never from matcalc's own parser or lowering.
+
 Conventions: gradients are in the Frobenius convention (df = <∇_X f, dX>, the shape of X),
 i.e. the Matrix Cookbook's ∂f/∂X and Wikipedia's denominator layout. For symmetric / spd
 variables the expected form is the unconstrained gradient (what torch.autograd reports);
@@ -16,7 +21,8 @@ that is symmetric is declared so. ``MC`` = Petersen & Pedersen, The Matrix Cookb
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 
 class Identity(NamedTuple):
@@ -28,6 +34,15 @@ class Identity(NamedTuple):
     wrt: str
     expected: str | None
     citation: str
+
+
+class Reference(NamedTuple):
+    """An entry's hand-written torch twin: ``value`` computes the formula from its inputs (named as
+    in the formula, ``lambda`` as ``lambda_``; vectors n×1 columns, scalars 0-d tensors),
+    ``closed`` the source's closed form (None when the entry has none)."""
+
+    value: Callable[..., Any]
+    closed: Callable[..., Any] | None = None
 
 
 MC = "Matrix Cookbook (2012)"
@@ -535,3 +550,518 @@ CORPUS: list[Identity] = [
              f"{MC} eq. 69 twice: (Aᵀ + αI) a, not (Aᵀ + α) a"),
     Identity("mc_org_trace", "tr(X'*A*X)", None, "X", "(A + A')*X", "matrixcalculus.org syntax, eq. 108"),
 ]
+
+
+# ---------------------------------------------------------------- hand-written references
+# Each formula and closed form is written again, by hand, as torch code (not derived from the
+# formula text). tests/test_corpus.py differentiates ``value`` with torch.autograd.
+
+
+class _LazyTorch:
+    """torch, imported on first use: the corpus data loads without it (tests/test_codegen.py)."""
+
+    def __getattr__(self, name: str) -> Any:
+        import torch as module
+
+        return getattr(module, name)
+
+
+torch = _LazyTorch()
+
+
+def det(A: Any) -> Any:
+    return torch.linalg.det(A)
+
+
+def inv(A: Any) -> Any:
+    return torch.linalg.inv(A)
+
+
+def logabsdet(A: Any) -> Any:
+    """log |det A| (the language's logdet)."""
+    return torch.linalg.slogdet(A).logabsdet
+
+
+def tr(A: Any) -> Any:
+    return torch.trace(A)
+
+
+def eye(n: int) -> Any:
+    return torch.eye(n, dtype=torch.float64)
+
+
+def ones(n: int, m: int = 1) -> Any:
+    return torch.ones(n, m, dtype=torch.float64)
+
+
+def inner(A: Any, B: Any) -> Any:
+    """<A, B> = Σ Aᵢⱼ Bᵢⱼ."""
+    return (A * B).sum()
+
+
+def sq(A: Any) -> Any:
+    """‖A‖² (Frobenius)."""
+    return (A * A).sum()
+
+
+def norm(A: Any) -> Any:
+    """‖A‖ (Frobenius; the 2-norm of a vector)."""
+    return torch.sqrt((A * A).sum())
+
+
+def sigmoid(A: Any) -> Any:
+    return 1 / (1 + torch.exp(-A))
+
+
+def softplus(A: Any) -> Any:
+    return torch.log(1 + torch.exp(A))
+
+
+def step(A: Any) -> Any:
+    """relu'(A) = 1[A > 0]."""
+    return (A > 0).to(torch.float64)
+
+
+def softmax(A: Any) -> Any:
+    """Column by column."""
+    return torch.exp(A) / torch.exp(A).sum(dim=0, keepdim=True)
+
+
+def logsumexp(A: Any) -> Any:
+    """Column by column: a 1×m row."""
+    return torch.log(torch.exp(A).sum(dim=0, keepdim=True))
+
+
+def diagvec(A: Any) -> Any:
+    """diag of a square matrix: its diagonal as a column."""
+    return torch.diagonal(A).reshape(-1, 1)
+
+
+def diagmat(v: Any) -> Any:
+    """diag of a column: the diagonal matrix."""
+    return torch.diag(v.reshape(-1))
+
+
+R = Reference
+REFERENCES: dict[str, Reference] = {
+    # ------------------------------------------------------------ determinants
+    "mc49_det": R(lambda X: det(X), lambda X: det(X) * inv(X).T),
+    "mc51_det_AXB": R(lambda A, X, B: det(A @ X @ B), lambda A, X, B: det(A @ X @ B) * inv(X).T),
+    "mc52_det_XtAX_square": R(lambda A, X: det(X.T @ A @ X), lambda A, X: 2 * det(X.T @ A @ X) * inv(X).T),
+    "mc53_det_XtAX_rect_sym": R(lambda A, X: det(X.T @ A @ X),
+                                lambda A, X: 2 * det(X.T @ A @ X) * A @ X @ inv(X.T @ A @ X)),
+    "mc54_det_XtAX_rect": R(lambda A, X: det(X.T @ A @ X),
+                            lambda A, X: det(X.T @ A @ X) * (A @ X @ inv(X.T @ A @ X) + A.T @ X @ inv(X.T @ A.T @ X))),
+    "mc55_logdet_XtX": R(lambda X: logabsdet(X.T @ X), lambda X: 2 * X @ inv(X.T @ X)),
+    "mc57_logdet": R(lambda X: logabsdet(X), lambda X: inv(X).T),
+    "mc57_log_det": R(lambda X: torch.log(det(X)), lambda X: inv(X).T),
+    "mc58_det_Xk": R(lambda X: det(X @ X @ X), lambda X: 3 * det(X @ X @ X) * inv(X).T),
+    "mc49_logdet_spd": R(lambda S: logabsdet(S), lambda S: inv(S)),
+    "wp_logdet_scaled": R(lambda X, alpha: logabsdet(alpha * X), lambda X: inv(X).T),
+    "mc49_det_scalar_factor": R(lambda X, alpha: det(alpha * X),
+                                lambda X, alpha: det(alpha * X) * tr(inv(alpha * X) @ X)),
+    # ------------------------------------------------------------ inverses
+    "mc61_aT_Xinv_b": R(lambda a, X, b: a.T @ inv(X) @ b, lambda a, X, b: -(inv(X).T @ a @ b.T @ inv(X).T)),
+    "mc61_aT_Xinv_b_caret": R(lambda a, X, b: a.T @ inv(X) @ b, lambda a, X, b: -(inv(X).T @ a @ b.T @ inv(X).T)),
+    "mc62_det_inv": R(lambda X: det(inv(X)), lambda X: -(det(inv(X)) * inv(X).T)),
+    "mc63_tr_AXinvB": R(lambda A, X, B: tr(A @ inv(X) @ B), lambda A, X, B: -(inv(X) @ B @ A @ inv(X)).T),
+    "mc64_tr_inv_sum": R(lambda X, A: tr(inv(X + A)), lambda X, A: -(inv(X + A) @ inv(X + A)).T),
+    "inv_tr": R(lambda X: tr(inv(X)), lambda X: -(inv(X).T @ inv(X).T)),
+    "inv_sum_entries": R(lambda X: inv(X).sum(), lambda X: -(inv(X).T @ torch.ones_like(X) @ inv(X).T)),
+    "inv_quadratic_x": R(lambda x, A: x.T @ inv(A) @ x, lambda x, A: (inv(A) + inv(A).T) @ x),
+    "inv_quadratic_A": R(lambda x, A: x.T @ inv(A) @ x, lambda x, A: -(inv(A).T @ x @ x.T @ inv(A).T)),
+    "inv_regularized_logdet": R(lambda X, lambda_: logabsdet(X.T @ X + lambda_ * eye(X.shape[1])),
+                                lambda X, lambda_: 2 * X @ inv(X.T @ X + lambda_ * eye(X.shape[1]))),
+    # ------------------------------------------------------------ first order
+    "mc69_xTa": R(lambda x, a: x.T @ a, lambda a: a),
+    "mc69_aTx": R(lambda a, x: a.T @ x, lambda a: a),
+    "mc70_aTXb": R(lambda a, X, b: a.T @ X @ b, lambda a, b: a @ b.T),
+    "mc70_aTXb_a": R(lambda a, X, b: a.T @ X @ b, lambda X, b: X @ b),
+    "mc71_aTXTb": R(lambda a, X, b: a.T @ X.T @ b, lambda a, b: b @ a.T),
+    "mc72_aTXa": R(lambda a, X: a.T @ X @ a, lambda a: a @ a.T),
+    "mc72_aTXTa": R(lambda a, X: a.T @ X.T @ a, lambda a: a @ a.T),
+    # ------------------------------------------------------------ second order
+    "mc77_bTXTXc": R(lambda b, X, c: b.T @ X.T @ X @ c, lambda b, X, c: X @ (b @ c.T + c @ b.T)),
+    "mc78_affine_quadratic": R(lambda B, x, b, C, D, d: (B @ x + b).T @ C @ (D @ x + d),
+                               lambda B, x, b, C, D, d: B.T @ C @ (D @ x + d) + D.T @ C.T @ (B @ x + b)),
+    "mc81_xTBx": R(lambda x, B: x.T @ B @ x, lambda x, B: (B + B.T) @ x),
+    "mc81_xTBx_B": R(lambda x, B: x.T @ B @ x, lambda x: x @ x.T),
+    "mc82_bTXTDXc": R(lambda b, X, D, c: b.T @ X.T @ D @ X @ c,
+                      lambda b, X, D, c: D.T @ X @ b @ c.T + D @ X @ c @ b.T),
+    "mc83_affine_quadratic_X": R(lambda X, b, c, D: (X @ b + c).T @ D @ (X @ b + c),
+                                 lambda X, b, c, D: (D + D.T) @ (X @ b + c) @ b.T),
+    "mc84_weighted_ls_s": R(lambda x, A, s, W: (x - A @ s).T @ W @ (x - A @ s),
+                            lambda x, A, s, W: -2 * A.T @ W @ (x - A @ s)),
+    "mc85_weighted_dist_x": R(lambda x, s, W: (x - s).T @ W @ (x - s), lambda x, s, W: 2 * W @ (x - s)),
+    "mc86_weighted_dist_s": R(lambda x, s, W: (x - s).T @ W @ (x - s), lambda x, s, W: -2 * W @ (x - s)),
+    "mc87_weighted_ls_x": R(lambda x, A, s, W: (x - A @ s).T @ W @ (x - A @ s),
+                            lambda x, A, s, W: 2 * W @ (x - A @ s)),
+    "mc88_weighted_ls_A": R(lambda x, A, s, W: (x - A @ s).T @ W @ (x - A @ s),
+                            lambda x, A, s, W: -2 * W @ (x - A @ s) @ s.T),
+    "mc88_weighted_ls_W": R(lambda x, A, s, W: (x - A @ s).T @ W @ (x - A @ s),
+                            lambda x, A, s: (x - A @ s) @ (x - A @ s).T),
+    # ------------------------------------------------------------ higher order
+    "mc91_aTX2b": R(lambda a, X, b: a.T @ X @ X @ b, lambda a, X, b: a @ b.T @ X.T + X.T @ a @ b.T),
+    "mc91_aTX3b": R(lambda a, X, b: a.T @ X @ X @ X @ b,
+                    lambda a, X, b: a @ b.T @ (X @ X).T + X.T @ a @ b.T @ X.T + (X @ X).T @ a @ b.T),
+    "mc92_aTXnTXnb": R(lambda a, X, b: a.T @ (X @ X).T @ X @ X @ b),
+    "mpow_quadratic_A": R(lambda x, A: x.T @ A @ A @ x, lambda x, A: x @ x.T @ A.T + A.T @ x @ x.T),
+    # ------------------------------------------------------------ traces
+    "mc99_tr": R(lambda X: tr(X), lambda X: eye(X.shape[0])),
+    "mc100_tr_XA": R(lambda X, A: tr(X @ A), lambda A: A.T),
+    "mc101_tr_AXB": R(lambda A, X, B: tr(A @ X @ B), lambda A, B: A.T @ B.T),
+    "mc102_tr_AXTB": R(lambda A, X, B: tr(A @ X.T @ B), lambda A, B: B @ A),
+    "mc103_tr_XTA": R(lambda X, A: tr(X.T @ A), lambda A: A),
+    "mc104_tr_AXT": R(lambda A, X: tr(A @ X.T), lambda A: A),
+    "mc106_tr_X2": R(lambda X: tr(X @ X), lambda X: 2 * X.T),
+    "mc107_tr_X2B": R(lambda X, B: tr(X @ X @ B), lambda X, B: (X @ B + B @ X).T),
+    "mc108_tr_XTBX": R(lambda X, B: tr(X.T @ B @ X), lambda X, B: B @ X + B.T @ X),
+    "mc109_tr_BXXT": R(lambda B, X: tr(B @ X @ X.T), lambda B, X: B @ X + B.T @ X),
+    "mc110_tr_XXTB": R(lambda X, B: tr(X @ X.T @ B), lambda X, B: B @ X + B.T @ X),
+    "mc111_tr_XBXT": R(lambda X, B: tr(X @ B @ X.T), lambda X, B: X @ B.T + X @ B),
+    "mc112_tr_BXTX": R(lambda B, X: tr(B @ X.T @ X), lambda B, X: X @ B.T + X @ B),
+    "mc113_tr_XTXB": R(lambda X, B: tr(X.T @ X @ B), lambda X, B: X @ B.T + X @ B),
+    "mc114_tr_AXBX": R(lambda A, X, B: tr(A @ X @ B @ X), lambda A, X, B: A.T @ X.T @ B.T + B.T @ X.T @ A.T),
+    "mc115_tr_XTX": R(lambda X: tr(X.T @ X), lambda X: 2 * X),
+    "mc115_tr_XXT": R(lambda X: tr(X @ X.T), lambda X: 2 * X),
+    "mc116_tr_BTXTCXB": R(lambda B, X, C: tr(B.T @ X.T @ C @ X @ B),
+                          lambda B, X, C: C.T @ X @ B @ B.T + C @ X @ B @ B.T),
+    "mc117_tr_XTBXC": R(lambda X, B, C: tr(X.T @ B @ X @ C), lambda X, B, C: B @ X @ C + B.T @ X @ C.T),
+    "mc118_tr_AXBXTC": R(lambda A, X, B, C: tr(A @ X @ B @ X.T @ C),
+                         lambda A, X, B, C: A.T @ C.T @ X @ B.T + C @ A @ X @ B),
+    "mc119_tr_affine_gram": R(lambda A, X, B, C: tr((A @ X @ B + C) @ (A @ X @ B + C).T),
+                              lambda A, X, B, C: 2 * A.T @ (A @ X @ B + C) @ B.T),
+    "mc121_tr_X3": R(lambda X: tr(X @ X @ X), lambda X: 3 * (X @ X).T),
+    "mc121_tr_X4": R(lambda X: tr(X @ X @ X @ X), lambda X: 4 * (X @ X @ X).T),
+    "mc122_tr_AX2": R(lambda A, X: tr(A @ X @ X), lambda A, X: (A @ X).T + (X @ A).T),
+    "mc122_tr_AX3": R(lambda A, X: tr(A @ X @ X @ X),
+                      lambda A, X: (A @ X @ X).T + (X @ A @ X).T + (X @ X @ A).T),
+    "mc123_tr_quartic": R(lambda B, X, C: tr(B.T @ X.T @ C @ X @ X.T @ C @ X @ B),
+                          lambda B, X, C: C @ X @ X.T @ C @ X @ B @ B.T + C.T @ X @ B @ B.T @ X.T @ C.T @ X
+                          + C @ X @ B @ B.T @ X.T @ C @ X + C.T @ X @ X.T @ C.T @ X @ B @ B.T),
+    "mc125_tr_inv_gram_A": R(lambda X, C, A: tr(inv(X.T @ C @ X) @ A),
+                             lambda X, C, A: -(C @ X @ inv(X.T @ C @ X) @ (A + A.T) @ inv(X.T @ C @ X))),
+    "mc126_tr_gram_ratio": R(lambda X, C, B: tr(inv(X.T @ C @ X) @ (X.T @ B @ X)),
+                             lambda X, C, B: -2 * C @ X @ inv(X.T @ C @ X) @ X.T @ B @ X @ inv(X.T @ C @ X)
+                             + 2 * B @ X @ inv(X.T @ C @ X)),
+    # ------------------------------------------------------------ norms
+    "mc_norm_dist": R(lambda x, a: norm(x - a), lambda x, a: (x - a) / norm(x - a)),
+    "mc_norm_sq": R(lambda x: sq(x), lambda x: 2 * x),
+    "mc_norm_sq_xTx": R(lambda x: x.T @ x, lambda x: 2 * x),
+    "mc_frob_sq": R(lambda X: sq(X), lambda X: 2 * X),
+    "mc_frob": R(lambda X: norm(X), lambda X: X / norm(X)),
+    "norm_sqrt_form": R(lambda x: torch.sqrt(x.T @ x), lambda x: x / torch.sqrt(x.T @ x)),
+    "norm1_vector": R(lambda x: x.abs().sum(), lambda x: torch.sign(x)),
+    "norm1_affine": R(lambda A, x, b: (A @ x - b).abs().sum(), lambda A, x, b: A.T @ torch.sign(A @ x - b)),
+    "norm_frob_affine": R(lambda A, X, B: norm(A @ X - B), lambda A, X, B: A.T @ (A @ X - B) / norm(A @ X - B)),
+    # ------------------------------------------------------------ Wikipedia tables
+    "wp_xTAx_sym": R(lambda x, A: x.T @ A @ x, lambda x, A: 2 * A @ x),
+    "wp_aTx_xTb": R(lambda a, x, b: a.T @ x @ x.T @ b, lambda a, x, b: (a @ b.T + b @ a.T) @ x),
+    "wp_aTXTXb": R(lambda a, X, b: a.T @ X.T @ X @ b, lambda a, X, b: X @ (a @ b.T + b @ a.T)),
+    "wp_aTXTXa": R(lambda a, X: a.T @ X.T @ X @ a, lambda a, X: 2 * X @ a @ a.T),
+    "wp_quad_Xa_b": R(lambda X, a, b, C: (X @ a + b).T @ C @ (X @ a + b),
+                      lambda X, a, b, C: (C + C.T) @ (X @ a + b) @ a.T),
+    "wp_tr_AXBXTC": R(lambda A, X, B, C: tr(A @ X @ B @ X.T @ C), lambda A, X, B: (A @ X @ B @ X.T).T),
+    "wp_det_AXB_A": R(lambda A, X, B: det(A @ X @ B), lambda A, X, B: det(A @ X @ B) * inv(A).T),
+    "wp_mahalanobis_M": R(lambda x, y, M: (x - y).T @ M @ (x - y), lambda x, y: (x - y) @ (x - y).T),
+    # ------------------------------------------------------------ the two worked trace-trick examples
+    "tt1_aT_exp_Xb_X": R(lambda a, X, b: a.T @ torch.exp(X @ b), lambda a, X, b: (torch.exp(X @ b) * a) @ b.T),
+    "tt1_aT_exp_Xb_b": R(lambda a, X, b: a.T @ torch.exp(X @ b), lambda a, X, b: X.T @ (torch.exp(X @ b) * a)),
+    "tt1_aT_exp_Xb_a": R(lambda a, X, b: a.T @ torch.exp(X @ b), lambda X, b: torch.exp(X @ b)),
+    "tt1_unicode": R(lambda a, X, b: a.T @ torch.exp(X @ b), lambda a, X, b: (torch.exp(X @ b) * a) @ b.T),
+    "tt2_sigmoid_quadratic_W": R(lambda W, X, M: inner(Y := sigmoid(W @ X), M @ Y),
+                                 lambda W, X, M: (Y := sigmoid(W @ X)) * (1 - Y) * ((M + M.T) @ Y) @ X.T),
+    "tt2_sigmoid_quadratic_X": R(lambda W, X, M: inner(Y := sigmoid(W @ X), M @ Y),
+                                 lambda W, X, M: W.T @ ((Y := sigmoid(W @ X)) * (1 - Y) * ((M + M.T) @ Y))),
+    "tt2_sigmoid_quadratic_X_prime": R(lambda W, X, M: inner(Y := sigmoid(W @ X), M @ Y),
+                                       lambda W, X, M: W.T @ ((Y := sigmoid(W @ X)) * (1 - Y) * ((M + M.T) @ Y))),
+    "tt2_sigmoid_quadratic_M": R(lambda W, X, M: inner(Y := sigmoid(W @ X), M @ Y),
+                                 lambda W, X: (Y := sigmoid(W @ X)) @ Y.T),
+    # ------------------------------------------------------------ least squares, ridge, regression
+    "ls_x": R(lambda A, x, b: sq(A @ x - b), lambda A, x, b: 2 * A.T @ (A @ x - b)),
+    "ls_A": R(lambda A, x, b: sq(A @ x - b), lambda A, x, b: 2 * (A @ x - b) @ x.T),
+    "ls_b": R(lambda A, x, b: sq(A @ x - b), lambda A, x, b: -2 * (A @ x - b)),
+    "ls_mc_compat": R(lambda A, x, b: sq(A @ x - b), lambda A, x, b: 2 * A.T @ (A @ x - b)),
+    "ls_quadratic_expanded": R(lambda x, A, b: x.T @ A.T @ A @ x - 2 * b.T @ A @ x + b.T @ b,
+                               lambda x, A, b: 2 * A.T @ A @ x - 2 * A.T @ b),
+    "ridge_x": R(lambda A, x, b, lambda_: sq(A @ x - b) + lambda_ * sq(x),
+                 lambda A, x, b, lambda_: 2 * A.T @ (A @ x - b) + 2 * lambda_ * x),
+    "ridge_lambda": R(lambda A, x, b, lambda_: sq(A @ x - b) + lambda_ * sq(x), lambda x: sq(x)),
+    "ridge_matrix": R(lambda X, W, Y, lambda_: sq(X @ W - Y) + lambda_ * inner(W, W),
+                      lambda X, W, Y, lambda_: 2 * X.T @ (X @ W - Y) + 2 * lambda_ * W),
+    "tikhonov_general": R(lambda A, x, b, G: sq(A @ x - b) + sq(G @ x),
+                          lambda A, x, b, G: 2 * A.T @ (A @ x - b) + 2 * G.T @ G @ x),
+    "elastic_net": R(lambda A, x, b, lambda_, mu: sq(A @ x - b) + lambda_ * x.abs().sum() + mu * sq(x),
+                     lambda A, x, b, lambda_, mu: 2 * A.T @ (A @ x - b) + lambda_ * torch.sign(x) + 2 * mu * x),
+    "linreg_matrix": R(lambda X, W, Y: sq(X @ W - Y), lambda X, W, Y: 2 * X.T @ (X @ W - Y)),
+    "logistic_w": R(lambda y, X, w: torch.log(1 + torch.exp(-y * (X @ w))).sum(),
+                    lambda y, X, w: -(X.T @ (y * sigmoid(-y * (X @ w))))),
+    "logistic_softplus_w": R(lambda y, X, w: softplus(-y * (X @ w)).sum(),
+                             lambda y, X, w: -(X.T @ (y * sigmoid(-y * (X @ w))))),
+    "logistic_mc_compat": R(lambda y, X, w: torch.log(torch.exp(-y * (X @ w)) + 1).sum(),
+                            lambda y, X, w: -(X.T @ (y * sigmoid(-y * (X @ w))))),
+    "logistic_X": R(lambda y, X, w: softplus(-y * (X @ w)).sum(),
+                    lambda y, X, w: -((y * sigmoid(-y * (X @ w))) @ w.T)),
+    "logistic_xent01": R(lambda y, X, w: -(y.T @ torch.log(sigmoid(X @ w)) + (1 - y).T @ torch.log(1 - sigmoid(X @ w))),
+                         lambda y, X, w: X.T @ (sigmoid(X @ w) - y)),
+    "logistic_l2": R(lambda y, X, w, lambda_: softplus(-y * (X @ w)).sum() + lambda_ / 2 * sq(w),
+                     lambda y, X, w, lambda_: -(X.T @ (y * sigmoid(-y * (X @ w)))) + lambda_ * w),
+    "poisson_glm": R(lambda X, w, y: (torch.exp(X @ w) - y * (X @ w)).sum(),
+                     lambda X, w, y: X.T @ (torch.exp(X @ w) - y)),
+    "hinge_svm": R(lambda y, X, w: torch.clamp(1 - y * (X @ w), min=0).sum(),
+                   lambda y, X, w: -(X.T @ (y * step(1 - y * (X @ w))))),
+    "rbf_kernel_x": R(lambda x, c, sigma2: torch.exp(-sq(x - c) / sigma2),
+                      lambda x, c, sigma2: -2 / sigma2 * torch.exp(-sq(x - c) / sigma2) * (x - c)),
+    # ------------------------------------------------------------ softmax cross-entropy
+    "softmax_xent_W": R(lambda y, W, x: -y.T @ torch.log(softmax(W @ x)),
+                        lambda y, W, x: (y.sum() * softmax(W @ x) - y) @ x.T),
+    "softmax_xent_x": R(lambda y, W, x: -y.T @ torch.log(softmax(W @ x)),
+                        lambda y, W, x: W.T @ (y.sum() * softmax(W @ x) - y)),
+    "softmax_xent_bias": R(lambda y, W, x, b: -y.T @ torch.log(softmax(W @ x + b)),
+                           lambda y, W, x, b: y.sum() * softmax(W @ x + b) - y),
+    "softmax_xent_lse_W": R(lambda W, x, y: logsumexp(W @ x) - y.T @ W @ x,
+                            lambda W, x, y: (softmax(W @ x) - y) @ x.T),
+    "softmax_xent_batch_lse": R(lambda W, X, Y: logsumexp(W @ X).sum() - inner(Y, W @ X),
+                                lambda W, X, Y: (softmax(W @ X) - Y) @ X.T),
+    "softmax_xent_batch_log": R(lambda Y, W, X: -(Y * torch.log(softmax(W @ X))).sum()),
+    "logsumexp_grad": R(lambda x: logsumexp(x), lambda x: softmax(x)),
+    "logsumexp_cols": R(lambda X: logsumexp(X).sum(), lambda X: softmax(X)),
+    "softmax_linear": R(lambda a, x: a.T @ softmax(x),
+                        lambda a, x: softmax(x) * a - softmax(x) @ (softmax(x).T @ a)),
+    "attention_query": R(lambda a, K, q: a.T @ softmax(K @ q),
+                         lambda a, K, q: K.T @ ((s := softmax(K @ q)) * a - s @ (s.T @ a))),
+    # ------------------------------------------------------------ Gaussian NLL
+    "gauss_nll_m": R(lambda S, x, m: logabsdet(S) / 2 + (x - m).T @ inv(S) @ (x - m) / 2,
+                     lambda S, x, m: -(inv(S) @ (x - m))),
+    "gauss_nll_x": R(lambda S, x, m: logabsdet(S) / 2 + (x - m).T @ inv(S) @ (x - m) / 2,
+                     lambda S, x, m: inv(S) @ (x - m)),
+    "gauss_nll_S": R(lambda S, x, m: logabsdet(S) / 2 + (x - m).T @ inv(S) @ (x - m) / 2,
+                     lambda S, x, m: inv(S) / 2 - inv(S) @ (x - m) @ (x - m).T @ inv(S) / 2),
+    "gauss_nll_precision": R(lambda P, x, m: -logabsdet(P) / 2 + (x - m).T @ P @ (x - m) / 2,
+                             lambda P, x, m: -inv(P) / 2 + (x - m) @ (x - m).T / 2),
+    "gauss_mle_cov": R(lambda S, C: logabsdet(S) + tr(inv(S) @ C), lambda S, C: inv(S) - inv(S) @ C @ inv(S)),
+    "gp_marginal_likelihood": R(lambda y, K: y.T @ inv(K) @ y / 2 + logabsdet(K) / 2,
+                                lambda y, K: inv(K) / 2 - inv(K) @ y @ y.T @ inv(K) / 2),
+    # ------------------------------------------------------------ MLPs
+    "mlp1_tanh_W": R(lambda W, x, b, y: sq(torch.tanh(W @ x + b) - y),
+                     lambda W, x, b, y: (2 * ((h := torch.tanh(W @ x + b)) - y) * (1 - h ** 2)) @ x.T),
+    "mlp1_tanh_b": R(lambda W, x, b, y: sq(torch.tanh(W @ x + b) - y),
+                     lambda W, x, b, y: 2 * ((h := torch.tanh(W @ x + b)) - y) * (1 - h ** 2)),
+    "mlp1_sigmoid_W": R(lambda v, W, x, b: v.T @ sigmoid(W @ x + b),
+                        lambda v, W, x, b: (v * (s := sigmoid(W @ x + b)) * (1 - s)) @ x.T),
+    "mlp1_relu_W": R(lambda v, W, x, b: v.T @ torch.clamp(W @ x + b, min=0),
+                     lambda v, W, x, b: (v * step(W @ x + b)) @ x.T),
+    "mlp1_softplus_W": R(lambda v, W, x: v.T @ softplus(W @ x), lambda v, W, x: (v * sigmoid(W @ x)) @ x.T),
+    "mlp2_tanh_W1": R(lambda W1, x, b1, W2, b2, y: sq(W2 @ torch.tanh(W1 @ x + b1) + b2 - y),
+                      lambda W1, x, b1, W2, b2, y:
+                      ((2 * W2.T @ (W2 @ (h := torch.tanh(W1 @ x + b1)) + b2 - y)) * (1 - h ** 2)) @ x.T),
+    "mlp2_tanh_b1": R(lambda W1, x, b1, W2, b2, y: sq(W2 @ torch.tanh(W1 @ x + b1) + b2 - y),
+                      lambda W1, x, b1, W2, b2, y:
+                      (2 * W2.T @ (W2 @ (h := torch.tanh(W1 @ x + b1)) + b2 - y)) * (1 - h ** 2)),
+    "mlp2_tanh_W2": R(lambda W1, x, b1, W2, b2, y: sq(W2 @ torch.tanh(W1 @ x + b1) + b2 - y),
+                      lambda W1, x, b1, W2, b2, y: 2 * (W2 @ (h := torch.tanh(W1 @ x + b1)) + b2 - y) @ h.T),
+    "mlp2_tanh_b2": R(lambda W1, x, b1, W2, b2, y: sq(W2 @ torch.tanh(W1 @ x + b1) + b2 - y),
+                      lambda W1, x, b1, W2, b2, y: 2 * (W2 @ torch.tanh(W1 @ x + b1) + b2 - y)),
+    "mlp2_sigmoid_xent_W2": R(lambda W1, x, W2, y: logsumexp(W2 @ sigmoid(W1 @ x)) - y.T @ W2 @ sigmoid(W1 @ x),
+                              lambda W1, x, W2, y: (softmax(W2 @ (h := sigmoid(W1 @ x))) - y) @ h.T),
+    "mlp2_sigmoid_xent_W1": R(lambda W1, x, W2, y: logsumexp(W2 @ sigmoid(W1 @ x)) - y.T @ W2 @ sigmoid(W1 @ x),
+                              lambda W1, x, W2, y:
+                              ((W2.T @ (softmax(W2 @ (h := sigmoid(W1 @ x))) - y)) * h * (1 - h)) @ x.T),
+    "mlp2_relu_batch_W1": R(lambda W1, X, W2, Y: sq(W2 @ torch.clamp(W1 @ X, min=0) - Y),
+                            lambda W1, X, W2, Y:
+                            ((2 * W2.T @ (W2 @ torch.clamp(W1 @ X, min=0) - Y)) * step(W1 @ X)) @ X.T),
+    "mlp2_relu_batch_W2": R(lambda W1, X, W2, Y: sq(W2 @ torch.clamp(W1 @ X, min=0) - Y),
+                            lambda W1, X, W2, Y: 2 * (W2 @ (H := torch.clamp(W1 @ X, min=0)) - Y) @ H.T),
+    "mlp2_softplus_x": R(lambda v, W2, W1, x: v.T @ softplus(W2 @ torch.tanh(W1 @ x)),
+                         lambda v, W2, W1, x:
+                         W1.T @ ((W2.T @ (v * sigmoid(W2 @ torch.tanh(W1 @ x)))) * (1 - torch.tanh(W1 @ x) ** 2))),
+    # ------------------------------------------------------------ factorization, PCA, trace forms
+    "mf_U": R(lambda X, U, V: sq(X - U @ V.T), lambda X, U, V: -2 * (X - U @ V.T) @ V),
+    "mf_V": R(lambda X, U, V: sq(X - U @ V.T), lambda X, U, V: -2 * (X - U @ V.T).T @ U),
+    "mf_reg_U": R(lambda X, U, V, lambda_: sq(X - U @ V.T) + lambda_ * (sq(U) + sq(V)),
+                  lambda X, U, V, lambda_: -2 * (X - U @ V.T) @ V + 2 * lambda_ * U),
+    "mf_weighted_U": R(lambda M, X, U, V: sq(M * (X - U @ V.T)), lambda M, X, U, V: -2 * (M * M * (X - U @ V.T)) @ V),
+    "pca_trace": R(lambda W, A: tr(W.T @ A @ W), lambda W, A: (A + A.T) @ W),
+    "pca_trace_sym": R(lambda W, A: tr(W.T @ A @ W), lambda W, A: 2 * A @ W),
+    "pca_lagrangian": R(lambda W, A, L: tr(W.T @ A @ W) - tr(L @ (W.T @ W - eye(W.shape[1]))),
+                        lambda W, A, L: 2 * A @ W - W @ (L + L.T)),
+    "rayleigh_quotient": R(lambda x, A: x.T @ A @ x / (x.T @ x),
+                           lambda x, A: 2 / (x.T @ x) * (A @ x - (x.T @ A @ x) / (x.T @ x) * x)),
+    "lda_fisher_ratio": R(lambda w, A, B: (w.T @ A @ w) / (w.T @ B @ w),
+                          lambda w, A, B: 2 / (w.T @ B @ w) * A @ w - 2 * (w.T @ A @ w) / (w.T @ B @ w) ** 2 * B @ w),
+    "gram_frob": R(lambda X, A: sq(X.T @ X - A), lambda X, A: 4 * X @ (X.T @ X - (A + A.T) / 2)),
+    # ------------------------------------------------------------ elementwise functions
+    "ew_exp": R(lambda x: torch.exp(x).sum(), lambda x: torch.exp(x)),
+    "ew_exp_matrix": R(lambda X: torch.exp(X).sum(), lambda X: torch.exp(X)),
+    "ew_log": R(lambda a, x: a.T @ torch.log(x), lambda a, x: a / x),
+    "ew_neg_log_barrier": R(lambda x: -torch.log(x).sum(), lambda x: -(1 / x)),
+    "ew_sin": R(lambda a, x: a.T @ torch.sin(x), lambda a, x: a * torch.cos(x)),
+    "ew_cos": R(lambda a, x: a.T @ torch.cos(x), lambda a, x: -(a * torch.sin(x))),
+    "ew_tan": R(lambda x: torch.tan(x).sum(), lambda x: 1 + torch.tan(x) ** 2),
+    "ew_arcsin": R(lambda x: torch.arcsin(x).sum(), lambda x: 1 / torch.sqrt(1 - x ** 2)),
+    "ew_arccos": R(lambda x: torch.arccos(x).sum(), lambda x: -(1 / torch.sqrt(1 - x ** 2))),
+    "ew_arctan": R(lambda x: torch.arctan(x).sum(), lambda x: 1 / (1 + x ** 2)),
+    "ew_tanh": R(lambda X: torch.tanh(X).sum(), lambda X: 1 - torch.tanh(X) ** 2),
+    "ew_sigmoid": R(lambda x: sigmoid(x).sum(), lambda x: sigmoid(x) * (1 - sigmoid(x))),
+    "ew_sigma_unicode": R(lambda x: sigmoid(x).sum(), lambda x: sigmoid(x) * (1 - sigmoid(x))),
+    "ew_relu": R(lambda x: torch.clamp(x, min=0).sum(), lambda x: step(x)),
+    "ew_softplus": R(lambda x: softplus(x).sum(), lambda x: sigmoid(x)),
+    "ew_sqrt": R(lambda x: torch.sqrt(x).sum(), lambda x: 1 / (2 * torch.sqrt(x))),
+    "ew_abs": R(lambda x: x.abs().sum(), lambda x: torch.sign(x)),
+    "ew_sign": R(lambda x: (torch.sign(x) * x).sum(), lambda x: torch.sign(x)),
+    "ew_chain_exp_affine": R(lambda A, x, b: torch.exp(A @ x + b).sum(), lambda A, x, b: A.T @ torch.exp(A @ x + b)),
+    "ew_log1p_exp": R(lambda X: torch.log(1 + torch.exp(X)).sum(), lambda X: sigmoid(X)),
+    "ew_sin_matrix_product": R(lambda A, X, B: inner(A, torch.sin(X @ B)),
+                               lambda A, X, B: (A * torch.cos(X @ B)) @ B.T),
+    # ------------------------------------------------------------ Hadamard, ./ and .^
+    "had_aT_xy": R(lambda a, x, y: a.T @ (x * y), lambda a, y: a * y),
+    "had_inner": R(lambda A, X, B: inner(A, X * B), lambda A, B: A * B),
+    "had_square": R(lambda x: (x * x).sum(), lambda x: 2 * x),
+    "had_odot_unicode": R(lambda X, Y: (X * Y * X).sum(), lambda X, Y: 2 * X * Y),
+    "div_numerator": R(lambda x, a: (x / a).sum(), lambda a: 1 / a),
+    "div_denominator": R(lambda a, x: (a / x).sum(), lambda a, x: -(a / x ** 2)),
+    "div_both": R(lambda a, x, y: a.T @ (x / y), lambda a, x, y: -((a * x) / y ** 2)),
+    "div_scalar": R(lambda X, alpha: X.sum() / alpha, lambda X, alpha: -(X.sum() / alpha ** 2)),
+    "hpow_cube": R(lambda x: (x ** 3).sum(), lambda x: 3 * x ** 2),
+    "hpow_sqrt": R(lambda x: (x ** 0.5).sum(), lambda x: 0.5 * x ** -0.5),
+    "hpow_negative": R(lambda a, x: a.T @ x ** -1, lambda a, x: -(a * x ** -2)),
+    "hpow_variable_exponent_x": R(lambda x, alpha: (x ** alpha).sum(), lambda x, alpha: alpha * x ** (alpha - 1)),
+    "hpow_variable_exponent_alpha": R(lambda x, alpha: (x ** alpha).sum(),
+                                      lambda x, alpha: (x ** alpha * torch.log(x)).sum()),
+    "hpow_affine_square": R(lambda A, x: ((A @ x) ** 2).sum(), lambda A, x: 2 * A.T @ (A @ x)),
+    # ------------------------------------------------------------ matrix powers, diag, sum, <A, B>
+    "scalar_power": R(lambda x: (x.T @ x) ** 2, lambda x: 4 * (x.T @ x) * x),
+    "diag_extract": R(lambda a, X: a.T @ diagvec(X), lambda a: diagmat(a)),
+    "diag_build_quadratic_v": R(lambda x, v: x.T @ diagmat(v) @ x, lambda x: x * x),
+    "diag_build_quadratic_x": R(lambda x, v: x.T @ diagmat(v) @ x, lambda x, v: 2 * diagmat(v) @ x),
+    "diag_trace_build": R(lambda A, x: tr(A @ diagmat(x)), lambda A: diagvec(A)),
+    "diag_norm": R(lambda X: sq(diagvec(X)), lambda X: 2 * diagmat(diagvec(X))),
+    "sum_all": R(lambda X: X.sum(), lambda X: torch.ones_like(X)),
+    "sum_product": R(lambda A, X: (A @ X).sum(), lambda A, X: A.T @ ones(A.shape[0], X.shape[1])),
+    "sum_vector": R(lambda x: x.sum(), lambda x: torch.ones_like(x)),
+    "ones_quadratic": R(lambda X: ones(X.shape[0]).T @ X @ ones(X.shape[1]),
+                        lambda X: ones(X.shape[0]) @ ones(X.shape[1]).T),
+    "inner_linear": R(lambda A, X: inner(A, X), lambda A: A),
+    "inner_self": R(lambda X: inner(X, X), lambda X: 2 * X),
+    "inner_product": R(lambda A, X, B: inner(A @ X, B), lambda A, B: A.T @ B),
+    "inner_unicode_quadratic": R(lambda X, A: inner(X, A @ X), lambda X, A: (A + A.T) @ X),
+    # ------------------------------------------------------------ definitions, scalars, symmetric/spd
+    "def_gram_trace": R(lambda X: tr(X.T @ X @ X.T @ X), lambda X: 4 * X @ X.T @ X),
+    "def_linear_exp": R(lambda W, x: torch.exp(W @ x).sum(), lambda W, x: torch.exp(W @ x) @ x.T),
+    "def_chain": R(lambda A, x: torch.tanh(A @ x).T @ torch.tanh(A @ x),
+                   lambda A, x: 2 * A.T @ (torch.tanh(A @ x) * (1 - torch.tanh(A @ x) ** 2))),
+    "scalar_scale_alpha": R(lambda alpha, x: alpha * x.T @ x, lambda x: x.T @ x),
+    "scalar_square": R(lambda alpha: alpha ** 2, lambda alpha: 2 * alpha),
+    "scalar_exp_factor": R(lambda alpha, x: torch.exp(alpha) * x.sum(), lambda alpha, x: torch.exp(alpha) * x.sum()),
+    "scalar_in_matrix": R(lambda alpha, X: tr(alpha * X), lambda X: tr(X)),
+    "sym_quadratic": R(lambda x, S: x.T @ S @ x, lambda x, S: 2 * S @ x),
+    "sym_tr_SA": R(lambda S, A: tr(S @ A), lambda A: A.T),
+    "sym_tr_S2": R(lambda S: tr(S @ S), lambda S: 2 * S),
+    "spd_quadratic_inv": R(lambda x, S: x.T @ inv(S) @ x, lambda x, S: -(inv(S) @ x @ x.T @ inv(S))),
+    "spd_det": R(lambda S: det(S), lambda S: det(S) * inv(S)),
+    "spd_quadratic_x": R(lambda x, S: x.T @ S @ x, lambda x, S: 2 * S @ x),
+    # ------------------------------------------------------------ matrixcalculus.org compatibility
+    "mc_org_quadratic": R(lambda x, A: x.T @ A @ x, lambda x, A: (A + A.T) @ x),
+    "mc_org_eye": R(lambda x, A: x.T @ (A + eye(A.shape[0])) @ x, lambda x, A: (A + A.T + 2 * eye(A.shape[0])) @ x),
+    # ------------------------------------------------------------ further identities
+    "x_exp_trace": R(lambda X: torch.exp(tr(X)), lambda X: torch.exp(tr(X)) * eye(X.shape[0])),
+    "x_trace_squared": R(lambda X: tr(X) ** 2, lambda X: 2 * tr(X) * eye(X.shape[0])),
+    "x_det_squared": R(lambda X: det(X) ** 2, lambda X: 2 * det(X) ** 2 * inv(X).T),
+    "x_cubic_linear": R(lambda a, x: (a.T @ x) ** 3, lambda a, x: 3 * (a.T @ x) ** 2 * a),
+    "x_log_sum_exp_manual": R(lambda x: torch.log(torch.exp(x).sum()), lambda x: torch.exp(x) / torch.exp(x).sum()),
+    "x_trace_over_det": R(lambda X: tr(X) / det(X),
+                          lambda X: eye(X.shape[0]) / det(X) - tr(X) / det(X) * inv(X).T),
+    "x_quartic_norm": R(lambda x: x.T @ x @ x.T @ x, lambda x: 4 * (x.T @ x) * x),
+    "x_frob_sqrt_inner": R(lambda X: inner(X, X) ** 0.5, lambda X: X / inner(X, X) ** 0.5),
+    "x_abs_matrix": R(lambda X: X.abs().sum(), lambda X: torch.sign(X)),
+    "x_norm1_matrix": R(lambda X: X.abs().sum(), lambda X: torch.sign(X)),
+    "x_softmax_columns_weighted": R(lambda X, A: (softmax(X) * A).sum(),
+                                    lambda X, A: softmax(X) * (A - ones(X.shape[0], X.shape[0]) @ (softmax(X) * A))),
+    "x_softmax_columns_sum": R(lambda X: softmax(X).sum(), lambda X: torch.zeros_like(X)),
+    "x_logsumexp_columns_product": R(lambda W, X: logsumexp(W @ X).sum(), lambda W, X: W.T @ softmax(W @ X)),
+    "x_tr_inv_squared": R(lambda X: tr(inv(X) @ inv(X)), lambda X: -2 * (inv(X) @ inv(X) @ inv(X)).T),
+    "x_logdet_square": R(lambda X: logabsdet(X @ X), lambda X: 2 * inv(X).T),
+    "x_logdet_rank_one": R(lambda S, x: logabsdet(S + x @ x.T), lambda S, x: 2 * inv(S + x @ x.T) @ x),
+    "x_logdet_I_AX": R(lambda A, X: logabsdet(eye(A.shape[0]) + A @ X),
+                       lambda A, X: A.T @ inv(eye(A.shape[0]) + A @ X).T),
+    "x_sigmoid_scalar": R(lambda a, x: sigmoid(a.T @ x), lambda a, x: sigmoid(a.T @ x) * (1 - sigmoid(a.T @ x)) * a),
+    "x_log_sigmoid_scalar": R(lambda a, x: torch.log(sigmoid(a.T @ x)), lambda a, x: (1 - sigmoid(a.T @ x)) * a),
+    "x_scalar_only": R(lambda alpha: torch.tanh(alpha) + alpha ** 3,
+                       lambda alpha: 1 - torch.tanh(alpha) ** 2 + 3 * alpha ** 2),
+    "x_diag_cubic": R(lambda x: x.T @ diagmat(x) @ x, lambda x: 3 * x ** 2),
+    "x_diag_sandwich": R(lambda x, A: tr(diagmat(x) @ A @ diagmat(x)), lambda x, A: 2 * diagvec(A) * x),
+    "x_norm_cubed": R(lambda x: norm(x) ** 3, lambda x: 3 * norm(x) * x),
+    "x_frob_fourth": R(lambda X: norm(X) ** 4, lambda X: 4 * norm(X) ** 2 * X),
+    "x_inverse_norm": R(lambda x: 1 / norm(x), lambda x: -(x / norm(x) ** 3)),
+    "x_quadratic_model": R(lambda x, A, b, c0: x.T @ A @ x / 2 + b.T @ x + c0, lambda x, A, b: (A + A.T) @ x / 2 + b),
+    "x_inverse_quadratic": R(lambda x, A: 1 / (x.T @ A @ x), lambda x, A: -2 / (x.T @ A @ x) ** 2 * A @ x),
+    "x_rational_elementwise": R(lambda x: (x ** 2 / (1 + x ** 2)).sum(), lambda x: 2 * x / (1 + x ** 2) ** 2),
+    "x_scalar_reciprocal": R(lambda alpha: 1 / alpha, lambda alpha: -(1 / alpha ** 2)),
+    "x_product_of_inners": R(lambda A, X, B: inner(A, X) * inner(B, X),
+                             lambda A, X, B: inner(B, X) * A + inner(A, X) * B),
+    "x_frob_squared_squared": R(lambda X: tr(X.T @ X) ** 2, lambda X: 4 * tr(X.T @ X) * X),
+    "x_inverse_transpose": R(lambda a, X, b: a.T @ inv(X.T) @ b, lambda a, X, b: -(inv(X).T @ b @ a.T @ inv(X).T)),
+    "x_tr_Xinv_A": R(lambda X, A: tr(inv(X) @ A), lambda X, A: -(inv(X) @ A @ inv(X)).T),
+    "x_det_transpose": R(lambda X: det(X.T), lambda X: det(X) * inv(X).T),
+    "x_logdet_inverse": R(lambda X: logabsdet(inv(X)), lambda X: -inv(X).T),
+    "x_sym_sandwich": R(lambda S, X: tr(S @ X @ S), lambda S, X: S @ X.T + X.T @ S),
+    "x_sym_square_quadratic": R(lambda x, S: x.T @ S @ S @ x, lambda x, S: x @ x.T @ S + S @ x @ x.T),
+    "x_spd_logdet_minus_trace": R(lambda S: logabsdet(S) - tr(S), lambda S: inv(S) - eye(S.shape[0])),
+    "x_softplus_minus_identity": R(lambda X: (softplus(X) - X).sum(), lambda X: sigmoid(X) - 1),
+    "x_log_sigmoid_matrix": R(lambda X: torch.log(sigmoid(X)).sum(), lambda X: 1 - sigmoid(X)),
+    "x_nested_tanh": R(lambda v, W2, W1, x: v.T @ torch.tanh(W2 @ torch.tanh(W1 @ x)),
+                       lambda v, W2, W1, x: ((W2.T @ (v * (1 - torch.tanh(W2 @ torch.tanh(W1 @ x)) ** 2)))
+                                             * (1 - torch.tanh(W1 @ x) ** 2)) @ x.T),
+    "x_three_layer_defs": R(lambda W1, x, W2, v, W3: v.T @ torch.tanh(W3 @ torch.tanh(W2 @ torch.tanh(W1 @ x)))),
+    "x_cos_sin": R(lambda X: (torch.cos(X) * torch.sin(X)).sum(), lambda X: torch.cos(X) ** 2 - torch.sin(X) ** 2),
+    "x_hadamard_transpose": R(lambda X: (X * X.T).sum(), lambda X: 2 * X.T),
+    "x_power4_bilinear": R(lambda a, X, b: a.T @ X @ X @ X @ X @ b),
+    "x_exp_scaled": R(lambda alpha, x: torch.exp(alpha * x).sum(), lambda alpha, x: x.T @ torch.exp(alpha * x)),
+    "x_logsumexp_squared": R(lambda x: logsumexp(x) ** 2, lambda x: 2 * logsumexp(x) * softmax(x)),
+    "x_scalar_poly": R(lambda alpha, x: alpha * x.T @ x + alpha ** 2 * x.sum(),
+                       lambda alpha, x: x.T @ x + 2 * alpha * x.sum()),
+    "x_variance_param": R(lambda x, y, sigma2: sq(x - y) / (2 * sigma2),
+                          lambda x, y, sigma2: -(sq(x - y) / (2 * sigma2 ** 2))),
+    "x_ones_quadratic_square": R(lambda X: ones(X.shape[0]).T @ X @ X @ ones(X.shape[0]),
+                                 lambda X: (J := ones(X.shape[0]) @ ones(X.shape[0]).T) @ X.T + X.T @ J),
+    "x_ones_right": R(lambda a, X: a.T @ X @ ones(X.shape[1]), lambda a, X: a @ ones(X.shape[1]).T),
+    "x_constant_vector": R(lambda x: (2 * torch.ones_like(x)).T @ x, lambda x: 2 * torch.ones_like(x)),
+    "x_constant_matrix": R(lambda X: (3 * torch.ones_like(X) * X).sum(), lambda X: 3 * torch.ones_like(X)),
+    "x_tr_XAXTB": R(lambda X, A, B: tr(X @ A @ X.T @ B), lambda X, A, B: B.T @ X @ A.T + B @ X @ A),
+    "x_product_of_linear": R(lambda a, x, b: (a.T @ x) * (b.T @ x), lambda a, x, b: (b.T @ x) * a + (a.T @ x) * b),
+    "x_sigma_inner": R(lambda x: sigmoid(x).T @ sigmoid(x), lambda x: 2 * sigmoid(x) * sigmoid(x) * (1 - sigmoid(x))),
+    "x_user_function": R(lambda x: torch.log(1 + x ** 2).sum(), lambda x: 2 * x / (1 + x ** 2)),
+    "x_relu_prime_constant": R(lambda x: (step(x) * x).sum(), lambda x: step(x)),
+    "x_cos_quadratic": R(lambda x: torch.cos(x.T @ x), lambda x: -2 * torch.sin(x.T @ x) * x),
+    "x_cos_scaled_quadratic": R(lambda alpha, x: torch.cos(alpha * x.T @ x),
+                                lambda alpha, x: -2 * alpha * torch.sin(alpha * x.T @ x) * x),
+    "x_shared_quadratic": R(lambda x, lambda_: x.T @ x + lambda_ * x.T @ x, lambda x, lambda_: 2 * (1 + lambda_) * x),
+    "x_broadcast_scalar_sum": R(lambda y: (y - y.T @ y).sum(), lambda y: torch.ones_like(y) - 2 * y.shape[0] * y),
+    "x_scalar_factor_chain": R(lambda x, y, A: (x + x).T @ torch.cos(y) * A.sum(),
+                               lambda x, y, A: -2 * A.sum() * (x * torch.sin(y))),
+    "x_broadcast_bilinear": R(lambda y, x, A: (y - 2).T @ (x - y.T @ A @ x),
+                              lambda y, x, A: x - (y - 2).sum() * A @ x - (y.T @ A @ x) * torch.ones_like(y)),
+    "x_scalar_fractional_power": R(lambda alpha: (1 + alpha ** 2) ** 1.5,
+                                   lambda alpha: 3 * alpha * (1 + alpha ** 2) ** 0.5),
+    "x_fractional_power_quadratic": R(lambda x: (1 + x.T @ x) ** 1.5, lambda x: 3 * (1 + x.T @ x) ** 0.5 * x),
+    "x_even_then_fractional_power": R(lambda alpha: (alpha ** 2) ** 1.5, lambda alpha: 3 * alpha * (alpha ** 2) ** 0.5),
+    "x_even_then_fractional_power_vector": R(lambda x: ((x ** 2) ** 1.5).sum(), lambda x: 3 * x * (x ** 2) ** 0.5),
+    "x_scalar_hadamard_power": R(lambda beta: (1 + beta * beta) ** 1.5, lambda beta: 3 * beta * (1 + beta ** 2) ** 0.5),
+    "x_matrix_plus_scalar_factoring": R(lambda x, A, y, a: x.T @ A @ y + (a.T @ x) * (x.T @ y),
+                                        lambda x, A, y, a: A @ y + (a.T @ x) * y + (x.T @ y) * a),
+    "x_linear_softmax": R(lambda A, x: (A @ x).T @ softmax(x),
+                          lambda A, x: A.T @ (s := softmax(x)) + s * (A @ x) - (s.T @ A @ x) * s),
+    "x_scalar_times_vector_inner": R(lambda a, x, y: a.T @ ((x.T @ y) * x),
+                                     lambda a, x, y: (x.T @ y) * a + (a.T @ x) * y),
+    "x_diag_minus_scalar": R(lambda y: diagvec(y @ y.T).T @ (0.5 * y - y.T @ y),
+                             lambda y: 1.5 * y ** 2 - 4 * (y.T @ y) * y),
+    "ridge_homogeneous": R(lambda A, x, lambda_: sq(A @ x) + lambda_ * sq(x),
+                           lambda A, x, lambda_: 2 * A.T @ A @ x + 2 * lambda_ * x),
+    "quadratic_plus_scaled_norm": R(lambda x, A, alpha: x.T @ A @ x + alpha * x.T @ x,
+                                    lambda x, A, alpha: (A + A.T) @ x + 2 * alpha * x),
+    "trace_plus_weight_decay": R(lambda W, A, beta: tr(W.T @ A @ W) + beta * inner(W, W),
+                                 lambda W, A, beta: (A + A.T) @ W + 2 * beta * W),
+    "linear_plus_scaled_linear": R(lambda a, A, x, alpha: a.T @ A @ x + alpha * a.T @ x,
+                                   lambda a, A, alpha: A.T @ a + alpha * a),
+    "mc_org_trace": R(lambda X, A: tr(X.T @ A @ X), lambda X, A: (A + A.T) @ X),
+}
