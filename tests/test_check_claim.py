@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pytest
 from hypothesis import assume, given, settings
@@ -252,7 +254,7 @@ PERTURB = ["({g})^T", "2 ({g})^T", "({g}) ({g})^T", "({g})^T ({g})", "({g}) .* (
            "({g}) ./ (1 + ({g}).^2)", "inv({g})", "tr({g})", "({g}) + I", "({v})"]
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=int(os.environ.get("MATCALC_CLAIM_EXAMPLES", "40")), deadline=None)
 @given(data=st.data())
 def test_judging_any_claim_never_crashes(data: st.DataObject) -> None:
     f = data.draw(scalar_formulas(max_depth=3))
