@@ -13,7 +13,7 @@ draw, at random sizes (dimensions of size 1 come from rows, columns and outer pr
 
 CI runs 300 examples (about a minute); a long run outside CI::
 
-    MATCALC_PROPERTY_EXAMPLES=10000 python -m pytest tests/test_grad_property.py -q -p no:randomly
+    MATCALC_PROPERTY_EXAMPLES=10000 python -m pytest tests/test_grad_property.py -q
 """
 
 from __future__ import annotations
