@@ -7,8 +7,8 @@ that adds its arguments and a function that runs it (``args -> exit code``). Exi
 No traceback is printed unless ``MATCALC_DEBUG=1``.
 
 The command must answer fast: this module imports only the standard library at load
-time; ``matcalc`` itself (lark, NumPy) is imported when a subcommand runs, and torch only
-by ``check``.
+time; ``matcalc`` itself (lark; NumPy only where numbers are computed) is imported when a
+subcommand runs, and torch only by ``check``.
 """
 
 from __future__ import annotations
@@ -111,19 +111,24 @@ def _parse_arguments(p: argparse.ArgumentParser) -> None:
     _format_argument(p, ("table", *NOTATIONS, "json"), default="table")
 
 
+def parse_data(formula: Any) -> dict[str, Any]:
+    """`matcalc parse --format json` (and the web page's /api/parse): forms, shape, variables."""
+    return {
+        **_forms(formula),
+        "shape": _shape_json(formula.shape),
+        "variables": [{"name": d.name, "kind": d.var.kind, "shape": _shape_json(d.shape),
+                       "positive": bool(d.var.positive), "type": d.type_text()}
+                      for d in formula.declarations],
+        "definitions": _definitions(formula.definitions),
+        "where": formula.where,
+    }
+
+
 def parse_command(args: argparse.Namespace) -> int:
     """`matcalc parse`: the formula in three forms and every variable's type and shape."""
     formula = _read_formula(args)
     if args.format == "json":
-        _print_json({
-            **_forms(formula),
-            "shape": _shape_json(formula.shape),
-            "variables": [{"name": d.name, "kind": d.var.kind, "shape": _shape_json(d.shape),
-                           "positive": bool(d.var.positive), "type": d.type_text()}
-                          for d in formula.declarations],
-            "definitions": _definitions(formula.definitions),
-            "where": formula.where,
-        })
+        _print_json(parse_data(formula))
         return EXIT_OK
     if args.format in NOTATIONS:
         print(formula.show(args.format))
@@ -158,6 +163,24 @@ def _grad_arguments(p: argparse.ArgumentParser) -> None:
 _NABLA = {"text": "grad_{0} f", "unicode": "∇_{0} f", "latex": "\\nabla_{{{0}}} f"}
 
 
+def grad_data(formula: Any, names: list[str], gradients: dict[str, Any], derivation: Any = None,
+              symmetrized: bool = False) -> dict[str, Any]:
+    """`matcalc grad --format json` (and the web page's /api/grad); steps when a derivation is given."""
+    defs: dict[str, Any] = {}
+    for g in gradients.values():
+        defs.update(dict(g.definitions))
+    data: dict[str, Any] = {
+        "formula": _forms(formula),
+        "wrt": names,
+        "symmetrized": symmetrized,
+        "gradients": {n: {**_forms(g), "shape": _shape_json(g.shape)} for n, g in gradients.items()},
+        "definitions": _definitions(list(defs.items())),
+    }
+    if derivation is not None:
+        data["steps"] = [{"lhs": lhs, "rhs": rhs, "rule": rule} for lhs, rhs, rule in derivation.lines("text")]
+    return data
+
+
 def grad_command(args: argparse.Namespace) -> int:
     """`matcalc grad`: the closed-form gradient(s); with --steps the derivation."""
     import matcalc
@@ -171,19 +194,7 @@ def grad_command(args: argparse.Namespace) -> int:
     else:
         gradients = matcalc.grad(formula, names, symmetrized=args.symmetrized)
     if args.format == "json":
-        defs: dict[str, Any] = {}
-        for g in gradients.values():
-            defs.update(dict(g.definitions))
-        data: dict[str, Any] = {
-            "formula": _forms(formula),
-            "wrt": names,
-            "symmetrized": args.symmetrized,
-            "gradients": {n: {**_forms(g), "shape": _shape_json(g.shape)} for n, g in gradients.items()},
-            "definitions": _definitions(list(defs.items())),
-        }
-        if args.steps:
-            data["steps"] = [{"lhs": lhs, "rhs": rhs, "rule": rule} for lhs, rhs, rule in derivation.lines("text")]
-        _print_json(data)
+        _print_json(grad_data(formula, names, gradients, derivation if args.steps else None, args.symmetrized))
         return EXIT_OK
     notation = args.format
     if args.steps and not args.symmetrized:
@@ -269,6 +280,28 @@ def homework_command(args: argparse.Namespace) -> int:
     return run(args.file, args.format)
 
 
+# ---------------------------------------------------------------- serve
+
+def _serve_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--port", "-p", type=int, default=8000, help="port to listen on (default: 8000)")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
+    p.add_argument("--open", action="store_true", help="open the page in a web browser")
+
+
+def serve_command(args: argparse.Namespace) -> int:
+    """`matcalc serve`: the local web page (needs the web extra)."""
+    import importlib.util
+
+    from matcalc.algebra.shapes import MatcalcError
+
+    if any(importlib.util.find_spec(m) is None for m in ("starlette", "uvicorn", "jinja2", "latex2mathml")):
+        raise MatcalcError('matcalc serve needs the web extra: python -m pip install "matcalc[web]"')
+    from matcalc.web import serve
+
+    serve(args.host, args.port, args.open)
+    return EXIT_OK
+
+
 # ---------------------------------------------------------------- the table
 
 COMMANDS: tuple[Command, ...] = (
@@ -307,6 +340,13 @@ examples:
 
 exit status: 0 when every problem is right, 1 when one is not, 2 when FILE cannot be read.""",
             _homework_arguments, homework_command),
+    Command("serve", "a local web page: rendered results, the derivation, code, homework", """
+examples:
+  matcalc serve --open
+  matcalc serve --port 8080
+
+then open http://127.0.0.1:8000/?f=a%5ET%20exp(X%20b)&wrt=X (needs: pip install "matcalc[web]")""",
+            _serve_arguments, serve_command),
 )
 
 DESCRIPTION = """\
@@ -329,7 +369,7 @@ def build_parser() -> argparse.ArgumentParser:
     """The argument parser: one subparser per entry of COMMANDS."""
     parser = argparse.ArgumentParser(prog="matcalc", description=DESCRIPTION, epilog=EPILOG,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    parser.add_argument("--version", action=_VersionAction, nargs=0, help="show the version and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
     for cmd in COMMANDS:
         p = sub.add_parser(cmd.name, help=cmd.help, description=cmd.help[0].upper() + cmd.help[1:] + ".",
@@ -337,6 +377,14 @@ def build_parser() -> argparse.ArgumentParser:
         cmd.add_arguments(p)
         p.set_defaults(run=cmd.run)
     return parser
+
+
+class _VersionAction(argparse.Action):
+    """--version, looked up only when asked (importlib.metadata costs start-up time)."""
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: Any) -> None:
+        print(f"{parser.prog} {_version()}")
+        parser.exit()
 
 
 def _version() -> str:

@@ -25,7 +25,7 @@ CASES = [
     ("A^T^", ParseError, "the formula ends too early", 4),
     ("x where x: vectr(n)", ParseError, "unknown type 'vectr'", 11),
     ("x ; y", ParseError, "two formulas", 4),
-    ("x = 1; ", ParseError, "no formula", None),
+    ("where x: scalar", ParseError, "no formula", None),
     # unknown names
     ("foo(x)", ParseError, "unknown function 'foo'", 0),
     ("2 bar(x) + x", ParseError, "unknown function 'bar'", 2),

@@ -99,3 +99,12 @@ def test_installed_console_script(installed: Path, tmp_path: Path) -> None:
     r = _run(site, str(script), "parse", "x^T A x", "--format", "text", cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip() == "x^T A x"
+
+
+def test_wheel_contains_the_web_page(installed: Path) -> None:
+    """`pip install "matcalc[web]"` then `matcalc serve` needs the templates and static files."""
+    (wheel,) = installed.glob("matcalc-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    page = {p.relative_to(ROOT).as_posix() for folder in ("templates", "static")
+            for p in (ROOT / "matcalc" / "web" / folder).iterdir()}
+    assert page and page <= names, sorted(page - names)

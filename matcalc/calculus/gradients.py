@@ -15,6 +15,7 @@ from matcalc.algebra import ops
 from matcalc.algebra.expr import Expr, walk
 from matcalc.algebra.shapes import MatcalcError
 from matcalc.calculus.diff import Step, gradients
+from matcalc.display import Display, Gradients
 from matcalc.language.formula import Declaration, Formula
 from matcalc.language.printers import show, show_name
 from matcalc.lowering.evaluate import as_formula
@@ -85,7 +86,7 @@ def _results(raw: dict[str, Expr], formula: Formula) -> dict[str, Formula]:
     taken = {d.name for d in formula.declarations} | {name for name, _ in formula.definitions}
     exprs, shared = share_subexpressions(exprs, taken)
     defs = formula.definitions + tuple(shared)
-    out = {}
+    out = Gradients()
     for name, g in zip(names, exprs):
         used = {n.attr.name for n in walk(g) if n.op == "var"}
         out[name] = Formula(g, tuple(d for d in formula.declarations if d.name in used), defs)
@@ -107,7 +108,7 @@ def grad(f: str | Formula, wrt: str | list[str], where: str | dict | None = None
     kinds = {d.name: d.var.kind for g in gradients.values() for d in g.declarations}
     formula = as_formula(f, where)
     kinds.update({d.name: d.var.kind for d in formula.declarations})
-    out = {n: symmetrize(g) if kinds.get(n) in ("symmetric", "spd") else g for n, g in gradients.items()}
+    out = Gradients({n: symmetrize(g) if kinds.get(n) in ("symmetric", "spd") else g for n, g in gradients.items()})
     return out if isinstance(result, dict) else out[wrt]
 
 
@@ -135,8 +136,8 @@ def symmetrize(g: Formula) -> Formula:
                    g.declarations, g.definitions)
 
 
-@dataclass
-class Derivation:
+@dataclass(repr=False)
+class Derivation(Display):
     """A recorded trace-trick derivation of df, and the gradients it ends with."""
 
     formula: Formula

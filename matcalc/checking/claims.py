@@ -36,6 +36,7 @@ from matcalc.checking.numeric import (
 )
 from matcalc.checking.text import gradient_variable, normalize
 from matcalc.checking.verify import concretize, relative_error, require_torch
+from matcalc.display import Display
 from matcalc.language.formula import Declaration, Formula
 from matcalc.language.parse import parse
 from matcalc.language.printers import show, show_name
@@ -43,8 +44,8 @@ from matcalc.lowering.evaluate import as_formula
 from matcalc.simplification.simplify import simplify
 
 
-@dataclass
-class ClaimResult:
+@dataclass(repr=False)
+class ClaimResult(Display):
     """The verdict on one claimed gradient ∇_wrt f."""
 
     f: Formula

@@ -37,13 +37,14 @@ from matcalc.checking.claims import show_formula
 from matcalc.checking.homework_read import Problem, read_problems
 from matcalc.checking.text import normalize
 from matcalc.checking.verify import require_torch
+from matcalc.display import Display, Homework
 from matcalc.language.formula import Declaration, Formula
 from matcalc.language.parse import parse
 from matcalc.language.printers import show
 
 
-@dataclass
-class ProblemResult:
+@dataclass(repr=False)
+class ProblemResult(Display):
     """The verdicts on one problem."""
 
     problem: Problem
@@ -132,9 +133,9 @@ def _check_parts(p: Problem, formula: Formula, result: ProblemResult, seed: int)
         result.error = "nothing to check: give a claim or a derivation"
 
 
-def check_homework(text: str, seed: int = 0) -> list[ProblemResult]:
+def check_homework(text: str, seed: int = 0) -> Homework:
     """Check every problem of a problem set."""
-    return [check_problem(p, seed) for p in read_problems(text)]
+    return Homework(check_problem(p, seed) for p in read_problems(text))
 
 
 # ---------------------------------------------------------------- reports

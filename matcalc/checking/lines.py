@@ -28,6 +28,7 @@ from matcalc.checking.claims import ClaimResult, check_claim, notation_of, parse
 from matcalc.checking.numeric import TOL, Point, d_set, inline_definitions, linear_value, sample_points
 from matcalc.checking.text import Segment, differentials, gradient_variable, normalize, segments, unicode_label
 from matcalc.checking.verify import relative_error, require_torch
+from matcalc.display import Display
 from matcalc.language.formula import Formula
 from matcalc.language.parse import parse
 from matcalc.language.printers import show
@@ -73,8 +74,8 @@ class LineCheck:
                 "claim": None if self.claim is None else self.claim.to_dict()}
 
 
-@dataclass
-class StepsReport:
+@dataclass(repr=False)
+class StepsReport(Display):
     """Every line of a derivation marked ✓ or ✗, the first wrong one, and what it should have been."""
 
     f: Formula | None

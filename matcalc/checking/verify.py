@@ -21,6 +21,7 @@ from matcalc.algebra.expr import Expr, walk
 from matcalc.algebra.shapes import MatcalcError
 from matcalc.calculus.gradients import grad
 from matcalc.checking.sample import at_sizes, free_dimensions, sample_inputs, sizes_of
+from matcalc.display import Display
 from matcalc.language.formula import Formula
 from matcalc.lowering.evaluate import as_formula, compile
 
@@ -139,8 +140,8 @@ class VariableCheck:
         return f"{mark} ∇_{self.name}  {detail}   {self.gradient}"
 
 
-@dataclass
-class CheckReport:
+@dataclass(repr=False)
+class CheckReport(Display):
     """What ``check`` found: one ``VariableCheck`` per variable, and the sizes it tried."""
 
     formula: str

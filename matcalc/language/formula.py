@@ -12,6 +12,7 @@ from typing import Any
 
 from matcalc.algebra.expr import Expr, Var, walk
 from matcalc.algebra.shapes import Shape, is_scalar
+from matcalc.display import Display
 from matcalc.language.printers import show, show_name
 from matcalc.language.to_sympy import sympy_form
 
@@ -46,12 +47,34 @@ class Declaration:
         return f"{self.name}: {self.type_text()}"
 
 
-class Formula:
-    """An expression with its declarations and the definitions it uses."""
+@dataclass(frozen=True)
+class Reading:
+    """How a formula was read: the formula as read (Unicode) and every guess made on the way
+    (`Xb → X b`, `w: vector(n) (lowercase name)`, `ReLU → the function relu`)."""
+
+    formula: str
+    guesses: tuple[str, ...] = ()
+
+    def lines(self) -> list[str]:
+        """`read as …` and one line per guess."""
+        return [f"read as {self.formula}"] + [f"  {g}" for g in self.guesses]
+
+    def __str__(self) -> str:
+        return "\n".join(self.lines())
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data for JSON."""
+        return {"formula": self.formula, "guesses": list(self.guesses)}
+
+
+class Formula(Display):
+    """An expression with its declarations and the definitions it uses; ``reading`` says how
+    the text it came from was read (None for a formula matcalc built)."""
 
     def __init__(self, expr: Expr, declarations: tuple[Declaration, ...] = (),
-                 definitions: tuple[tuple[str, Expr], ...] = ()):
+                 definitions: tuple[tuple[str, Expr], ...] = (), reading: Reading | None = None):
         self.expr = expr
+        self.reading = reading
         self.declarations = declarations
         used = {n.attr for n in walk(expr) if n.op == "ref"}
         self.definitions = tuple((name, ref) for name, ref in definitions if name in used)

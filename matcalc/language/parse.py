@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from lark import Token, Tree
 
 from matcalc.algebra import ops
-from matcalc.algebra.expr import Expr, Var, walk
+from matcalc.algebra.expr import Expr, Var
 from matcalc.algebra.shapes import (
     SCALAR,
     DimVar,
@@ -29,42 +28,46 @@ from matcalc.algebra.shapes import (
     is_scalar,
     show_shape,
 )
-from matcalc.language.formula import Declaration, Formula
+from matcalc.language.calls import Calls, Post
+from matcalc.language.declarations import TYPES, Decl, decl_shape, declarations, finalize, where_items
+from matcalc.language.formula import Formula, Reading
+from matcalc.language.printers import show
+from matcalc.language.read import Prepared, notation_of, prepare
 from matcalc.language.syntax import CAPITAL_GREEK, GREEK, MAX_DEPTH, is_greek, parse_tree, read_name
-
-TYPES = ("scalar", "vector", "matrix", "symmetric", "spd")
-FRESH_DIMS = "n m k p q r s t u v w".split()
 
 
 def parse(text: str, where: str | dict | None = None, notation: str | None = None,
           derivation: bool = False) -> Formula:
-    """Parse a formula; ``where`` adds declarations; ``notation='latex'`` reads LaTeX rules
-    (``Xb`` is X times b), chosen by default when the text has a backslash."""
+    """Parse a formula; ``where`` adds declarations; ``notation`` (`text`, `unicode`, `latex`) is
+    chosen from the text when not given: LaTeX when it has a backslash, Unicode when it has typeset
+    characters (ᵀ, ‖, ⊙, ₁). LaTeX and Unicode read letters written together as a product (``Xb``)."""
     if not isinstance(text, str) or not text.strip():
         raise ParseError("empty formula: type an expression such as  a^T exp(X b)")
-    latex = ("\\" in text) if notation is None else notation == "latex"
-    tree = parse_tree(text)
+    kind = notation_of(text, notation)
     try:
-        return Builder(text, latex, derivation).build(tree, where)
+        prepared = prepare(text, kind, {name for name, _ in where_items(where)}, derivation)
+    except MatcalcError as e:
+        e.source = e.source or text
+        raise
+    try:
+        tree = parse_tree(prepared.text)
+        return Builder(prepared.text, derivation).build(tree, where, prepared)
     except RecursionError:
         raise ParseError(f"formula nested too deeply (at most {MAX_DEPTH} levels)") from None
+    except MatcalcError as e:
+        if e.source == prepared.text and prepared.text != text:
+            e.span, e.source = prepared.span(e.span, text), text
+        raise
 
 
-@dataclass(frozen=True)
-class _Decl:
-    kind: str
-    dims: tuple
-    positive: bool
-
-
-class Builder:
+class Builder(Calls):
     """Walks a lark tree and builds typed expressions (one instance per parse)."""
 
-    def __init__(self, source: str, latex: bool, derivation: bool):
+    def __init__(self, source: str, derivation: bool):
         self.source = source
-        self.latex = latex
         self.derivation = derivation
-        self.decls: dict[str, _Decl] = {}
+        self.guesses: list[str] = []  # what was guessed (shown with the reading)
+        self.decls: dict[str, Decl] = {}
         self.env: dict[str, Expr] = {}  # variables and definitions by name
         self.functions: dict[str, tuple[Expr, Expr]] = {}  # user function -> (parameter, body)
         self.definitions: list[tuple[str, Expr]] = []
@@ -72,11 +75,12 @@ class Builder:
 
     # ------------------------------------------------------------ the whole formula
 
-    def build(self, tree: Tree, where: str | dict | None) -> Formula:
+    def build(self, tree: Tree, where: str | dict | None, prepared: Prepared | None = None) -> Formula:
+        """The Formula of a parse tree, with ``where`` declarations and the reading."""
         items = self._items(tree)
         for decl in items["decl"]:
             self._declare(decl)
-        for name, text in _where_items(where):
+        for name, text in where_items(where):
             self._declare_text(name, text)
         if len(items["expr"]) != 1:
             if not items["expr"]:
@@ -89,8 +93,19 @@ class Builder:
             for kind, item in items["defs"]:
                 (self._define if kind == "definition" else self._define_function)(item)
             expr = self.expr(items["expr"][0])
-            root, defs = _finalize(self.u, expr, self.definitions)
-        return Formula(root, tuple(_declarations(root, self.decls)), defs)
+            root, defs = finalize(self.u, expr, self.definitions)
+        formula = Formula(root, tuple(declarations(root, self.decls)), defs)
+        formula.reading = self._reading(formula, prepared)
+        return formula
+
+    def _reading(self, formula: Formula, prepared: Prepared | None) -> Reading:
+        """The formula as read, with every guess: split letters, names typed by their spelling, …"""
+        guesses = list(prepared.guesses if prepared else []) + self.guesses
+        for d in formula.declarations:
+            if d.name not in self.decls:
+                reason = {"matrix": "capitalised name", "scalar": "Greek name", "vector": "lowercase name"}
+                guesses.append(f"{d} ({reason.get(d.var.kind, 'its name')})")
+        return Reading(formula.unicode(), tuple(dict.fromkeys(guesses)))
 
     def _items(self, tree: Tree) -> dict[str, list]:
         items: dict[str, list] = {"defs": [], "expr": [], "decl": []}
@@ -127,14 +142,14 @@ class Builder:
         *names, type_tree = decl.children
         kind, dims, positive = self._type(type_tree)
         for name in names:
-            self.decls[read_name(str(name))] = _Decl(kind, dims, positive)
+            self.decls[read_name(str(name))] = Decl(kind, dims, positive)
 
     def _declare_text(self, name: str, text: str) -> None:
         """A declaration given apart from the formula (``where=`` or ``--where``); errors point into it."""
         prefix, decl_text = "x where ", f"{name}: {text}"
         try:
             tree = parse_tree(prefix + decl_text)
-            builder = Builder(prefix + decl_text, self.latex, self.derivation)
+            builder = Builder(prefix + decl_text, self.derivation)
             for child in tree.children:
                 if isinstance(child, Tree) and child.data == "where":
                     for decl in child.children:
@@ -231,6 +246,10 @@ class Builder:
                                      (op.start_pos, op.end_pos), self.source)
                 array = array or term.shape
             terms.append(_subtracted(term) if str(op) == "-" else term)
+        if array is not None:
+            for term in terms:
+                if is_scalar(term.shape):
+                    self.guesses.append(f"the scalar {show(term, 'unicode')} is added to every entry")
         return ops.add(*terms)
 
     def _product(self, node: Tree) -> Expr:
@@ -245,6 +264,8 @@ class Builder:
             right = self.expr(children[i])
             if op == "scalar_div" and not is_scalar(right.shape):
                 raise self.error("'/' divides by a scalar; use './' for elementwise division", children[i - 1])
+            if str(children[i - 1]) in ("·", "\\cdot") and _column(acc) and _column(right):
+                op = "inner"  # a · b of two vectors is their dot product
             try:
                 acc = ops.make("div" if op == "scalar_div" else op, acc, right)
             except ShapeError as e:
@@ -271,6 +292,10 @@ class Builder:
 
     def _pow(self, node: Tree, post: Post | None = None) -> Expr:
         base_tree, exp_tree = node.children
+        if isinstance(base_tree, Tree) and base_tree.data == "name" and str(base_tree.children[0]) == "e" \
+                and not self._known("e"):  # e^{x} is exp(x)
+            return self.expr(exp_tree.children[0] if exp_tree.data == "exponent" else exp_tree,
+                             _then(lambda x: ops.make("exp", x), post))
         return self.expr(base_tree, _then(lambda base: self._raise(base, exp_tree), post))
 
     def _raise(self, base: Expr, exp_tree: Tree | Token) -> Expr:
@@ -279,6 +304,8 @@ class Builder:
             return ops.transpose(base)
         if _is_inverse_transpose_exponent(exp_tree):
             return ops.make("inv", ops.transpose(base))
+        if is_scalar(base.shape):
+            return self._entrywise_power(base, exp_tree)
         return self._raise_to(base, self._exponent(exp_tree), exp_tree)
 
     def _raise_to(self, base: Expr, exponent: Expr, exp_tree: Tree | Token) -> Expr:
@@ -297,20 +324,29 @@ class Builder:
 
     def _hpow(self, node: Tree, post: Post | None = None) -> Expr:
         power = node.children[-1]
-        return self.expr(node.children[0], _then(lambda b: ops.make("hpow", b, self._exponent(power)), post))
+        return self.expr(node.children[0], _then(lambda b: self._entrywise_power(b, power), post))
 
-    def _exponent(self, node: Tree | Token) -> Expr:
+    def _entrywise_power(self, base: Expr, power: Tree | Token) -> Expr:
+        """base .^ p; a scalar base to an array power, `2 .^ x`, is exp(log(2) x) entry by entry."""
+        p = self._exponent(power, array=is_scalar(base.shape))
+        if is_scalar(p.shape):
+            return ops.make("hpow", base, p)
+        b = show(base, "unicode")
+        self.guesses.append(f"{b} to the power of each entry: exp(log({b}) ⋅ entry)")
+        return ops.make("exp", ops.matmul(ops.make("log", base), p))
+
+    def _exponent(self, node: Tree | Token, array: bool = False) -> Expr:
         if isinstance(node, Tree) and node.data == "exponent":
             (node,) = node.children
         if isinstance(node, Token) and node.type == "SIGNED":
             return ops.const(float(str(node).replace(" ", "")))
         value = self.expr(node)
-        if not is_scalar(value.shape):
+        if not is_scalar(value.shape) and not array:
             raise self.error("an exponent must be a scalar", node)
         return value
 
     def _ones(self, node: Tree) -> Expr:
-        m = re.search(r"_\{?([A-Za-z0-9]+)\}?$", str(node.children[0]))
+        m = re.search(r"_\{?([A-Za-z0-9_]+?)\}?$", str(node.children[0]))
         n = (int(m.group(1)) if m.group(1).isdigit() else m.group(1)) if m else DimVar()
         return ops.fill(1, (n, 1))
 
@@ -333,14 +369,6 @@ class Builder:
     def _name(self, node: Tree | Token) -> Expr:
         tok = node if isinstance(node, Token) else node.children[0]
         raw = str(tok)
-        if self.latex and tok.type == "NAME":
-            parts = re.findall(r"[A-Za-zα-ωΑ-Ω](?:_(?:\{[A-Za-z0-9]+\}|[A-Za-z0-9]+))*|\d+", raw)
-            if len(parts) > 1:
-                factors = [ops.const(float(p)) if p.isdigit() else self._lookup(read_name(p), tok) for p in parts]
-                acc = factors[0]
-                for f in factors[1:]:
-                    acc = ops.matmul(acc, f)
-                return acc
         if tok.type == "LATEX_NAME" and raw.startswith("\\") and not raw.startswith(("\\math", "\\bold", "\\bm",
                                                                                    "\\operatorname")):
             base = re.match(r"\\([A-Za-z]+)", raw).group(1)
@@ -351,9 +379,8 @@ class Builder:
     def _lookup(self, name: str, tok: Token) -> Expr:
         if name in self.env:
             return self.env[name]
-        if name in ("I", "eye"):
-            n = DimVar()
-            return ops.identity(n)
+        if name in ("I", "eye") and name not in self.decls:
+            return ops.identity(DimVar())
         sized = re.fullmatch(r"I_(\d+|[A-Za-z]\w*)", name)
         if sized and name not in self.decls:  # I_n, I_{3}: the identity of a given size
             return ops.identity(int(sized.group(1)) if sized.group(1).isdigit() else sized.group(1))
@@ -365,7 +392,7 @@ class Builder:
             shape = {"scalar": SCALAR, "vector": (DimVar(), 1), "matrix": (DimVar(), DimVar())}[kind]
             node = ops.var(name, kind, shape)
         else:
-            node = ops.var(name, decl.kind, _decl_shape(decl), decl.positive)
+            node = ops.var(name, decl.kind, decl_shape(decl), decl.positive)
         self.env[name] = node
         return node
 
@@ -380,108 +407,6 @@ class Builder:
             return "scalar"
         return "vector"
 
-    # ------------------------------------------------------------ calls
-
-    def _call(self, node: Tree, post: Post | None = None) -> Expr:
-        """A function call, or a product `X (A)` (then a pending postfix applies to the `(A)`)."""
-        if self._is_juxtaposition(node):
-            return self._juxtaposed(node.children[0], node.children[1:], node, post)
-        value = self._apply(node)
-        return value if post is None else post(value)
-
-    def _is_juxtaposition(self, node: Tree) -> bool:
-        head = node.children[0]
-        raw = str(head)
-        name = _call_name(raw)
-        prime = name.endswith("'")
-        if name in ("vector", "matrix", "d") or name in self.functions or prime and name[:-1] in self.functions:
-            return name == "d" and not self.derivation
-        if raw.startswith("\\") and read_name(raw.strip()) in self.decls:  # `\sigma (x)` with sigma declared
-            return True
-        if self.latex and head.type == "CALLNAME" and not raw.startswith("\\") and name not in ops.call_names():
-            return True
-        return name not in ops.call_names() and not (prime and name[:-1] in ops.call_names())
-
-    def _apply(self, node: Tree) -> Expr:
-        head, *arg_trees = node.children
-        raw = str(head)
-        name = _call_name(raw)
-        prime = name.endswith("'")
-        if name in ("vector", "matrix"):
-            return self._constant_array(name, arg_trees, node)
-        if name == "d" and self.derivation:
-            return ops.d(self._single(arg_trees, name, node))
-        if name in self.functions or prime and name[:-1] in self.functions:
-            return self._apply_user(name, arg_trees, node)
-        args = [self.expr(a) for a in arg_trees]
-        if prime and name not in ops.call_names():
-            return self._derivative_of(name[:-1], args, node)
-        arity = ops.OPS[ops.call_names()[name]].arity
-        if len(args) != arity:
-            raise self.error(f"{name}() takes {arity} argument(s), got {len(args)}", node)
-        try:
-            return ops.build_call(name, *args)
-        except ShapeError as e:  # `det(A)` with A 3×4: the caret goes under the argument
-            e.span, e.source = self._span(arg_trees[0]) if len(args) == 1 else self._span(node), self.source
-            raise
-
-    def _single(self, arg_trees: list, name: str, node: Tree) -> Expr:
-        if len(arg_trees) != 1:
-            raise self.error(f"{name}() takes one argument", node)
-        return self.expr(arg_trees[0])
-
-    def _juxtaposed(self, head: Token, arg_trees: list, node: Tree, post: Post | None = None) -> Expr:
-        """`x (y + z)` is a product; `foo(x)` with an unknown lowercase name is an unknown function."""
-        raw = str(head).strip()
-        name = read_name(raw if raw.startswith("\\") else _call_name(raw))
-        looks_like_function = (len(name) > 1 and name[0].islower() and not is_greek(name)
-                               and name not in self.decls and name not in self.env and not self.latex)
-        if looks_like_function or name.endswith("'") or len(arg_trees) != 1:
-            raise self.error(f"unknown function {_quoted(name)}", head)
-        kind = "LATEX_NAME" if raw.startswith("\\") else "NAME"
-        tok = Token(kind, raw, head.start_pos, head.line, head.column, end_pos=head.end_pos)
-        return ops.matmul(self._name(tok), self.expr(arg_trees[0], post))
-
-    def _derivative_of(self, fname: str, args: list[Expr], node: Tree) -> Expr:
-        spec = ops.OPS[ops.call_names()[fname]]
-        if spec.deriv is None or len(args) != 1:
-            raise self.error(f"{fname}' is only defined for elementwise functions", node)
-        z = args[0]
-        return spec.deriv(z, ops.make(spec.name, z))
-
-    def _constant_array(self, name: str, arg_trees: list, node: Tree) -> Expr:
-        """`vector(c)`, `matrix(c)` (sizes inferred) or `vector(c, n)`, `matrix(c, n, m)` (sizes given)."""
-        wanted = 2 if name == "vector" else 3
-        if len(arg_trees) not in (1, wanted):
-            raise self.error(f"{name}() takes a number c, or c and {wanted - 1} size(s)", node)
-        value = self.expr(arg_trees[0])
-        if value.op != "const":
-            raise self.error(f"{name}(c) takes a number c", node)
-        dims = [self._size(t) for t in arg_trees[1:]] or [DimVar() for _ in range(wanted - 1)]
-        return ops.fill(value.attr, (dims[0], 1) if name == "vector" else tuple(dims))
-
-    def _size(self, tree: Tree | Token) -> int | str:
-        """A size written as an argument: a positive integer or a dimension name."""
-        tok = tree.children[0] if isinstance(tree, Tree) and len(tree.children) == 1 else tree
-        text = str(tok)
-        if isinstance(tok, Token) and (text.isdigit() and int(text) > 0 or tok.type == "NAME" and text.isidentifier()):
-            return int(text) if text.isdigit() else text
-        raise self.error("a size is a positive integer or a name", tree)
-
-    def _apply_user(self, name: str, arg_trees: list, node: Tree) -> Expr:
-        prime = name.endswith("'") and name not in self.functions
-        param, body = self.functions[name[:-1] if prime else name]
-        arg = self._single(arg_trees, name, node)
-        if prime:
-            from matcalc.calculus.diff import (
-                scalar_derivative,  # the derivative needs the differentiator, built after parsing
-            )
-
-            body = scalar_derivative(body, param)
-        return substitute_elementwise(body, param, arg)
-
-
-Post = Callable[[Expr], Expr]
 _POSTFIX_AWARE = {"call", "transpose", "inverse", "pow", "hpow"}
 
 
@@ -490,9 +415,9 @@ def _then(fn: Post, post: Post | None) -> Post:
     return fn if post is None else lambda e: post(fn(e))
 
 
-def _quoted(name: str) -> str:
-    """'foo', or "relu'" when the name has a prime."""
-    return f'"{name}"' if "'" in name else f"'{name}'"
+def _column(e: Expr) -> bool:
+    """A vector (n x 1), not a scalar."""
+    return e.shape[1] == 1 and not is_scalar(e.shape)
 
 
 def _negate(e: Expr) -> Expr:
@@ -524,98 +449,9 @@ def _is_transpose_exponent(node: Tree | Token) -> bool:
     return isinstance(node, Token) and (str(node) in ("T", "\\top", "\\intercal") or node.type == "TOP")
 
 
-def _call_name(raw: str) -> str:
-    raw = raw.strip()
-    m = re.fullmatch(r"\\(?:operatorname|mathrm)\{([A-Za-z]+)\}('?)", raw)
-    if m:
-        return m.group(1) + m.group(2)
-    if re.fullmatch(r"\\log\s*\\det'?", raw):
-        return "logdet" + ("'" if raw.endswith("'") else "")
-    name = raw.lstrip("\\")
-    return "sigmoid" + name[5:] if name.startswith("sigma") and name[5:] in ("", "'") else name
-
-
 _MULOPS = ops.infix_symbols()
 _MULOPS["/"] = "scalar_div"
 
 
-def substitute_elementwise(body: Expr, param: Expr, arg: Expr) -> Expr:
-    """Apply a scalar formula in ``param`` to every entry of ``arg`` (products become ⊙)."""
-    built: dict[Expr, Expr] = {param: arg}
-    for node in walk(body):
-        if node in built:
-            continue
-        args = tuple(built[a] for a in node.args)
-        if node.op == "matmul" and not any(is_scalar(a.shape) for a in args):  # t s -> X ⊙ S; 2 t -> 2 X
-            built[node] = ops.hadamard(*args)
-        elif node.op in ("var", "const", "fill", "identity"):
-            built[node] = node
-        else:
-            built[node] = ops.make(node.op, *args, attr=node.attr)
-    return built[body]
 
-
-def _decl_shape(decl: _Decl) -> tuple:
-    dims = decl.dims
-    if decl.kind == "scalar":
-        return SCALAR
-    if decl.kind == "vector":
-        return (dims[0], 1)
-    if decl.kind == "matrix":
-        return (dims[0], dims[1] if len(dims) > 1 else dims[0])
-    return (dims[0], dims[0])
-
-
-def _where_items(where: str | dict | None) -> list[tuple[str, str]]:
-    if where is None:
-        return []
-    if isinstance(where, dict):
-        return [(k, v) for k, v in where.items()]
-    out = []
-    for part in re.split(r"[;\n]", where.strip().removeprefix("where")):
-        if part.strip():
-            if ":" not in part:
-                raise ParseError(f"a declaration reads 'name: type', got '{part.strip()}'")
-            names, text = part.split(":", 1)
-            out.extend((n.strip(), text.strip()) for n in names.split(","))
-    return out
-
-
-def _finalize(u: Unifier, root: Expr, defs: list[tuple[str, Expr]]) -> tuple[Expr, tuple[tuple[str, Expr], ...]]:
-    """Rebuild every node with resolved dimensions; name the unknown ones n, m, k, …"""
-    used = {d for node in walk(root) for d in u.resolve(node.shape) if isinstance(d, str)}
-    for _, ref in defs:
-        used |= {d for node in walk(ref) for d in u.resolve(node.shape) if isinstance(d, str)}
-    names: dict[DimVar, str] = {}
-    fresh = (n for n in FRESH_DIMS + [f"n{i}" for i in range(1, 1000)] if n not in used)
-
-    def resolve(d: object) -> object:
-        d = u.find(d)
-        if isinstance(d, DimVar):
-            if d not in names:
-                names[d] = next(fresh)
-            return names[d]
-        return d
-
-    built: dict[Expr, Expr] = {}
-
-    def rebuild(top: Expr) -> Expr:
-        for node in walk(top):
-            if node not in built:
-                shape = (resolve(node.shape[0]), resolve(node.shape[1]))
-                built[node] = Expr(node.op, tuple(built[a] for a in node.args), node.attr, shape)
-        return built[top]
-
-    new_defs = tuple((name, rebuild(ref)) for name, ref in defs)
-    return rebuild(root), new_defs
-
-
-def _declarations(root: Expr, decls: dict[str, _Decl]) -> list[Declaration]:
-    out: dict[str, Declaration] = {}
-    for node in walk(root):
-        if node.op == "var" and node.attr.name not in out:
-            out[node.attr.name] = Declaration(node.attr, node.shape)
-    return list(out.values())
-
-
-__all__ = ["parse", "substitute_elementwise", "Var"]
+__all__ = ["parse", "Var"]

@@ -75,7 +75,8 @@ def _fill(e: Expr, notation: str) -> str:
     row = rows == 1 and cols != 1  # a row of c's is (c 𝟙)ᵀ
     length = cols if row else rows
     if e.attr == 1 and (cols == 1 or row):
-        ones = {"text": "1_{0}", "unicode": "𝟙_{0}", "latex": "\\mathbf{{1}}_{{{0}}}"}[notation].format(length)
+        sub = "{%s}" % length if "_" in str(length) or notation == "latex" else str(length)
+        ones = {"text": "1_", "unicode": "𝟙_", "latex": "\\mathbf{1}_"}[notation] + sub
         return ones + (_TRANSPOSE[notation] if row else "")
     kind = "vector" if cols == 1 or row else "matrix"
     name = kind if notation != "latex" else "\\operatorname{%s}" % kind

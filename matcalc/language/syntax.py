@@ -15,6 +15,7 @@ from functools import lru_cache
 from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
+from matcalc.algebra.ops import call_names
 from matcalc.algebra.shapes import ParseError
 
 MAX_DEPTH = 300  # deeper parse trees are refused with a clear error (no recursion crash)
@@ -62,7 +63,7 @@ class _PairNorms:
 @lru_cache(maxsize=1)
 def _parser() -> Lark:
     return Lark.open_from_package("matcalc.grammar", "matcalc.lark", parser="lalr", propagate_positions=True,
-                                  postlex=_PairNorms())
+                                  postlex=_PairNorms(), cache=True)  # cache: the parse table, 10x faster start
 
 
 def parse_tree(text: str) -> Tree:
@@ -131,3 +132,16 @@ def read_name(raw: str) -> str:
 def is_greek(name: str) -> bool:
     """A Greek name, spelled, maybe with digits or a subscript (`sigma2`, `lambda_1`)."""
     return re.fullmatch(r"(%s)(\d+|_\w+)?" % "|".join(GREEK + sorted(CAPITAL_GREEK)), name) is not None
+
+
+CONSTANT_ARRAYS = ("vector", "matrix")  # `vector(c)`, `matrix(c, n, m)`: constant arrays, not functions
+
+
+def function_name(word: str) -> str | None:
+    """The name a built-in function is called by, for a word in any capitalisation (`ReLU` -> relu,
+    `Tr` -> tr), from the operation registry; None when the word names no function."""
+    names = call_names()
+    for candidate in (word, word.lower()):
+        if candidate in names:
+            return candidate
+    return None

@@ -1,0 +1,94 @@
+"""Declarations and the last pass of parsing.
+
+``Decl`` is a declared type (`x: vector(n) positive`); ``where_items`` reads a ``where=``
+argument (a string or a dict); ``finalize`` rebuilds a parsed expression with every dimension
+resolved and names the dimensions nobody named (n, m, k, …); ``declarations`` lists the
+variables of an expression in order of appearance.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from matcalc.algebra.expr import Expr, walk
+from matcalc.algebra.shapes import SCALAR, DimVar, ParseError, Unifier
+from matcalc.language.formula import Declaration
+from matcalc.language.syntax import read_name
+
+TYPES = ("scalar", "vector", "matrix", "symmetric", "spd")
+FRESH_DIMS = "n m k p q r s t u v w".split()
+
+
+@dataclass(frozen=True)
+class Decl:
+    """A declared type: its kind, its dimensions and whether its entries are positive."""
+
+    kind: str
+    dims: tuple
+    positive: bool
+
+
+def decl_shape(decl: Decl) -> tuple:
+    """The shape a declaration gives."""
+    dims = decl.dims
+    if decl.kind == "scalar":
+        return SCALAR
+    if decl.kind == "vector":
+        return (dims[0], 1)
+    if decl.kind == "matrix":
+        return (dims[0], dims[1] if len(dims) > 1 else dims[0])
+    return (dims[0], dims[0])
+
+
+def where_items(where: str | dict | None) -> list[tuple[str, str]]:
+    """(name, type text) pairs of a `where=` argument; names are read as the parser reads them (λ -> lambda)."""
+    if where is None:
+        return []
+    if isinstance(where, dict):
+        return [(read_name(k), v) for k, v in where.items()]
+    out = []
+    for part in re.split(r"[;\n]", where.strip().removeprefix("where")):
+        if part.strip():
+            if ":" not in part:
+                raise ParseError(f"a declaration reads 'name: type', got '{part.strip()}'")
+            names, text = part.split(":", 1)
+            out.extend((read_name(n.strip()), text.strip()) for n in names.split(","))
+    return out
+
+
+def finalize(u: Unifier, root: Expr, defs: list[tuple[str, Expr]]) -> tuple[Expr, tuple[tuple[str, Expr], ...]]:
+    """Rebuild every node with resolved dimensions; name the unknown ones n, m, k, …"""
+    used = {d for node in walk(root) for d in u.resolve(node.shape) if isinstance(d, str)}
+    for _, ref in defs:
+        used |= {d for node in walk(ref) for d in u.resolve(node.shape) if isinstance(d, str)}
+    names: dict[DimVar, str] = {}
+    fresh = (n for n in FRESH_DIMS + [f"n{i}" for i in range(1, 1000)] if n not in used)
+
+    def resolve(d: object) -> object:
+        d = u.find(d)
+        if isinstance(d, DimVar):
+            if d not in names:
+                names[d] = next(fresh)
+            return names[d]
+        return d
+
+    built: dict[Expr, Expr] = {}
+
+    def rebuild(top: Expr) -> Expr:
+        for node in walk(top):
+            if node not in built:
+                shape = (resolve(node.shape[0]), resolve(node.shape[1]))
+                built[node] = Expr(node.op, tuple(built[a] for a in node.args), node.attr, shape)
+        return built[top]
+
+    new_defs = tuple((name, rebuild(ref)) for name, ref in defs)
+    return rebuild(root), new_defs
+
+
+def declarations(root: Expr, decls: dict[str, Decl]) -> list[Declaration]:
+    out: dict[str, Declaration] = {}
+    for node in walk(root):
+        if node.op == "var" and node.attr.name not in out:
+            out[node.attr.name] = Declaration(node.attr, node.shape)
+    return list(out.values())

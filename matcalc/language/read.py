@@ -1,0 +1,167 @@
+"""Which notation a formula is written in, and the text the grammar reads for it.
+
+``prepare`` lays out the items (definitions before or after the formula, a head such as
+``f(X) =`` or ``L =``, the ``where`` clause), then writes each one: plain text as it is
+(names are words), LaTeX and typeset Unicode by their own rules (``typeset.py``). The result
+keeps, for every character, the source position it came from, so an error's caret points
+into what the user wrote, and lists the guesses made (``Xb`` read as ``X b``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from matcalc.algebra.shapes import MatcalcError
+from matcalc.language.syntax import function_name
+from matcalc.language.tokens import Item, Tok, layout, tokenize
+from matcalc.language.typeset import NAME, Out, Typeset
+
+NOTATIONS = ("text", "unicode", "latex")
+_TYPESET = set("ᵀ⁻¹²³⁴⁵⁶⁷⁸⁹⊙∘‖⟨⟩·∇∂⊤𝟙½√−₀₁₂₃₄₅₆₇₈₉ᵢⱼₙₘₖ′") | {"\u0302", "\u0303", "\u0304", "ŷ", "x̄"}
+
+# LaTeX written without a backslash: `AB^{-1}C`, `x^TAx`, `A^TB`, `W_1x`, `x_{i}`
+_LATEX_HABITS = re.compile(r"[\^_]\{|\^T[A-Za-z(]|\^-?1[A-Za-z(]|_\d[A-Za-z]")
+_CAPITALS = re.compile(r"(?<![A-Za-z0-9_\\'])([A-Z]{2,3})(?![A-Za-z0-9_(])")
+
+
+def notation_of(text: str, notation: str | None = None) -> str:
+    """`latex` when the text has a backslash, `unicode` when it has typeset characters (ᵀ, ‖, ⊙, ₁, −),
+    else `text`; an explicit notation wins."""
+    if notation is not None:
+        if notation not in NOTATIONS:
+            raise MatcalcError(f"unknown notation '{notation}' (use one of: {', '.join(NOTATIONS)})")
+        return notation
+    if "\\" in text or _LATEX_HABITS.search(text):
+        return "latex"
+    return "unicode" if any(ch in _TYPESET for ch in text) else "text"
+
+
+@dataclass
+class Prepared:
+    """The grammar's text, the source position of each of its characters, and the guesses made."""
+
+    text: str
+    origin: list[int]
+    guesses: list[str] = field(default_factory=list)
+    notation: str = "text"
+
+    def span(self, span: tuple[int, int] | None, source: str) -> tuple[int, int] | None:
+        """A span in the grammar's text as a span in the source."""
+        if span is None or not self.origin:
+            return span
+        last = len(self.origin) - 1
+        start = self.origin[min(span[0], last)] if span[0] <= last else len(source)
+        end = self.origin[min(max(span[1] - 1, span[0]), last)] + 1 if span[0] <= last else len(source)
+        return start, max(end, start + 1)
+
+
+def prepare(source: str, notation: str, names: set[str], derivation: bool = False) -> Prepared:
+    """The text the grammar reads for source (see the module docstring); ``names`` are declared."""
+    text = source.replace("−", "-").replace("′", "'")  # same length: positions are kept
+    toks = tokenize(text)
+    items = layout(toks)
+    defs = [it for it in items if it.kind == "def"]
+    exprs = [it for it in items if it.kind == "expr"]
+    decls = [it for it in items if it.kind == "decl"]
+    if not exprs and defs:  # a head: `f(X) = …`, `L = …` (the definition no other item uses)
+        head = _head(defs)
+        defs.remove(head)
+        exprs = [Item("expr", head.toks)]
+    known = set(names) | {n.strip() for it in decls for n in _raw(text, it.toks).split(":")[0].split(",")}
+    functions = {_function_def(it.lhs)[0] for it in defs if _function_def(it.lhs)}
+    out, guesses = Out(), []
+    writer = _Writer(text, notation, out, guesses, derivation, functions)
+    known |= {writer.lhs_name(it.lhs) for it in defs if not _function_def(it.lhs)}
+    writer.names = known
+    for it in defs:
+        fdef = _function_def(it.lhs)
+        if fdef:
+            out.put(f"{fdef[0]}({fdef[1]})", it.lhs[0].start, it.lhs[-1].end)
+        else:
+            out.put(writer.lhs_name(it.lhs), it.lhs[0].start, it.lhs[-1].end)
+        out.put(" = ", it.lhs[-1].end)
+        writer.write(it.toks, it.lhs[-1])
+        out.put("; ", it.lhs[-1].end)
+    for k, it in enumerate(exprs):
+        writer.write(it.toks, None)
+        if k < len(exprs) - 1:
+            out.put("; ", it.toks[-1].end)
+    if decls:
+        out.put(" where ", decls[0].toks[0].start)
+        for k, it in enumerate(decls):
+            writer.raw(it.toks[0].start, it.toks[-1].end)
+            if k < len(decls) - 1:
+                out.put("; ", it.toks[-1].end)
+    return Prepared(out.text, out.origin, guesses, notation)
+
+
+def _raw(text: str, toks: list[Tok]) -> str:
+    return text[toks[0].start:toks[-1].end] if toks else ""
+
+
+def _function_def(lhs: list[Tok]) -> tuple[str, str] | None:
+    """(g, t) for a left side `g(t)` (an elementwise function definition)."""
+    m = re.fullmatch(r"([A-Za-z][A-Za-z0-9_]*)\(([A-Za-z][A-Za-z0-9_]*)\)", "".join(t.text for t in lhs))
+    return (m.group(1), m.group(2)) if m else None
+
+
+def _head(defs: list[Item]) -> Item:
+    """The definition that is the formula: the last one whose name no other definition uses."""
+    used = {t.text.lstrip("\\") for it in defs for t in it.toks if t.kind in ("letter", "cmd")}
+    unused = [it for it in defs if not any(t.text.lstrip("\\") in used for t in it.lhs[:1])]
+    return (unused or defs)[-1]
+
+
+class _Writer:
+    """Writes items: plain text as it is, LaTeX and Unicode through ``Typeset``."""
+
+    def __init__(self, text: str, notation: str, out: Out, guesses: list[str], derivation: bool,
+                 functions: set[str]):
+        self.text, self.notation, self.out, self.guesses = text, notation, out, guesses
+        self.derivation, self.functions = derivation, functions
+        self.names: set[str] = set()
+
+    def write(self, toks: list[Tok], after: Tok | None) -> None:
+        """One expression."""
+        if not toks:
+            at = after.end if after else len(self.text)
+            raise MatcalcError("an expression is missing", (at, at + 1), self.text)
+        if self.notation == "text":
+            return self.plain(toks[0].start, toks[-1].end)
+        Typeset(toks, self.out, self.names, self.functions, self.derivation, self.guesses,
+                self.notation == "latex").sequence()
+
+    def plain(self, start: int, end: int) -> None:
+        """Plain text as written (names are words), but for a run of two or three capitals (`QK^T`):
+        a product of matrices, unless declared."""
+        pos = start
+        for m in _CAPITALS.finditer(self.text, start, end):
+            word = m.group(1)
+            if word in self.names or function_name(word):
+                continue
+            self.raw(pos, m.start())
+            for k, ch in enumerate(word):
+                self.out.put(" " + ch, m.start() + k)
+            self.guesses.append(f"{word} → {' '.join(word)} (capitals written together are a product)")
+            pos = m.end()
+        self.raw(pos, end)
+
+    def raw(self, start: int, end: int) -> None:
+        """The source text from start to end, as written."""
+        if end > start:
+            self.out.parts.append(self.text[start:end])
+            self.out.origin.extend(range(start, end))
+
+    def lhs_name(self, lhs: list[Tok]) -> str:
+        """The name a definition defines (`Y`, `\\hat{y}` -> y_hat, `\\mathbf{z}` -> z)."""
+        if self.notation == "text":
+            name = _raw(self.text, lhs)
+        else:
+            scratch = Out()
+            Typeset(lhs, scratch, {"".join(t.text for t in lhs)}, set(), False, [], self.notation == "latex").sequence()
+            name = scratch.text.strip()
+        if not NAME.fullmatch(name):
+            raise MatcalcError(f"cannot read '{_raw(self.text, lhs)}' as the name of a definition",
+                               (lhs[0].start, lhs[-1].end), self.text)
+        return name

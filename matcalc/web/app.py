@@ -1,0 +1,140 @@
+"""The ASGI application behind ``matcalc serve`` (Starlette, Jinja2 templates).
+
+Routes:
+  GET  /                  the derivation page; its state is the URL: ?f=…&wrt=X&where=…&what=grad
+  GET  /homework          the homework form; POST /homework grades a pasted or uploaded problem set
+  GET  /api/parse         ?f=&where=                the same object as `matcalc parse --format json`
+  GET  /api/grad          ?f=&wrt=&where=&steps=1   the same object as `matcalc grad --format json`
+  GET  /api/check         ?f=&wrt=&where=           the same object as `matcalc check --format json`
+  GET  /api/codegen       ?f=&wrt=&where=&backend=  {"source": …}
+  POST /api/homework      the problem set as the body: the same object as `matcalc homework --format json`
+  GET  /static/…          the stylesheet and the small script (copy buttons, file upload)
+
+Everything is served from the package: no page fetches anything from another host.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+import matcalc
+from matcalc.cli import grad_data, parse_data
+from matcalc.display import STYLE
+from matcalc.web.views import EXAMPLES, Query, derive_page, has_torch, homework_html
+
+HERE = Path(__file__).parent
+TEMPLATES = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["html"]))
+MAX_UPLOAD = 1_000_000  # characters of a problem set
+
+
+def _query(request: Request) -> Query:
+    params = request.query_params
+    wrt = [n.strip() for item in params.getlist("wrt") for n in item.split(",") if n.strip()]
+    return Query(f=params.get("f", ""), wrt=wrt, where=params.get("where", ""), what=params.get("what", "grad"),
+                 check=params.get("check", "1") != "0")
+
+
+def _render(name: str, **context: Any) -> HTMLResponse:
+    return HTMLResponse(TEMPLATES.get_template(name).render(mc_style=STYLE, **context))
+
+
+async def index(request: Request) -> Response:
+    q = _query(request)
+    page = await run_in_threadpool(derive_page, q)
+    return _render("index.html", page=page, q=q, examples=EXAMPLES, torch=has_torch(), view="derive")
+
+
+async def homework(request: Request) -> Response:
+    text, graded_html, result = "", "", None
+    if request.method == "POST":
+        form = await request.form()
+        upload = form.get("file")
+        if upload is not None and not isinstance(upload, str) and upload.filename:
+            text = (await upload.read()).decode("utf-8", errors="replace")
+        else:
+            text = str(form.get("text", ""))
+        graded_html, result = await run_in_threadpool(homework_html, text[:MAX_UPLOAD])
+    error = result if isinstance(result, str) else ""
+    summary = "" if result is None or error else f"{result.right} of {len(result)} problems right"
+    return _render("homework.html", text=text, graded=graded_html, error=error, summary=summary,
+                   ok=bool(result) and not error and result.ok, view="homework")
+
+
+def _api(compute: Any) -> Any:
+    """A JSON endpoint: compute(query params) -> data; bad input -> 400 {"error": message}."""
+
+    async def endpoint(request: Request) -> Response:
+        try:
+            data = await run_in_threadpool(compute, request)
+        except matcalc.MatcalcError as e:
+            return JSONResponse({"error": str(e)}, status_code=400)
+        except KeyError as e:
+            return JSONResponse({"error": f"missing parameter {e}"}, status_code=400)
+        return Response(json.dumps(data, ensure_ascii=False), media_type="application/json")
+
+    return endpoint
+
+
+def _formula(request: Request) -> Any:
+    return matcalc.parse(request.query_params["f"], where=request.query_params.get("where") or None)
+
+
+def _wrt(request: Request) -> list[str]:
+    names = _query(request).wrt
+    if not names:
+        raise matcalc.MatcalcError("name a variable: wrt=X")
+    return names
+
+
+def api_parse(request: Request) -> Any:
+    return parse_data(_formula(request))
+
+
+def api_grad(request: Request) -> Any:
+    formula, names = _formula(request), _wrt(request)
+    derivation = matcalc.derive(formula, names)
+    steps = request.query_params.get("steps", "0") not in ("0", "")
+    return grad_data(formula, names, derivation.gradients, derivation if steps else None)
+
+
+def api_check(request: Request) -> Any:
+    return matcalc.check(_formula(request), _wrt(request)).as_dict()
+
+
+def api_codegen(request: Request) -> Any:
+    backend = request.query_params.get("backend", "numpy")
+    return {"backend": backend, "source": matcalc.codegen(_formula(request), _wrt(request), backend=backend)}
+
+
+async def api_homework(request: Request) -> Response:
+    from matcalc.checking.homework import json_report
+
+    text = (await request.body()).decode("utf-8", errors="replace")[:MAX_UPLOAD]
+    _, result = await run_in_threadpool(homework_html, text)
+    if isinstance(result, str):
+        return JSONResponse({"error": result}, status_code=400)
+    return Response(json_report(result), media_type="application/json")
+
+
+def create_app() -> Starlette:
+    """The application: the page, the homework view, the JSON API and the static files."""
+    return Starlette(routes=[
+        Route("/", index),
+        Route("/homework", homework, methods=["GET", "POST"]),
+        Route("/api/parse", _api(api_parse)),
+        Route("/api/grad", _api(api_grad)),
+        Route("/api/check", _api(api_check)),
+        Route("/api/codegen", _api(api_codegen)),
+        Route("/api/homework", api_homework, methods=["POST"]),
+        Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
+    ])

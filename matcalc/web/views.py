@@ -1,0 +1,132 @@
+"""What the page shows, computed without the web framework: a request's query -> a ``Page``.
+
+``derive_page`` reads the formula (its reading, each variable's type and shape), derives what
+was asked (the gradient, or a Jacobian, Hessian, JVP or HVP when matcalc has them), and
+renders every part as HTML with MathML (``matcalc.display``). ``homework_page`` grades a
+problem set. Errors become a message with the caret, shown in place.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from dataclasses import dataclass, field
+from typing import Any
+
+import matcalc
+from matcalc.display import Block, Math, Row, to_html
+from matcalc.display_docs import derivation_table, equation, gradients_doc, reading_table
+
+# what the page can derive: the gradient always; the others once matcalc exports them
+KINDS = {"grad": "gradient", "jacobian": "Jacobian", "hessian": "Hessian", "jvp": "JVP", "hvp": "HVP"}
+
+EXAMPLES = [
+    ("a^T exp(X b)", ""),
+    ("Y = sigmoid(W X); <Y, M Y>", ""),
+    ("||A x - y||^2 + lambda ||x||^2", ""),
+    ("(x - m)^T inv(S) (x - m) + logdet(S)", "S: spd(n); m: vector(n)"),
+    ("\\operatorname{tr}(X^\\top A X)", ""),
+]
+
+
+def available_kinds() -> dict[str, str]:
+    """The kinds of derivative this matcalc has (gradient, and jacobian/hessian/jvp/hvp when present)."""
+    return {k: label for k, label in KINDS.items() if k in matcalc.__all__}
+
+
+def has_torch() -> bool:
+    """True when torch is installed (the "check against torch" section runs)."""
+    return importlib.util.find_spec("torch") is not None
+
+
+@dataclass
+class Query:
+    """The page's state, as in its URL: /?f=…&wrt=X&where=…&what=grad."""
+
+    f: str = ""
+    wrt: list[str] = field(default_factory=list)
+    where: str = ""
+    what: str = "grad"
+    check: bool = True
+
+
+@dataclass
+class Page:
+    """The rendered parts of the page (HTML strings) and what the form needs."""
+
+    query: Query
+    error: str = ""
+    variables: list[str] = field(default_factory=list)
+    reading: str = ""
+    result: str = ""
+    derivation: str = ""
+    code: dict[str, str] = field(default_factory=dict)
+    check: str = ""
+    check_ok: bool | None = None
+    kinds: dict[str, str] = field(default_factory=available_kinds)
+
+
+def _section(blocks: list[Block]) -> str:
+    return to_html(blocks, style=False)
+
+
+def derive_page(q: Query) -> Page:
+    """Everything the page shows for a query; a MatcalcError becomes page.error (with its caret)."""
+    page = Page(q)
+    if not q.f.strip():
+        return page
+    try:
+        formula = matcalc.parse(q.f, where=q.where or None)
+    except matcalc.MatcalcError as e:
+        page.error = str(e)
+        return page
+    page.variables = formula.variables
+    page.reading = _section([Row([Math(formula.latex())]), reading_table(formula)])
+    wrt = [w for w in q.wrt if w] or formula.variables[:1]
+    q.wrt = wrt
+    try:
+        if q.what != "grad" and q.what in page.kinds:
+            page.result = _section(_other_kind(q.what, formula, wrt))
+            return page
+        derivation = matcalc.derive(formula, wrt)
+        page.result = _section(gradients_doc(derivation.gradients))
+        page.derivation = _section([derivation_table(derivation)])
+        page.code = {b: matcalc.codegen(formula, wrt, backend=b) for b in ("numpy", "torch")}
+    except matcalc.MatcalcError as e:
+        page.error = str(e)
+        return page
+    if q.check and has_torch():
+        report = matcalc.check(formula, wrt, trials=2)
+        page.check, page.check_ok = report._repr_html_() or str(report), report.ok
+    return page
+
+
+def _other_kind(kind: str, formula: Any, wrt: list[str]) -> list[Block]:
+    """A Jacobian, Hessian, JVP or HVP, shown through its own display (or as a formula)."""
+    from matcalc.display import doc
+
+    value = getattr(matcalc, kind)(formula, wrt[0] if len(wrt) == 1 else wrt)
+    values = value.items() if isinstance(value, dict) else [(wrt[0], value)]
+    out: list[Block] = []
+    for name, v in values:
+        if hasattr(v, "expr"):
+            out.append(Row(equation(f"\\mathrm{{{kind}}}_{{{name}}} f", v)))
+        elif hasattr(v, "_repr_markdown_"):
+            out += doc(v)
+        else:
+            out.append(Row([str(v)]))
+    return out
+
+
+def homework_html(text: str) -> tuple[str, Any]:
+    """The graded copy of a problem set as HTML, and the Homework result (or an error message)."""
+    from matcalc.checking.homework import check_homework
+    from matcalc.checking.verify import require_torch
+
+    try:
+        require_torch("homework")
+        graded = check_homework(text)
+    except matcalc.MatcalcError as e:
+        return "", str(e)
+    if not graded:
+        return "", "no problems found (see the format at the top of examples/homework.md)"
+    return graded._repr_html_(), graded
