@@ -175,3 +175,93 @@ def test_to_sympy() -> None:
     e = matcalc.to_sympy(matcalc.parse("x^T A x + tr(inv(S)) where S: spd(n)"))
     assert e.has(sp.Trace) and e.has(sp.Inverse)
     assert isinstance(matcalc.to_sympy(matcalc.grad("a^T X b", "X")), sp.MatrixExpr)
+
+
+def _autograd(fn, values: dict, wrt: str) -> np.ndarray:
+    """∇_wrt fn by torch.autograd in float64; fn is written by hand in the test."""
+    import torch
+
+    xs = {k: torch.tensor(np.asarray(v, dtype=float), dtype=torch.float64, requires_grad=k == wrt)
+          for k, v in values.items()}
+    fn(xs).backward()
+    return xs[wrt].grad.numpy()
+
+
+def _sizes(n: int, m: int) -> str:
+    return (f"x, y: vector({n}); a: vector({m}); b: vector({n}); C: matrix({n}, {m}); "
+            "alpha, beta: scalar")
+
+
+SPREAD_SCALARS = [  # a scalar spread over an array is not an array of the array's shape (issue 10)
+    ("alpha x^T (1 ./ x)", "alpha", lambda v: v["alpha"] * (v["x"] @ (1 / v["x"]))),
+    ("x^T (beta ./ x)", "beta", lambda v: v["x"] @ (v["beta"] / v["x"])),
+    ("alpha y^T ((x + 1) ./ y)", "alpha", lambda v: v["alpha"] * (v["y"] @ ((v["x"] + 1) / v["y"]))),
+    ("y^T (x - x + alpha + beta)", "y", lambda v: v["y"] @ (v["x"] - v["x"] + v["alpha"] + v["beta"])),
+    ("y^T (x - x + alpha)", "alpha", lambda v: v["y"] @ (v["x"] - v["x"] + v["alpha"])),
+    ("b^T ((C - C) - (C - C) + alpha + ||a||^2) a", "b",
+     lambda v: v["b"] @ ((v["C"] - v["C"]) - (v["C"] - v["C"]) + v["alpha"] + v["a"] @ v["a"]) @ v["a"]),
+    ("sum(C - C + alpha)", "alpha", lambda v: (v["C"] - v["C"] + v["alpha"]).sum()),
+    ("b^T (C - C + beta) a", "a", lambda v: v["b"] @ (v["C"] - v["C"] + v["beta"]) @ v["a"]),
+]
+
+
+@pytest.mark.parametrize("n,m", [(3, 2), (1, 4), (4, 1)])
+@pytest.mark.parametrize("text,wrt,reference", SPREAD_SCALARS)
+def test_spread_scalars_keep_their_shape(text: str, wrt: str, reference, n: int, m: int) -> None:
+    """Classes of wrong answers: a rule firing on a scalar spread over an array (aᵀ(b ./ a) = sum(b)
+    with b a number) and collecting terms that dropped the broadcast shape (x - x + α)."""
+    f = matcalc.parse(text, where=_sizes(n, m))
+    g = matcalc.grad(f, wrt)
+    rng = np.random.default_rng(n * 10 + m)
+    values = {d.name: rng.uniform(0.5, 2.0, size=(d.shape[0],) if d.var.kind == "vector" else
+                                  () if d.var.kind == "scalar" else d.shape) for d in f.declarations}
+    want = _autograd(reference, values, wrt)
+    need = {n.attr.name for n in walk(g.expr) if n.op == "var"}
+    got = matcalc.compile(Formula(g.expr, f.declarations))(**{k: v for k, v in values.items() if k in need})
+    assert g.expr.shape == next(d.shape for d in f.declarations if d.name == wrt)
+    np.testing.assert_allclose(np.broadcast_to(got, want.shape), want, rtol=1e-9, atol=1e-12)
+
+
+def _nested(depth: int) -> str:
+    return "sin(" * depth + "x" + ")" * depth
+
+
+def _chained(count: int) -> str:
+    defs = ["s1 = sin(x)"] + [f"s{i} = sin(s{i - 1}) cos(s{i - 1})" for i in range(2, count + 1)]
+    return "; ".join(defs) + f"; s{count}"
+
+
+def _nested_torch(depth: int):
+    def fn(v):
+        import torch
+
+        s = v["x"]
+        for _ in range(depth):
+            s = torch.sin(s)
+        return s
+    return fn
+
+
+def _chained_torch(count: int):
+    def fn(v):
+        import torch
+
+        s = torch.sin(v["x"])
+        for _ in range(count - 1):
+            s = torch.sin(s) * torch.cos(s)
+        return s
+    return fn
+
+
+@pytest.mark.parametrize("text,reference", [(_nested(149), _nested_torch(149)), (_chained(100), _chained_torch(100))],
+                         ids=["nested-149", "chained-100"])
+def test_deep_and_shared_formulas_derive_without_blow_up(text: str, reference) -> None:
+    """A generous bound (benchmarks/deep.py measures the growth): an exponential path (ordering
+    factors by printed text, re-simplifying shared parts) takes minutes here."""
+    import time
+
+    start = time.perf_counter()
+    g = matcalc.grad(text, "x", where="x: scalar")
+    assert time.perf_counter() - start < 10
+    got = matcalc.compile(Formula(g.expr, g.declarations, g.definitions))(x=0.3)
+    np.testing.assert_allclose(got, _autograd(reference, {"x": 0.3}, "x"), rtol=1e-9)

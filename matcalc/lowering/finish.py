@@ -13,7 +13,7 @@ from matcalc.algebra.expr import Expr
 from matcalc.algebra.ops import const, make, transpose
 from matcalc.algebra.shapes import is_scalar
 from matcalc.lowering.rules import body, flip, is_product, local, parents
-from matcalc.simplification.rewrite import Rule
+from matcalc.simplification.engine import Rule, RuleList
 
 
 def materialized_inverses(roots: list[Expr]) -> set[Expr]:
@@ -40,6 +40,80 @@ def _inverse_of(e: Expr) -> Expr | None:
     return None
 
 
+def _matrices(e: Expr) -> bool:
+    """e is a product of two arrays (not a scaling)."""
+    return not any(is_scalar(a.shape) for a in e.args)
+
+
+def _ones(e: Expr) -> Expr | None:
+    """The filled array under e = c 𝟙 or (c 𝟙)ᵀ, else None."""
+    return e if e.op == "fill" else e.args[0] if e.op == "transpose" and e.args[0].op == "fill" else None
+
+
+def _scaled(c: float, e: Expr) -> Expr:
+    return e if c == 1 else make("matmul", const(c), e)
+
+
+def _column_sums(e: Expr) -> Expr | None:
+    a, b = e.args
+    total = make("sum", b) if is_scalar(e.shape) else local("colsum", b, shape=e.shape)
+    return _scaled(_ones(a).attr, total)
+
+
+def _row_sums(e: Expr) -> Expr | None:
+    a, b = e.args
+    total = make("sum", a) if is_scalar(e.shape) else local("rowsum", a, shape=e.shape)
+    return _scaled(_ones(b).attr, total)
+
+
+def _diag_fill(e: Expr, side: int) -> bool:
+    d = e.args[side]
+    return _matrices(e) and d.op == "diag" and d.args[0].op == "fill"
+
+
+def _mask(e: Expr) -> Expr | None:
+    a, b = e.args
+    if body(a).op == "step":
+        return local("mask", body(a).args[0], b, shape=e.shape)
+    return local("mask", body(b).args[0], a, shape=e.shape)
+
+
+def _subtract(e: Expr) -> Expr | None:
+    signs = tuple(-1 if a.op == "neg" else 1 for a in e.args)
+    args = tuple(a.args[0] if a.op == "neg" else a for a in e.args)
+    if signs[0] < 0:  # lead with a positive term when there is one
+        k = signs.index(1) if 1 in signs else 0
+        order = [k] + [i for i in range(len(args)) if i != k]
+        signs, args = tuple(signs[i] for i in order), tuple(args[i] for i in order)
+    return local("addsub", *args, shape=e.shape, attr=signs)
+
+
+COMMON = RuleList()
+COMMON.append(Rule("𝟙ᵀ B = column sums of B", ("matmul",), _column_sums,
+                   lambda e: _matrices(e) and _ones(e.args[0]) is not None and e.args[0].shape[0] == 1))
+COMMON.append(Rule("A 𝟙 = row sums of A", ("matmul",), _row_sums, lambda e: _matrices(e)
+                   and _ones(e.args[1]) is not None and e.args[1].shape[1] == 1))
+COMMON.append(Rule("diag(c 𝟙) B = c B", ("matmul",), lambda e: _scaled(e.args[0].args[0].attr, e.args[1]),
+                   lambda e: _diag_fill(e, 0)))
+COMMON.append(Rule("B diag(c 𝟙) = c B", ("matmul",), lambda e: _scaled(e.args[1].args[0].attr, e.args[0]),
+                   lambda e: _diag_fill(e, 1) and e.args[0].op != "diag"))
+COMMON.append(Rule("diag(v) B = v ⊙ B (broadcast)", ("matmul",),
+                   lambda e: local("bmul", e.args[0].args[0], e.args[1], shape=e.shape),
+                   lambda e: _matrices(e) and e.args[0].op == "diag"))
+COMMON.append(Rule("B diag(v) = B ⊙ vᵀ (broadcast)", ("matmul",),
+                   lambda e: local("bmul", e.args[0], transpose(e.args[1].args[0]), shape=e.shape),
+                   lambda e: _matrices(e) and e.args[1].op == "diag"))
+COMMON.append(Rule("diag(u rᵀ) = u ⊙ r", ("diagvec",), lambda e: make("hadamard", e.args[0].args[0],
+                                                                       flip(e.args[0].args[1])),
+                   lambda e: is_product(e.args[0]) and e.args[0].args[0].shape[1] == 1))
+COMMON.append(Rule("diag(A B) = row sums of A ⊙ Bᵀ", ("diagvec",),
+                   lambda e: local("rowdot", e.args[0].args[0], flip(e.args[0].args[1]), shape=e.shape),
+                   lambda e: is_product(e.args[0])))
+COMMON.append(Rule("relu'(Z) ⊙ G = G where Z > 0", ("hadamard",), _mask, lambda e: e.args[0].shape == e.args[1].shape
+                   and "step" in (body(e.args[0]).op, body(e.args[1]).op)))
+COMMON.append(Rule("A + (-B) = A - B", ("add",), _subtract, lambda e: any(a.op == "neg" for a in e.args)))
+
+
 def finish_rules(materialized: set[Expr]) -> list[Rule]:
     """The rules that run last; ``materialized`` are inverses computed anyway (kept as products)."""
 
@@ -47,78 +121,13 @@ def finish_rules(materialized: set[Expr]) -> list[Rule]:
         base = e.args[0] if e.op == "transpose" else e
         return None if base in materialized else _inverse_of(e)
 
-    def solve(e: Expr) -> Expr | None:
-        if e.op != "matmul" or any(is_scalar(a.shape) for a in e.args):
-            return None
-        a, b = e.args
-        if (m := free_inverse(a)) is not None:
-            return local("solve", m, b, shape=e.shape)
-        if (m := free_inverse(b)) is not None:  # B A⁻¹ = (A⁻ᵀ Bᵀ)ᵀ
-            return flip(local("solve", flip(m), flip(a), shape=(e.shape[1], e.shape[0])))
-        return None
+    def solve_left(e: Expr) -> Expr | None:
+        m = free_inverse(e.args[0])
+        return None if m is None else local("solve", m, e.args[1], shape=e.shape)
 
-    def ones_product(e: Expr) -> Expr | None:
-        if e.op != "matmul" or any(is_scalar(a.shape) for a in e.args):
-            return None
-        a, b = e.args
-        fa = a.op == "fill" or a.op == "transpose" and a.args[0].op == "fill"
-        fb = b.op == "fill" or b.op == "transpose" and b.args[0].op == "fill"
-        if fa and a.shape[0] == 1:  # 𝟙ᵀ B: column sums
-            c, total = (a if a.op == "fill" else a.args[0]).attr, make("sum", b) if is_scalar(e.shape) else \
-                local("colsum", b, shape=e.shape)
-        elif fb and b.shape[1] == 1:  # A 𝟙: row sums
-            c, total = (b if b.op == "fill" else b.args[0]).attr, make("sum", a) if is_scalar(e.shape) else \
-                local("rowsum", a, shape=e.shape)
-        else:
-            return None
-        return total if c == 1 else make("matmul", const(c), total)
+    def solve_right(e: Expr) -> Expr | None:  # B A⁻¹ = (A⁻ᵀ Bᵀ)ᵀ
+        m = free_inverse(e.args[1])
+        return None if m is None else flip(local("solve", flip(m), flip(e.args[0]), shape=(e.shape[1], e.shape[0])))
 
-    def diag_product(e: Expr) -> Expr | None:
-        if e.op != "matmul" or any(is_scalar(a.shape) for a in e.args):
-            return None
-        a, b = e.args
-        if a.op == "diag" and a.args[0].op == "fill" or b.op == "diag" and b.args[0].op == "fill":  # c I
-            c, other = (a.args[0].attr, b) if a.op == "diag" else (b.args[0].attr, a)
-            return other if c == 1 else make("matmul", const(c), other)
-        if a.op == "diag":
-            return local("bmul", a.args[0], b, shape=e.shape)
-        if b.op == "diag":
-            return local("bmul", a, transpose(b.args[0]), shape=e.shape)
-        return None
-
-    def diag_of_product(e: Expr) -> Expr | None:
-        if e.op != "diagvec" or not is_product(e.args[0]):
-            return None
-        a, b = e.args[0].args
-        if a.shape[1] == 1:  # diag(u rᵀ) = u ⊙ r
-            return make("hadamard", a, flip(b))
-        return local("rowdot", a, flip(b), shape=e.shape)  # diag(A B) = row sums of A ⊙ Bᵀ
-
-    def mask(e: Expr) -> Expr | None:
-        if e.op == "hadamard":
-            a, b = e.args
-            if body(a).op == "step" and a.shape == b.shape:
-                return local("mask", body(a).args[0], b, shape=e.shape)
-            if body(b).op == "step" and a.shape == b.shape:
-                return local("mask", body(b).args[0], a, shape=e.shape)
-        return None
-
-    def subtract(e: Expr) -> Expr | None:
-        if e.op == "add" and any(a.op == "neg" for a in e.args):
-            signs = tuple(-1 if a.op == "neg" else 1 for a in e.args)
-            args = tuple(a.args[0] if a.op == "neg" else a for a in e.args)
-            if signs[0] < 0:  # lead with a positive term when there is one
-                k = signs.index(1) if 1 in signs else 0
-                order = [k] + [i for i in range(len(args)) if i != k]
-                signs, args = tuple(signs[i] for i in order), tuple(args[i] for i in order)
-            return local("addsub", *args, shape=e.shape, attr=signs)
-        return None
-
-    return [Rule("A⁻¹ B = solve(A, B), B A⁻¹ = solve(Aᵀ, Bᵀ)ᵀ", solve),
-            Rule("𝟙ᵀ B = column sums of B, A 𝟙 = row sums of A", ones_product),
-            Rule("diag(v) B = v ⊙ B (broadcast)", diag_product),
-            Rule("diag(u rᵀ) = u ⊙ r, diag(A B) = row sums of A ⊙ Bᵀ", diag_of_product),
-            Rule("relu'(Z) ⊙ G = G where Z > 0", mask),
-            Rule("A + (-B) = A - B", subtract)]
-
-
+    return [Rule("A⁻¹ B = solve(A, B)", ("matmul",), solve_left, _matrices),
+            Rule("B A⁻¹ = solve(Aᵀ, Bᵀ)ᵀ", ("matmul",), solve_right, _matrices)] + COMMON

@@ -13,14 +13,13 @@ directly and only ``emit.py`` lowers them. Invariant: every rule preserves value
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
 from matcalc.algebra.expr import Expr, walk
 from matcalc.algebra.ops import const, inner, make, neg, transpose
 from matcalc.algebra.shapes import is_scalar
-from matcalc.simplification.rewrite import Rule
-
-RuleFn = Callable[[Expr], "Expr | None"]
+from matcalc.simplification.basics import fill_scalar, transpose_scalar, transpose_transpose
+from matcalc.simplification.engine import Engine, Rule, RuleList
 
 
 def body(e: Expr) -> Expr:
@@ -75,23 +74,7 @@ def is_product(e: Expr) -> bool:
 
 def rewrite(roots: Iterable[Expr], rules: list[Rule], memo: dict[Expr, Expr] | None = None) -> list[Expr]:
     """Every root rewritten bottom-up with ``rules`` to a fixed point (each distinct node once)."""
-    memo = {} if memo is None else memo
-
-    def at(node: Expr) -> Expr:
-        for r in rules:
-            new = r.apply(node)
-            if new is not None and new is not node:
-                return run(new)
-        return node
-
-    def run(root: Expr) -> Expr:
-        for node in walk(root, memo):
-            args = tuple(memo[a] for a in node.args)
-            rebuilt = node if args == node.args else Expr(node.op, args, node.attr, node.shape)
-            memo[node] = memo[rebuilt] = at(rebuilt)
-        return memo[root]
-
-    return [run(r) for r in roots]
+    return Engine(rules, memo).run(roots)
 
 
 def _terms_one_plus(e: Expr) -> Expr | None:
@@ -112,18 +95,11 @@ def _softplus(z: Expr) -> Expr:
 
 # ---------------------------------------------------------------- stability
 
-STABLE: list[Rule] = []
+STABLE = RuleList()
+_stable = STABLE.rule
 
 
-def _stable(name: str) -> Callable[[RuleFn], RuleFn]:
-    def register(fn: RuleFn) -> RuleFn:
-        STABLE.append(Rule(name, fn))
-        return fn
-
-    return register
-
-
-@_stable("log(1 + exp(z)) = softplus(z)")
+@_stable("log(1 + exp(z)) = softplus(z)", "log")
 def _log1p_exp(e: Expr) -> Expr | None:
     if e.op == "log":
         x = _terms_one_plus(e.args[0])
@@ -132,14 +108,14 @@ def _log1p_exp(e: Expr) -> Expr | None:
     return None
 
 
-@_stable("log(σ(z)) = -softplus(-z)")
+@_stable("log(σ(z)) = -softplus(-z)", "log")
 def _log_sigmoid(e: Expr) -> Expr | None:
     if e.op == "log" and body(e.args[0]).op == "sigmoid":
         return neg(_softplus(neg(body(e.args[0]).args[0])))
     return None
 
 
-@_stable("log(1 - σ(z)) = -softplus(z)")
+@_stable("log(1 - σ(z)) = -softplus(z)", "log")
 def _log_one_minus_sigmoid(e: Expr) -> Expr | None:
     if e.op == "log":
         x = _terms_one_plus(e.args[0])
@@ -148,7 +124,7 @@ def _log_one_minus_sigmoid(e: Expr) -> Expr | None:
     return None
 
 
-@_stable("log(exp(u) ./ s) = u - log(s) (log softmax without a log of a rounded ratio)")
+@_stable("log(exp(u) ./ s) = u - log(s) (log softmax without a log of a rounded ratio)", "log")
 def _log_ratio(e: Expr) -> Expr | None:
     if e.op == "log" and e.args[0].op == "bdiv" and e.args[0].args[0].op == "exp":
         (u,), s = e.args[0].args[0].args, e.args[0].args[1]
@@ -156,12 +132,12 @@ def _log_ratio(e: Expr) -> Expr | None:
     return None
 
 
-@_stable("log(exp(z)) = z")
+@_stable("log(exp(z)) = z", "log")
 def _log_exp(e: Expr) -> Expr | None:
     return body(e.args[0]).args[0] if e.op == "log" and body(e.args[0]).op == "exp" else None
 
 
-@_stable("exp(z) ./ (1 + exp(z)) = σ(z)")
+@_stable("exp(z) ./ (1 + exp(z)) = σ(z)", "div")
 def _exp_ratio(e: Expr) -> Expr | None:
     if e.op == "div" and body(e.args[0]).op == "exp":
         x = _terms_one_plus(e.args[1])
@@ -170,7 +146,7 @@ def _exp_ratio(e: Expr) -> Expr | None:
     return None
 
 
-@_stable("1 ./ (1 + exp(-z)) = σ(z)")
+@_stable("1 ./ (1 + exp(-z)) = σ(z)", "div")
 def _logistic(e: Expr) -> Expr | None:
     if e.op == "div" and is_number(e.args[0], 1):
         x = _terms_one_plus(e.args[1])
@@ -190,7 +166,7 @@ def _column_parts(z: Expr) -> tuple[Expr, Expr, Expr]:
     return m, e, make("sum", e) if is_scalar(cols) else local("colsum", e, shape=cols)
 
 
-@_stable("logsumexp(z) = m + log(sum(exp(z - m))), m = max(z) (per column)")
+@_stable("logsumexp(z) = m + log(sum(exp(z - m))), m = max(z) (per column)", "logsumexp")
 def _logsumexp(e: Expr) -> Expr | None:
     if e.op == "logsumexp" and not is_scalar(e.args[0].shape):
         m, _, s = _column_parts(e.args[0])
@@ -198,7 +174,7 @@ def _logsumexp(e: Expr) -> Expr | None:
     return None
 
 
-@_stable("softmax(z) = exp(z - m) ./ sum(exp(z - m)), m = max(z) (per column)")
+@_stable("softmax(z) = exp(z - m) ./ sum(exp(z - m)), m = max(z) (per column)", "softmax")
 def _softmax(e: Expr) -> Expr | None:
     if e.op == "softmax" and not is_scalar(e.shape):
         _, ex, s = _column_parts(e.args[0])
@@ -208,34 +184,24 @@ def _softmax(e: Expr) -> Expr | None:
 
 # ---------------------------------------------------------------- speed
 
-FAST: list[Rule] = []
+FAST = RuleList([fill_scalar])
+_fast = FAST.rule
 
 
-def _fast(name: str) -> Callable[[RuleFn], RuleFn]:
-    def register(fn: RuleFn) -> RuleFn:
-        FAST.append(Rule(name, fn))
-        return fn
-
-    return register
+def _has_fill(e: Expr) -> bool:
+    return not is_scalar(e.shape) and any(a.op == "fill" for a in e.args) and \
+        any(a.shape == e.shape and a.op != "fill" for a in e.args)
 
 
-@_fast("an array of one entry is a number")
-def _fill_scalar(e: Expr) -> Expr | None:
-    return const(e.attr) if e.op == "fill" and is_scalar(e.shape) else None
-
-
-@_fast("A + c𝟙 = A + c, A ⊙ c𝟙 = c A (a filled array broadcasts as a number)")
+@_fast("A + c𝟙 = A + c (a filled array broadcasts as a number)", "add", guard=_has_fill)
+@_fast("A ⊙ c𝟙 = A ⊙ c (a filled array broadcasts as a number)", "hadamard", guard=_has_fill)
+@_fast("A ./ c𝟙 = A ./ c (a filled array broadcasts as a number)", "div", guard=_has_fill)
 def _fill_broadcast(e: Expr) -> Expr | None:
-    if e.op not in ("add", "hadamard", "div") or is_scalar(e.shape):
-        return None
-    full = [a for a in e.args if a.shape == e.shape and a.op != "fill"]
-    if not full or not any(a.op == "fill" for a in e.args):
-        return None
     args = [const(a.attr) if a.op == "fill" else a for a in e.args]
     return Expr(e.op, tuple(args), e.attr, e.shape)
 
 
-@_fast("‖x‖² = <x, x>")
+@_fast("‖x‖² = <x, x>", "hpow")
 def _norm_squared(e: Expr) -> Expr | None:
     if e.op == "hpow" and body(e.args[0]).op == "norm2" and is_number(e.args[1], 2):
         x = body(e.args[0]).args[0]
@@ -243,7 +209,7 @@ def _norm_squared(e: Expr) -> Expr | None:
     return None
 
 
-@_fast("tr(A B) = <Aᵀ, B> = sum(A ⊙ Bᵀ)")
+@_fast("tr(A B) = <Aᵀ, B> = sum(A ⊙ Bᵀ)", "trace")
 def _trace_product(e: Expr) -> Expr | None:
     if e.op == "trace" and e.args[0].op == "matmul" and not any(is_scalar(a.shape) for a in e.args[0].args):
         a, b = e.args[0].args
@@ -259,28 +225,33 @@ def _costly(t: Expr) -> bool:
     return t.op == "inv" or t.op == "matmul" and not any(is_scalar(a.shape) for a in t.args)
 
 
-@_fast("(A + B) v = A v + B v, vᵀ (A + B) = vᵀ A + vᵀ B when A or B is a product (never form it)")
+def _spread_sum(e: Expr) -> bool:
+    """e is a sum with a number added to every entry: (A + s) v is not A v + s v."""
+    return e.op == "add" and not all(t.shape == e.shape for t in e.args)
+
+
+def _matrix_product(e: Expr) -> bool:
+    return not any(is_scalar(a.shape) for a in e.args) and not any(_spread_sum(a) for a in e.args)
+
+
+@_fast("(A + B) v = A v + B v when A or B is a product (never form it)", "matmul",
+       guard=lambda e: _matrix_product(e) and e.args[0].op == "add" and e.args[1].shape[1] == 1
+       and any(_costly(t) for t in e.args[0].args))
 def _distribute_over_vector(e: Expr) -> Expr | None:
-    if e.op != "matmul" or any(is_scalar(a.shape) for a in e.args):
-        return None
-    a, b = e.args
-    spread = (a.op == "add" and not all(t.shape == a.shape for t in a.args)
-              or b.op == "add" and not all(t.shape == b.shape for t in b.args))
-    if spread:  # a number added to every entry: (A + s) v is not A v + s v
-        return None
-    if a.op == "add" and b.shape[1] == 1 and any(_costly(t) for t in a.args):
-        return make("add", *(make("matmul", t, b) for t in a.args))
-    if b.op == "add" and a.shape[0] == 1 and any(_costly(t) for t in b.args):
-        return make("add", *(make("matmul", a, t) for t in b.args))
-    return None
+    return make("add", *(make("matmul", t, e.args[1]) for t in e.args[0].args))
 
 
-@_fast("(Aᵀ)ᵀ = A")
-def _transpose_transpose(e: Expr) -> Expr | None:
-    return e.args[0].args[0] if e.op == "transpose" and e.args[0].op == "transpose" else None
+@_fast("vᵀ (A + B) = vᵀ A + vᵀ B when A or B is a product (never form it)", "matmul",
+       guard=lambda e: _matrix_product(e) and e.args[1].op == "add" and e.args[0].shape[0] == 1
+       and any(_costly(t) for t in e.args[1].args))
+def _distribute_over_row(e: Expr) -> Expr | None:
+    return make("add", *(make("matmul", e.args[0], t) for t in e.args[1].args))
 
 
-@_fast("uᵀ M = (Mᵀ u)ᵀ (rows as transposed columns: uᵀ Aᵀ and A u are computed once)")
+FAST.append(transpose_transpose)
+
+
+@_fast("uᵀ M = (Mᵀ u)ᵀ (rows as transposed columns: uᵀ Aᵀ and A u are computed once)", "matmul")
 def _row_times_matrix(e: Expr) -> Expr | None:
     if e.op == "matmul" and e.args[0].op == "transpose" and e.args[0].shape[0] == 1 and not is_scalar(e.shape):
         u, m = e.args[0].args[0], e.args[1]
@@ -289,12 +260,9 @@ def _row_times_matrix(e: Expr) -> Expr | None:
     return None
 
 
-@_fast("sᵀ = s")
-def _transpose_scalar(e: Expr) -> Expr | None:
-    return e.args[0] if e.op == "transpose" and is_scalar(e.shape) else None
+FAST.append(transpose_scalar)
 
 
 def strip_refs(keep: set[str]) -> Rule:
     """A rule dropping definition wrappers except the user's own (whose names the code keeps)."""
-    return Rule("unnamed definitions are inlined",
-                lambda e: e.args[0] if e.op == "ref" and e.attr not in keep else None)
+    return Rule("unnamed definitions are inlined", ("ref",), lambda e: e.args[0], lambda e: e.attr not in keep)

@@ -1,7 +1,7 @@
 """Sums and product chains: like terms, common factors, numbers, powers and inverses in chains.
 
-Part of the textbook simplifier (``simplify.py`` runs these rules, in this order, between its
-product rules and its last ones): ``A x + A x = 2 A x``, ``A x + Aᵀ x = (A + Aᵀ) x``,
+``SUMS`` is one rule list of the textbook simplifier (``simplify.py`` runs it, in this order,
+between its product rules and its last ones): ``A x + A x = 2 A x``, ``A x + Aᵀ x = (A + Aᵀ) x``,
 ``M v + c v`` kept apart from a matrix sum, ``A (B C) = A B C``, ``A⁻¹ A = I``.
 Invariant: every rule is an equality of values, and a scalar spread over an array is never
 mistaken for a factor of it.
@@ -11,34 +11,12 @@ from __future__ import annotations
 
 from matcalc.algebra.expr import Expr
 from matcalc.algebra.ops import add, const, div, fill, identity, make, matmul, neg, transpose
-from matcalc.algebra.shapes import ShapeError, is_scalar
-from matcalc.simplification.rewrite import Rule, collector
+from matcalc.algebra.shapes import ShapeError
+from matcalc.simplification.basics import is_value, scalar, zero
+from matcalc.simplification.engine import RuleList
 
-RULES: list[Rule] = []
-rule = collector(RULES)
-
-
-def zero(shape: tuple) -> Expr:
-    """The zero of a shape: 0 for a scalar, else a filled array."""
-    return const(0) if is_scalar(shape) else fill(0, shape)
-
-
-def is_value(e: Expr, v: float) -> bool:
-    """e is the number v, or an array filled with v."""
-    return e.op in ("const", "fill") and e.attr == v
-
-
-def is_identity(e: Expr) -> bool:
-    """e is I (or the 1x1 one)."""
-    return e.op == "identity" or is_value(e, 1) and is_scalar(e.shape)
-
-
-def scalar(e: Expr) -> bool:
-    """e is 1x1."""
-    return is_scalar(e.shape)
-
-
-
+SUMS = RuleList()
+rule = SUMS.rule
 
 
 def split_coefficient(term: Expr) -> tuple[float, Expr]:
@@ -62,22 +40,23 @@ def scaled(c: float, base: Expr) -> Expr:
     return from_chain([const(c)] + chain_of(base))  # the number goes leftmost: 2 A x, not 2 (A x)
 
 
-@rule("A + (B + C) = A + B + C, A + (B + C)ᵀ = A + Bᵀ + Cᵀ")
+@rule("A + (B + C) = A + B + C", "add", guard=lambda e: any(a.op == "add" for a in e.args))
 def _flatten_sum(e: Expr) -> Expr | None:
-    if e.op != "add":
-        return None
-    if any(a.op == "add" for a in e.args):
-        return add(*e.args)
-    if any(a.op == "transpose" and a.args[0].op == "add" for a in e.args):
-        return add(*(add(*(transpose(t) if not scalar(t) else t for t in a.args[0].args))
-                     if a.op == "transpose" and a.args[0].op == "add" else a for a in e.args))
-    return None
+    return add(*e.args)
 
 
-@rule("A + 0 = A, c1 + c2 = c, a A + b A = (a + b) A")
+def _transposed_sum(a: Expr) -> bool:
+    return a.op == "transpose" and a.args[0].op == "add"
+
+
+@rule("A + (B + C)ᵀ = A + Bᵀ + Cᵀ", "add", guard=lambda e: any(_transposed_sum(a) for a in e.args))
+def _flatten_transposed_sum(e: Expr) -> Expr | None:
+    return add(*(add(*(transpose(t) if not scalar(t) else t for t in a.args[0].args)) if _transposed_sum(a) else a
+                 for a in e.args))
+
+
+@rule("a A + b A = (a + b) A: like terms collected (numbers add up, zeros drop)", "add")
 def _collect(e: Expr) -> Expr | None:
-    if e.op != "add":
-        return None
     coef: dict[Expr, float] = {}
     number = 0.0
     for t in e.args:
@@ -93,17 +72,17 @@ def _collect(e: Expr) -> Expr | None:
         return None
     if not terms or len(terms) == 1 and is_value(terms[0], 0):
         return zero(e.shape)
-    return add(*terms) if len(terms) > 1 else _broadcast(terms[0], e)
+    return _broadcast(add(*terms), e)
 
 
 def _broadcast(t: Expr, e: Expr) -> Expr:
+    """t spread over e's shape: the scalars left of a sum of arrays still fill every entry."""
     return t if t.shape == e.shape else matmul(t, fill(1, e.shape))
 
 
-@rule("c (a A + b B) = (c a) A + (c b) B when that leaves fewer numbers")
+@rule("c (a A + b B) = (c a) A + (c b) B when that leaves fewer numbers", "matmul",
+      guard=lambda e: e.args[0].op == "const" and e.args[1].op == "add")
 def _distribute_number(e: Expr) -> Expr | None:
-    if e.op != "matmul" or e.args[0].op != "const" or e.args[1].op != "add":
-        return None
     c = e.args[0].attr
     parts = [split_coefficient(t) for t in e.args[1].args]
     if sum(abs(k * c) != 1 for k, _ in parts) >= 1 + sum(abs(k) != 1 for k, _ in parts):
@@ -135,34 +114,35 @@ def _common_run(chains: list[list[Expr]], side: int) -> int:
     return k
 
 
-@rule("P A + P B = P (A + B), A Q + B Q = (A + B) Q: common factors of product chains")
-def _factor(e: Expr) -> Expr | None:
-    if e.op != "add":
-        return None
+def _factor(e: Expr, side: int) -> Expr | None:
+    """P A + P B = P (A + B) (side 0) or A Q + B Q = (A + B) Q (side -1) for the first common factor."""
     split = [split_coefficient(t) for t in e.args]
     chains = [chain_of(base) for _, base in split]
-    for side in (0, -1):
-        groups: dict[Expr, list[int]] = {}
-        for i, ch in enumerate(chains):  # a scalar spread over a vector sum is no product chain of it
-            if len(ch) >= 2 and ch[side].op not in ("const", "fill", "identity") and e.args[i].shape == e.shape:
-                groups.setdefault(ch[side], []).append(i)
-        for idx in groups.values():
+    groups: dict[Expr, list[int]] = {}
+    for i, ch in enumerate(chains):  # a scalar spread over a vector sum is no product chain of it
+        if len(ch) >= 2 and ch[side].op not in ("const", "fill", "identity") and e.args[i].shape == e.shape:
+            groups.setdefault(ch[side], []).append(i)
+    for idx in groups.values():
+        if len(idx) < 2:
+            continue
+        k = _common_run([chains[i] for i in idx], side)
+        rests = {i: chains[i][k:] if side == 0 else chains[i][:-k] for i in idx}
+        matrices = [i for i in idx if not all(scalar(f) for f in rests[i])]
+        if 0 < len(matrices) < len(idx):  # (A + Aᵀ) x + 2 α x, not (A + Aᵀ + 2 α I) x
+            idx = matrices if len(matrices) >= 2 else [i for i in idx if i not in matrices]
             if len(idx) < 2:
                 continue
-            k = _common_run([chains[i] for i in idx], side)
-            rests = {i: chains[i][k:] if side == 0 else chains[i][:-k] for i in idx}
-            matrices = [i for i in idx if not all(scalar(f) for f in rests[i])]
-            if 0 < len(matrices) < len(idx):  # (A + Aᵀ) x + 2 α x, not (A + Aᵀ + 2 α I) x
-                idx = matrices if len(matrices) >= 2 else [i for i in idx if i not in matrices]
-                if len(idx) < 2:
-                    continue
-            try:  # a chain with scalar sub-products may not split where another one does
-                factored = _factor_group([split[i][0] for i in idx], [chains[i] for i in idx], side, e.shape)
-            except ShapeError:
-                continue
-            rest = [t for i, t in enumerate(e.args) if i not in idx]
-            return add(factored, *rest) if rest else factored
+        try:  # a chain with scalar sub-products may not split where another one does
+            factored = _factor_group([split[i][0] for i in idx], [chains[i] for i in idx], side, e.shape)
+        except ShapeError:
+            continue
+        rest = [t for i, t in enumerate(e.args) if i not in idx]
+        return add(factored, *rest) if rest else factored
     return None
+
+
+rule("P A + P B = P (A + B): a common left factor", "add")(lambda e: _factor(e, 0))
+rule("A Q + B Q = (A + B) Q: a common right factor", "add")(lambda e: _factor(e, -1))
 
 
 def _factor_group(coefs: list[float], chains: list[list[Expr]], side: int, shape: tuple) -> Expr:
@@ -187,10 +167,8 @@ def _factor_group(coefs: list[float], chains: list[list[Expr]], side: int, shape
     return factored
 
 
-@rule("c A + c B = c (A + B)")
+@rule("c A + c B = c (A + B)", "add")
 def _common_number(e: Expr) -> Expr | None:
-    if e.op != "add":
-        return None
     split = [split_coefficient(t) for t in e.args]
     c = split[0][0]
     if c in (1, -1) or any(k != c for k, _ in split) or any(t.op == "const" for t in e.args):
@@ -198,12 +176,10 @@ def _common_number(e: Expr) -> Expr | None:
     return matmul(const(c), add(*(base for _, base in split)))
 
 
-@rule("A (B C) = A B C")
+@rule("A (B C) = A B C", "matmul", guard=lambda e: e.args[1].op == "matmul")
 def _left_associate(e: Expr) -> Expr | None:
-    if e.op == "matmul" and e.args[1].op == "matmul":
-        a, (b, c) = e.args[0], e.args[1].args
-        return matmul(matmul(a, b), c)
-    return None
+    a, (b, c) = e.args[0], e.args[1].args
+    return matmul(matmul(a, b), c)
 
 
 def _power_of(e: Expr) -> tuple[Expr, int]:
@@ -221,10 +197,8 @@ def _power(a: Expr, k: int) -> Expr:
     return positive if k > 0 else make("inv", positive)
 
 
-@rule("A A = A^2, A^j A^k = A^(j+k), A⁻¹ A = I")
+@rule("Aʲ Aᵏ = Aʲ⁺ᵏ (integer powers: A A = A², A⁻¹ A = I)", "matmul", guard=lambda e: not scalar(e))
 def _powers(e: Expr) -> Expr | None:
-    if e.op != "matmul" or scalar(e):
-        return None
     left, right = e.args
     last = left.args[1] if left.op == "matmul" else left
     (a, j), (b, k) = _power_of(last), _power_of(right)
@@ -234,38 +208,43 @@ def _powers(e: Expr) -> Expr | None:
     return matmul(left.args[0], power) if left.op == "matmul" else power
 
 
-@rule("(P Q)⁻¹ = Q⁻¹ P⁻¹ when P and Q are square")
+@rule("(P Q)⁻¹ = Q⁻¹ P⁻¹ when P and Q are square", "inv", guard=lambda e: e.args[0].op == "matmul")
 def _inverse_of_product(e: Expr) -> Expr | None:
-    if e.op != "inv" or e.args[0].op != "matmul":
-        return None
     factors = chain_of(e.args[0])
     if any(scalar(f) or f.shape[0] != f.shape[1] for f in factors):
         return None
     return from_chain([make("inv", f) for f in reversed(factors)])
 
 
-@rule("<A, s B> = s <A, B>")
-def _inner_scalars(e: Expr) -> Expr | None:
-    if e.op != "inner" or scalar(e.args[0]):
+def _scaled_inner(e: Expr, op: str, side: int) -> Expr | None:
+    """<s A, B> = s <A, B> (op matmul: s is the first factor) or <A / s, B> = <A, B> / s (op div)."""
+    if scalar(e.args[0]):
         return None
     a, b = e.args
     for i, x in enumerate((a, b)):
-        if x.op == "matmul" and scalar(x.args[0]) and not scalar(x.args[1]):
-            rest = (x.args[1], b) if i == 0 else (a, x.args[1])
-            return matmul(x.args[0], make("inner", *rest))
-        if x.op == "div" and scalar(x.args[1]) and not scalar(x.args[0]):
-            rest = (x.args[0], b) if i == 0 else (a, x.args[0])
-            return div(make("inner", *rest), x.args[1])
+        if x.op == op and scalar(x.args[side]) and not scalar(x.args[1 - side]):
+            rest = (x.args[1 - side], b) if i == 0 else (a, x.args[1 - side])
+            inner = make("inner", *rest)
+            return matmul(x.args[0], inner) if op == "matmul" else div(inner, x.args[1])
     return None
 
 
-@rule("det(Aᵀ) = det(A), tr(Aᵀ) = tr(A), (s A)⁻¹ = A⁻¹ / s")
+rule("<A, s B> = s <A, B>", "inner")(lambda e: _scaled_inner(e, "matmul", 0))
+rule("<A, B / s> = <A, B> / s", "inner")(lambda e: _scaled_inner(e, "div", 1))
+
+
+def _of_transpose(e: Expr) -> bool:
+    return e.args[0].op == "transpose"
+
+
+@rule("det(Aᵀ) = det(A)", "det", guard=_of_transpose)
+@rule("logdet(Aᵀ) = logdet(A)", "logdet", guard=_of_transpose)
+@rule("tr(Aᵀ) = tr(A)", "trace", guard=_of_transpose)
 def _transpose_invariant(e: Expr) -> Expr | None:
-    if e.op in ("det", "logdet", "trace") and e.args[0].op == "transpose":
-        return make(e.op, e.args[0].args[0])
-    if e.op == "inv" and e.args[0].op == "matmul" and scalar(e.args[0].args[0]):
-        s, a = e.args[0].args
-        return div(make("inv", a), s)
-    return None
+    return make(e.op, e.args[0].args[0])
 
 
+@rule("(s A)⁻¹ = A⁻¹ / s", "inv", guard=lambda e: e.args[0].op == "matmul" and scalar(e.args[0].args[0]))
+def _inverse_scaled(e: Expr) -> Expr | None:
+    s, a = e.args[0].args
+    return div(make("inv", a), s)
