@@ -177,7 +177,7 @@ ELEMENTWISE: dict[str, Callable[[Any], Any]] = {
     "sin": lambda t: torch().sin(t), "cos": lambda t: torch().cos(t), "tanh": lambda t: torch().tanh(t),
     "arctan": lambda t: torch().atan(t), "sigmoid": lambda t: torch().sigmoid(t),
     "σ": lambda t: torch().sigmoid(t), "relu": lambda t: torch().relu(t),
-    "softplus": lambda t: torch().log1p(torch().exp(t)), "abs": lambda t: torch().abs(t),
+    "softplus": lambda t: torch().logaddexp(t, torch().zeros_like(t)), "abs": lambda t: torch().abs(t),
     "sign": lambda t: torch().sign(t), "exp": lambda t: torch().exp(t), "log": lambda t: torch().log(t),
     "sqrt": lambda t: torch().sqrt(t),
     "relu'": lambda t: (t > 0).to(t.dtype), "sigmoid'": lambda t: torch().sigmoid(t) * (1 - torch().sigmoid(t)),
