@@ -37,6 +37,13 @@ torch = pytest.importorskip("torch")
 
 EXAMPLES = int(os.environ.get("MATCALC_PROPERTY_EXAMPLES", "300"))
 TOL = 1e-7
+FLOOR = 1e-5  # an exact zero computed two ways differs by rounding noise of the terms that cancel
+
+
+def _close(got: Any, ref: Any) -> bool:
+    return relative_error(got, ref, floor=FLOOR) < TOL
+
+
 SETTINGS = settings(max_examples=EXAMPLES, deadline=None, database=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much,
                                            HealthCheck.data_too_large])
@@ -76,11 +83,11 @@ def _draw(case: Case, seed: int, sizes: dict[str, int]) -> tuple[Formula, dict[s
 def test_value_and_gradient_agree_with_the_twin(case: Case, seed: int, sizes: dict[str, int]) -> None:
     f, values = _draw(case, seed, sizes)
     value, ref = _reference(case, f, values, sizes)
-    assert relative_error(_matcalc_value(f, values, sizes, value), value) < TOL, f"value of {case.text}"
+    assert _close(_matcalc_value(f, values, sizes, value), value), f"value of {case.text}"
     grads = matcalc.grad(f, f.variables)
     for name in f.variables:
         got = _as_2d(evaluate_closed_form(grads[name], values, sizes, ref[name]))
-        assert relative_error(got, ref[name]) < TOL, f"∇_{name} {case.text} = {grads[name].text()}"
+        assert _close(got, ref[name]), f"∇_{name} {case.text} = {grads[name].text()}"
 
 
 @settings(SETTINGS, max_examples=max(EXAMPLES // 3, 50))
@@ -89,9 +96,9 @@ def test_value_and_simplified_value_agree_with_the_twin(case: Case, seed: int, s
     f, values = _draw(case, seed, sizes)
     value, _ = case.value(as_tensors(values), sizes)
     value = value.detach().numpy()
-    assert relative_error(_matcalc_value(f, values, sizes, value), value) < TOL, case.text
+    assert _close(_matcalc_value(f, values, sizes, value), value), case.text
     simple = Formula(simplify(f.expr), f.declarations, f.definitions)
-    assert relative_error(_matcalc_value(simple, values, sizes, value), value) < TOL, \
+    assert _close(_matcalc_value(simple, values, sizes, value), value), \
         f"{case.text}  ->  {simple.text()}"
 
 
@@ -105,4 +112,4 @@ def test_printed_gradient_parses_back(case: Case, seed: int, sizes: dict[str, in
     for notation in ("text", "unicode", "latex"):
         again = matcalc.parse(g.show(notation), where=g.where, notation=notation)
         got = _as_2d(evaluate_closed_form(again, values, sizes, ref[name]))
-        assert relative_error(got, ref[name]) < TOL, f"{notation}: {g.show(notation)}"
+        assert _close(got, ref[name]), f"{notation}: {g.show(notation)}"
