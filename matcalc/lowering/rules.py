@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from matcalc.algebra.expr import Expr, walk
-from matcalc.algebra.ops import const, inner, make, neg, transpose
+from matcalc.algebra.ops import OPS, const, inner, make, neg, transpose
 from matcalc.algebra.shapes import is_scalar
 from matcalc.simplification.basics import fill_scalar, transpose_scalar, transpose_transpose
 from matcalc.simplification.engine import Engine, Rule, RuleList
@@ -40,7 +40,7 @@ def symmetric(e: Expr) -> bool:
         return e.attr.kind in ("symmetric", "spd") or is_scalar(e.shape)
     if e.op in ("identity", "const") or e.op == "fill" and e.shape[0] == e.shape[1]:
         return True
-    if e.op in ("inv", "transpose", "neg", "ref", "add", "hadamard", "exp", "log", "sqrt"):
+    if e.op in OPS and "symmetric" in OPS[e.op].preserves:
         return all(symmetric(a) for a in e.args)
     return e.op == "matmul" and any(is_scalar(a.shape) for a in e.args) and all(symmetric(a) for a in e.args)
 

@@ -223,7 +223,8 @@ def _chain(factors: list[Expr], shape: tuple) -> Expr:
     return acc
 
 
-@rule("A ⊙ (B ./ A) = B, (1 ./ A) ⊙ B = B ./ A", "hadamard", "div", guard=lambda e: not scalar(e))
+@rule("A ⊙ B ./ A = B: a ⊙/./ chain of one shape cancels equal factors (1 ./ A ⊙ B = B ./ A)",
+      "hadamard", "div", guard=lambda e: not scalar(e))
 def _cancel(e: Expr) -> Expr | None:
     num: list[Expr] = []
     den: list[Expr] = []
