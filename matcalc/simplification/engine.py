@@ -31,6 +31,9 @@ def always(e: Expr) -> bool:
     return True
 
 
+KNOWN: dict[str, Rule] = {}  # every rule built so far, by its identity (the rule-by-rule test walks it)
+
+
 @dataclass(frozen=True)
 class Rule:
     """One identity ``name``, rewriting nodes whose operation is in ``ops`` when ``guard`` holds."""
@@ -39,6 +42,9 @@ class Rule:
     ops: tuple[str, ...]
     build: Build
     guard: Guard = always
+
+    def __post_init__(self) -> None:
+        KNOWN[self.name] = self
 
     def apply(self, e: Expr) -> Expr | None:
         """The rewritten node, or None when the rule does not apply to e."""
