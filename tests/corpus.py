@@ -1,7 +1,10 @@
 """The public corpus of gradient identities (issue 3), as data.
 
-Each entry: ``Identity(id, formula, where, wrt, expected, citation)``. ``formula`` is a
-scalar formula in the matcalc language (LANGUAGE.md), ``where`` its declarations (or None:
+``ENTRIES`` holds every identity; ``CORPUS`` those matcalc gets right today (all but the few
+in ``KNOWN_WRONG``, each listed with the reason).
+
+Each entry: ``Identity(id, formula, where, wrt, expected, citation)``. ``formula`` is a scalar
+formula in the matcalc language (LANGUAGE.md), ``where`` its declarations (or None:
 names are typed by convention), ``wrt`` the variable, ``expected`` the closed form the
 source gives, written in our language with the same names (or None where the source has
 no short closed form), and ``citation`` where the identity comes from.
@@ -49,10 +52,11 @@ MC = "Matrix Cookbook (2012)"
 WP = "Wikipedia, Matrix calculus"
 TT1 = "trace-trick worked example 1 (issue 3)"
 TT2 = "trace-trick worked example 2 (issue 3)"
+IS10 = "issue 10, wrong answers found"
 
 SQUARE = "X: matrix(n, n)"
 
-CORPUS: list[Identity] = [
+ENTRIES: list[Identity] = [
     # ------------------------------------------------------------ Matrix Cookbook: determinants
     Identity("mc49_det", "det(X)", SQUARE, "X", "det(X) inv(X)^T",
              f"{MC} eq. 49: ∂det(X)/∂X = det(X) (X⁻¹)ᵀ"),
@@ -549,7 +553,77 @@ CORPUS: list[Identity] = [
     Identity("linear_plus_scaled_linear", "a^T A x + alpha a^T x", None, "x", "A^T a + alpha a",
              f"{MC} eq. 69 twice: (Aᵀ + αI) a, not (Aᵀ + α) a"),
     Identity("mc_org_trace", "tr(X'*A*X)", None, "X", "(A + A')*X", "matrixcalculus.org syntax, eq. 108"),
+    # ------------------------------------------------------------ issue 10: scalars spread over arrays, cancellations
+    Identity("b10_scalar_reciprocal_alpha", "alpha x^T (1 ./ x)", None, "alpha", "1_n^T 1_n",
+             f"{IS10}: α xᵀ(1 ⊘ x) = α n; aᵀ(b ⊘ a) = sum(b) holds only for a vector b"),
+    Identity("b10_scalar_reciprocal_x", "alpha x^T (1 ./ x)", None, "x", "vector(0)",
+             f"{IS10}: α xᵀ(1 ⊘ x) is constant"),
+    Identity("b10_vector_reciprocal", "a^T (b ./ a)", None, "a", "vector(0)",
+             "aᵀ(b ⊘ a) = sum(b) does not depend on a"),
+    Identity("b10_scalar_over_vector", "a^T (beta ./ a)", None, "beta", "1_n^T 1_n", f"{IS10}: aᵀ(β ⊘ a) = β n"),
+    Identity("b10_cancel_broadcast_y", "y^T (x - x + alpha + beta)", None, "y", "(alpha + beta) 1_n",
+             f"{IS10}: x - x + α + β is the vector (α + β) 𝟙, not a scalar"),
+    Identity("b10_cancel_broadcast_alpha", "y^T (x - x + alpha + beta)", None, "alpha", "sum(y)", IS10),
+    Identity("b10_cancel_matrix_broadcast", "(b)^T ((C - C) - (C - C) + alpha + ||a||^2) a", None, "b",
+             "(alpha + ||a||^2) sum(a) 1_n", f"{IS10}: the cancelled matrix keeps its shape, the scalar fills it"),
+    Identity("b10_cancel_sum_X", "sum(X - X + alpha)", None, "X", "matrix(0)", "z - z + s does not depend on z"),
+    Identity("b10_scalar_minus_vector", "sum(alpha - x)", None, "alpha", "1_n^T 1_n",
+             "LANGUAGE.md: a scalar minus a vector is taken entry by entry"),
+    Identity("b10_scalar_in_quadratic", "x^T (A - alpha) x", None, "x", "(A + A^T) x - 2 alpha sum(x) 1_n",
+             "LANGUAGE.md: a scalar added to a matrix fills every entry (A - α𝟙𝟙ᵀ, not A - αI)"),
+    Identity("b10_trace_plus_scalar", "tr(A + alpha)", None, "alpha", "1_n^T 1_n", "tr(A + α𝟙𝟙ᵀ) = tr(A) + nα"),
+    Identity("b10_exp_shifted", "sum(exp(X + alpha))", None, "alpha", "sum(exp(X + alpha))", "scalar shift inside exp"),
+    Identity("b10_inner_shift", "<A, X + beta>", None, "beta", "sum(A)", "<A, X + β𝟙𝟙ᵀ> = <A, X> + β sum(A)"),
+    Identity("b10_square_shift_alpha", "(x + alpha)^T (x + alpha)", None, "alpha", "2 sum(x + alpha)",
+             "‖x + α𝟙‖², gradient in the shift"),
+    # ------------------------------------------------------------ issue 10: elementwise division
+    Identity("b10_div_shift_alpha", "sum(x ./ (alpha + x))", None, "alpha", "-sum(x ./ (alpha + x).^2)",
+             "quotient rule with a scalar spread over the denominator"),
+    Identity("b10_div_shift_x", "sum(x ./ (alpha + x))", None, "x", "alpha ./ (alpha + x).^2", "quotient rule"),
+    Identity("b10_scalar_over_x", "sum(alpha ./ x)", None, "x", "-(alpha ./ x.^2)", "a scalar divided by a vector"),
+    Identity("b10_scalar_over_x_alpha", "sum(alpha ./ x)", None, "alpha", "sum(1 ./ x)",
+             "a scalar divided by a vector"),
+    Identity("b10_div_rational_matrix", "sum(X ./ (1 + X .* X))", None, "X", "(1 - X .* X) ./ (1 + X .* X).^2",
+             "d(x/(1 + x²)) = (1 - x²)/(1 + x²)²"),
+    # ------------------------------------------------------------ issue 10: user functions act entry by entry
+    Identity("b10_user_reciprocal", "g(t) = inv(1 + t); sum(g(X))", "X: matrix(n, m) positive", "X",
+             "-(1 ./ (1 + X).^2)", f"{IS10}; LANGUAGE.md: g(X) applies the scalar formula g entry by entry"),
+    Identity("b10_user_square", "g(t) = t^T t; sum(g(X))", "X: matrix(n, m)", "X", "2 X",
+             f"{IS10}: for a scalar t, tᵀt = t², so g(X) = X ⊙ X"),
+    Identity("b10_user_affine", "g(t) = t^2 + sin(t); sum(g(A x))", None, "x", "A^T (2 A x + cos(A x))",
+             "LANGUAGE.md: a user function of a vector"),
+    Identity("b10_user_gaussian", "h(u) = exp(-u^2); a^T h(x)", None, "x", "-2 a .* x .* exp(-x.^2)",
+             "LANGUAGE.md: a user function, weighted"),
+    # ------------------------------------------------------------ issue 10: 1×n shapes
+    Identity("b10_row_quadratic", "sum((x^T A) .* x^T)", None, "x", "(A + A^T) x", "xᵀAx written with 1×n rows"),
+    Identity("b10_row_square", "(R 1_m)^2", "R: matrix(1, m)", "R", "2 (R 1_m) 1_m^T", f"{IS10}: a 1×m variable"),
+    Identity("b10_row_exp", "sum(exp(x^T A))", None, "x", "A exp(A^T x)", "elementwise function of a 1×m row"),
+    Identity("b10_row_variable", "u A v", "u: matrix(1, n)", "u", "(A v)^T", f"{MC} eq. 70 with a 1×n variable"),
+    # ------------------------------------------------------------ issue 10: repeated subterms
+    Identity("b10_shared_sin_cube", "s = sin(x); t = s .* s; sum(t .* s)", None, "x", "3 sin(x).^2 .* cos(x)",
+             "definitions reused: Σ sin³ xᵢ"),
+    Identity("b10_shared_fourth_power", "u = A x; v = u .* u; w = v .* v; sum(w)", None, "x", "4 A^T (A x).^3",
+             "definitions reused: Σ (Ax)ᵢ⁴"),
+    Identity("b10_chained_reuse", "s1 = sin(alpha) cos(alpha); s2 = sin(s1) cos(s1); s2", None, "alpha",
+             "cos(2 sin(alpha) cos(alpha)) cos(2 alpha)", f"{IS10}: chained definitions (sin s cos s = sin(2s)/2)"),
+    Identity("b10_repeated_quadratic", "(x^T x) (x^T x) (x^T x)", None, "x", "6 (x^T x)^2 x",
+             "‖x‖⁶, one subterm three times"),
 ]
+
+# Entries matcalc gets wrong today, each with the reason. They stay out of CORPUS (which other
+# tests and benchmarks run in full); tests/test_corpus.py runs every entry, these as expected
+# failures, and fails when matcalc gets one right: then its line here goes, and it joins CORPUS.
+KNOWN_WRONG = {
+    "b10_scalar_reciprocal_alpha": "issue 10: aᵀ(b ⊘ a) = sum(b) fires for a scalar b (∇_α gives 1, not n)",
+    "b10_cancel_broadcast_y": "issue 10: collecting x - x + α + β drops the broadcast shape (∇_y is 1×1)",
+    "b10_cancel_matrix_broadcast": "issue 10: collecting (C - C) - (C - C) + α + ‖a‖² drops the shape (∇_b is m×1)",
+    "b10_user_reciprocal": "issue 10: a user function's body is not applied entry by entry (inv of an n×m matrix)",
+    "b10_user_square": "issue 10: a user function's body is not applied entry by entry (tᵀt read as Xᵀ ⊙ X)",
+    "b10_row_square": "issue 10: compiling (R 1_m)^2 with R: matrix(1, m) raises IndexError",
+    "b10_scalar_over_vector": "issue 10: generated code applies aᵀ(b ⊘ a) = sum(b) to a scalar b (value β, not β n)",
+    "b10_cancel_broadcast_alpha": "issue 10: generated code computes a vector value for yᵀ(x - x + α + β)",
+}
+CORPUS = [e for e in ENTRIES if e.id not in KNOWN_WRONG]
 
 
 # ---------------------------------------------------------------- hand-written references
@@ -1064,4 +1138,46 @@ REFERENCES: dict[str, Reference] = {
     "linear_plus_scaled_linear": R(lambda a, A, x, alpha: a.T @ A @ x + alpha * a.T @ x,
                                    lambda a, A, alpha: A.T @ a + alpha * a),
     "mc_org_trace": R(lambda X, A: tr(X.T @ A @ X), lambda X, A: (A + A.T) @ X),
+    # ------------------------------------------------------------ issue 10: scalars spread over arrays, cancellations
+    "b10_scalar_reciprocal_alpha": R(lambda alpha, x: alpha * x.T @ (1 / x), lambda x: torch.ones_like(x).sum()),
+    "b10_scalar_reciprocal_x": R(lambda alpha, x: alpha * x.T @ (1 / x), lambda x: torch.zeros_like(x)),
+    "b10_vector_reciprocal": R(lambda a, b: a.T @ (b / a), lambda a: torch.zeros_like(a)),
+    "b10_scalar_over_vector": R(lambda a, beta: a.T @ (beta / a), lambda a: torch.ones_like(a).sum()),
+    "b10_cancel_broadcast_y": R(lambda y, x, alpha, beta: y.T @ (x - x + alpha + beta),
+                                lambda y, alpha, beta: (alpha + beta) * torch.ones_like(y)),
+    "b10_cancel_broadcast_alpha": R(lambda y, x, alpha, beta: y.T @ (x - x + alpha + beta), lambda y: y.sum()),
+    "b10_cancel_matrix_broadcast": R(lambda b, C, alpha, a: b.T @ ((C - C) - (C - C) + alpha + sq(a)) @ a,
+                                     lambda b, alpha, a: (alpha + sq(a)) * a.sum() * torch.ones_like(b)),
+    "b10_cancel_sum_X": R(lambda X, alpha: (X - X + alpha).sum(), lambda X: torch.zeros_like(X)),
+    "b10_scalar_minus_vector": R(lambda alpha, x: (alpha - x).sum(), lambda x: torch.ones_like(x).sum()),
+    "b10_scalar_in_quadratic": R(lambda x, A, alpha: x.T @ (A - alpha) @ x,
+                                 lambda x, A, alpha: (A + A.T) @ x - 2 * alpha * x.sum() * torch.ones_like(x)),
+    "b10_trace_plus_scalar": R(lambda A, alpha: tr(A + alpha), lambda A: ones(A.shape[0]).sum()),
+    "b10_exp_shifted": R(lambda X, alpha: torch.exp(X + alpha).sum(), lambda X, alpha: torch.exp(X + alpha).sum()),
+    "b10_inner_shift": R(lambda A, X, beta: inner(A, X + beta), lambda A: A.sum()),
+    "b10_square_shift_alpha": R(lambda x, alpha: (x + alpha).T @ (x + alpha), lambda x, alpha: 2 * (x + alpha).sum()),
+    # ------------------------------------------------------------ issue 10: elementwise division
+    "b10_div_shift_alpha": R(lambda x, alpha: (x / (alpha + x)).sum(), lambda x, alpha: -(x / (alpha + x) ** 2).sum()),
+    "b10_div_shift_x": R(lambda x, alpha: (x / (alpha + x)).sum(), lambda x, alpha: alpha / (alpha + x) ** 2),
+    "b10_scalar_over_x": R(lambda alpha, x: (alpha / x).sum(), lambda alpha, x: -(alpha / x ** 2)),
+    "b10_scalar_over_x_alpha": R(lambda alpha, x: (alpha / x).sum(), lambda x: (1 / x).sum()),
+    "b10_div_rational_matrix": R(lambda X: (X / (1 + X * X)).sum(), lambda X: (1 - X * X) / (1 + X * X) ** 2),
+    # ------------------------------------------------------------ issue 10: user functions act entry by entry
+    "b10_user_reciprocal": R(lambda X: (1 / (1 + X)).sum(), lambda X: -(1 / (1 + X) ** 2)),
+    "b10_user_square": R(lambda X: (X * X).sum(), lambda X: 2 * X),
+    "b10_user_affine": R(lambda A, x: ((A @ x) ** 2 + torch.sin(A @ x)).sum(),
+                         lambda A, x: A.T @ (2 * A @ x + torch.cos(A @ x))),
+    "b10_user_gaussian": R(lambda a, x: a.T @ torch.exp(-x ** 2), lambda a, x: -2 * a * x * torch.exp(-x ** 2)),
+    # ------------------------------------------------------------ issue 10: 1×n shapes
+    "b10_row_quadratic": R(lambda x, A: ((x.T @ A) * x.T).sum(), lambda x, A: (A + A.T) @ x),
+    "b10_row_square": R(lambda R: (R @ ones(R.shape[1])) ** 2,
+                        lambda R: 2 * (R @ ones(R.shape[1])) @ ones(R.shape[1]).T),
+    "b10_row_exp": R(lambda x, A: torch.exp(x.T @ A).sum(), lambda x, A: A @ torch.exp(A.T @ x)),
+    "b10_row_variable": R(lambda u, A, v: u @ A @ v, lambda A, v: (A @ v).T),
+    # ------------------------------------------------------------ issue 10: repeated subterms
+    "b10_shared_sin_cube": R(lambda x: (torch.sin(x) ** 3).sum(), lambda x: 3 * torch.sin(x) ** 2 * torch.cos(x)),
+    "b10_shared_fourth_power": R(lambda A, x: ((A @ x) ** 4).sum(), lambda A, x: 4 * A.T @ (A @ x) ** 3),
+    "b10_chained_reuse": R(lambda alpha: torch.sin(s1 := torch.sin(alpha) * torch.cos(alpha)) * torch.cos(s1),
+                           lambda alpha: torch.cos(2 * torch.sin(alpha) * torch.cos(alpha)) * torch.cos(2 * alpha)),
+    "b10_repeated_quadratic": R(lambda x: (x.T @ x) * (x.T @ x) * (x.T @ x), lambda x: 6 * (x.T @ x) ** 2 * x),
 }

@@ -1,4 +1,4 @@
-"""The public corpus (tests/corpus.py) checked against references that are not matcalc.
+"""The public corpus (tests/corpus.py, every entry of ENTRIES) checked against references that are not matcalc.
 
 Every entry carries a hand-written torch function of its inputs computing the formula's
 value, and (where the source gives a closed form) one computing that closed form
@@ -9,6 +9,7 @@ For every entry:
 - the hand-written closed form equals the autograd reference (the corpus itself is right);
 - the engine's gradient (``matcalc.grad``) and matcalc's reading of the cited form agree
   with the autograd reference at two random size draws;
+- the NumPy code matcalc generates computes the same value and gradient;
 - the engine's printed result parses back (text, Unicode and LaTeX) to the same values;
 - issue 3's readability target: for Matrix Cookbook entries the result is no longer than
   the book's form (one test listing every entry that misses it).
@@ -23,7 +24,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from corpus import CORPUS, REFERENCES, Identity, Reference
+from corpus import CORPUS, ENTRIES, KNOWN_WRONG, REFERENCES, Identity, Reference
 
 import matcalc
 from matcalc.checking.sample import sample_inputs, sizes_of
@@ -34,12 +35,13 @@ torch.set_num_threads(1)
 
 TOL = 1e-6
 DRAWS = (11, 12)  # two random size/value draws per entry
-IDS = [e.id for e in CORPUS]
-WITH_EXPECTED = [e for e in CORPUS if e.expected is not None]
+IDS = [e.id for e in ENTRIES]
+WITH_EXPECTED = [e for e in ENTRIES if e.expected is not None]
 
 _GRADS: dict[str, Any] = {}
 _FORMULAS: dict[str, matcalc.Formula] = {}
 _AUTOGRAD: dict[tuple[str, int], Any] = {}
+_GENERATED: dict[str, Any] = {}
 _EXTRA: dict[str, Reference] = {}  # references of the vjp cases below
 
 
@@ -139,10 +141,28 @@ def evaluate_formula(g: matcalc.Formula, e: Identity, values: Mapping[str, Any])
     return evaluate_closed_form(g, values, dims, like)
 
 
+def known_wrong(e: Identity, engine: bool = True) -> list[Any]:
+    """The xfail mark of an entry in KNOWN_WRONG (none for the others).
+
+    In a test of matcalc's results any failure is expected; in a test of the corpus itself
+    (``engine=False``) only matcalc refusing to read the formula is, so a wrong hand-written
+    reference still fails."""
+    reason = KNOWN_WRONG.get(e.id)
+    if reason is None:
+        return []
+    raises = Exception if engine else matcalc.MatcalcError
+    return [pytest.mark.xfail(reason=f"matcalc is wrong here: {reason}", raises=raises, strict=False)]
+
+
+def cases(entries: list[Identity], engine: bool = True) -> list[Any]:
+    """Entries as test parameters, named by id, known-wrong ones marked."""
+    return [pytest.param(e, id=e.id, marks=known_wrong(e, engine)) for e in entries]
+
+
 # ---------------------------------------------------------------- the corpus and its references
 
 
-@pytest.mark.parametrize("e", CORPUS, ids=IDS)
+@pytest.mark.parametrize("e", cases(ENTRIES, engine=False))
 def test_entry_is_well_formed(e: Identity) -> None:
     f = formula_of(e)
     assert f.shape == (1, 1), f"{e.id}: the formula is not scalar"
@@ -151,21 +171,21 @@ def test_entry_is_well_formed(e: Identity) -> None:
 
 
 def test_corpus_size_and_unique_ids() -> None:
-    assert len(CORPUS) >= 110
+    assert len(ENTRIES) >= 110
     assert len(set(IDS)) == len(IDS)
 
 
 def test_every_entry_has_a_hand_written_reference() -> None:
     """Each entry has a hand-written value, and a hand-written closed form iff the source gives one."""
-    missing = [e.id for e in CORPUS if e.id not in REFERENCES]
+    missing = [e.id for e in ENTRIES if e.id not in REFERENCES]
     assert not missing, f"{len(missing)} entries have no hand-written reference: {', '.join(missing)}"
     stale = sorted(set(REFERENCES) - set(IDS))
     assert not stale, f"references for no entry: {', '.join(stale)}"
-    unmatched = [e.id for e in CORPUS if (e.expected is None) != (REFERENCES[e.id].closed is None)]
+    unmatched = [e.id for e in ENTRIES if (e.expected is None) != (REFERENCES[e.id].closed is None)]
     assert not unmatched, f"closed form given without a hand-written twin (or the reverse): {', '.join(unmatched)}"
 
 
-@pytest.mark.parametrize("e", CORPUS, ids=IDS)
+@pytest.mark.parametrize("e", cases(ENTRIES, engine=False))
 def test_reference_names_the_formula_variables(e: Identity) -> None:
     """The hand-written value takes exactly the formula's variables; the closed form a subset of them."""
     ref = reference_of(e)
@@ -177,7 +197,7 @@ def test_reference_names_the_formula_variables(e: Identity) -> None:
         assert not extra, f"{e.id}: the closed form names {sorted(extra)}, not variables of the formula"
 
 
-@pytest.mark.parametrize("e", CORPUS, ids=IDS)
+@pytest.mark.parametrize("e", cases(ENTRIES))
 def test_value_matches_hand_written(e: Identity) -> None:
     """matcalc reads the formula as the hand-written function computes it (a misparse fails here)."""
     fn = matcalc.compile(formula_of(e))
@@ -190,7 +210,7 @@ def test_value_matches_hand_written(e: Identity) -> None:
         assert err < TOL, f"{e.id}: matcalc evaluates {e.formula} to {float(got.reshape(()))}, by hand {want}"
 
 
-@pytest.mark.parametrize("e", WITH_EXPECTED, ids=[e.id for e in WITH_EXPECTED])
+@pytest.mark.parametrize("e", cases(WITH_EXPECTED, engine=False))
 def test_hand_written_closed_form_matches_autograd(e: Identity) -> None:
     """The corpus itself is right: the source's closed form (by hand) equals autograd of the value (by hand)."""
     closed = reference_of(e).closed
@@ -206,7 +226,7 @@ def test_hand_written_closed_form_matches_autograd(e: Identity) -> None:
         assert err < TOL, f"{e.id}: closed form {e.expected} off by {err:.2e} from autograd"
 
 
-@pytest.mark.parametrize("e", WITH_EXPECTED, ids=[e.id for e in WITH_EXPECTED])
+@pytest.mark.parametrize("e", cases(WITH_EXPECTED))
 def test_cited_form_as_read_by_matcalc(e: Identity) -> None:
     """matcalc reads the cited closed form (as written in our language) to the autograd gradient."""
     for seed in DRAWS:
@@ -215,7 +235,7 @@ def test_cited_form_as_read_by_matcalc(e: Identity) -> None:
         assert err < TOL, f"{e.id}: matcalc reads {e.expected} to values off by {err:.2e} from autograd"
 
 
-@pytest.mark.parametrize("e", CORPUS, ids=IDS)
+@pytest.mark.parametrize("e", cases(ENTRIES))
 def test_engine_matches_autograd(e: Identity) -> None:
     """matcalc.grad agrees with autograd of the hand-written value at two size draws, with the variable's shape."""
     g = engine_gradient(e)
@@ -227,8 +247,34 @@ def test_engine_matches_autograd(e: Identity) -> None:
         assert err < TOL, f"{e.id}: grad gave {g}, off by {err:.2e} from autograd"
 
 
+def generated(e: Identity) -> Callable[..., Any]:
+    """``f_and_grad`` of the NumPy code matcalc generates for an entry (cached)."""
+    if e.id not in _GENERATED:
+        namespace: dict[str, Any] = {}
+        exec(matcalc.codegen(formula_of(e), [e.wrt], backend="numpy"), namespace)  # noqa: S102 - matcalc's output
+        _GENERATED[e.id] = namespace["f_and_grad"]
+    return _GENERATED[e.id]
+
+
+@pytest.mark.parametrize("e", cases(ENTRIES))
+def test_generated_code_matches_hand_written(e: Identity) -> None:
+    """The code matcalc generates computes the hand-written value and autograd's gradient."""
+    f_and_grad = generated(e)
+    for seed in DRAWS:
+        values = draw(e, seed)
+        value, grads = f_and_grad(*(values[d.name] for d in formula_of(e).declarations))
+        assert np.size(value) == 1, f"{e.id}: the generated value has shape {np.shape(value)}"
+        want = hand_value(e, values)
+        err = relative_error(np.asarray(value, dtype=np.float64).reshape(()), want)
+        assert err < TOL, f"{e.id}: generated code gives the value {value}, by hand {want}"
+        got, ref = np.asarray(grads[e.wrt], dtype=np.float64), hand_gradient(e, seed)
+        assert got.shape == np.shape(ref), f"{e.id}: generated ∇ has shape {got.shape}, {e.wrt} has {np.shape(ref)}"
+        err = relative_error(got, ref)
+        assert err < TOL, f"{e.id}: generated ∇_{e.wrt} off by {err:.2e} from autograd"
+
+
 @pytest.mark.parametrize("notation", ["text", "unicode", "latex"])
-@pytest.mark.parametrize("e", CORPUS, ids=IDS)
+@pytest.mark.parametrize("e", cases(ENTRIES))
 def test_engine_result_parses_back(e: Identity, notation: str) -> None:
     """The printed gradient parses back (with its declarations) to the same values."""
     g = engine_gradient(e)
@@ -341,14 +387,36 @@ def test_vjp_matches_autograd(layer: str, wrt: str, up: str, expected: str | Non
             assert err < TOL, f"expected rule {expected} is off by {err:.2e}"
 
 
+def test_known_wrong_entries_are_still_wrong() -> None:
+    """An entry matcalc now gets right (value, gradient, generated code at every draw) must leave KNOWN_WRONG."""
+    fixed = []
+    for e in ENTRIES:
+        if e.id not in KNOWN_WRONG:
+            continue
+        try:
+            test_value_matches_hand_written(e)
+            test_engine_matches_autograd(e)
+            test_generated_code_matches_hand_written(e)
+        except Exception:  # noqa: BLE001 - a wrong value, a wrong shape or a crash: still wrong
+            continue
+        fixed.append(e.id)
+    assert not fixed, ("matcalc now agrees with the hand-written reference: "
+                       f"remove {', '.join(fixed)} from KNOWN_WRONG (tests/corpus.py)")
+    assert set(KNOWN_WRONG) <= set(IDS), "KNOWN_WRONG names an entry the corpus does not have"
+
+
 def _is_symmetric_variable(e: Identity) -> bool:
-    return any(d.name == e.wrt and d.var.kind in ("symmetric", "spd") for d in formula_of(e).declarations)
+    try:
+        declarations = formula_of(e).declarations
+    except matcalc.MatcalcError:  # test_entry_is_well_formed reports it
+        return False
+    return any(d.name == e.wrt and d.var.kind in ("symmetric", "spd") for d in declarations)
 
 
-SYMMETRIC = [e for e in CORPUS if _is_symmetric_variable(e)]
+SYMMETRIC = [e for e in ENTRIES if _is_symmetric_variable(e)]
 
 
-@pytest.mark.parametrize("e", SYMMETRIC, ids=[e.id for e in SYMMETRIC])
+@pytest.mark.parametrize("e", cases(SYMMETRIC))
 def test_symmetrized_gradient(e: Identity) -> None:
     """For a symmetric variable, matcalc.symmetrize(grad) is (G + Gᵀ)/2 of autograd's unconstrained G."""
     sym = matcalc.symmetrize(engine_gradient(e))
@@ -361,15 +429,15 @@ def test_symmetrized_gradient(e: Identity) -> None:
 
 def _groups() -> list[tuple[str, str | None, list[Identity]]]:
     by: dict[tuple[str, str | None], list[Identity]] = {}
-    for e in CORPUS:
+    for e in ENTRIES:
         by.setdefault((e.formula, e.where), []).append(e)
     return [(f, w, es) for (f, w), es in by.items() if len({e.wrt for e in es}) > 1]
 
 
-GROUPS = _groups()
+GROUPS = [pytest.param(f, w, es, id=es[0].id, marks=[m for e in es for m in known_wrong(e)]) for f, w, es in _groups()]
 
 
-@pytest.mark.parametrize(("formula", "where", "entries"), GROUPS, ids=[g[2][0].id for g in GROUPS])
+@pytest.mark.parametrize(("formula", "where", "entries"), GROUPS)
 def test_several_variables_at_once(formula: str, where: str | None, entries: list[Identity]) -> None:
     """grad(f, [X, Y, …]) gives a dict whose entries agree with autograd of the hand-written value."""
     names = [e.wrt for e in entries]
