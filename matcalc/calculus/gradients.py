@@ -17,8 +17,9 @@ from matcalc.algebra.shapes import MatcalcError
 from matcalc.calculus.diff import Step, gradients
 from matcalc.display import Display, Gradients
 from matcalc.language.formula import Declaration, Formula
+from matcalc.language.parse import as_formula
 from matcalc.language.printers import show, show_name
-from matcalc.lowering.evaluate import as_formula
+from matcalc.simplification.engine import Applied
 from matcalc.simplification.simplify import simplify
 
 
@@ -156,6 +157,12 @@ class Derivation(Display):
         defs = self.formula.definitions
         terms = [ops.inner(fold_definitions(g, defs), lin) for g, lin in step.terms]
         return ops.add(*terms) if terms else ops.const(0)
+
+    def trace(self) -> list[Applied]:
+        """The derivation as rewrite records ``Applied(rule, before, after)`` of the whole state
+        Σ <G_k, L_k>: the format the rewrite engine records for simplification."""
+        states = [self.state(step) for step in self.steps]
+        return [Applied(step.rule, before, after) for step, before, after in zip(self.steps[1:], states, states[1:])]
 
     def lines(self, notation: str = "text") -> list[tuple[str, str, str]]:
         """(left side, right side, rule) for every line of the derivation."""

@@ -60,6 +60,15 @@ def parse(text: str, where: str | dict | None = None, notation: str | None = Non
         raise
 
 
+def as_formula(f: str | Formula | Expr, where: str | dict | None = None) -> Formula:
+    """Accept a formula string, a Formula or an Expr."""
+    if isinstance(f, Formula):
+        return f
+    if isinstance(f, Expr):
+        return Formula(f)
+    return parse(f, where=where)
+
+
 class Builder(Calls):
     """Walks a lark tree and builds typed expressions (one instance per parse)."""
 

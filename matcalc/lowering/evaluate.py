@@ -16,18 +16,9 @@ from typing import Any
 from matcalc.algebra.expr import Expr
 from matcalc.algebra.shapes import MatcalcError
 from matcalc.language.formula import Formula
-from matcalc.language.parse import parse
+from matcalc.language.parse import as_formula
 from matcalc.lowering import value_source
 from matcalc.lowering.identifiers import py_name
-
-
-def as_formula(f: str | Formula | Expr, where: str | dict | None = None) -> Formula:
-    """Accept a formula string, a Formula or an Expr."""
-    if isinstance(f, Formula):
-        return f
-    if isinstance(f, Expr):
-        return Formula(f)
-    return parse(f, where=where)
 
 
 def backend_namespace(backend: str) -> dict[str, Any]:

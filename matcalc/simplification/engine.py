@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from matcalc.algebra.expr import Expr, walk
+from matcalc.algebra.expr import Expr, walk, with_args
 from matcalc.algebra.shapes import show_shape
 
 Build = Callable[[Expr], "Expr | None"]
@@ -96,8 +96,7 @@ class Engine:
         """The fixed point of the rules on root (only nodes not seen before are visited)."""
         memo = self.memo
         for node in walk(root, memo):
-            args = tuple(memo[a] for a in node.args)
-            rebuilt = node if args == node.args else Expr(node.op, args, node.attr, node.shape)
+            rebuilt = with_args(node, tuple(memo[a] for a in node.args))
             memo[node] = memo[rebuilt] = self._top(rebuilt)
         return memo[root]
 
