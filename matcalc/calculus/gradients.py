@@ -90,7 +90,8 @@ def _results(raw: dict[str, Expr], formula: Formula) -> dict[str, Formula]:
     out = Gradients()
     for name, g in zip(names, exprs):
         used = {n.attr.name for n in walk(g) if n.op == "var"}
-        out[name] = Formula(g, tuple(d for d in formula.declarations if d.name in used), defs)
+        out[name] = Formula(g, tuple(d for d in formula.declarations if d.name in used), defs,
+                            inputs=formula.inputs or formula.declarations)  # compiled, it takes f's inputs
     return out
 
 
