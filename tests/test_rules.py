@@ -45,6 +45,7 @@ UNARY = {"exp": np.exp, "log": np.log, "sin": np.sin, "cos": np.cos, "tan": np.t
          "det": lambda a: np.linalg.det(a).reshape(1, 1),
          "logdet": lambda a: np.log(abs(np.linalg.det(a))).reshape(1, 1),
          "trace": lambda a: np.trace(a).reshape(1, 1), "sum": lambda a: a.sum().reshape(1, 1),
+         "mean": lambda a: a.mean().reshape(1, 1),
          "diag": lambda a: np.diag(a[:, 0]), "diagvec": lambda a: np.diag(a).reshape(-1, 1),
          "norm2": lambda a: np.sqrt((a * a).sum()).reshape(1, 1), "norm1": lambda a: abs(a).sum().reshape(1, 1),
          "softmax": lambda a: np.exp(a - a.max(0)) / np.exp(a - a.max(0)).sum(0),
