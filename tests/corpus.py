@@ -613,11 +613,7 @@ ENTRIES: list[Identity] = [
 # Entries matcalc gets wrong today, each with the reason. They stay out of CORPUS (which other
 # tests and benchmarks run in full); tests/test_corpus.py runs every entry, these as expected
 # failures, and fails when matcalc gets one right: then its line here goes, and it joins CORPUS.
-KNOWN_WRONG = {
-    "b10_user_reciprocal": "issue 10: a user function's body is not applied entry by entry (inv of an n×m matrix)",
-    "b10_user_square": "issue 10: a user function's body is not applied entry by entry (tᵀt read as Xᵀ ⊙ X)",
-    "b10_row_square": "issue 10: compiling (R 1_m)^2 with R: matrix(1, m) raises IndexError",
-}
+KNOWN_WRONG: dict[str, str] = {}
 CORPUS = [e for e in ENTRIES if e.id not in KNOWN_WRONG]
 
 
