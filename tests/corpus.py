@@ -613,7 +613,7 @@ ENTRIES: list[Identity] = [
 # Entries matcalc gets wrong today, each with the reason. They stay out of CORPUS (which other
 # tests and benchmarks run in full); tests/test_corpus.py runs every entry, these as expected
 # failures, and fails when matcalc gets one right: then its line here goes, and it joins CORPUS.
-KNOWN_WRONG: dict[str, str] = {}
+KNOWN_WRONG: dict[str, str] = {}  # id -> why matcalc still gets it wrong (none left)
 CORPUS = [e for e in ENTRIES if e.id not in KNOWN_WRONG]
 
 

@@ -280,3 +280,5 @@ elementwise(
 )
 elementwise("abs", "np.abs({0})", "torch.abs({0})", lambda z, out: make("sign", z), sympy="Abs(t)")
 elementwise("sign", "np.sign({0})", "torch.sign({0})", lambda z, out: fill(0, z.shape), sympy="sign(t)")
+
+from matcalc.algebra import structural  # noqa: E402, F401  (registers kron, vec, mean)

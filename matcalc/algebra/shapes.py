@@ -99,7 +99,7 @@ class Unifier:
             return True
         if 1 in (a, b):  # an unknown length never becomes 1 by inference: `a b` is an error
             return False
-        if isinstance(a, DimVar):
+        if isinstance(a, DimVar) and not (isinstance(b, DimVar) and hasattr(a, "factors")):  # keep a product
             self.parent[a] = b
             return True
         if isinstance(b, DimVar):
