@@ -29,6 +29,7 @@ _EXPORTS: dict[str, str] = {
     "hessian": "matcalc.calculus.second_order",
     "hvp": "matcalc.calculus.second_order",
     "check_claim": "matcalc.checking.checker",
+    "check_homework": "matcalc.checking.homework",
     "check_steps": "matcalc.checking.checker",
     "check": "matcalc.checking.verify",
     "Declaration": "matcalc.language.formula",
