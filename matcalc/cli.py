@@ -318,17 +318,21 @@ def serve_command(args: argparse.Namespace) -> int:
 
 def _family_arguments(kind: str) -> Callable[[argparse.ArgumentParser], None]:
     def add(p: argparse.ArgumentParser) -> None:
-        from matcalc.checking.family import add_arguments
-
         _formula_argument(p)
-        add_arguments(p, kind)
+        p.add_argument("--wrt", "-x", metavar="X", required=True, help="the variable to differentiate with respect to")
+        if kind in ("jvp", "hvp"):
+            p.add_argument("--direction", "-d", metavar="V", default="V", help="name of the direction (default: V)")
+        if kind == "vjp":
+            p.add_argument("--upstream", "-u", metavar="G", default="G", help="the upstream gradient (default: G)")
+        p.add_argument("--steps", "-s", action="store_true", help="show the derivation, one labelled step per line")
+        _format_argument(p, (*NOTATIONS, "json"))
 
     return add
 
 
 def family_command(args: argparse.Namespace) -> int:
     """`matcalc jacobian|jvp|hessian|hvp|vjp`: the closed form; with --steps the derivation."""
-    from matcalc.checking.family import family_command as run
+    from matcalc.calculus.commands import family_command as run
 
     return run(args, _read_formula(args))
 

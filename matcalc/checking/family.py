@@ -4,13 +4,10 @@
 with NumPy at random inputs of random sizes, and compares it with torch.func applied to the
 formula's own faithful lowering: ``jacrev`` (Jacobians, in the column-major vec convention),
 ``hessian``, ``jvp`` and ``jvp`` of ``grad`` (HVPs), in float64.
-``family_command`` runs ``matcalc jacobian|jvp|hessian|hvp|vjp``.
 """
 
 from __future__ import annotations
 
-import argparse
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,32 +15,14 @@ from typing import Any
 import numpy as np
 
 from matcalc.algebra.expr import Expr, walk
-from matcalc.algebra.shapes import MatcalcError
-from matcalc.calculus.gradients import derive, upstream_formula, vjp
-from matcalc.calculus.jacobian import jacobian, jvp
-from matcalc.calculus.second_order import hessian, hvp
+from matcalc.calculus.commands import derive_kind
 from matcalc.checking.sample import sample_inputs, sizes_of
 from matcalc.checking.verify import relative_error, require_torch
 from matcalc.language.formula import Formula
 from matcalc.lowering.evaluate import as_formula, compile
 
-KINDS = ("jacobian", "jvp", "hessian", "hvp")
 REFERENCE = {"jacobian": "torch.func.jacrev", "jvp": "torch.func.jvp", "hessian": "torch.func.hessian",
              "hvp": "torch.func.jvp of torch.func.grad"}
-
-
-def derive_kind(kind: str, f: str | Formula, wrt: str, where: str | dict | None = None,
-                direction: str = "V") -> Formula:
-    """The closed form of one kind: jacobian, jvp, hessian or hvp."""
-    if kind == "jacobian":
-        return jacobian(f, wrt, where)
-    if kind == "hessian":
-        return hessian(f, wrt, where)
-    if kind == "jvp":
-        return jvp(f, wrt, direction, where)
-    if kind == "hvp":
-        return hvp(f, wrt, direction, where)
-    raise MatcalcError(f"unknown kind '{kind}' (use one of {', '.join(KINDS)})")
 
 
 def _size(d: Any, dims: Mapping[str, int]) -> int:
@@ -158,42 +137,3 @@ def check_kind(f: str | Formula, wrt: str, kind: str, where: str | dict | None =
         report.max_rel_error = max(report.max_rel_error, relative_error(got, want))
         report.sizes.append(dims)
     return report
-
-
-# ---------------------------------------------------------------- the CLI commands
-
-
-def add_arguments(p: argparse.ArgumentParser, kind: str) -> None:
-    """Options of `matcalc jacobian|jvp|hessian|hvp|vjp` (after FORMULA, --where and --notation)."""
-    p.add_argument("--wrt", "-x", metavar="X", required=True, help="the variable to differentiate with respect to")
-    if kind in ("jvp", "hvp"):
-        p.add_argument("--direction", "-d", metavar="V", default="V", help="name of the direction (default: V)")
-    if kind == "vjp":
-        p.add_argument("--upstream", "-u", metavar="G", default="G",
-                       help="name of the upstream gradient (default: G)")
-    p.add_argument("--steps", "-s", action="store_true", help="show the derivation, one labelled step per line")
-    p.add_argument("--format", "-f", choices=("text", "unicode", "latex", "json"), default="text",
-                   help="output format (default: text)")
-
-
-def family_command(args: argparse.Namespace, formula: Formula) -> int:
-    """Print a Jacobian, JVP, Hessian, HVP or VJP (with --steps its derivation)."""
-    kind = args.command
-    if kind == "vjp" and args.steps:  # the derivation of <G, F>, whose gradient is the VJP
-        derivation = derive(upstream_formula(formula, args.upstream), args.wrt)
-        result = derivation.result
-    elif kind == "vjp":
-        result, derivation = vjp(formula, args.wrt, upstream=args.upstream), None
-    else:
-        result = derive_kind(kind, formula, args.wrt, direction=getattr(args, "direction", "V"))
-        derivation = result.derivation
-    if args.format == "json":
-        data = {"kind": kind, "wrt": args.wrt, "formula": formula.text(),
-                "result": {n: result.show(n) for n in ("text", "unicode", "latex")},
-                "shape": [str(d) for d in result.shape]}
-        if derivation is not None and args.steps:
-            data["steps"] = [{"lhs": lhs, "rhs": rhs, "rule": rule} for lhs, rhs, rule in derivation.lines("text")]
-        print(json.dumps(data, ensure_ascii=False, indent=2))
-        return 0
-    print(derivation.show(args.format) if args.steps and derivation is not None else result.show(args.format))
-    return 0
