@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from matcalc.algebra import ops
-from matcalc.algebra.expr import Expr, walk
+from matcalc.algebra.expr import Expr, transform, walk, with_args
 from matcalc.algebra.shapes import MatcalcError
 from matcalc.calculus.diff import Step, gradients
 from matcalc.display import Display, Gradients
@@ -20,6 +20,7 @@ from matcalc.language.formula import Declaration, Formula
 from matcalc.language.parse import as_formula
 from matcalc.language.printers import show, show_name
 from matcalc.language.syntax import read_name
+from matcalc.simplification.engine import Applied
 from matcalc.simplification.simplify import simplify
 
 
@@ -34,24 +35,21 @@ def _variables(formula: Formula, wrt: list[str]) -> list[Expr]:
     return [found[read_name(w)] for w in wrt]
 
 
+def _leaf(node: Expr) -> bool:
+    """A leaf of the registry (a variable, number, constant array, definition or differential)."""
+    return ops.OPS[node.op].layout == "leaf"
+
+
 def fold_definitions(e: Expr, definitions: tuple[tuple[str, Expr], ...]) -> Expr:
     """Write the user's definitions back by name: sigmoid(W X) -> Y when Y = sigmoid(W X)."""
     if not definitions:
         return e
     names = {ref.args[0]: ref for _, ref in definitions}
-    built: dict[Expr, Expr] = {}
-    for node in walk(e):
-        if node in names:
-            built[node] = names[node]
-        elif node.op in ("var", "const", "fill", "identity", "ref", "d") or not node.args:
-            built[node] = node
-        else:
-            args = tuple(built[a] for a in node.args)
-            built[node] = node if args == node.args else Expr(node.op, args, node.attr, node.shape)
-    return built[e]
 
+    def fold(node: Expr, args: tuple[Expr, ...]) -> Expr:
+        return names[node] if node in names else node if _leaf(node) else with_args(node, args)
 
-_LEAVES = ("var", "const", "fill", "identity", "ref", "d")
+    return transform(e, fold)
 
 
 def share_subexpressions(exprs: list[Expr], taken: set[str]) -> tuple[list[Expr], list[tuple[str, Expr]]]:
@@ -71,9 +69,8 @@ def share_subexpressions(exprs: list[Expr], taken: set[str]) -> tuple[list[Expr]
     built: dict[Expr, Expr] = {}
     defs: list[tuple[str, Expr]] = []
     for node in size:  # children before parents
-        args = tuple(built[a] for a in node.args)
-        new = node if args == node.args else Expr(node.op, args, node.attr, node.shape)
-        if node.op not in _LEAVES and uses.get(node, 0) >= 2 and size[node] >= 4:
+        new = with_args(node, tuple(built[a] for a in node.args))
+        if not _leaf(node) and uses.get(node, 0) >= 2 and size[node] >= 4:
             new = Expr("ref", (new,), next(names), node.shape)
             defs.append((new.attr, new))
         built[node] = new
@@ -120,14 +117,18 @@ def grad(f: str | Formula, wrt: str | list[str], where: str | dict | None = None
 def vjp(F: str | Formula, wrt: str | list[str], upstream: str = "G",
         where: str | dict | None = None) -> Formula | dict[str, Formula]:
     """The backward rule of a layer F: the gradient of <G, F> for an upstream gradient G."""
-    formula = as_formula(F, where)
+    return grad(upstream_formula(as_formula(F, where), upstream), wrt)
+
+
+def upstream_formula(formula: Formula, upstream: str) -> Formula:
+    """<G, F> for an upstream gradient G shaped like F: its gradient is the VJP."""
     rows, cols = formula.shape
     kind = "scalar" if (rows, cols) == (1, 1) else "vector" if cols == 1 else "matrix"
     g = ops.var(upstream, kind, formula.shape)
     if any(n.op == "var" and n.attr.name == upstream for n in walk(formula.expr)):
         raise MatcalcError(f"the upstream name '{upstream}' is already a variable of F")
     decls = formula.declarations + (Declaration(g.attr, g.shape),)
-    return grad(Formula(ops.inner(g, formula.expr), decls, formula.definitions), wrt)
+    return Formula(ops.inner(g, formula.expr), decls, formula.definitions)
 
 
 def to_sympy(f: str | Formula, where: str | dict | None = None) -> Any:
@@ -161,6 +162,12 @@ class Derivation(Display):
         defs = self.formula.definitions
         terms = [ops.inner(fold_definitions(g, defs), lin) for g, lin in step.terms]
         return ops.add(*terms) if terms else ops.const(0)
+
+    def trace(self) -> list[Applied]:
+        """The derivation as rewrite records ``Applied(rule, before, after)`` of the whole state
+        Σ <G_k, L_k>: the format the rewrite engine records for simplification."""
+        states = [self.state(step) for step in self.steps]
+        return [Applied(step.rule, before, after) for step, before, after in zip(self.steps[1:], states, states[1:])]
 
     def lines(self, notation: str = "text") -> list[tuple[str, str, str]]:
         """(left side, right side, rule) for every line of the derivation."""

@@ -44,6 +44,11 @@ def scalar(e: Expr) -> bool:
 _ORDER: dict[tuple[Expr, Expr], int] = {}
 
 
+def forget_order() -> None:
+    """Drop the memoized comparisons (they hold their nodes)."""
+    _ORDER.clear()
+
+
 def _head(e: Expr) -> str:
     return e.op + ("" if e.attr is None else f"[{e.attr!r}]") + "("
 
@@ -65,7 +70,7 @@ def compare(a: Expr, b: Expr) -> int:
         result = next((r for x, y in pairs if (r := compare(x, y))), (len(a.args) > len(b.args)) -
                       (len(a.args) < len(b.args)))
     if len(_ORDER) > 100_000:
-        _ORDER.clear()
+        forget_order()
     _ORDER[a, b], _ORDER[b, a] = result, -result
     return result
 
@@ -102,7 +107,8 @@ transpose_scalar = Rule("sᵀ = s", ("transpose",), lambda e: e.args[0], lambda 
 TRANSPOSES.append(transpose_scalar)
 
 
-@TRANSPOSES.rule("Iᵀ = I, diag(v)ᵀ = diag(v)", "transpose", guard=lambda e: e.args[0].op in ("identity", "diag"))
+@TRANSPOSES.rule("Iᵀ = I", "transpose", guard=lambda e: e.args[0].op == "identity")
+@TRANSPOSES.rule("diag(v)ᵀ = diag(v)", "transpose", guard=lambda e: e.args[0].op == "diag")
 def _transpose_diagonal(e: Expr) -> Expr | None:
     return e.args[0]
 
@@ -143,7 +149,8 @@ def _transpose_div(e: Expr) -> Expr | None:
     return _transpose_args(e.args[0])
 
 
-@TRANSPOSES.rule("(A⁻¹)ᵀ = (Aᵀ)⁻¹, (Aᵏ)ᵀ = (Aᵀ)ᵏ", "transpose", guard=lambda e: e.args[0].op in ("inv", "mpow"))
+@TRANSPOSES.rule("(A⁻¹)ᵀ = (Aᵀ)⁻¹", "transpose", guard=lambda e: e.args[0].op == "inv")
+@TRANSPOSES.rule("(Aᵏ)ᵀ = (Aᵀ)ᵏ", "transpose", guard=lambda e: e.args[0].op == "mpow")
 def _transpose_inverse(e: Expr) -> Expr | None:
     return make(e.args[0].op, transpose(e.args[0].args[0]), attr=e.args[0].attr)
 
