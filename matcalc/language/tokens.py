@@ -190,8 +190,8 @@ def _classify(toks: list[Tok], after: bool) -> Item:
 
 TRANSPOSES = {"T", "\\top", "\\intercal", "\\mathsf{T}", "\\mathrm{T}", "\\mathsf T", "\\rm T", "⊤", "ᵀ"}
 BARS = {"\\|", "‖", "||", "\\Vert", "\\lVert", "\\rVert"}
-ANGLES = {"\\langle": "⟨", "⟨": "⟨"}
-CLOSE_ANGLES = {"\\rangle", "⟩"}
+ANGLES = {"\\langle": "⟨", "⟨": "⟨", "<": "⟨"}
+CLOSE_ANGLES = {"\\rangle", "⟩", ">"}
 SUPERSCRIPTS_UP = set("ᵀ⁻¹²³⁴⁵⁶⁷⁸⁹⊤")
 STOPS = {"+", "-", "=", ",", ";", ")", "]", "}", "\\}", "&", "\\\\", "<", ">", "|"} | CLOSE_ANGLES | BARS
 NAME = re.compile(r"[A-Za-zα-ωΑ-Ω][A-Za-z0-9_α-ωΑ-Ω]*")
