@@ -470,3 +470,31 @@ def test_errors_say_how_names_were_typed_and_suggest_the_closest_function() -> N
     assert "w: vector" in str(info.value) and "where w: scalar" in str(info.value)
     with pytest.raises(matcalc.MatcalcError, match="did you mean softmax"):
         matcalc.parse("softmx(z)")
+
+
+# ---------------------------------------------------------------- gradients of the formulas the issue saw misread
+
+GRADIENTS = [  # (formula as written, variable, hand-written torch function of the variables)
+    (r"\operatorname{tr}(AB^T)", "A", lambda v: (v["A"] @ v["B"].T).trace()),
+    (r"\operatorname{tr}(XX^T)", "X", lambda v: (v["X"] @ v["X"].T).trace()),
+    (r"\|XW^T - Y\|_F^2", "W", lambda v: ((v["X"] @ v["W"].T - v["Y"]) ** 2).sum()),
+    ("x^TAx", "x", lambda v: (v["x"].T @ v["A"] @ v["x"]).sum()),
+    ("𝟙ᵀ ReLU(Wx)", "W", lambda v: (v["W"] @ v["x"]).clamp(min=0).sum()),
+    ("aᵀexp(Xb)", "X", lambda v: (v["a"].T @ (v["X"] @ v["b"]).exp()).sum()),
+    (r"\log\det X", "X", lambda v: v["X"].logdet()),
+    (r"\langle Y, MY \rangle, \quad Y = \sigma(WX)", "W",
+     lambda v: ((v["W"] @ v["X"]).sigmoid() * (v["M"] @ (v["W"] @ v["X"]).sigmoid())).sum()),
+]
+
+
+@pytest.mark.parametrize(("text", "wrt", "ref"), GRADIENTS, ids=[g[0] for g in GRADIENTS])
+def test_gradient_of_the_reading_matches_autograd(text: str, wrt: str, ref: Callable) -> None:
+    torch = pytest.importorskip("torch")
+    f = matcalc.parse(text)
+    values = _inputs(f, np.random.default_rng(1))
+    tensors = {k: torch.tensor(np.atleast_2d(x), dtype=torch.float64, requires_grad=k == wrt)
+               for k, x in values.items()}
+    ref(tensors).backward()
+    g = matcalc.grad(f, wrt)
+    ours = np.asarray(matcalc.compile(g)(**values), dtype=float)
+    assert np.allclose(ours.reshape(-1), tensors[wrt].grad.numpy().reshape(-1), rtol=1e-8, atol=1e-10)
