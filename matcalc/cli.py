@@ -232,9 +232,13 @@ def _check_arguments(p: argparse.ArgumentParser) -> None:
 def check_command(args: argparse.Namespace) -> int:
     """`matcalc check`: compare the closed form with torch.autograd; exit 1 when they disagree."""
     from matcalc.checking.verify import check  # not matcalc.check: a submodule of that name would shadow it
+    from matcalc.progress import load_torch, working
 
     formula = _read_formula(args)
-    report = check(formula, _wrt_names(args), trials=args.trials, seed=args.seed, tol=args.tol)
+    with working("check: reading the formula") as status:  # a status line on a terminal's stderr
+        load_torch(status, "check")
+        status.show("check: comparing with torch.autograd at random sizes…")
+        report = check(formula, _wrt_names(args), trials=args.trials, seed=args.seed, tol=args.tol)
     if args.format == "json":
         _print_json(report.as_dict())
     else:

@@ -100,7 +100,7 @@ STYLE = """<style>
 .mc-doc math{font-size:1.12em}
 .mc-row.mc-title{font-weight:600;margin-top:.4em}
 .mc-row.mc-note,.mc-row.mc-pre{color:#555}
-.mc-row.mc-pre{font-family:ui-monospace,monospace;white-space:pre;font-size:.9em}
+.mc-row.mc-pre{font-family:ui-monospace,monospace;white-space:pre-wrap;font-size:.9em}
 .mc-row.mc-error{color:#b00020}
 .mc-mark.mc-ok{color:#1a7f37;font-weight:700}.mc-mark.mc-bad{color:#cf222e;font-weight:700}
 .mc-table{border-collapse:collapse;margin:.2em 0}

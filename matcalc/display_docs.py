@@ -30,10 +30,11 @@ def _shape(shape: tuple[Any, Any]) -> str:
     return "scalar" if tuple(shape) == (1, 1) else f"{shape[0]}×{shape[1]}"
 
 
-def reading_table(formula: Any) -> Table:
-    """Each variable's name, type and shape."""
-    cells = [[[Math(show_name(d.name, "latex"))], [d.type_text()], [_shape(d.shape)]] for d in formula.declarations]
-    return Table([[["variable"], ["type"], ["shape"]]] + cells)
+def reading_table(formula: Any, why: dict[str, str] | None = None) -> Table:
+    """Each variable's name, type and shape (and, given why, how its type was guessed)."""
+    cells = [[[Math(show_name(d.name, "latex"))], [d.type_text()], [_shape(d.shape)]]
+             + ([[why.get(d.name, "declared")]] if why else []) for d in formula.declarations]
+    return Table([[["variable"], ["type"], ["shape"]] + ([["typed by"]] if why else [])] + cells)
 
 
 def definition_rows(definitions: Any, level: int = 0) -> list[Block]:
@@ -64,7 +65,7 @@ def gradients_doc(g: Any) -> list[Block]:
 
 
 def gradients_short(g: Any) -> str:
-    return "Gradients(" + ", ".join(f"{n}={_cut(f.text(), 40)!r}" for n, f in g.items()) + ")"
+    return "Gradients(" + ", ".join(f"{n}={_cut(show(f.expr, 'text'), 40)!r}" for n, f in g.items()) + ")"
 
 
 def _lhs(lhs: str) -> list[Piece]:

@@ -613,16 +613,7 @@ ENTRIES: list[Identity] = [
 # Entries matcalc gets wrong today, each with the reason. They stay out of CORPUS (which other
 # tests and benchmarks run in full); tests/test_corpus.py runs every entry, these as expected
 # failures, and fails when matcalc gets one right: then its line here goes, and it joins CORPUS.
-KNOWN_WRONG = {
-    "b10_scalar_reciprocal_alpha": "issue 10: aᵀ(b ⊘ a) = sum(b) fires for a scalar b (∇_α gives 1, not n)",
-    "b10_cancel_broadcast_y": "issue 10: collecting x - x + α + β drops the broadcast shape (∇_y is 1×1)",
-    "b10_cancel_matrix_broadcast": "issue 10: collecting (C - C) - (C - C) + α + ‖a‖² drops the shape (∇_b is m×1)",
-    "b10_user_reciprocal": "issue 10: a user function's body is not applied entry by entry (inv of an n×m matrix)",
-    "b10_user_square": "issue 10: a user function's body is not applied entry by entry (tᵀt read as Xᵀ ⊙ X)",
-    "b10_row_square": "issue 10: compiling (R 1_m)^2 with R: matrix(1, m) raises IndexError",
-    "b10_scalar_over_vector": "issue 10: generated code applies aᵀ(b ⊘ a) = sum(b) to a scalar b (value β, not β n)",
-    "b10_cancel_broadcast_alpha": "issue 10: generated code computes a vector value for yᵀ(x - x + α + β)",
-}
+KNOWN_WRONG: dict[str, str] = {}  # id -> why matcalc still gets it wrong (none left)
 CORPUS = [e for e in ENTRIES if e.id not in KNOWN_WRONG]
 
 

@@ -4,13 +4,19 @@
 ``args`` are child nodes, ``attr`` is a hashable payload (a variable's ``Var``, a
 number, a definition's name) and ``shape`` is (rows, cols).
 Invariant: two nodes built from equal parts are the same object, so ``==`` is ``is``,
-hashing is O(1), and a gradient's shared subexpressions are shared in memory.
+hashing is O(1), and a gradient's shared subexpressions are shared in memory. Each node
+also has ``key``, an integer fixed at creation (a node's children are created before it):
+a cheap, stable order for sorting (O(1) per comparison, unlike the printed text).
+
+``with_args`` rebuilds one node on new children, ``transform`` rebuilds a whole DAG
+bottom-up (each distinct node once): the walk-and-rebuild loop, written once.
 """
 
 from __future__ import annotations
 
+import itertools
 import weakref
-from collections.abc import Container, Iterator
+from collections.abc import Callable, Container, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,13 +37,15 @@ class Var:
 class Expr:
     """An immutable expression node; build nodes with ``ops.make`` (it computes the shape)."""
 
-    __slots__ = ("op", "args", "attr", "shape", "_hash", "__weakref__")
+    __slots__ = ("op", "args", "attr", "shape", "key", "_hash", "__weakref__")
     _table: weakref.WeakValueDictionary = weakref.WeakValueDictionary()
+    _created = itertools.count()
 
     op: str
     args: tuple[Expr, ...]
     attr: Any
     shape: Shape
+    key: int  # creation order: children before parents; stable while the node lives
 
     def __new__(cls, op: str, args: tuple[Expr, ...], attr: Any, shape: Shape) -> Expr:
         key = (op, tuple(id(a) for a in args), attr, shape)
@@ -49,6 +57,7 @@ class Expr:
             object.__setattr__(node, "attr", attr)
             object.__setattr__(node, "shape", shape)
             object.__setattr__(node, "_hash", hash(key))
+            object.__setattr__(node, "key", next(cls._created))
             cls._table[key] = node
         return node
 
@@ -86,6 +95,22 @@ def walk(root: Expr, known: Container[Expr] = ()) -> Iterator[Expr]:
         else:
             stack.append((node, True))
             stack.extend((a, False) for a in reversed(node.args) if id(a) not in seen)
+
+
+def with_args(node: Expr, args: tuple[Expr, ...]) -> Expr:
+    """node on new children of the same shapes (same op, attr and shape); node itself when unchanged."""
+    return node if args == node.args else Expr(node.op, args, node.attr, node.shape)
+
+
+def transform(root: Expr, visit: Callable[[Expr, tuple[Expr, ...]], Expr],
+              memo: dict[Expr, Expr] | None = None) -> Expr:
+    """root rebuilt bottom-up: ``visit(node, new_children)`` gives each distinct node's replacement
+    (children first, iteratively, so deep expressions do not recurse); ``memo`` may be shared by
+    several roots so shared nodes stay shared."""
+    memo = {} if memo is None else memo
+    for node in walk(root, memo):
+        memo[node] = visit(node, tuple(memo[a] for a in node.args))
+    return memo[root]
 
 
 def variables(root: Expr) -> list[Var]:

@@ -5,8 +5,11 @@ lowerings, SymPy form and d-rule (elementwise ones by f'(z), from z and out = f(
 
 from __future__ import annotations
 
+from typing import Any
+
 from matcalc.algebra.expr import Expr
 from matcalc.algebra.registry import (
+    Template,
     add,
     call,
     const,
@@ -21,6 +24,7 @@ from matcalc.algebra.registry import (
     one_minus,
     ones_like,
     reciprocal,
+    same,
     shape_diag,
     shape_diagvec,
     shape_same,
@@ -30,7 +34,7 @@ from matcalc.algebra.registry import (
     sympy_total,
     transpose,
 )
-from matcalc.algebra.shapes import is_vector
+from matcalc.algebra.shapes import dim, is_vector
 
 
 def _jvp_softmax(node: Expr, da: tuple[Expr | None, ...]) -> Expr | None:
@@ -52,8 +56,8 @@ def _jvp_logsumexp(node: Expr, da: tuple[Expr | None, ...]) -> Expr | None:
 call(
     "trace",
     shape_square_to_scalar("tr"),
-    "np.trace({0}).reshape(1, 1)",
-    "torch.trace({0}).reshape(1, 1)",
+    "np.trace({0})",
+    "torch.trace({0})",
     linear(lambda x: make("trace", x)),
     "d tr(A) = tr(dA)",
     lambda n, i, g: matmul(g, identity(n.args[0].shape[0])),
@@ -62,32 +66,35 @@ call(
     text="tr",
     aliases=("tr", "trace"),
     sympy=lambda sp, n, a: sp.Trace(a),
+    scalar_form=same,
     linear_in=(0,),
     preserves=frozenset({"positive", "small"}),
 )
 call(
     "sum",
     shape_scalar,
-    "np.sum({0}).reshape(1, 1)",
-    "torch.sum({0}).reshape(1, 1)",
+    "np.sum({0})",
+    "torch.sum({0})",
     linear(lambda x: make("sum", x)),
     "d sum(A) = sum(dA)",
     lambda n, i, g: matmul(g, fill(1, n.args[0].shape)),
     "<g, sum(A)> = <g 𝟙𝟙ᵀ, A>",
     sympy=lambda sp, n, a: sympy_total(sp, n.args[0], a),
+    scalar_form=same,
     linear_in=(0,),
     preserves=frozenset({"positive", "small"}),
 )
 call(
     "diag",
     shape_diag,
-    "np.diagflat({0})",
-    "torch.diag({0}.reshape(-1))",
+    "np.diag({0})",
+    "torch.diag({0})",
     linear(lambda x: make("diag", x)),
     "d diag(v) = diag(dv)",
     lambda n, i, g: make("diagvec", g),
     "<G, diag(v)> = <diag(G), v>",
     sympy=lambda sp, n, a: sp.DiagMatrix(a),
+    scalar_form=same,
     linear_in=(0,),
     preserves=frozenset({"positive", "small"}),
     pick=lambda args: "diag" if is_vector(args[0].shape) else "diagvec",  # diag(A) of a matrix: its diagonal
@@ -95,8 +102,8 @@ call(
 call(
     "diagvec",
     shape_diagvec,
-    "np.diag({0}).reshape(-1, 1)",
-    "torch.diagonal({0}).reshape(-1, 1)",
+    "np.diag({0})",
+    "torch.diagonal({0})",
     linear(lambda x: make("diagvec", x)),
     "d diag(A) = diag(dA)",
     lambda n, i, g: make("diag", g),
@@ -105,6 +112,7 @@ call(
     unicode="diag",
     text="diag",
     sympy=lambda sp, n, a: sp.DiagonalOf(a),
+    scalar_form=same,
     aliases=(),
     linear_in=(0,),
     preserves=frozenset({"positive", "small"}),
@@ -112,42 +120,70 @@ call(
 call(
     "det",
     shape_square_to_scalar("det"),
-    "np.linalg.det({0}).reshape(1, 1)",
-    "torch.linalg.det({0}).reshape(1, 1)",
+    "np.linalg.det({0})",
+    "torch.linalg.det({0})",
     lambda n, da: da[0] and matmul(n, make("trace", matmul(make("inv", n.args[0]), da[0]))),
     "d det X = det X tr(X⁻¹ dX)",
     latex="\\det",
     sympy=lambda sp, n, a: sp.Determinant(a),
+    scalar_form=same,
     domain=("conditioned",),
 )
 call(
     "logdet",
     shape_square_to_scalar("logdet"),
-    "np.linalg.slogdet({0})[1].reshape(1, 1)",
-    "torch.linalg.slogdet({0})[1].reshape(1, 1)",
+    "np.linalg.slogdet({0})[1]",
+    "torch.linalg.slogdet({0})[1]",
     lambda n, da: da[0] and make("trace", matmul(make("inv", n.args[0]), da[0])),
     "d log det X = tr(X⁻¹ dX)",
     latex="\\log\\det",
     sympy=lambda sp, n, a: sp.log(sp.Determinant(a)),
+    scalar_form=lambda n, a: make("log", make("abs", a[0])),
     domain=("conditioned",),
 )
+def columnwise(code: str, on_row: str) -> Template:
+    """The lowering of a column-wise operation: ``code`` over a column or each column of a
+    matrix, ``on_row`` for a 1×m row, which is m columns of one entry (held 1-D, so the
+    column code would wrongly run along the row)."""
+
+    def lower(node: Expr, args: list[str], em: Any) -> str:
+        rows = node.args[0].shape[0]
+        return (on_row if dim(rows) == 1 else code).format(*args, m=em.module)
+
+    return lower
+
+
+def _sympy_columns(sp: Any, z: Expr, e: Any) -> Any:
+    """The column sums 𝟙ᵀ E of a SymPy matrix E shaped like z."""
+    rows = z.shape[0] if isinstance(z.shape[0], int) else sp.Symbol(z.shape[0])
+    return sp.OneMatrix(1, rows) * e
+
+
+# softmax and logsumexp act on each column: a 1×m row is m columns of one entry (softmax 1, logsumexp z).
 call(
     "softmax",
     shape_same,
-    "_softmax({0})",
-    "torch.softmax({0}, dim=0)",
+    columnwise("_softmax({0})", "{0} * 0.0 + 1.0"),
+    columnwise("torch.softmax({0}, dim=0)", "{0} * 0.0 + 1.0"),
     _jvp_softmax,
     "d softmax(z) = s ⊙ dz - s (sᵀ dz)",
-    sympy=lambda sp, n, a: a.applyfunc(sp.exp) / sympy_total(sp, n, a.applyfunc(sp.exp)),
+    sympy=lambda sp, n, a: a.applyfunc(sp.exp) / sympy_total(sp, n, a.applyfunc(sp.exp)) if is_vector(n.shape) else
+    sp.hadamard_product(a.applyfunc(sp.exp), sp.HadamardPower(
+        sp.OneMatrix(a.shape[0], 1) * _sympy_columns(sp, n, a.applyfunc(sp.exp)), -1)),
+    scalar_form=lambda n, a: fill(1, a[0].shape),
+    numpy_helper="def _softmax(z):\n    e = np.exp(z - z.max(axis=0))\n    return e / e.sum(axis=0)\n",
 )
 call(
     "logsumexp",
     lambda a, t: (1, a[0].shape[1]),
-    "_logsumexp({0})",
-    "torch.logsumexp({0}, dim=0, keepdim=True)",
+    columnwise("_logsumexp({0})", "{0}"),
+    columnwise("torch.logsumexp({0}, dim=0)", "{0}"),
     _jvp_logsumexp,
     "d logsumexp(z) = softmax(z)ᵀ dz",
-    sympy=lambda sp, n, a: sp.log(sympy_total(sp, n.args[0], a.applyfunc(sp.exp))),
+    sympy=lambda sp, n, a: sp.log(sympy_total(sp, n.args[0], a.applyfunc(sp.exp))) if is_vector(n.args[0].shape)
+    else _sympy_columns(sp, n.args[0], a.applyfunc(sp.exp)).applyfunc(sp.log),
+    scalar_form=same,
+    numpy_helper="def _logsumexp(z):\n    m = z.max(axis=0)\n    return m + np.log(np.exp(z - m).sum(axis=0))\n",
 )
 
 
@@ -202,7 +238,7 @@ elementwise(
 )
 elementwise(
     "sigmoid",
-    "0.5 * (1 + np.tanh(0.5 * {0}))",
+    "_sigmoid({0})",
     "torch.sigmoid({0})",
     lambda z, out: hadamard(out, one_minus(out)),
     unicode="σ",
@@ -210,10 +246,13 @@ elementwise(
     aliases=("sigmoid", "σ", "logistic"),
     sympy="1 / (1 + exp(-t))",
     preserves=SMALL,
+    numpy_helper="def _sigmoid(z):\n"
+    '    with np.errstate(over="ignore"):  # exp(-z) = inf gives 0, as it should\n'
+    "        return 1.0 / (1.0 + np.exp(-z))\n",
 )
 elementwise(
     "step",
-    "np.heaviside({0}, 0.0)",
+    "({0} > 0).astype({0}.dtype)",
     "({0} > 0).to({0}.dtype)",
     lambda z, out: fill(0, z.shape),
     text="relu'",
@@ -221,10 +260,10 @@ elementwise(
     sympy="Heaviside(t)",
     aliases=("relu'",),
 )
-elementwise("relu", "np.maximum({0}, 0)", "torch.relu({0})", lambda z, out: make("step", z), sympy="Max(t, 0)")
+elementwise("relu", "np.maximum({0}, 0.0)", "torch.relu({0})", lambda z, out: make("step", z), sympy="Max(t, 0)")
 elementwise(
     "softplus",
-    "np.logaddexp(0, {0})",
+    "np.logaddexp(0.0, {0})",
     "torch.nn.functional.softplus({0})",
     lambda z, out: make("sigmoid", z),
     sympy="log(1 + exp(t))",
@@ -241,3 +280,5 @@ elementwise(
 )
 elementwise("abs", "np.abs({0})", "torch.abs({0})", lambda z, out: make("sign", z), sympy="Abs(t)")
 elementwise("sign", "np.sign({0})", "torch.sign({0})", lambda z, out: fill(0, z.shape), sympy="sign(t)")
+
+from matcalc.algebra import structural  # noqa: E402, F401  (registers kron, vec, mean)

@@ -9,8 +9,12 @@ identity). The entries themselves live in ``ops.py`` (algebra) and ``functions.p
 ``bilinear``) make most entries a few lines. The differentiator, printers and
 compilers walk the registry; none of them names a specific operation.
 
-Lowerings work on 2-D arrays (vectors are columns, scalars 1x1) and are templates
-with ``{0}``, ``{1}`` for the lowered arguments and ``{a}`` for the node's attr.
+Lowerings (``numpy``, ``torch``) are in the emitter's convention: matrices 2-D, rows and
+columns alike 1-D, scalars 0-d. A lowering is a template with ``{0}``, ``{1}`` for the
+arguments' code, ``{a}`` for the node's attr and ``{m}`` for the module (``np``, ``torch``),
+or a function ``(node, args, em) -> code`` where ``em`` (the emitter) offers ``em.module``,
+``em.dim(d)`` (code for a dimension), ``em.size(shape)`` (code for an array's shape),
+``em.number(x)`` (a number as code) and ``em.variable(var)`` (a variable's name).
 """
 
 from __future__ import annotations
@@ -19,12 +23,23 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from matcalc.algebra.expr import Expr, Var
-from matcalc.algebra.shapes import SCALAR, Shape, ShapeError, is_scalar, same_dim, same_shape, show_shape, unifier
+from matcalc.algebra.expr import Expr, Var, transform
+from matcalc.algebra.shapes import (
+    SCALAR,
+    Shape,
+    ShapeError,
+    ZeroDivision,
+    is_scalar,
+    same_dim,
+    same_shape,
+    show_shape,
+    unifier,
+)
 
 Forms = tuple[str, str, str]  # text, unicode, latex
 JVP = Callable[[Expr, tuple["Expr | None", ...]], "Expr | None"]
 Adjoint = Callable[[Expr, int, Expr], Expr]
+Template = str | Callable[[Expr, list[str], Any], str]
 
 # Printing precedence: how tightly a node binds.
 SUM, PRODUCT, NEG, POSTFIX, ATOM = 1, 2, 3, 4, 5
@@ -47,15 +62,21 @@ class Op:
     (f applied entry by entry), ``domain`` (per argument, what sampled inputs must satisfy:
     one of DOMAINS), ``preserves`` (properties of the arguments the result keeps: a subset of
     PROPERTIES) and ``pick`` (for an overloaded call name, the entry to build for the given
-    arguments: ``diag`` of a matrix is ``diagvec``).
+    arguments: ``diag`` of a matrix is ``diagvec``), ``scalar_form`` (for an operation that
+    is not elementwise, ``(node, args) -> Expr``: the same operation on 1×1 arguments written
+    entry by entry, ``tr(s) = s``, ``s⁻¹ = 1 / s``; code generation lowers 0-d arguments
+    through it, and a user function's body applies entry by entry through it). For code
+    generation: ``takes_numbers`` (the
+    lowering works on plain Python numbers, so ``0.5 * 2.0`` stays a number) and
+    ``numpy_helper`` (the source of a helper function the NumPy lowering calls).
     """
 
     name: str
     shape: Callable[[tuple[Expr, ...], Any], Shape]
     layout: str  # leaf | call | infix | prefix | postfix | power | wrap | sum
     forms: Forms = ("", "", "")
-    numpy: str | Callable[[Expr], str] = ""  # template, or a function of the node giving one
-    torch: str | Callable[[Expr], str] = ""
+    numpy: Template = ""  # the lowering for NumPy (emitter's convention, see the module docstring)
+    torch: Template = ""
     jvp: JVP | None = None
     jvp_rule: str = ""
     adjoint: Adjoint | None = None
@@ -73,6 +94,9 @@ class Op:
     domain: tuple[str, ...] = field(default=(), kw_only=True)  # per argument; missing ones are "any"
     preserves: frozenset[str] = field(default=frozenset(), kw_only=True)
     pick: Callable[[tuple[Expr, ...]], str] | None = field(default=None, kw_only=True)
+    scalar_form: Callable[[Expr, tuple[Expr, ...]], Expr] | None = field(default=None, kw_only=True)
+    takes_numbers: bool = field(default=False, kw_only=True)  # lowering accepts plain Python numbers
+    numpy_helper: str = field(default="", kw_only=True)  # source of a function `_name` the NumPy lowering calls
 
     def needs(self, i: int) -> str:
         """What argument i's sampled values must satisfy (one of DOMAINS)."""
@@ -110,6 +134,16 @@ def make(name: str, *args: Expr, attr: Any = None) -> Expr:
     return Expr(name, args, attr, OPS[name].shape(args, attr))
 
 
+def rebuilt(node: Expr, args: tuple[Expr, ...]) -> Expr:
+    """node on new children, its shape recomputed by the shape rule; node itself when unchanged."""
+    return node if args == node.args else make(node.op, *args, attr=node.attr)
+
+
+def substitute(root: Expr, mapping: dict[Expr, Expr]) -> Expr:
+    """root with every node in mapping replaced (shapes recomputed above the replacements)."""
+    return transform(root, lambda node, args: mapping.get(node) or rebuilt(node, args))
+
+
 # ---------------------------------------------------------------- shape rules
 
 
@@ -143,6 +177,18 @@ def shape_broadcast(what: str) -> Callable[[tuple[Expr, ...], Any], Shape]:
     return rule
 
 
+def is_zero(e: Expr) -> bool:
+    """e is the number 0 or an array of zeros."""
+    return e.op in ("const", "fill") and e.attr == 0
+
+
+def shape_quotient(args: tuple[Expr, ...], attr: Any) -> Shape:
+    """Elementwise division: broadcast shapes, and a denominator that is not the number 0."""
+    if is_zero(args[1]):
+        raise ZeroDivision("division by zero: the denominator is 0")
+    return shape_broadcast("elementwise division")(args, attr)
+
+
 def shape_matmul(args: tuple[Expr, ...], attr: Any) -> Shape:
     a, b = args[0].shape, args[1].shape
     if is_scalar(a):
@@ -156,6 +202,8 @@ def shape_matmul(args: tuple[Expr, ...], attr: Any) -> Shape:
 def shape_power(args: tuple[Expr, ...], attr: Any) -> Shape:
     if not is_scalar(args[1].shape):
         raise ShapeError(f"an exponent must be a scalar, got {show_shape(args[1].shape)}")
+    if is_zero(args[0]) and args[1].op == "const" and args[1].attr < 0:
+        raise ZeroDivision(f"division by zero: 0 to the power {args[1].attr}")
     return args[0].shape
 
 
@@ -365,6 +413,11 @@ def elementwise(
             **facts,
         )
     )
+
+
+def same(node: Expr, args: tuple[Expr, ...]) -> Expr:
+    """The scalar form of an operation that is the identity on a 1×1 argument (tr(s) = s)."""
+    return args[0]
 
 
 def one_minus(x: Expr) -> Expr:

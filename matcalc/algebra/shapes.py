@@ -56,6 +56,10 @@ class ShapeError(MatcalcError):
     """Two shapes clash, or an operation gets a shape it cannot take."""
 
 
+class ZeroDivision(ShapeError):
+    """A division by the number 0 (``alpha / 0``, ``0^-1``), refused when the node is built."""
+
+
 class DimVar:
     """An unknown dimension, to be bound by unification."""
 
@@ -95,7 +99,7 @@ class Unifier:
             return True
         if 1 in (a, b):  # an unknown length never becomes 1 by inference: `a b` is an error
             return False
-        if isinstance(a, DimVar):
+        if isinstance(a, DimVar) and not (isinstance(b, DimVar) and hasattr(a, "factors")):  # keep a product
             self.parent[a] = b
             return True
         if isinstance(b, DimVar):
@@ -156,6 +160,11 @@ def is_scalar(shape: Shape) -> bool:
 def is_vector(shape: Shape) -> bool:
     """True when the shape is known to be a column n x 1 (scalars included)."""
     return dim(shape[1]) == 1
+
+
+def one_dimensional(shape: Shape) -> bool:
+    """A row or a column but not a scalar: held as a 1-D array in generated code."""
+    return (dim(shape[0]) == 1) != (dim(shape[1]) == 1)
 
 
 def show_dim(d: Dim | DimVar) -> str:

@@ -81,6 +81,8 @@ class Linearizer:
         """Adjoint on term i: <G, op(…, L, …)> -> Σ <adjoint_k(G), L_k>."""
         g, lin = terms[i]
         spec = ops.OPS[lin.op]
+        if spec.adjoint is None:
+            raise MatcalcError(f"no gradient rule through {lin.op}: use jvp or jacobian for this formula")
         moved = [(simplify(spec.adjoint(lin, k, g)), a) for k, a in enumerate(lin.args) if self._has_d(a)]
         new = terms[:i] + moved + terms[i + 1:]
         self._record(spec.adjoint_rule, new)

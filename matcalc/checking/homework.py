@@ -41,6 +41,7 @@ from matcalc.display import Display, Homework
 from matcalc.language.formula import Declaration, Formula
 from matcalc.language.parse import parse
 from matcalc.language.printers import show
+from matcalc.progress import grade
 
 
 @dataclass(repr=False)
@@ -153,18 +154,23 @@ def _function_text(r: ProblemResult) -> str:
     return "f = " + show_formula(r.formula, "unicode")
 
 
+def problem_lines(r: ProblemResult) -> list[str]:
+    """One problem's part of the text report: its verdict, every claim and derivation line."""
+    out = [f"{'✓' if r.ok else '✗'} {r.problem.title}: {_function_text(r)}"]
+    if r.error:
+        out.append(f"    ✗ {r.error}")
+    for c in r.claims:
+        out += ["    " + s for s in c.lines()]
+    if r.steps is not None:
+        out += ["    " + s for s in r.steps.report_lines()]
+    return out
+
+
 def text_report(results: list[ProblemResult]) -> str:
     """The report for a terminal: every problem, every claim and derivation line."""
     out = []
     for r in results:
-        out.append(f"{'✓' if r.ok else '✗'} {r.problem.title}: {_function_text(r)}")
-        if r.error:
-            out.append(f"    ✗ {r.error}")
-        for c in r.claims:
-            out += ["    " + s for s in c.lines()]
-        if r.steps is not None:
-            out += ["    " + s for s in r.steps.report_lines()]
-        out.append("")
+        out += problem_lines(r) + [""]
     right = sum(r.ok for r in results)
     out.append(f"{right} of {len(results)} problems right")
     return "\n".join(out)
@@ -285,14 +291,17 @@ def homework_command(path: str, fmt: str = "text") -> int:
         print(f"error: unknown format '{fmt}' (use text, json or markdown)", file=sys.stderr)
         return 2
     require_torch("homework")
-    results = check_homework(text)
-    if not results:
+    problems = read_problems(text)
+    if not problems:
         print(f"error: no problems found in {path} (see the format at the top of examples/homework.md)",
               file=sys.stderr)
         return 2
-    print(markdown_report(text, results) if fmt == "markdown" else REPORTS[fmt](results), end="")
+    # each problem is printed as soon as it is graded (text), with a progress line on a terminal
+    results = grade(problems, check_problem, problem_lines if fmt == "text" else None)
     if fmt == "text":
-        print()
+        print(f"{results.right} of {len(results)} problems right\n")
+    else:
+        print(markdown_report(text, results) if fmt == "markdown" else REPORTS[fmt](results), end="")
     return 0 if results and all(r.ok for r in results) else 1
 
 

@@ -14,8 +14,9 @@ from collections.abc import Callable
 from lark import Token, Tree
 
 from matcalc.algebra import ops
-from matcalc.algebra.expr import Expr, walk
-from matcalc.algebra.shapes import DimVar, ShapeError, is_scalar
+from matcalc.algebra.entrywise import derivative, entrywise
+from matcalc.algebra.expr import Expr
+from matcalc.algebra.shapes import DimVar, MatcalcError, ShapeError
 from matcalc.language.syntax import CONSTANT_ARRAYS, function_name, is_greek, read_name
 
 Post = Callable[[Expr], Expr]
@@ -116,13 +117,10 @@ class Calls:
         prime = name.endswith("'") and name not in self.functions
         param, body = self.functions[name[:-1] if prime else name]
         arg = self._single(arg_trees, name, node)
-        if prime:
-            from matcalc.calculus.diff import (
-                scalar_derivative,  # the derivative needs the differentiator, built after parsing
-            )
-
-            body = scalar_derivative(body, param)
-        return substitute_elementwise(body, param, arg)
+        try:
+            return entrywise(derivative(body, param) if prime else body, param, arg, name)
+        except MatcalcError as e:
+            raise self.error(str(e), node) from None
 
 
 def _quoted(name: str) -> str:
@@ -141,19 +139,3 @@ def call_name(raw: str) -> str:
         return "logdet" + m.group(1)
     name = raw.lstrip("\\")
     return "σ" + name[5:] if name.startswith("sigma") and name[5:] in ("", "'") else name
-
-
-def substitute_elementwise(body: Expr, param: Expr, arg: Expr) -> Expr:
-    """Apply a scalar formula in ``param`` to every entry of ``arg`` (products become ⊙)."""
-    built: dict[Expr, Expr] = {param: arg}
-    for node in walk(body):
-        if node in built:
-            continue
-        args = tuple(built[a] for a in node.args)
-        if node.op == "matmul" and not any(is_scalar(a.shape) for a in args):  # t s -> X ⊙ S; 2 t -> 2 X
-            built[node] = ops.hadamard(*args)
-        elif node.op in ("var", "const", "fill", "identity"):
-            built[node] = node
-        else:
-            built[node] = ops.make(node.op, *args, attr=node.attr)
-    return built[body]

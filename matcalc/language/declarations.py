@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from matcalc.algebra.expr import Expr, walk
 from matcalc.algebra.shapes import SCALAR, DimVar, ParseError, Unifier
+from matcalc.algebra.structural import ProductDim, times
 from matcalc.language.formula import Declaration
 from matcalc.language.syntax import read_name
 
@@ -67,6 +68,8 @@ def finalize(u: Unifier, root: Expr, defs: list[tuple[str, Expr]]) -> tuple[Expr
 
     def resolve(d: object) -> object:
         d = u.find(d)
+        if isinstance(d, ProductDim):  # the size of a ⊗ or vec: the product of its factors' sizes
+            return times(resolve(d.factors[0]), resolve(d.factors[1]))
         if isinstance(d, DimVar):
             if d not in names:
                 names[d] = next(fresh)

@@ -28,6 +28,7 @@ from matcalc.algebra.shapes import (
     is_scalar,
     show_shape,
 )
+from matcalc.algebra.structural import matrix_power
 from matcalc.language.calls import Calls, Post
 from matcalc.language.declarations import TYPES, Decl, decl_shape, declarations, finalize, where_items
 from matcalc.language.formula import Formula, Reading
@@ -315,8 +316,8 @@ class Builder(Calls):
         k = exponent.attr if exponent.op == "const" else None
         if k == -1:
             return ops.make("inv", base)
-        if isinstance(k, int) and k >= 2:
-            return ops.make("mpow", base, attr=k)
+        if isinstance(k, int) and k >= 0:
+            return matrix_power(base, k)
         if isinstance(k, int) and k <= -2:
             return ops.make("inv", ops.make("mpow", base, attr=-k))
         raise self.error("a matrix power A^k needs an integer k ≥ 2, -1 (inverse) or T (transpose); "

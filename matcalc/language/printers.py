@@ -142,6 +142,8 @@ def _show(e: Expr, notation: str) -> tuple[str, int]:
                 text, prec = _show(term, notation)
                 parts.append((" + " if k else "") + _wrap(text, prec, PRODUCT))
         return "".join(parts), SUM
+    if spec.layout == "infix" and not _infix_in(e, notation):  # A ⊗ B is kron(A, B) in ASCII
+        return f"{spec.name}({', '.join(_show(a, notation)[0] for a in e.args)})", ATOM
     if spec.layout == "infix":
         return _infix(e, notation), PRODUCT
     if spec.layout == "prefix":
@@ -170,13 +172,14 @@ def _infix(e: Expr, notation: str) -> str:
     """A chain of level-2 operations, printed left to right without recursing down the left
     spine (a 30,000-factor product prints): `A B .* C` needs `(A B) .* C` only for reading."""
     spine = [e]
-    while OPS[spine[-1].args[0].op].layout == "infix":
+    while OPS[spine[-1].args[0].op].layout == "infix" and _infix_in(spine[-1].args[0], notation):
         spine.append(spine[-1].args[0])
     text, prec = _show(spine[-1].args[0], notation)
     pieces, opens, last = [text], 0, text
     for link in reversed(spine):
         left = link.args[0]
-        mixed = OPS[left.op].layout == "infix" and left.op != link.op  # (A ⊙ B) C reads better
+        # (A ⊙ B) C reads better
+        mixed = OPS[left.op].layout == "infix" and left.op != link.op and _infix_in(left, notation)
         if prec < (POSTFIX if mixed else PRODUCT):
             opens, last = opens + 1, ")"
             pieces.append(")")
@@ -184,6 +187,11 @@ def _infix(e: Expr, notation: str) -> str:
         pieces += [sep, right]
         last, prec = right, PRODUCT
     return "(" * opens + "".join(pieces)
+
+
+def _infix_in(e: Expr, notation: str) -> bool:
+    """An infix operation prints as one unless its sign is not ASCII and the notation is text."""
+    return notation != "text" or OPS[e.op].forms[0].isascii()
 
 
 def _link(e: Expr, left_end: str, notation: str) -> tuple[str, str]:

@@ -14,10 +14,10 @@ import re
 from dataclasses import dataclass
 
 from matcalc.algebra.expr import Var, walk
-from matcalc.algebra.shapes import MatcalcError, is_scalar
+from matcalc.algebra.shapes import MatcalcError, is_scalar, one_dimensional
 from matcalc.language.formula import Declaration, Formula
 from matcalc.language.printers import show
-from matcalc.lowering.emit import Emitter, is_literal, is_vector
+from matcalc.lowering.emit import Emitter, is_literal
 from matcalc.lowering.identifiers import py_name, safe_identifier
 
 RESERVED = {"np", "torch", "ctx", "grad_output", "abs", "float"}  # names the generated code itself uses
@@ -69,7 +69,8 @@ class Signature:
                 var = safe_identifier(str(dim)) if _WORD.fullmatch(str(dim)) else "dim"
                 while var in names or var in RESERVED or var in source:
                     var += "_"
-                dims[str(dim)], source[var] = var, f"{py_name(d.name)}.shape[{axis}]"
+                held = 0 if one_dimensional(d.shape) else axis  # a row is held 1-D: its length is axis 0
+                dims[str(dim)], source[var] = var, f"{py_name(d.name)}.shape[{held}]"
         return cls(decls, dims, source, formula, grads)
 
     def shape_text(self, d: Declaration) -> str:
@@ -117,7 +118,7 @@ class Signature:
                 code = f"_dt.type({x})" if module == "np" else f"torch.as_tensor({x}, dtype=_dt).reshape(())"
             else:
                 code = f"{x}.astype(_dt, copy=False)" if module == "np" else f"torch.as_tensor({x}, dtype=_dt)"
-                code += ".reshape(())" if is_scalar(d.shape) else ".reshape(-1)" if is_vector(d.shape) else ""
+                code += ".reshape(())" if is_scalar(d.shape) else ".reshape(-1)" if one_dimensional(d.shape) else ""
             lines.append(f"    {x} = {code}")
         lines += [f"    {var} = {src}" for var, src in self.dim_source.items() if var in set(_WORD.findall(used))]
         return lines
@@ -133,7 +134,7 @@ class Signature:
             return base if module == "torch" or literal else f"_dt.type({code})"
         if d.var.kind == "vector":
             return f"{base}.reshape(-1)" if literal or is_scalar(d.shape) else base
-        if is_scalar(d.shape) or is_vector(d.shape):  # a matrix with a single row or column
+        if is_scalar(d.shape) or one_dimensional(d.shape):  # a matrix with a single row or column
             return f"{base}.reshape({d.shape[0] if isinstance(d.shape[0], int) else -1}, " \
                    f"{d.shape[1] if isinstance(d.shape[1], int) else -1})"
         return base
@@ -168,8 +169,8 @@ def _decl(sig: Signature, name: str) -> Declaration:
 
 def _imports(module: str, em: Emitter) -> list[str]:
     lines = ["import numpy as np" if module == "np" else "import torch", "", ""]
-    prelude = em.target.prelude if module == "np" else TORCH_PRELUDE
-    used = [p for p in prelude.split("\n\n\n") if module == "torch" or p.split("(")[0][4:] in "\n".join(em.lines)]
+    prelude = em.target.helpers() if module == "np" else [TORCH_PRELUDE]
+    used = [p for p in prelude if module == "torch" or p.split("(")[0][4:] in "\n".join(em.lines)]
     return lines + ["\n\n\n".join(p.strip("\n") for p in used), "", ""] if used else lines
 
 

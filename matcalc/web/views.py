@@ -9,6 +9,7 @@ problem set. Errors become a message with the caret, shown in place.
 from __future__ import annotations
 
 import importlib.util
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,7 +31,7 @@ EXAMPLES = [
 
 def available_kinds() -> dict[str, str]:
     """The kinds of derivative this matcalc has (gradient, and jacobian/hessian/jvp/hvp when present)."""
-    return {k: label for k, label in KINDS.items() if k in matcalc.__all__}
+    return {k: label for k, label in KINDS.items() if hasattr(matcalc, k)}
 
 
 def has_torch() -> bool:
@@ -80,8 +81,17 @@ def derive_page(q: Query) -> Page:
         page.error = str(e)
         return page
     page.variables = formula.variables
-    page.reading = _section([Row([Math(formula.latex())]), reading_table(formula)])
-    wrt = [w for w in q.wrt if w] or formula.variables[:1]
+    reading = getattr(formula, "reading", None)
+    why: dict[str, str] = {}
+    notes: list[Block] = []
+    for guess in reading.guesses if reading is not None else ():
+        typed = re.fullmatch(r"(\S+): .* \((.+)\)", guess)
+        if typed and typed.group(1) in formula.variables:
+            why[typed.group(1)] = typed.group(2)
+        else:
+            notes.append(Row(["read: " + guess], style="note"))
+    page.reading = _section([Row([Math(formula.latex())]), reading_table(formula, why), *notes])
+    wrt = [w for w in q.wrt if w] or _default_wrt(formula)
     q.wrt = wrt
     try:
         if q.what != "grad" and q.what in page.kinds:
@@ -100,6 +110,12 @@ def derive_page(q: Query) -> Page:
     return page
 
 
+def _default_wrt(formula: Any) -> list[str]:
+    """With no variable named: the first matrix, else the first variable."""
+    matrices = [d.name for d in formula.declarations if d.var.kind not in ("scalar", "vector")]
+    return (matrices or formula.variables)[:1]
+
+
 def _other_kind(kind: str, formula: Any, wrt: list[str]) -> list[Block]:
     """A Jacobian, Hessian, JVP or HVP, shown through its own display (or as a formula)."""
     from matcalc.display import doc
@@ -109,7 +125,7 @@ def _other_kind(kind: str, formula: Any, wrt: list[str]) -> list[Block]:
     out: list[Block] = []
     for name, v in values:
         if hasattr(v, "expr"):
-            out.append(Row(equation(f"\\mathrm{{{kind}}}_{{{name}}} f", v)))
+            out.append(Row(equation(f"\\mathrm{{{KINDS[kind]}}}_{{{name}}}\\, f", v)))
         elif hasattr(v, "_repr_markdown_"):
             out += doc(v)
         else:

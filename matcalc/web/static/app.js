@@ -25,3 +25,8 @@ const formula = document.getElementById("f");
 if (formula) formula.addEventListener("keydown", (event) => {
   if (event.key === "Enter" && !event.shiftKey) { event.preventDefault(); formula.form.submit(); }
 });
+// grading or deriving can take a few seconds (torch loads once): say so on the button
+document.querySelectorAll("form").forEach((form) => form.addEventListener("submit", () => {
+  const button = form.querySelector("button[type=submit]");
+  if (button) { button.textContent = "Working…"; button.setAttribute("aria-busy", "true"); }
+}));

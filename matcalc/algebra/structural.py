@@ -1,0 +1,223 @@
+"""Structural operations for the derivative family: ``kron`` (⊗), ``vec``, ``mean``, and ``X^0``, ``X^1``.
+
+Jacobians of matrix-valued functions, or in a matrix variable, use the column-major
+``vec`` convention: ``vec(A X B) = (Bᵀ ⊗ A) vec(X)``. A Kronecker product or a ``vec``
+has a size that is a product of dimensions (``n*m``); ``times`` forms it, and the
+constructors ``kron`` and ``vec`` fold the cases that have a plainer form (``1 ⊗ A = A``,
+``vec(x) = x`` for a column).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from matcalc.algebra.expr import Expr
+from matcalc.algebra.registry import (
+    PRODUCT,
+    Op,
+    call,
+    div,
+    fill,
+    identity,
+    linear,
+    make,
+    matmul,
+    register,
+    shape_scalar,
+    sum_present,
+    sympy_total,
+    transpose,
+)
+from matcalc.algebra.shapes import DimVar, MatcalcError, Shape, ShapeError, dim, is_scalar, show_shape
+
+
+def times(a: Any, b: Any) -> Any:
+    """The product of two dimensions: an int, a name such as ``n*m``, or a new unknown."""
+    a, b = dim(a), dim(b)
+    if a == 1:
+        return b
+    if b == 1:
+        return a
+    if isinstance(a, int) and isinstance(b, int):
+        return a * b
+    if isinstance(a, DimVar) or isinstance(b, DimVar):
+        return ProductDim(a, b)  # sizes still being inferred: resolved when the parse ends
+    factors = [int(x) if x.isdigit() else x for d in (a, b) for x in str(d).split("*")]
+    number = 1
+    for x in factors:
+        number *= x if isinstance(x, int) else 1
+    names = sorted(x for x in factors if isinstance(x, str))  # n*m and m*n are one size
+    return "*".join(([str(number)] if number != 1 else []) + names)
+
+
+class ProductDim(DimVar):
+    """An unknown dimension that is the product of two others (the size of a Kronecker product
+    or a vec while the factors' sizes are still being inferred)."""
+
+    def __init__(self, a: Any, b: Any) -> None:
+        super().__init__()
+        self.factors = (a, b)
+
+
+def _shape_kron(args: tuple[Expr, ...], attr: Any) -> Shape:
+    (p, q), (r, s) = args[0].shape, args[1].shape
+    return (times(p, r), times(q, s))
+
+
+def _shape_vec(args: tuple[Expr, ...], attr: Any) -> Shape:
+    r, c = args[0].shape
+    return (times(r, c), 1)
+
+
+def _column(shape: Shape) -> bool:
+    return dim(shape[1]) == 1
+
+
+def _row(shape: Shape) -> bool:
+    return dim(shape[0]) == 1
+
+
+def _as_2d(code: str, e: Expr) -> str:
+    """Generated code holds vectors 1-D: give np.kron the row or column it means."""
+    if is_scalar(e.shape) or not (_row(e.shape) or _column(e.shape)):
+        return code
+    return f"{code}.reshape({'1, -1' if _row(e.shape) else '-1, 1'})"
+
+
+def _lower_kron(module: str):
+    def template(node: Expr) -> str:
+        a, b = node.args
+        code = f"{module}.kron({_as_2d('{0}', a)}, {_as_2d('{1}', b)})"
+        return code + ".reshape(-1)" if _row(node.shape) or _column(node.shape) else code
+
+    return template
+
+
+def _jvp_kron(node: Expr, da: tuple[Expr | None, ...]) -> Expr | None:
+    """d(A ⊗ B) = dA ⊗ B + A ⊗ dB."""
+    a, b = node.args
+    return sum_present(da[0] and make("kron", da[0], b), da[1] and make("kron", a, da[1]))
+
+
+register(
+    Op(
+        "kron",
+        _shape_kron,
+        "infix",
+        (" ⊗ ", " ⊗ ", " \\otimes "),
+        _lower_kron("np"),
+        _lower_kron("torch"),
+        _jvp_kron,
+        "product rule (Kronecker)",
+        prec=PRODUCT,
+        aliases=("kron",),
+        sympy=lambda sp, n, a, b: sp.kronecker_product(a, b),
+        arity=2,
+        symbols=("⊗", "\\otimes"),
+        linear_in=(0, 1),
+    )
+)
+
+
+def _adj_vec(node: Expr, i: int, g: Expr) -> Expr:
+    """<g, vec(A)> = <A's reshape of g, A>: a plain product only when A is a vector."""
+    a = node.args[0]
+    if _column(a.shape):
+        return g
+    if _row(a.shape):
+        return transpose(g)
+    raise MatcalcError("the gradient through vec(A) of a matrix A has no matrix form here: "
+                       "write the formula without vec")
+
+
+def _lower_vec(node: Expr) -> str:
+    """Column-major: the transpose read row by row (a vector is already 1-D)."""
+    a = node.args[0]
+    return "{0}" if _row(a.shape) or _column(a.shape) else "{0}.T.reshape(-1)"
+
+
+call(
+    "vec",
+    _shape_vec,
+    _lower_vec,
+    _lower_vec,
+    linear(lambda x: make("vec", x)),
+    "d vec(A) = vec(dA)",
+    _adj_vec,
+    "<g, vec(a)> = <g, a>",
+    linear_in=(0,),
+    sympy=lambda sp, n, a: a if _column(n.args[0].shape) else sp.Matrix(a.T).reshape(a.shape[0] * a.shape[1], 1),
+)
+
+
+def _count(shape: Shape) -> Expr:
+    """The number of entries of an array of the given shape, as an expression: sum(𝟙𝟙ᵀ)."""
+    return make("sum", fill(1, shape))
+
+
+call(
+    "mean",
+    shape_scalar,
+    "np.mean({0}).reshape(1, 1)",
+    "torch.mean({0}).reshape(1, 1)",
+    linear(lambda x: make("mean", x)),
+    "d mean(A) = mean(dA)",
+    lambda n, i, g: div(matmul(g, fill(1, n.args[0].shape)), _count(n.args[0].shape)),
+    "<g, mean(A)> = <g 𝟙𝟙ᵀ / N, A>",
+    linear_in=(0,),
+    sympy=lambda sp, n, a: sympy_total(sp, n.args[0], a) / _sympy_count(sp, n.args[0]),
+)
+
+
+def _sympy_count(sp: Any, arg: Expr) -> Any:
+    rows, cols = (sp.Symbol(d) if isinstance(d, str) else d for d in arg.shape)
+    return rows * cols
+
+
+# ---------------------------------------------------------------- constructors that fold the plain cases
+
+
+def kron(a: Expr, b: Expr) -> Expr:
+    """a ⊗ b, written as a plain product when a factor is a number or 1×1 (``1 ⊗ B = B``)."""
+    if is_scalar(a.shape):
+        return b if a.op == "identity" or a.op == "const" and a.attr == 1 else matmul(a, b)
+    if is_scalar(b.shape):
+        return a if b.op == "identity" or b.op == "const" and b.attr == 1 else matmul(b, a)
+    return make("kron", a, b)
+
+
+def vec(a: Expr) -> Expr:
+    """vec(a), column-major; a column is its own vec and a row's vec is its transpose."""
+    if _column(a.shape):
+        return a
+    if _row(a.shape):
+        return transpose(a)
+    return make("vec", a)
+
+
+def identity_of(shape: Shape) -> Expr:
+    """The identity acting on vec of an array of this shape (I_q ⊗ I_p for p×q)."""
+    rows, cols = shape
+    if _column(shape):
+        return identity(rows)
+    if _row(shape):
+        return identity(cols)
+    return make("kron", identity(cols), identity(rows))
+
+
+def matrix_power(base: Expr, k: int) -> Expr:
+    """A^k for an integer k ≥ 0 of a square matrix: A^0 = I, A^1 = A, else the power."""
+    r, c = base.shape
+    if not (dim(r) == dim(c) or isinstance(dim(r), DimVar) or isinstance(dim(c), DimVar)):
+        raise ShapeError(f"matrix power needs a square matrix, got {show_shape(base.shape)}")
+    if k == 0:
+        make("mpow", base, attr=2)  # the square check (unifies an unknown size)
+        return identity(base.shape[0])
+    return base if k == 1 else make("mpow", base, attr=k)
+
+
+def row_of(g: Expr) -> Expr:
+    """vec(g)ᵀ: the row that pairs with vec(X) as <g, X> does."""
+    return transpose(vec(g))
+
+

@@ -1,0 +1,68 @@
+"""Operations private to code generation: solves, broadcasts, column reductions, masks.
+
+The rewrites of ``rules.py`` and ``finish.py`` build these (with ``rules.local``, which
+knows the shape); they never reach a user, so they have no printed form, d-rule or call
+name. Each is a registry entry like any other, with its lowering in the emitter's
+convention (see ``matcalc.algebra.registry``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from matcalc.algebra.expr import Expr
+from matcalc.algebra.ops import lower_sum
+from matcalc.algebra.registry import Op, Template, register
+from matcalc.algebra.shapes import Shape, dim, is_scalar, one_dimensional
+
+
+def _built_by_rewrites(args: tuple[Expr, ...], attr: Any) -> Shape:
+    raise AssertionError("private operations are built by the rewrites, which know the shape")
+
+
+def _bmul(node: Expr, args: list[str], em: Any) -> str:
+    """v ⊙ each column of M (v a column, diag(v) M), or M ⊙ each row (M diag(v))."""
+    a, b = node.args
+    if a.shape[1] == 1 and not one_dimensional(b.shape) and not is_scalar(b.shape):
+        return f"{args[0]}[:, None] * {args[1]}"
+    return f"{args[0]} * {args[1]}"
+
+
+def _column(code: str, whole: str = "") -> Template:
+    """A column reduction: over each column of a matrix (``whole`` for the one column of a
+    vector, if given); a 1×m row (held 1-D) is m columns of one entry: its own reduction."""
+
+    def lower(node: Expr, args: list[str], em: Any) -> str:
+        if dim(node.args[0].shape[0]) == 1:
+            return args[0]
+        return (whole if whole and is_scalar(node.shape) else code).format(*args)
+
+    return lower
+
+
+def _rowdot(total: str) -> Template:
+    """diag(A B) as row sums of A ⊙ Bᵀ (the second argument is Bᵀ; entrywise when A is a column)."""
+
+    def lower(node: Expr, args: list[str], em: Any) -> str:
+        return f"{args[0]} * {args[1]}" if one_dimensional(node.args[0].shape) else total.format(*args)
+
+    return lower
+
+
+def private(name: str, numpy: Template, torch: Template | None = None, **facts: Any) -> Op:
+    """Register an operation only code generation builds (``torch`` defaults to ``numpy``)."""
+    return register(Op(name, _built_by_rewrites, "private", numpy=numpy, torch=numpy if torch is None else torch,
+                       **facts))
+
+
+private("solve", "np.linalg.solve({0}, {1})", "torch.linalg.solve({0}, {1})", arity=2)  # A⁻¹ B
+private("bsub", "{0} - {1}", arity=2, takes_numbers=True)  # z - m, m spread over each column
+private("bdiv", "{0} / {1}", arity=2, takes_numbers=True)  # E ./ s, s spread over each column
+private("bmul", _bmul, arity=2, takes_numbers=True)  # diag(v) M as a broadcast
+# the maximum of each column
+private("colmax", _column("{0}.max(axis=0)", "{0}.max()"), _column("{0}.amax(dim=0)", "{0}.max()"))
+private("colsum", _column("{0}.sum(axis=0)"), _column("{0}.sum(dim=0)"))  # 𝟙ᵀ B
+private("rowsum", "{0}.sum(axis=1)", "{0}.sum(dim=1)")  # B 𝟙
+private("rowdot", _rowdot("np.sum({0} * {1}, axis=1)"), _rowdot("torch.sum({0} * {1}, dim=1)"), arity=2)
+private("mask", "{1} * ({0} > 0)", arity=2, takes_numbers=True)  # relu'(Z) ⊙ G
+private("addsub", lower_sum, arity=None, takes_numbers=True)  # a signed sum: attr holds the signs

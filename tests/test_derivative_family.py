@@ -1,0 +1,178 @@
+"""Jacobians, JVPs, Hessians and HVPs against torch.func of hand-written torch functions (float64).
+
+Every corpus entry (tests/corpus_second_order.py) is derived by matcalc, evaluated at random
+inputs of distinct sizes (so a transposed or Kronecker-swapped answer fails), and compared with
+torch.func.jacrev / hessian / jvp of the reference written by hand in the corpus; Jacobians of
+matrices are compared in the column-major vec convention.
+"""
+
+from __future__ import annotations
+
+import inspect
+
+import numpy as np
+import pytest
+import torch
+from corpus_second_order import CORPUS, HESSIANS, HVPS, JACOBIANS, JVPS
+
+import matcalc
+from matcalc.algebra import ops
+
+SIZES = [3, 4, 2, 5, 6, 7]
+
+
+def sample(formula: matcalc.Formula, seed: int) -> dict[str, torch.Tensor]:
+    """Random float64 inputs of the declared kinds; square matrices well conditioned."""
+    gen = torch.Generator().manual_seed(seed)
+    dims: dict[object, int] = {}
+    for d in formula.declarations:
+        for x in d.shape:
+            if isinstance(x, str) and x not in dims:
+                dims[x] = SIZES[len(dims)]
+    out = {}
+    for d in formula.declarations:
+        rows, cols = (dims.get(x, x) for x in d.shape)
+        kind = d.var.kind
+        value = torch.randn(rows, cols, generator=gen, dtype=torch.float64) * 0.7
+        if kind == "spd":
+            value = value @ value.T + rows * torch.eye(rows, dtype=torch.float64)
+        elif kind == "symmetric":
+            value = value + value.T
+        elif kind == "matrix" and rows == cols:
+            value = value + rows * torch.eye(rows, dtype=torch.float64)
+        if d.var.positive:
+            value = value.abs() + 0.5
+        out[d.name] = value.reshape(()) if kind == "scalar" else value.reshape(-1) if kind == "vector" else value
+    return out
+
+
+def evaluate(result: matcalc.Formula, values: dict[str, torch.Tensor], formula: matcalc.Formula) -> np.ndarray:
+    """matcalc's closed form at the values (the thing under test). The formula's variables join as
+    0 * sum(X) terms, so that sizes such as I_n in xᵀ ⊗ I_n can be read off an input."""
+    zero = [ops.matmul(ops.const(0), ops.make("sum", ops.var(d.name, d.var.kind, d.shape, d.var.positive)))
+            for d in formula.declarations]
+    fn = matcalc.compile(matcalc.Formula(ops.add(result.expr, *zero), result.declarations, result.definitions))
+    names = {d.name for d in formula.declarations + result.declarations}
+    return np.asarray(fn(**{n: values[n].numpy() for n in names}), dtype=float)
+
+
+def as_vec_matrix(jac: torch.Tensor, out_shape: tuple, in_shape: tuple) -> np.ndarray:
+    """A torch Jacobian (out dims + in dims) in the vec convention: rows vec(F), columns vec(X)."""
+    out_shape, in_shape = tuple(out_shape), tuple(in_shape)
+    jac = jac.reshape(out_shape + in_shape)
+    order = list(reversed(range(len(out_shape)))) + [len(out_shape) + i for i in reversed(range(len(in_shape)))]
+    jac = jac.permute(*order) if order else jac
+    return jac.reshape(int(np.prod(out_shape)), int(np.prod(in_shape))).numpy()
+
+
+def reference(entry, values: dict[str, torch.Tensor], direction: torch.Tensor | None) -> np.ndarray:
+    """torch.func applied to the hand-written reference, in the variable entry.wrt."""
+    names = list(inspect.signature(entry.reference).parameters)
+    inputs = {n: values["lambda" if n == "lam" else n] for n in names}
+
+    def f(x: torch.Tensor) -> torch.Tensor:
+        return entry.reference(**{**inputs, entry.wrt: x})
+
+    x = values[entry.wrt]
+    if entry.kind == "jacobian":
+        out = f(x)
+        return as_vec_matrix(torch.func.jacrev(f)(x), out.shape, x.shape)
+    if entry.kind == "hessian":
+        return as_vec_matrix(torch.func.hessian(f)(x), x.shape, x.shape)
+    if entry.kind == "jvp":
+        return torch.func.jvp(f, (x,), (direction,))[1].numpy()
+    return torch.func.jvp(torch.func.grad(f), (x,), (direction,))[1].numpy()
+
+
+def derive(entry) -> matcalc.Formula:
+    fn = {"jacobian": matcalc.jacobian, "hessian": matcalc.hessian, "jvp": matcalc.jvp, "hvp": matcalc.hvp}
+    return fn[entry.kind](entry.formula, entry.wrt, where=entry.where)
+
+
+def test_corpus_size() -> None:
+    assert len(JACOBIANS) >= 25 and len(HESSIANS) >= 25 and len(HVPS) >= 15 and len(JVPS) >= 15
+    assert all(e.source.strip() for e in CORPUS)
+
+
+@pytest.mark.parametrize("entry", CORPUS, ids=[f"{e.kind}:{e.formula}:{e.wrt}" for e in CORPUS])
+def test_against_torch_func(entry) -> None:
+    result = derive(entry)
+    formula = matcalc.parse(entry.formula, where=entry.where)
+    for seed in (0, 1):
+        values = sample(formula, seed)
+        direction = None
+        if entry.kind in ("jvp", "hvp"):
+            gen = torch.Generator().manual_seed(100 + seed)
+            direction = torch.randn(values[entry.wrt].shape, generator=gen, dtype=torch.float64)
+            values = {**values, "V": direction}
+        got = evaluate(result, values, formula)
+        want = reference(entry, values, direction)
+        got = got.reshape(want.shape) if got.size == want.size else got
+        assert got.shape == want.shape, (str(result), got.shape, want.shape)
+        scale = max(1.0, float(np.abs(want).max()))
+        assert np.abs(got - want).max() <= 1e-8 * scale, str(result)
+
+
+@pytest.mark.parametrize("entry", CORPUS[::3], ids=[f"{e.kind}:{e.formula}:{e.wrt}" for e in CORPUS[::3]])
+def test_results_parse_back(entry) -> None:
+    result = derive(entry)
+    for notation in ("text", "unicode", "latex"):
+        back = matcalc.parse(result.show(notation), where=result.where)
+        assert back.expr is result.expr, (notation, result.show(notation))
+
+
+@pytest.mark.parametrize("kind, formula, wrt, where, expected", [
+    ("jacobian", "A x", "x", None, "A"),
+    ("jacobian", "exp(x)", "x", None, "diag(exp(x))"),
+    ("jacobian", "softmax(x)", "x", None, "diag(softmax(x)) - softmax(x) softmax(x)^T"),
+    ("jacobian", "W x", "W", "W: matrix(m, n)", "kron(x^T, I_m)"),
+    ("hessian", "x^T A x", "x", None, "A + A^T"),
+    ("hessian", "sum(softplus(X w)) - y^T X w", "w", None, "X^T diag(sigmoid(X w) .* (1 - sigmoid(X w))) X"),
+    ("hvp", "tr(X^T A X)", "X", None, "(A + A^T) V"),
+    ("hvp", "logdet(X)", "X", None, "-(X^-T V^T X^-T)"),
+    ("jvp", "W x", "W", None, "V x"),
+])
+def test_textbook_forms(kind, formula, wrt, where, expected) -> None:
+    fn = {"jacobian": matcalc.jacobian, "hessian": matcalc.hessian, "jvp": matcalc.jvp, "hvp": matcalc.hvp}[kind]
+    assert str(fn(formula, wrt, where=where)) == expected
+
+
+def test_unicode_kronecker() -> None:
+    assert matcalc.jacobian("W x", "W").unicode() == "xᵀ ⊗ I_n"
+    assert matcalc.jacobian("A X B", "X").latex() == "B^\\top \\otimes A"
+
+
+def test_derivations_print_the_steps() -> None:
+    d = matcalc.jacobian("softmax(x)", "x").derivation.show("text")
+    assert "dF = d(softmax(x))" in d and "numerator layout: dF = J dx" in d
+    h = matcalc.hessian("x^T A x", "x").derivation.show("unicode")
+    assert "d²f = ⟨dx, (A + Aᵀ) dx⟩" in h and "H_x f = A + Aᵀ" in h
+    assert "\\begin{aligned}" in matcalc.hvp("logdet(X)", "X").derivation.show("latex")
+    assert "dX = V" in str(matcalc.jvp("X^-1", "X").derivation)
+
+
+def test_symmetric_variables_get_the_unconstrained_result() -> None:
+    # torch.autograd differentiates logdet(X) as a function of all n² entries: d∇ = -X⁻ᵀ dXᵀ X⁻ᵀ
+    assert str(matcalc.hvp("logdet(X)", "X", where="X: spd(n)")) == "-(X^-1 V^T X^-1)"
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: matcalc.jacobian("X^T X", "X"), "no matrix form"),
+    (lambda: matcalc.hessian("logdet(X)", "X"), "use hvp"),
+    (lambda: matcalc.hessian("A x", "x"), "must be a scalar"),
+    (lambda: matcalc.jvp("V x", "x"), "already a variable"),
+    (lambda: matcalc.jacobian("A x", "y"), "not a variable"),
+])
+def test_clear_errors(call, message) -> None:
+    with pytest.raises(matcalc.MatcalcError, match=message):
+        call()
+
+
+def test_new_functions_evaluate() -> None:
+    x = np.array([1.0, 2.0, 4.0])
+    W = np.array([[1.0, 2.0], [3.0, 4.0]])
+    assert matcalc.compile("mean(x)")(x=x) == pytest.approx(7 / 3)
+    assert np.allclose(matcalc.compile("vec(W)")(W=W), W.T.reshape(-1))
+    assert np.allclose(matcalc.compile("kron(W, I_2)")(W=W), np.kron(W, np.eye(2)))
+    assert np.allclose(matcalc.compile("W^0 + W^1")(W=W), np.eye(2) + W)
+    assert np.allclose(matcalc.grad("mean(exp(x))", "x").expr is not None, True)

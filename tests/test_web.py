@@ -1,0 +1,219 @@
+"""`matcalc serve`: the JSON API (the same objects as the CLI's --format json) and the page in a real
+browser (Playwright driving Debian's headless Chromium). Screenshots go to tests/artifacts/.
+
+The browser tests skip when Playwright or Chromium is missing here; .ci/run installs both.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("starlette")
+pytest.importorskip("uvicorn")
+pytest.importorskip("latex2mathml")
+
+ROOT = Path(__file__).resolve().parents[1]
+ARTIFACTS = ROOT / "tests" / "artifacts"
+HOMEWORK = ROOT / "examples" / "homework.md"
+CHROMIUM = os.environ.get("MATCALC_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    """The app served by uvicorn on a free loopback port, in a thread of this process."""
+    import uvicorn
+
+    from matcalc.web.app import create_app
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    srv = uvicorn.Server(uvicorn.Config(create_app(), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not srv.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert srv.started, "the server did not start"
+    yield f"http://127.0.0.1:{port}"
+    srv.should_exit = True
+    thread.join(timeout=10)
+
+
+def _get(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=60) as r:
+            return r.status, r.read().decode("utf-8")
+    except urllib.error.HTTPError as e:
+        return e.code, e.read().decode("utf-8")
+
+
+def _q(**params: str) -> str:
+    return urllib.parse.urlencode(params)
+
+
+# ---------------------------------------------------------------- the JSON API
+
+
+def test_api_grad_is_the_cli_json(server, cli) -> None:
+    status, body = _get(f"{server}/api/grad?{_q(f='Y = sigmoid(W X); <Y, M Y>', wrt='W,X', steps='1')}")
+    assert status == 200
+    r = cli("grad", "Y = sigmoid(W X); <Y, M Y>", "--wrt", "W,X", "--steps", "--format", "json")
+    assert json.loads(body) == json.loads(r.out)
+
+
+def test_api_parse_is_the_cli_json(server, cli) -> None:
+    status, body = _get(f"{server}/api/parse?{_q(f='x^T A x', where='A: symmetric(n)')}")
+    assert status == 200
+    assert json.loads(body) == json.loads(cli("parse", "x^T A x", "--where", "A: symmetric(n)", "--format", "json").out)
+
+
+def test_api_error_has_the_caret(server) -> None:
+    status, body = _get(f"{server}/api/grad?{_q(f='a^T exp(X b', wrt='X')}")
+    assert status == 400
+    lines = json.loads(body)["error"].splitlines()
+    assert "never closed" in lines[0]
+    assert lines[-1].strip() == "^" and lines[-2][lines[-1].index("^")] == "("
+
+
+def test_api_codegen_and_check(server) -> None:
+    pytest.importorskip("torch")
+    status, body = _get(f"{server}/api/codegen?{_q(f='a^T exp(X b)', wrt='X')}")
+    assert status == 200 and "def f_and_grad(a, X, b)" in json.loads(body)["source"]
+    status, body = _get(f"{server}/api/check?{_q(f='a^T exp(X b)', wrt='X')}")
+    data = json.loads(body)
+    assert status == 200 and data["ok"] is True and data["variables"][0]["max_rel_error"] < 1e-10
+
+
+def test_api_homework(server) -> None:
+    pytest.importorskip("torch")
+    req = urllib.request.Request(f"{server}/api/homework", data=HOMEWORK.read_bytes(), method="POST")
+    with urllib.request.urlopen(req, timeout=120) as r:
+        data = json.loads(r.read())
+    assert data["right"] == 3 and len(data["problems"]) == 7 and data["ok"] is False
+
+
+def test_page_without_javascript_renders_mathml(server) -> None:
+    status, body = _get(f"{server}/?{_q(f='a^T exp(X b)', wrt='X', check='0')}")
+    assert status == 200
+    assert body.count("<math") > 10 and "elementwise chain rule" in body
+    assert "http://" not in body.replace("http://www.w3.org/1998/Math/MathML", "")  # nothing from another host
+
+
+# ---------------------------------------------------------------- in a real browser
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    missing = pytest.fail if os.environ.get("MATCALC_REQUIRE_BROWSER") else pytest.skip  # .ci/run sets it
+    try:
+        from playwright import sync_api
+    except ImportError:
+        missing("playwright is not installed (pip install playwright)")
+    if not CHROMIUM:
+        missing("no chromium here (apt-get install chromium)")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync"])
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, server) -> Iterator[object]:
+    context = browser.new_context(viewport={"width": 1100, "height": 900})
+    pg = context.new_page()
+    pg.set_default_timeout(60_000)
+    yield pg
+    context.close()
+
+
+def _shot(pg, name: str) -> None:
+    pg.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def test_type_a_formula_and_see_gradient_and_steps(page, server) -> None:
+    page.goto(server + "/")
+    page.fill("#f", "a^T exp(X b)")
+    page.fill("#wrt", "X")
+    page.click("#go")
+    result = page.locator("#result math")
+    result.first.wait_for()
+    assert "exp" in page.locator("#result").inner_text()
+    assert result.first.bounding_box()["height"] > 10  # MathML laid out, not raw text
+    steps = page.locator("#steps tr")
+    assert steps.count() >= 7
+    rules = page.locator("#steps").inner_text()
+    assert "product rule" in rules and "elementwise chain rule" in rules
+    assert "f=a%5ET+exp%28X+b%29" in page.url and "wrt=X" in page.url  # the state is in the URL
+    assert page.locator("#reading").inner_text().count("matrix(n, m)") == 1
+    assert "def f_and_grad(a, X, b)" in page.locator("#code-numpy").inner_text()
+    _shot(page, "derive")
+
+
+def test_follow_a_shared_url(page, server) -> None:
+    url = server + "/?" + _q(f="Y = sigmoid(W X); <Y, M Y>", wrt="W,X")
+    page.goto(url)
+    text = page.locator("#result").inner_text()
+    assert "∇" in text and "where" in text  # both gradients and the definition Y
+    assert page.locator("#result math").count() >= 3
+    assert page.locator(".chip.on").all_inner_texts() == ["W", "X"]
+    assert page.input_value("#f") == "Y = sigmoid(W X); <Y, M Y>"
+    if os.environ.get("MATCALC_NO_TORCH_CHECK") is None and page.locator("#check .mc-mark").count():
+        assert page.locator("#check .mc-ok").count() == 3  # the check, then one per gradient
+    _shot(page, "shared-url")
+
+
+def test_an_error_shows_the_caret_under_the_position(page, server) -> None:
+    page.goto(server + "/")
+    page.fill("#f", "a^T exp(X b")
+    page.click("#go")
+    lines = page.locator("#error pre").inner_text().splitlines()
+    assert "never closed" in lines[0]
+    assert lines[-1].strip() == "^" and lines[-2][lines[-1].index("^")] == "("
+    assert page.locator("#result").count() == 0
+    _shot(page, "error")
+
+
+def test_upload_a_homework_file(page, server) -> None:
+    pytest.importorskip("torch")
+    page.goto(server + "/homework")
+    page.set_input_files("#file", str(HOMEWORK))  # submits on choosing the file
+    page.locator("#graded").wait_for(timeout=120_000)
+    assert "3 of 7 problems right" in page.locator("#graded h2").inner_text()
+    graded = page.locator("#graded")
+    assert graded.locator(".mc-ok").count() >= 10 and graded.locator(".mc-bad").count() >= 4
+    text = graded.inner_text()
+    assert "mistake: a missing or extra transpose" in text and "counterexample" in text
+    assert "first wrong line" in text
+    assert page.locator("#text").input_value().startswith(HOMEWORK.read_text(encoding="utf-8")[:40])
+    _shot(page, "homework")
+
+
+def test_the_page_offers_what_matcalc_can_derive(monkeypatch) -> None:
+    """Jacobian, Hessian, JVP and HVP appear in the page's choice once matcalc has them."""
+    import matcalc
+    from matcalc.web.views import Query, available_kinds, derive_page
+
+    for kind in ("jacobian", "hessian", "jvp", "hvp"):
+        monkeypatch.delattr(matcalc, kind, raising=False)
+    monkeypatch.setattr(matcalc, "_EXPORTS", {k: v for k, v in matcalc._EXPORTS.items()
+                                              if k not in ("jacobian", "hessian", "jvp", "hvp")})
+    assert list(available_kinds()) == ["grad"]
+    monkeypatch.setattr(matcalc, "hessian", lambda f, wrt: matcalc.parse("A + A^T"), raising=False)
+    assert list(available_kinds()) == ["grad", "hessian"]
+    page = derive_page(Query(f="x^T A x", wrt=["x"], what="hessian", check=False))
+    assert not page.error and "<math" in page.result and "Hessian" in page.result
