@@ -174,7 +174,9 @@ def test_signature_lists_the_variables() -> None:
     fn = matcalc.compile("a^T exp(X b)")
     params = inspect.signature(fn).parameters
     assert list(params) == ["a", "X", "b"]
-    assert all(p.kind is inspect.Parameter.KEYWORD_ONLY for p in params.values())
+    assert all(p.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD for p in params.values())
+    a, x, b = np.ones(2), np.eye(2), np.ones(2)
+    assert fn(a, x, b) == fn(a=a, X=x, b=b) == fn(a, X=x, b=b)
 
 
 def test_missing_or_extra_variable_is_a_clear_type_error() -> None:

@@ -25,15 +25,11 @@ from matcalc.algebra.registry import (
     ones_like,
     reciprocal,
     same,
-    shape_diag,
-    shape_diagvec,
-    shape_same,
-    shape_scalar,
-    shape_square_to_scalar,
     squared,
     sympy_total,
     transpose,
 )
+from matcalc.algebra.shape_rules import shape_diag, shape_diagvec, shape_same, shape_scalar, shape_square_to_scalar
 from matcalc.algebra.shapes import dim, is_vector
 
 

@@ -23,12 +23,10 @@ from matcalc.algebra.registry import (
     neg,
     register,
     same,
-    shape_inner,
-    shape_scalar,
-    shape_square,
     sympy_total,
     transpose,
 )
+from matcalc.algebra.shape_rules import shape_inner, shape_scalar, shape_square
 from matcalc.algebra.shapes import is_scalar, one_dimensional
 
 

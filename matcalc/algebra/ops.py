@@ -42,14 +42,6 @@ from matcalc.algebra.registry import (  # noqa: F401  (re-exported: the construc
     neg,
     ones_like,
     register,
-    shape_broadcast,
-    shape_inner,
-    shape_matmul,
-    shape_power,
-    shape_quotient,
-    shape_same,
-    shape_scalar,
-    shape_square,
     sum_present,
     sympy_ones,
     sympy_sum,
@@ -57,6 +49,7 @@ from matcalc.algebra.registry import (  # noqa: F401  (re-exported: the construc
     transpose,
     var,
 )
+from matcalc.algebra.shape_rules import shape_broadcast, shape_matmul, shape_power, shape_quotient, shape_same
 from matcalc.algebra.shapes import Shape, is_scalar
 
 # ---------------------------------------------------------------- d-rules and adjoints

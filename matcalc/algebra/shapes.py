@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextvars
 import itertools
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 
 Dim = int | str
@@ -160,6 +160,19 @@ def is_scalar(shape: Shape) -> bool:
 def is_vector(shape: Shape) -> bool:
     """True when the shape is known to be a column n x 1 (scalars included)."""
     return dim(shape[1]) == 1
+
+
+def concrete_dim(d: Dim | DimVar, sizes: Mapping[str, int], default: int | None = None) -> Dim | DimVar:
+    """A dimension at concrete sizes: an integer stays, a name is looked up in ``sizes``; a name
+    not there gives ``default`` (None: the name stays)."""
+    if isinstance(d, int):
+        return d
+    return sizes.get(str(d), d if default is None else default)
+
+
+def concrete_shape(shape: Shape, sizes: Mapping[str, int], default: int | None = None) -> Shape:
+    """A shape at concrete sizes (see ``concrete_dim``): the one helper for sizes of named dimensions."""
+    return (concrete_dim(shape[0], sizes, default), concrete_dim(shape[1], sizes, default))
 
 
 def one_dimensional(shape: Shape) -> bool:

@@ -23,11 +23,12 @@ from matcalc.algebra.registry import (
     make,
     matmul,
     register,
-    shape_scalar,
+    same,
     sum_present,
     sympy_total,
     transpose,
 )
+from matcalc.algebra.shape_rules import shape_scalar
 from matcalc.algebra.shapes import DimVar, MatcalcError, Shape, ShapeError, dim, is_scalar, show_shape
 
 
@@ -84,13 +85,10 @@ def _as_2d(code: str, e: Expr) -> str:
     return f"{code}.reshape({'1, -1' if _row(e.shape) else '-1, 1'})"
 
 
-def _lower_kron(module: str):
-    def template(node: Expr) -> str:
-        a, b = node.args
-        code = f"{module}.kron({_as_2d('{0}', a)}, {_as_2d('{1}', b)})"
-        return code + ".reshape(-1)" if _row(node.shape) or _column(node.shape) else code
-
-    return template
+def _lower_kron(node: Expr, args: list[str], em: Any) -> str:
+    a, b = node.args
+    code = f"{em.module}.kron({_as_2d(args[0], a)}, {_as_2d(args[1], b)})"
+    return code + ".reshape(-1)" if _row(node.shape) or _column(node.shape) else code
 
 
 def _jvp_kron(node: Expr, da: tuple[Expr | None, ...]) -> Expr | None:
@@ -105,8 +103,8 @@ register(
         _shape_kron,
         "infix",
         (" ⊗ ", " ⊗ ", " \\otimes "),
-        _lower_kron("np"),
-        _lower_kron("torch"),
+        _lower_kron,
+        _lower_kron,
         _jvp_kron,
         "product rule (Kronecker)",
         prec=PRODUCT,
@@ -130,10 +128,10 @@ def _adj_vec(node: Expr, i: int, g: Expr) -> Expr:
                        "write the formula without vec")
 
 
-def _lower_vec(node: Expr) -> str:
+def _lower_vec(node: Expr, args: list[str], em: Any) -> str:
     """Column-major: the transpose read row by row (a vector is already 1-D)."""
     a = node.args[0]
-    return "{0}" if _row(a.shape) or _column(a.shape) else "{0}.T.reshape(-1)"
+    return args[0] if _row(a.shape) or _column(a.shape) else f"{args[0]}.T.reshape(-1)"
 
 
 call(
@@ -158,13 +156,14 @@ def _count(shape: Shape) -> Expr:
 call(
     "mean",
     shape_scalar,
-    "np.mean({0}).reshape(1, 1)",
-    "torch.mean({0}).reshape(1, 1)",
+    "np.mean({0})",
+    "torch.mean({0})",
     linear(lambda x: make("mean", x)),
     "d mean(A) = mean(dA)",
     lambda n, i, g: div(matmul(g, fill(1, n.args[0].shape)), _count(n.args[0].shape)),
     "<g, mean(A)> = <g 𝟙𝟙ᵀ / N, A>",
     linear_in=(0,),
+    scalar_form=same,
     sympy=lambda sp, n, a: sympy_total(sp, n.args[0], a) / _sympy_count(sp, n.args[0]),
 )
 

@@ -17,8 +17,8 @@ from matcalc.algebra.shapes import MatcalcError
 from matcalc.calculus.diff import Step, gradients
 from matcalc.display import Display, Gradients
 from matcalc.language.formula import Declaration, Formula
+from matcalc.language.parse import as_formula
 from matcalc.language.printers import show, show_name
-from matcalc.lowering.evaluate import as_formula
 from matcalc.simplification.simplify import simplify
 
 
@@ -89,7 +89,8 @@ def _results(raw: dict[str, Expr], formula: Formula) -> dict[str, Formula]:
     out = Gradients()
     for name, g in zip(names, exprs):
         used = {n.attr.name for n in walk(g) if n.op == "var"}
-        out[name] = Formula(g, tuple(d for d in formula.declarations if d.name in used), defs)
+        out[name] = Formula(g, tuple(d for d in formula.declarations if d.name in used), defs,
+                            inputs=formula.inputs or formula.declarations)  # compiled, it takes f's inputs
     return out
 
 

@@ -22,8 +22,8 @@ from matcalc.calculus.diff import Step
 from matcalc.calculus.forward import NoMatrixForm, coefficient, expand, substitute
 from matcalc.calculus.gradients import Derivation, _results, _variables, fold_definitions
 from matcalc.language.formula import Declaration, Formula
+from matcalc.language.parse import as_formula
 from matcalc.language.printers import show, show_name
-from matcalc.lowering.evaluate import as_formula
 from matcalc.simplification.simplify import simplify
 
 Lhs = str | dict[str, str]  # one left side for every notation, or one per notation

@@ -69,12 +69,16 @@ class Reading:
 
 class Formula(Display):
     """An expression with its declarations and the definitions it uses; ``reading`` says how
-    the text it came from was read (None for a formula matcalc built)."""
+    the text it came from was read (None for a formula matcalc built); ``inputs`` are the
+    variables a caller passes when it is evaluated (a gradient's: those of its function; None:
+    its own variables)."""
 
     def __init__(self, expr: Expr, declarations: tuple[Declaration, ...] = (),
-                 definitions: tuple[tuple[str, Expr], ...] = (), reading: Reading | None = None):
+                 definitions: tuple[tuple[str, Expr], ...] = (), reading: Reading | None = None,
+                 inputs: tuple[Declaration, ...] | None = None):
         self.expr = expr
         self.reading = reading
+        self.inputs = inputs
         self.declarations = declarations
         used = {n.attr for n in walk(expr) if n.op == "ref"}
         self.definitions = tuple((name, ref) for name, ref in definitions if name in used)

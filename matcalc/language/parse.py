@@ -37,6 +37,15 @@ from matcalc.language.read import Prepared, notation_of, prepare
 from matcalc.language.syntax import CAPITAL_GREEK, GREEK, MAX_DEPTH, is_greek, parse_tree, read_name
 
 
+def as_formula(f: str | Formula | Expr, where: str | dict | None = None) -> Formula:
+    """Accept a formula string, a Formula or an Expr."""
+    if isinstance(f, Formula):
+        return f
+    if isinstance(f, Expr):
+        return Formula(f)
+    return parse(f, where=where)
+
+
 def parse(text: str, where: str | dict | None = None, notation: str | None = None,
           derivation: bool = False) -> Formula:
     """Parse a formula; ``where`` adds declarations; ``notation`` (`text`, `unicode`, `latex`) is

@@ -16,7 +16,7 @@ from functools import reduce
 
 from matcalc.algebra.expr import Expr, walk
 from matcalc.algebra.ops import const, matmul, neg
-from matcalc.algebra.shapes import is_scalar
+from matcalc.algebra.shapes import concrete_dim, is_scalar
 from matcalc.lowering.rules import flip, parents
 
 LARGE = 1000  # the size a named dimension is taken to have
@@ -24,7 +24,7 @@ LARGE = 1000  # the size a named dimension is taken to have
 
 def size(d: object) -> int:
     """The estimated size of a dimension."""
-    return d if isinstance(d, int) else LARGE
+    return concrete_dim(d, {}, LARGE)
 
 
 def _product(e: Expr) -> bool:

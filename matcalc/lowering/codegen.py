@@ -13,9 +13,9 @@ from matcalc.algebra.expr import Expr
 from matcalc.algebra.shapes import MatcalcError
 from matcalc.calculus.gradients import derive
 from matcalc.language.formula import Formula
+from matcalc.language.parse import as_formula
 from matcalc.lowering import emitter, optimize
 from matcalc.lowering.emit import Emitter
-from matcalc.lowering.evaluate import as_formula
 from matcalc.lowering.program import Signature, function_source, torch_function_source
 from matcalc.simplification.simplify import simplify
 

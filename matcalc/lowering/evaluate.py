@@ -1,6 +1,7 @@
 """``compile``: a formula -> a Python callable, through the one lowering in ``backends/``.
 
-The callable takes each variable as a keyword array (a vector 1-D, a matrix 2-D, a
+The callable takes each variable as an array, by keyword or positionally in the order of
+the declarations (a gradient takes the inputs of its function) (a vector 1-D, a matrix 2-D, a
 scalar a float) and returns the value in the same convention, computed in float64. Its
 source comes from ``backends.value_source`` (the lowering ``codegen`` uses too): validated
 identifiers and registry templates only, executed in a namespace holding just the backend
@@ -16,18 +17,9 @@ from typing import Any
 from matcalc.algebra.expr import Expr
 from matcalc.algebra.shapes import MatcalcError
 from matcalc.language.formula import Formula
-from matcalc.language.parse import parse
+from matcalc.language.parse import as_formula  # noqa: F401  (re-exported for the checking layer)
 from matcalc.lowering import value_source
 from matcalc.lowering.identifiers import py_name
-
-
-def as_formula(f: str | Formula | Expr, where: str | dict | None = None) -> Formula:
-    """Accept a formula string, a Formula or an Expr."""
-    if isinstance(f, Formula):
-        return f
-    if isinstance(f, Expr):
-        return Formula(f)
-    return parse(f, where=where)
 
 
 def backend_namespace(backend: str) -> dict[str, Any]:
@@ -51,7 +43,10 @@ def compile(f: str | Formula | Expr, where: str | dict | None = None, backend: s
     exec(source, namespace)  # noqa: S102 - the source holds validated identifiers only
     fn = namespace["formula"]
 
-    def evaluate(**values: Any) -> Any:
+    def evaluate(*args: Any, **values: Any) -> Any:
+        if len(args) > len(names):
+            raise TypeError(f"expected at most {len(names)} positional values ({', '.join(names)}), got {len(args)}")
+        values.update(zip(names, args))
         missing = [n for n in names if n not in values and py_name(n) not in values]
         extra = [k for k in values if k not in names and k not in map(py_name, names)]
         if missing or extra:
@@ -61,7 +56,7 @@ def compile(f: str | Formula | Expr, where: str | dict | None = None, backend: s
         return fn(*(values[n] if n in values else values[py_name(n)] for n in names))
 
     evaluate.__signature__ = inspect.Signature(
-        [inspect.Parameter(py_name(n), inspect.Parameter.KEYWORD_ONLY) for n in names])
+        [inspect.Parameter(py_name(n), inspect.Parameter.POSITIONAL_OR_KEYWORD) for n in names])
     evaluate.__doc__ = f"Evaluate {formula.text()}  (variables: {formula.where or 'none'})"
     evaluate.source = source
     return evaluate

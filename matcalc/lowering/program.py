@@ -51,11 +51,14 @@ class Signature:
 
     @classmethod
     def of(cls, formula: Formula, grads: dict[str, Formula]) -> Signature:
-        """The signature of formula's generated function: the variables of its expression, in the
-        order of the declarations, then any undeclared ones (a bare Expr has no declarations)."""
+        """The signature of formula's generated function: its inputs (for a gradient, the inputs of
+        its function), else the variables of its expression in the order of the declarations,
+        then any undeclared ones (a bare Expr has no declarations)."""
         present = {n.attr.name: Declaration(n.attr, n.shape) for n in walk(formula.expr) if n.op == "var"}
-        decls = [d for d in formula.declarations if d.name in present]
-        decls += [d for name, d in present.items() if name not in {x.name for x in decls}]
+        decls = list(formula.inputs or ())
+        for d in [d for d in formula.declarations if d.name in present] + list(present.values()):
+            if d.name not in {x.name for x in decls}:
+                decls.append(d)
         names = {py_name(d.name) for d in decls} | {py_name(n) for n, _ in formula.definitions}
         clash = names & RESERVED
         if clash:
@@ -108,8 +111,11 @@ class Signature:
         arrays = [py_name(d.name) for d in self.decls if d.var.kind != "scalar" or float64]
         if module == "np":
             lines = [f"    {', '.join(arrays)} = {', '.join(f'np.asarray({a})' for a in arrays)}"] if arrays else []
-            floor = "np.float64" if float64 else "np.float32"
-            lines.append(f"    _dt = np.result_type({', '.join(self.names + [floor])})")
+            if float64:
+                lines.append(f"    _dt = np.result_type({', '.join(self.names + ['np.float64'])})")
+            else:  # the arrays' precision (at least float32); plain numbers alone compute in float64
+                arrays_in = f"[v for v in ({', '.join(self.names)},) if isinstance(v, (np.ndarray, np.generic))]"
+                lines.append(f"    _dt = np.result_type(*({arrays_in} or [np.float64]), np.float32)")
         else:
             lines = ["    _dt = torch.float64" if float64 else f"    _dt = _dtype({', '.join(self.names)})"]
         for d in self.decls:
@@ -141,10 +147,10 @@ class Signature:
 
 
 TORCH_PRELUDE = '''def _dtype(*xs):
-    """The floating dtype of the array inputs (plain numbers do not widen it)."""
+    """The floating dtype of the tensor inputs (plain numbers do not widen it; numbers alone: float64)."""
     dts = [x.dtype for x in xs if isinstance(x, torch.Tensor) and x.is_floating_point() and x.dim() > 0]
     dts = dts or [x.dtype for x in xs if isinstance(x, torch.Tensor) and x.is_floating_point()]
-    out = dts[0] if dts else torch.get_default_dtype()
+    out = dts[0] if dts else torch.float64
     for dt in dts[1:]:
         out = torch.promote_types(out, dt)
     return out
