@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pytest
 from hypothesis import assume, given, settings
@@ -252,7 +254,7 @@ PERTURB = ["({g})^T", "2 ({g})^T", "({g}) ({g})^T", "({g})^T ({g})", "({g}) .* (
            "({g}) ./ (1 + ({g}).^2)", "inv({g})", "tr({g})", "({g}) + I", "({v})"]
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=int(os.environ.get("MATCALC_CLAIM_EXAMPLES", "40")), deadline=None)
 @given(data=st.data())
 def test_judging_any_claim_never_crashes(data: st.DataObject) -> None:
     f = data.draw(scalar_formulas(max_depth=3))
@@ -269,3 +271,33 @@ def test_judging_any_claim_never_crashes(data: st.DataObject) -> None:
 def test_a_piecewise_constant_function_has_a_zero_gradient() -> None:
     assert check_claim("relu'(exp(3)^alpha) + sum(sign(x))", "alpha", "0").ok
     assert not check_claim("relu'(exp(3)^alpha)", "alpha", "alpha").ok
+
+
+# ---------------------------------------------------------------- the checker's truth is autograd of hand-written code
+
+# function -> (variable, its value by hand in torch: 2-D tensors, vectors as columns)
+TWINS = {
+    "a^T exp(X b)": ("X", lambda v, t: (v["a"].T @ t.exp(v["X"] @ v["b"])).sum()),
+    "x^T A x": ("x", lambda v, t: (v["x"].T @ v["A"] @ v["x"]).sum()),
+    "||A x - y||^2": ("x", lambda v, t: ((v["A"] @ v["x"] - v["y"]) ** 2).sum()),
+    "tr(A X B)": ("X", lambda v, t: t.trace(v["A"] @ v["X"] @ v["B"])),
+    "logdet(X)": ("X", lambda v, t: t.linalg.slogdet(v["X"])[1]),
+    SIGMOID: ("W", lambda v, t: (t.sigmoid(v["W"] @ v["X"]) * (v["M"] @ t.sigmoid(v["W"] @ v["X"]))).sum()),
+    "alpha x^T (1 ./ x)": ("alpha", lambda v, t: (v["alpha"] * (v["x"].T @ (1 / v["x"]))).sum()),
+}
+
+
+@pytest.mark.parametrize("f", list(TWINS))
+def test_the_truth_claims_are_judged_against_is_autograd_of_the_function(f: str) -> None:
+    import torch
+
+    from matcalc.checking.numeric import sample_points, true_gradient
+    from matcalc.lowering.evaluate import as_formula
+
+    wrt, twin = TWINS[f]
+    formula = as_formula(f)
+    for point in sample_points([formula], seed=3):
+        leaves = {k: torch.tensor(np.asarray(v, dtype=float).reshape(np.shape(v) if np.ndim(v) == 2 else (-1, 1)),
+                                  dtype=torch.float64, requires_grad=True) for k, v in point.values.items()}
+        twin(leaves, torch).backward()
+        np.testing.assert_allclose(true_gradient(formula, wrt, point), leaves[wrt].grad.numpy(), rtol=1e-10)

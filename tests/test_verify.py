@@ -277,6 +277,20 @@ def test_check_finds_no_false_mismatch_on_inverted_products(formula: str, where:
     assert report.ok, str(report)
 
 
+def test_the_reference_is_autograd_of_the_formula() -> None:
+    """What check compares with: torch.autograd of a hand-written twin (not matcalc's lowering)."""
+    import torch
+
+    f = matcalc.parse("Y = sigmoid(W X); <Y, M Y>")
+    values = sample_inputs(f, rng(5))
+    leaves = {k: torch.tensor(v, dtype=torch.float64, requires_grad=True) for k, v in values.items()}
+    y = torch.sigmoid(leaves["W"] @ leaves["X"])
+    (y * (leaves["M"] @ y)).sum().backward()
+    ref = reference_gradients(f, ["W", "X", "M"], values)
+    for name in ("W", "X", "M"):
+        np.testing.assert_allclose(ref[name], leaves[name].grad.numpy(), rtol=1e-12)
+
+
 def test_check_with_the_real_engine() -> None:
     report = check("Y = sigmoid(W X); <Y, M Y>", ["W", "X", "M"], trials=2)
     assert report.ok, str(report)
@@ -284,7 +298,11 @@ def test_check_with_the_real_engine() -> None:
 
 
 def test_check_handles_a_dimension_no_variable_carries() -> None:
-    report = check("sum(tr(I) (A + I))", "A", trials=2)
+    f = matcalc.parse("sum(tr(I) (A + I))")
+    values = sample_inputs(f, rng(6))
+    n = values["A"].shape[0]
+    np.testing.assert_allclose(reference_gradients(f, "A", values, dims={"n": n})["A"], n * np.ones((n, n)))
+    report = check(f, "A", trials=2)
     assert report.ok, str(report)
 
 

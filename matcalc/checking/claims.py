@@ -1,13 +1,15 @@
 """``check_claim``: is a claimed gradient right, and if not, what went wrong?
 
-The true gradient is ``matcalc.grad``'s; the verdict compares the claim with it:
-first by shape (a claim of the wrong shape cannot be right, no numbers needed), then
-symbolically (both simplified: hash-consing makes equal forms the same node), then
-numerically against torch.autograd at three random points at different sizes. A
-wrong claim gets a small counterexample (sizes 2, values rounded to two decimals) and,
-when one of the classic mistakes in ``check_rules.MISTAKES`` explains it, a diagnosis.
-Invariant: ``ok`` is True only when the claim matched at every point (or symbolically);
-a claim that cannot be parsed or evaluated is never correct.
+The verdict compares the claim with torch.autograd's gradient of f: first by shape (a
+claim of the wrong shape cannot be right, no numbers needed) and by its variables (a
+gradient of f uses f's variables only), then numerically at three random points at
+different sizes. Symbolic equality with ``matcalc.grad``'s closed form (both simplified:
+hash-consing makes equal forms the same node) never decides: it only names the method of a
+claim the numbers confirmed, and when the numbers contradict it, the report says so. A
+wrong claim gets a small counterexample (sizes 2, values rounded to two decimals) and, when
+one of the classic mistakes in ``mistakes.MISTAKES`` explains it, a diagnosis.
+Invariant: ``ok`` is True only when the claim matched at every point; a claim that cannot
+be parsed or evaluated is never correct.
 """
 
 from __future__ import annotations

@@ -59,7 +59,7 @@ def _fit_scale(e: Expr, shape: tuple, points: list[Point], truths: list[np.ndarr
     except Exception:  # noqa: BLE001
         return None
     denom = float(np.sum(v * v))
-    if denom < 1e-300:
+    if not np.isfinite(denom) or denom < 1e-300 or not np.all(np.isfinite(truths[0])):
         return None
     c = _nice(float(np.sum(v * truths[0])) / denom)
     if abs(c) < 1e-12 or abs(abs(c) - 1) < 1e-9:

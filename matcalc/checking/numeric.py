@@ -21,7 +21,7 @@ import numpy as np
 from matcalc.algebra import ops
 from matcalc.algebra.expr import Expr, walk
 from matcalc.algebra.shapes import is_scalar
-from matcalc.checking.sample import full_rank_sizes, sample_inputs
+from matcalc.checking.sample import at_sizes, full_rank_sizes, sample_inputs
 from matcalc.checking.verify import concretize, reference_gradients, relative_error
 from matcalc.language.formula import Formula
 from matcalc.language.printers import show, show_name
@@ -106,19 +106,15 @@ def _needed(e: Expr) -> list[str]:
     return list(dict.fromkeys(n.attr.name for n in walk(e) if n.op == "var"))
 
 
-def concrete_shape(e: Expr, dims: Mapping[str, int]) -> tuple[int, int]:
-    """e's shape at the point's sizes."""
-    return tuple(d if isinstance(d, int) else dims.get(str(d), 1) for d in e.shape)  # type: ignore[return-value]
-
-
 def evaluate(e: Expr, point: Point, extra: Mapping[str, Any] | None = None) -> np.ndarray:
     """The value of e at the point, as a 2-D float64 array of e's shape."""
     c = concretize(e, point.dims)
     values = dict(point.values)
     if extra:
         values.update(extra)
-    out = _compiled(c)(**{k: values[k] for k in _needed(c)})
-    return np.asarray(out, dtype=np.float64).reshape(concrete_shape(e, point.dims))
+    with np.errstate(all="ignore"):  # a claim that divides by zero is wrong, not a warning
+        out = _compiled(c)(**{k: values[k] for k in _needed(c)})
+    return np.asarray(out, dtype=np.float64).reshape(at_sizes(e.shape, point.dims))
 
 
 # ---------------------------------------------------------------- linear forms in the differentials
@@ -143,7 +139,7 @@ def _tangent(e: Expr, point: Point, direction: Mapping[str, np.ndarray]) -> np.n
     import torch  # forward mode only when a derivation is checked
 
     c = concretize(e, point.dims)
-    shape = concrete_shape(e, point.dims)
+    shape = at_sizes(e.shape, point.dims)
     names = _needed(c)
     moving = [n for n in names if n in direction]
     if not moving:

@@ -2,11 +2,15 @@
 
 ``sample_inputs(formula, rng)`` picks concrete sizes for the symbolic dimensions and
 draws a value for every variable: ``spd`` as B Bᵀ + n I, ``symmetric`` as (B + Bᵀ)/2,
-``positive`` (or found under ``log``, ``sqrt``, a denominator, a fractional or negative
-power) in [0.5, 2], square matrices under ``inv``/``det``/``logdet``/negative powers as
-n I + small noise, and arguments of ``arcsin``/``arccos``/``tan`` small enough to stay
-in the domain. Values are modest so ``exp`` and ``softmax`` stay far from overflow.
-Vectors come back 1-D, matrices 2-D, scalars as floats (the ``compile`` convention).
+``positive`` in [0.5, 2]. What else an input must satisfy is read off the operation table:
+each op's ``domain`` says what its arguments need (positive under ``log``, a denominator or a
+fractional power; well conditioned under ``inv``, ``det``, ``logdet`` or a negative power;
+small under ``arcsin``/``arccos``/``tan``) and its ``preserves`` which variables below it
+that reaches (a positive sum has positive terms). A conditioned matrix is a scaled (partial)
+identity plus small noise, rectangular factors included, and the inner dimensions of an
+inverted product are drawn at least as large as its outer one, so ``inv(A B)`` has full rank.
+Values are modest so ``exp`` and ``softmax`` stay far from overflow. Vectors come back 1-D,
+matrices 2-D, scalars as floats (the ``compile`` convention).
 """
 
 from __future__ import annotations
@@ -17,42 +21,28 @@ from typing import Any
 import numpy as np
 
 from matcalc.algebra.expr import Expr, walk
+from matcalc.algebra.ops import OPS
 from matcalc.algebra.shapes import is_scalar
 from matcalc.language.formula import Formula
 from matcalc.lowering.evaluate import as_formula
 
-# Operations whose argument must be entrywise positive.
-_NEEDS_POSITIVE = ("log", "sqrt")
-# Operations whose (square) argument must be invertible and well conditioned.
-_NEEDS_CONDITIONED = ("inv", "det", "logdet")
-# Operations whose argument must stay small (domain or poles).
-_NEEDS_SMALL = ("arcsin", "arccos", "tan")
-# Positivity of the result follows from positivity of the arguments through these.
-_POSITIVE_THROUGH = ("add", "matmul", "hadamard", "div", "transpose", "sum", "trace", "diag", "diagvec",
-                     "inner", "mpow", "hpow", "ref")
-# Smallness of the result follows from smallness of the arguments through these.
-_SMALL_THROUGH = ("add", "neg", "matmul", "hadamard", "transpose", "sum", "trace", "diag", "diagvec",
-                  "inner", "ref", "sin", "tanh", "arctan", "sigmoid")
-# Invertibility of a sum / product of well-conditioned square matrices.
-_CONDITIONED_THROUGH = ("add", "neg", "matmul", "transpose", "inv", "mpow", "ref")
-
 SMALL = 0.4  # |entries| of variables under arcsin/arccos/tan
 
 
-def _vars_through(start: Expr, through: Iterable[str]) -> set[str]:
-    """Names of variables reached from start descending only through the given ops."""
-    through = set(through)
+def _vars_through(start: Expr, prop: str) -> set[str]:
+    """Names of variables reached from start descending only through operations whose result
+    keeps ``prop`` of their arguments (``Op.preserves``): a positive sum has positive terms."""
     found: set[str] = set()
     stack = [start]
-    seen: set[int] = set()
+    seen: set[Expr] = set()
     while stack:
         node = stack.pop()
-        if id(node) in seen:
+        if node in seen:
             continue
-        seen.add(id(node))
+        seen.add(node)
         if node.op == "var":
             found.add(node.attr.name)
-        elif node.op in through:
+        elif prop in OPS[node.op].preserves:
             args = node.args
             if node.op == "hpow":
                 p = args[1]
@@ -67,29 +57,30 @@ def _is_integer_const(e: Expr) -> bool:
     return e.op == "const" and float(e.attr).is_integer()
 
 
-def requirements(formula: Formula) -> dict[str, set[str]]:
-    """Which variables must be positive, well conditioned or small, read off the formula."""
+def _needs(node: Expr) -> list[tuple[str, Expr]]:
+    """(domain, argument) for each argument of node that sampled inputs must keep in a domain:
+    the op's ``domain``, plus what a power's exponent asks (a fractional or negative power of an
+    array needs a positive base, a negative matrix power an invertible one)."""
+    needs = [(OPS[node.op].needs(i), a) for i, a in enumerate(node.args)]
+    if node.op == "hpow" and (not _is_integer_const(node.args[1]) or float(node.args[1].attr) < 0):
+        needs.append(("positive", node.args[0]))
+    if node.op == "mpow" and int(node.attr) < 0:
+        needs.append(("conditioned", node.args[0]))
+    return [(need, a) for need, a in needs if need != "any"]
+
+
+def requirements(formula: Formula) -> dict[str, set]:
+    """Which variables must be positive, well conditioned or small, read off the formula (and
+    under "wide", the (inner, outer) dimension pairs of inverted products)."""
     roots = [formula.expr] + [ref for _, ref in formula.definitions]
-    positive: set[str] = set()
-    conditioned: set[str] = set()
-    small: set[str] = set()
-    wide: set[tuple[str, str]] = set()
+    found: dict[str, set] = {"positive": set(), "conditioned": set(), "small": set(), "wide": set()}
     for root in roots:
         for node in walk(root):
-            if node.op in _NEEDS_POSITIVE:
-                positive |= _vars_through(node.args[0], _POSITIVE_THROUGH)
-            elif node.op == "div":
-                positive |= _vars_through(node.args[1], _POSITIVE_THROUGH)
-            elif node.op == "hpow":
-                base, p = node.args
-                if not _is_integer_const(p) or float(p.attr) < 0:  # fractional, negative or variable
-                    positive |= _vars_through(base, _POSITIVE_THROUGH)
-            elif node.op in _NEEDS_CONDITIONED or node.op == "mpow" and int(node.attr) < 0:
-                conditioned |= _vars_through(node.args[0], _CONDITIONED_THROUGH)
-                wide |= _inner_dimensions(node.args[0])
-            elif node.op in _NEEDS_SMALL:
-                small |= _vars_through(node.args[0], _SMALL_THROUGH)
-    return {"positive": positive, "conditioned": conditioned, "small": small, "wide": wide}
+            for need, arg in _needs(node):
+                found[need] |= _vars_through(arg, need)
+                if need == "conditioned":
+                    found["wide"] |= _inner_dimensions(arg)
+    return found
 
 
 def _inner_dimensions(square: Expr) -> set[tuple[str, str]]:
@@ -100,7 +91,7 @@ def _inner_dimensions(square: Expr) -> set[tuple[str, str]]:
     stack, seen = [square], set()
     while stack:
         node = stack.pop()
-        if node in seen or node.op not in _CONDITIONED_THROUGH:
+        if node in seen or "conditioned" not in OPS[node.op].preserves:
             continue
         seen.add(node)
         if node.op == "matmul" and not any(is_scalar(a.shape) for a in node.args):
@@ -151,8 +142,10 @@ def free_dimensions(formula: Formula, dims: Mapping[str, int], rng: np.random.Ge
     return out
 
 
-def _dim(d: Any, dims: Mapping[str, int]) -> int:
-    return d if isinstance(d, int) else dims[str(d)]
+def at_sizes(shape: tuple, dims: Mapping[str, int]) -> tuple:
+    """A shape with each symbolic dimension replaced by its size in ``dims`` (unknown ones kept):
+    the one place a dimension meets a concrete size."""
+    return tuple(d if isinstance(d, int) else dims.get(str(d), d) for d in shape)
 
 
 def _draw(kind: str, shape: tuple[int, int], rng: np.random.Generator, positive: bool, conditioned: bool,
@@ -192,7 +185,7 @@ def sample_inputs(formula: str | Formula, rng: np.random.Generator | int | None 
     values: dict[str, np.ndarray | float] = {}
     for decl in formula.declarations:
         var = decl.var
-        shape = (_dim(decl.shape[0], dims), _dim(decl.shape[1], dims))
+        shape = at_sizes(decl.shape, dims)
         value = _draw(var.kind, shape, rng, positive=var.positive or var.name in req["positive"],
                       conditioned=var.name in req["conditioned"], small=var.name in req["small"])
         if var.kind == "scalar":

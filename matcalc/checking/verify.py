@@ -20,7 +20,7 @@ import numpy as np
 from matcalc.algebra.expr import Expr, walk
 from matcalc.algebra.shapes import MatcalcError
 from matcalc.calculus.gradients import grad
-from matcalc.checking.sample import free_dimensions, sample_inputs, sizes_of
+from matcalc.checking.sample import at_sizes, free_dimensions, sample_inputs, sizes_of
 from matcalc.display import Display
 from matcalc.language.formula import Formula
 from matcalc.lowering.evaluate import as_formula, compile
@@ -81,7 +81,7 @@ def concretize(e: Expr, dims: Mapping[str, int]) -> Expr:
     """The same expression with symbolic dimensions replaced by integers (so ``I``, ``1_n`` can be built)."""
     built: dict[Expr, Expr] = {}
     for node in walk(e):
-        shape = tuple(d if isinstance(d, int) else dims.get(str(d), d) for d in node.shape)
+        shape = at_sizes(node.shape, dims)
         args = tuple(built[a] for a in node.args)
         built[node] = node if args == node.args and shape == node.shape else Expr(node.op, args, node.attr, shape)
     return built[e]
