@@ -1,6 +1,7 @@
 """The last textbook rules: scalar denominators gathered, and the named forms books use.
 
 ``TEXTBOOK`` is the simplifier's final rule list (``simplify.py`` runs it after all others).
+``TEXTBOOK`` also runs ``textbook_arrays.ARRAYS`` (constant arrays, reductions, diagonals).
 It moves a scalar denominator out of products (``A (x / s) = A x / s``), adds terms over a
 common one (``A x / s + A x / s = 2 A x / s``), cancels the logistic derivative against the
 log-loss ratios (``σ ⊙ (1 − σ) ⊙ ((1 − y) ./ (1 − σ) − y ./ σ)`` becomes ``σ − y``) and names
@@ -12,9 +13,11 @@ division one fixed way (outwards) or makes the tree smaller, so the rules termin
 from __future__ import annotations
 
 from matcalc.algebra.expr import Expr
-from matcalc.algebra.ops import add, div, hadamard, make, matmul, neg
+from matcalc.algebra.ops import add, const, div, hadamard, make, matmul, neg
 from matcalc.simplification.basics import is_value, scalar
 from matcalc.simplification.engine import RuleList
+from matcalc.simplification.sums import scaled, split_coefficient
+from matcalc.simplification.textbook_arrays import ARRAYS
 
 TEXTBOOK = RuleList()
 rule = TEXTBOOK.rule
@@ -156,3 +159,108 @@ def _logistic_pair(e: Expr) -> tuple[Expr, Expr] | None:
 def _logistic_difference(e: Expr) -> Expr | None:
     a, b = _logistic_pair(e)
     return add(a, neg(b))
+
+
+def _power_pair(e: Expr) -> tuple[int, int, int] | None:
+    """(i, j, k) when term i is ±A / s and term j is ±B / sᵏ (k ≥ 2 an integer)."""
+    over: dict[Expr, int] = {}
+    for i, t in enumerate(e.args):
+        q = _signed_quotient(t)
+        if q is not None and t.shape == e.shape:
+            over.setdefault(q[1].args[1], i)
+    for j, t in enumerate(e.args):
+        q = _signed_quotient(t)
+        if q is None or t.shape != e.shape or q[1].args[1].op != "hpow":
+            continue
+        base, k = q[1].args[1].args
+        if base in over and k.op == "const" and float(k.attr).is_integer() and k.attr >= 2:
+            return over[base], j, int(k.attr)
+    return None
+
+
+@rule("A / s + B / sᵏ = (A + B / sᵏ⁻¹) / s (a common number stays in front)", "add",
+      guard=lambda e: _power_pair(e) is not None)
+def _gather_powers(e: Expr) -> Expr | None:
+    i, j, k = _power_pair(e)
+    (si, qi), (sj, qj) = _signed_quotient(e.args[i]), _signed_quotient(e.args[j])
+    s = qi.args[1]
+    (c1, b1), (c2, b2) = split_coefficient(qi.args[0]), split_coefficient(qj.args[0])
+    c1, c2 = si * c1, sj * c2
+    c = c1 if abs(c1) == abs(c2) else 1
+    rest_power = s if k == 2 else make("hpow", s, const(k - 1))
+    inner = add(scaled(c1 / c, b1), div(scaled(c2 / c, b2), rest_power))
+    gathered = div(inner if c == 1 else matmul(const(c), inner), s)
+    rest = [t for n, t in enumerate(e.args) if n not in (i, j)]
+    return add(gathered, *rest) if rest else gathered
+
+
+def _elementwise_terms(e: Expr) -> list[tuple[float, Expr, Expr]]:
+    """(c, N, D) for each term c (N ./ D) of a sum with D of the sum's shape (None entries elsewhere)."""
+    out = []
+    for t in e.args:
+        c, base = split_coefficient(t)
+        ok = base.op == "div" and base.shape == e.shape and base.args[1].shape == e.shape and not scalar(e)
+        out.append((c, base.args[0], base.args[1]) if ok else None)
+    return out
+
+
+def _elementwise_pair(e: Expr) -> tuple[int, int, int] | None:
+    """(i, j, k) when term i is c N ./ D and term j is c' M ./ D.^k (k = 1 or an integer ≥ 2)."""
+    terms = _elementwise_terms(e)
+    for i, ti in enumerate(terms):
+        for j, tj in enumerate(terms):
+            if ti is None or tj is None or i == j:
+                continue
+            d, dj = ti[2], tj[2]
+            if dj is d and i < j:
+                return i, j, 1
+            if dj.op == "hpow" and dj.args[0] is d and dj.args[1].op == "const" \
+                    and float(dj.args[1].attr).is_integer() and dj.args[1].attr >= 2:
+                return i, j, int(dj.args[1].attr)
+    return None
+
+
+@rule("A ./ D + B ./ D.^k = (A ⊙ D.^(k-1) + B) ./ D.^k (k = 1: a common denominator)", "add",
+      guard=lambda e: _elementwise_pair(e) is not None)
+def _elementwise_common_denominator(e: Expr) -> Expr | None:
+    i, j, k = _elementwise_pair(e)
+    terms = _elementwise_terms(e)
+    (ci, ni, d), (cj, nj, dk) = terms[i], terms[j]
+    lift = ni if k == 1 else hadamard(ni, d if k == 2 else make("hpow", d, const(k - 1)))
+    gathered = div(add(scaled(ci, lift), scaled(cj, nj)), dk)
+    rest = [t for n, t in enumerate(e.args) if n not in (i, j)]
+    return add(gathered, *rest) if rest else gathered
+
+
+def _hadamard_terms(e: Expr) -> list[tuple[float, Expr]]:
+    return [split_coefficient(t) for t in e.args]
+
+
+def _common_hadamard(e: Expr) -> tuple[Expr, list[int]] | None:
+    """A factor S shared (left or right) by two or more ⊙ terms of a sum, all of the sum's shape."""
+    seen: dict[Expr, list[int]] = {}
+    for i, (_, base) in enumerate(_hadamard_terms(e)):
+        if base.op == "hadamard" and base.shape == e.shape and all(a.shape == e.shape for a in base.args):
+            for f in dict.fromkeys(base.args):
+                seen.setdefault(f, []).append(i)
+    for f, idx in seen.items():
+        if len(idx) >= 2:
+            return f, idx
+    return None
+
+
+@rule("S ⊙ A + S ⊙ B = S ⊙ (A + B)", "add", guard=lambda e: _common_hadamard(e) is not None)
+def _factor_hadamard(e: Expr) -> Expr | None:
+    f, idx = _common_hadamard(e)
+    terms = _hadamard_terms(e)
+    rests = []
+    for i in idx:
+        c, base = terms[i]
+        other = base.args[1] if base.args[0] is f else base.args[0]
+        rests.append(scaled(c, other))
+    factored = hadamard(f, add(*rests))
+    rest = [t for n, t in enumerate(e.args) if n not in idx]
+    return add(factored, *rest) if rest else factored
+
+
+TEXTBOOK.extend(ARRAYS)
