@@ -22,6 +22,7 @@ import matcalc
 from matcalc.algebra.expr import Expr, walk
 from matcalc.algebra.ops import var
 from matcalc.lowering.finish import finish_rules
+from matcalc.lowering.reuse import reuse_rules
 from matcalc.lowering.rules import strip_refs
 from matcalc.simplification.engine import KNOWN, Rule
 
@@ -33,7 +34,8 @@ SIZES = [(3, 2), (1, 3), (3, 1), (2, 2), (1, 1)]
 WHERE = ("A, B, C: matrix({n}, {m}); P, Q, S: matrix({n}, {n}); Y: symmetric({n}); x, y, z: vector({n}); "
          "u, v: vector({m}); alpha, beta, gamma: scalar")
 # rules that close over a code generator's state: fresh ones (nothing materialized, nothing kept)
-RULES: dict[str, Rule] = {**KNOWN, **{r.name: r for r in finish_rules(set()) + [strip_refs(set())]}}
+RULES: dict[str, Rule] = {**KNOWN, **{r.name: r for r in finish_rules(set()) + [strip_refs(set())]
+                                       + reuse_rules(lambda e: True)}}  # every product taken as computed
 
 # ---------------------------------------------------------------- the reference: NumPy by hand, per operation
 

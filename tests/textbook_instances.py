@@ -58,4 +58,7 @@ TEXTBOOK_INSTANCES: dict[str, list] = {
         lambda V: transpose(Expr("ref", (matmul(V.A, transpose(V.A)),), "G", (V.n, V.n)))],
     "(A + s) ⊙ B = A ⊙ B + s B for a scalar s spread over A": ["(A + alpha) .* B", "B .* (x^T y + A)"],
     "sum(a.^2) = aᵀ a for a column a": ["sum(x.^2)"],
+    "softmax(a) = 𝟙ᵀ for a row a (each column has one entry)": ["softmax(x^T)", "softmax(u^T)"],
+    # ---------------------------------------------------------------- lowering/reuse.py
+    "(A + B) Y = A Y + B Y when A Y is computed anyway (A + B is not formed)": ["(P + Q) A", "(P + P^T) A"],
 }
