@@ -418,6 +418,9 @@ def _subtracted(e: Expr) -> Expr:
     if e.op == "matmul" and (e.args[0].op == "const" or e.args[0].op == "matmul"):
         head = _subtracted(e.args[0])
         return ops.neg(e) if head.op == "neg" else ops.matmul(head, e.args[1])
+    if e.op == "div" and e.args[0].op in ("const", "matmul"):  # B - 2 x / s is B + (-2 x) / s
+        head = _subtracted(e.args[0])
+        return ops.neg(e) if head.op == "neg" else ops.make("div", head, e.args[1])
     return _negate(e)
 
 
