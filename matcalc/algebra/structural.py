@@ -144,6 +144,7 @@ call(
     _adj_vec,
     "<g, vec(a)> = <g, a>",
     linear_in=(0,),
+    scalar_form=same,
     sympy=lambda sp, n, a: a if _column(n.args[0].shape) else sp.Matrix(a.T).reshape(a.shape[0] * a.shape[1], 1),
 )
 
