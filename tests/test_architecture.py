@@ -107,9 +107,6 @@ FACT_PLACES = {
 }
 # Places whose owner has yet to move their list into the registry (remove the entry when done).
 PENDING = {
-    "lowering/rules.py": "engine",
-    "simplification/simplify.py": "engine",
-    "calculus/gradients.py": "engine",
 }
 
 

@@ -11,7 +11,8 @@ moves, both looked up in the registry (``ops.OPS``), never by naming an operatio
 Terms ``<G1, d(e)> + <G2, d(e)>`` are collected before ``d(e)`` is expanded, and the
 outermost node is always expanded first, so every node of the DAG is expanded once:
 reverse-mode accumulation, linear in the size of f. Every move is recorded as a
-``Step`` (rule name + the whole state after it): the derivation users see.
+``Step`` (rule name + the whole state after it): the derivation users see; ``Derivation.trace``
+gives it as ``(rule, before, after)`` records, the simplifier's trace format.
 Invariant: at the end every term is ``<G_X, dX>`` with X a variable, and ∇_X f = G_X.
 """
 
@@ -136,7 +137,3 @@ def gradients(f: Expr, wrt: list[Expr]) -> tuple[dict[Expr, Expr], list[Step]]:
     raw = lin.run(f)
     return {x: simplify(raw[x]) if x in raw else ops.fill(0, x.shape) for x in wrt}, lin.steps
 
-
-def scalar_derivative(body: Expr, param: Expr) -> Expr:
-    """d body / d param for a scalar formula in one scalar parameter (user functions g')."""
-    return gradients(body, [param])[0][param]

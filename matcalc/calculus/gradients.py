@@ -12,13 +12,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from matcalc.algebra import ops
-from matcalc.algebra.expr import Expr, walk
+from matcalc.algebra.expr import Expr, transform, walk, with_args
 from matcalc.algebra.shapes import MatcalcError
 from matcalc.calculus.diff import Step, gradients
 from matcalc.display import Display, Gradients
 from matcalc.language.formula import Declaration, Formula
 from matcalc.language.parse import as_formula
 from matcalc.language.printers import show, show_name
+from matcalc.simplification.engine import Applied
 from matcalc.simplification.simplify import simplify
 
 
@@ -33,24 +34,21 @@ def _variables(formula: Formula, wrt: list[str]) -> list[Expr]:
     return [found[w] for w in wrt]
 
 
+def _leaf(node: Expr) -> bool:
+    """A leaf of the registry (a variable, number, constant array, definition or differential)."""
+    return ops.OPS[node.op].layout == "leaf"
+
+
 def fold_definitions(e: Expr, definitions: tuple[tuple[str, Expr], ...]) -> Expr:
     """Write the user's definitions back by name: sigmoid(W X) -> Y when Y = sigmoid(W X)."""
     if not definitions:
         return e
     names = {ref.args[0]: ref for _, ref in definitions}
-    built: dict[Expr, Expr] = {}
-    for node in walk(e):
-        if node in names:
-            built[node] = names[node]
-        elif node.op in ("var", "const", "fill", "identity", "ref", "d") or not node.args:
-            built[node] = node
-        else:
-            args = tuple(built[a] for a in node.args)
-            built[node] = node if args == node.args else Expr(node.op, args, node.attr, node.shape)
-    return built[e]
 
+    def fold(node: Expr, args: tuple[Expr, ...]) -> Expr:
+        return names[node] if node in names else node if _leaf(node) else with_args(node, args)
 
-_LEAVES = ("var", "const", "fill", "identity", "ref", "d")
+    return transform(e, fold)
 
 
 def share_subexpressions(exprs: list[Expr], taken: set[str]) -> tuple[list[Expr], list[tuple[str, Expr]]]:
@@ -70,9 +68,8 @@ def share_subexpressions(exprs: list[Expr], taken: set[str]) -> tuple[list[Expr]
     built: dict[Expr, Expr] = {}
     defs: list[tuple[str, Expr]] = []
     for node in size:  # children before parents
-        args = tuple(built[a] for a in node.args)
-        new = node if args == node.args else Expr(node.op, args, node.attr, node.shape)
-        if node.op not in _LEAVES and uses.get(node, 0) >= 2 and size[node] >= 4:
+        new = with_args(node, tuple(built[a] for a in node.args))
+        if not _leaf(node) and uses.get(node, 0) >= 2 and size[node] >= 4:
             new = Expr("ref", (new,), next(names), node.shape)
             defs.append((new.attr, new))
         built[node] = new
@@ -157,6 +154,12 @@ class Derivation(Display):
         defs = self.formula.definitions
         terms = [ops.inner(fold_definitions(g, defs), lin) for g, lin in step.terms]
         return ops.add(*terms) if terms else ops.const(0)
+
+    def trace(self) -> list[Applied]:
+        """The derivation as rewrite records ``Applied(rule, before, after)`` of the whole state
+        Σ <G_k, L_k>: the format the rewrite engine records for simplification."""
+        states = [self.state(step) for step in self.steps]
+        return [Applied(step.rule, before, after) for step, before, after in zip(self.steps[1:], states, states[1:])]
 
     def lines(self, notation: str = "text") -> list[tuple[str, str, str]]:
         """(left side, right side, rule) for every line of the derivation."""

@@ -16,9 +16,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from matcalc.algebra.expr import Expr, walk
-from matcalc.algebra.ops import const, inner, make, neg, transpose
+from matcalc.algebra.ops import OPS, const, inner, make, neg, transpose
 from matcalc.algebra.shapes import is_scalar
-from matcalc.simplification.basics import fill_scalar, transpose_scalar, transpose_transpose
+from matcalc.simplification.basics import fill_scalar, is_value, transpose_scalar, transpose_transpose
 from matcalc.simplification.engine import Engine, Rule, RuleList
 
 
@@ -29,18 +29,13 @@ def body(e: Expr) -> Expr:
     return e
 
 
-def is_number(e: Expr, v: float) -> bool:
-    """e is the number v, or an array filled with v."""
-    return e.op in ("const", "fill") and e.attr == v
-
-
 def symmetric(e: Expr) -> bool:
     """e is known to be a symmetric matrix (declared so, or built from symmetric parts)."""
     if e.op == "var":
         return e.attr.kind in ("symmetric", "spd") or is_scalar(e.shape)
-    if e.op in ("identity", "const") or e.op == "fill" and e.shape[0] == e.shape[1]:
+    if is_scalar(e.shape) or e.op == "identity" or e.op == "fill" and e.shape[0] == e.shape[1]:
         return True
-    if e.op in ("inv", "transpose", "neg", "ref", "add", "hadamard", "exp", "log", "sqrt"):
+    if e.op in OPS and "symmetric" in OPS[e.op].preserves:
         return all(symmetric(a) for a in e.args)
     return e.op == "matmul" and any(is_scalar(a.shape) for a in e.args) and all(symmetric(a) for a in e.args)
 
@@ -82,9 +77,9 @@ def _terms_one_plus(e: Expr) -> Expr | None:
     e = body(e)
     if e.op == "add" and len(e.args) == 2:
         a, b = e.args
-        if is_number(a, 1):
+        if is_value(a, 1):
             return b
-        if is_number(b, 1):
+        if is_value(b, 1):
             return a
     return None
 
@@ -148,7 +143,7 @@ def _exp_ratio(e: Expr) -> Expr | None:
 
 @_stable("1 ./ (1 + exp(-z)) = σ(z)", "div")
 def _logistic(e: Expr) -> Expr | None:
-    if e.op == "div" and is_number(e.args[0], 1):
+    if e.op == "div" and is_value(e.args[0], 1):
         x = _terms_one_plus(e.args[1])
         if x is not None and body(x).op == "exp" and body(body(x).args[0]).op == "neg":
             z = body(body(x).args[0]).args[0]
@@ -203,7 +198,7 @@ def _fill_broadcast(e: Expr) -> Expr | None:
 
 @_fast("‖x‖² = <x, x>", "hpow")
 def _norm_squared(e: Expr) -> Expr | None:
-    if e.op == "hpow" and body(e.args[0]).op == "norm2" and is_number(e.args[1], 2):
+    if e.op == "hpow" and body(e.args[0]).op == "norm2" and is_value(e.args[1], 2):
         x = body(e.args[0]).args[0]
         return inner(x, x)
     return None
@@ -213,7 +208,8 @@ def _norm_squared(e: Expr) -> Expr | None:
 def _trace_product(e: Expr) -> Expr | None:
     if e.op == "trace" and e.args[0].op == "matmul" and not any(is_scalar(a.shape) for a in e.args[0].args):
         a, b = e.args[0].args
-        return inner(a, transpose(b)) if b.op in ("var", "transpose") else inner(transpose(a), b)
+        cheap = b.op == "var" or b.op == "transpose"  # bᵀ costs nothing: no transpose of a product
+        return inner(a, transpose(b)) if cheap else inner(transpose(a), b)
     return None
 
 

@@ -102,7 +102,8 @@ transpose_scalar = Rule("sᵀ = s", ("transpose",), lambda e: e.args[0], lambda 
 TRANSPOSES.append(transpose_scalar)
 
 
-@TRANSPOSES.rule("Iᵀ = I, diag(v)ᵀ = diag(v)", "transpose", guard=lambda e: e.args[0].op in ("identity", "diag"))
+@TRANSPOSES.rule("Iᵀ = I", "transpose", guard=lambda e: e.args[0].op == "identity")
+@TRANSPOSES.rule("diag(v)ᵀ = diag(v)", "transpose", guard=lambda e: e.args[0].op == "diag")
 def _transpose_diagonal(e: Expr) -> Expr | None:
     return e.args[0]
 
@@ -143,7 +144,8 @@ def _transpose_div(e: Expr) -> Expr | None:
     return _transpose_args(e.args[0])
 
 
-@TRANSPOSES.rule("(A⁻¹)ᵀ = (Aᵀ)⁻¹, (Aᵏ)ᵀ = (Aᵀ)ᵏ", "transpose", guard=lambda e: e.args[0].op in ("inv", "mpow"))
+@TRANSPOSES.rule("(A⁻¹)ᵀ = (Aᵀ)⁻¹", "transpose", guard=lambda e: e.args[0].op == "inv")
+@TRANSPOSES.rule("(Aᵏ)ᵀ = (Aᵀ)ᵏ", "transpose", guard=lambda e: e.args[0].op == "mpow")
 def _transpose_inverse(e: Expr) -> Expr | None:
     return make(e.args[0].op, transpose(e.args[0].args[0]), attr=e.args[0].attr)
 

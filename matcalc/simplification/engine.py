@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from matcalc.algebra.expr import Expr, walk
+from matcalc.algebra.expr import Expr, walk, with_args
 from matcalc.algebra.shapes import show_shape
 
 Build = Callable[[Expr], "Expr | None"]
@@ -31,6 +31,9 @@ def always(e: Expr) -> bool:
     return True
 
 
+KNOWN: dict[str, Rule] = {}  # every rule built so far, by its identity (the rule-by-rule test walks it)
+
+
 @dataclass(frozen=True)
 class Rule:
     """One identity ``name``, rewriting nodes whose operation is in ``ops`` when ``guard`` holds."""
@@ -39,6 +42,9 @@ class Rule:
     ops: tuple[str, ...]
     build: Build
     guard: Guard = always
+
+    def __post_init__(self) -> None:
+        KNOWN[self.name] = self
 
     def apply(self, e: Expr) -> Expr | None:
         """The rewritten node, or None when the rule does not apply to e."""
@@ -90,8 +96,7 @@ class Engine:
         """The fixed point of the rules on root (only nodes not seen before are visited)."""
         memo = self.memo
         for node in walk(root, memo):
-            args = tuple(memo[a] for a in node.args)
-            rebuilt = node if args == node.args else Expr(node.op, args, node.attr, node.shape)
+            rebuilt = with_args(node, tuple(memo[a] for a in node.args))
             memo[node] = memo[rebuilt] = self._top(rebuilt)
         return memo[root]
 

@@ -151,12 +151,12 @@ def _hadamard_scalar(e: Expr) -> Expr | None:
     return matmul(a, b) if scalar(a) else matmul(b, a)
 
 
-@rule("(c 𝟙) ⊙ A = c A", "hadamard", guard=lambda e: e.args[0].op == "fill")
+@rule("(c 𝟙) ⊙ A = c A", "hadamard", guard=lambda e: e.args[0].op == "fill" and e.args[1].shape == e.shape)
 def _hadamard_fill(e: Expr) -> Expr | None:
     return matmul(const(e.args[0].attr), e.args[1])
 
 
-@rule("A ⊙ (c 𝟙) = c A", "hadamard", guard=lambda e: e.args[1].op == "fill")
+@rule("A ⊙ (c 𝟙) = c A", "hadamard", guard=lambda e: e.args[1].op == "fill" and e.args[0].shape == e.shape)
 def _hadamard_by_fill(e: Expr) -> Expr | None:
     return matmul(const(e.args[1].attr), e.args[0])
 
@@ -223,7 +223,8 @@ def _chain(factors: list[Expr], shape: tuple) -> Expr:
     return acc
 
 
-@rule("A ⊙ (B ./ A) = B, (1 ./ A) ⊙ B = B ./ A", "hadamard", "div", guard=lambda e: not scalar(e))
+@rule("A ⊙ B ./ A = B: a ⊙/./ chain of one shape cancels equal factors (1 ./ A ⊙ B = B ./ A)",
+      "hadamard", "div", guard=lambda e: not scalar(e))
 def _cancel(e: Expr) -> Expr | None:
     num: list[Expr] = []
     den: list[Expr] = []

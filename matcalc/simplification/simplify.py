@@ -13,7 +13,7 @@ the rules terminate (each makes the tree smaller or moves a scalar/transpose one
 from __future__ import annotations
 
 from matcalc.algebra.expr import Expr
-from matcalc.algebra.ops import const, div, fill, hadamard, make, matmul, neg, transpose
+from matcalc.algebra.ops import OPS, const, div, fill, hadamard, make, matmul, neg, transpose, var
 from matcalc.simplification.basics import LEAVES, NEGATION, TRANSPOSES, is_value, scalar
 from matcalc.simplification.engine import Applied, Engine, RuleList
 from matcalc.simplification.products import PRODUCTS
@@ -33,30 +33,36 @@ def _transpose_symmetric_sum(e: Expr) -> Expr | None:
 # ---------------------------------------------------------------- reductions and named forms
 
 REDUCTIONS = RuleList()
-LINEAR_REDUCTIONS = ("sum", "trace")
+_PROBE = var("X", "matrix", (2, 2))
+LINEAR_CALLS: dict[str, tuple[str, ...]] = {  # tr, sum: calls linear in their argument with a number as value
+    op.forms[1]: (name,) for name, op in OPS.items()
+    if op.linear_in == (0,) and op.layout == "call" and op.shape((_PROBE,), None) == (1, 1)}
 
 
-def _reduction_of(op: str):
-    return lambda e: e.op in LINEAR_REDUCTIONS and not scalar(e.args[0]) and e.args[0].op == op
+def _linear_of(op: str, test=lambda a: True):
+    return lambda e: not scalar(e.args[0]) and e.args[0].op == op and test(e.args[0])
 
 
-@REDUCTIONS.rule("sum(-A) = -sum(A) (likewise tr)", *LINEAR_REDUCTIONS, guard=_reduction_of("neg"))
 def _reduce_neg(e: Expr) -> Expr | None:
     return neg(make(e.op, e.args[0].args[0]))
 
 
-@REDUCTIONS.rule("sum(s A) = s sum(A) (likewise tr)", *LINEAR_REDUCTIONS,
-                 guard=lambda e: _reduction_of("matmul")(e) and scalar(e.args[0].args[0]))
 def _reduce_scaled(e: Expr) -> Expr | None:
     s, a = e.args[0].args
     return matmul(s, make(e.op, a))
 
 
-@REDUCTIONS.rule("sum(A / s) = sum(A) / s (likewise tr)", *LINEAR_REDUCTIONS,
-                 guard=lambda e: _reduction_of("div")(e) and scalar(e.args[0].args[1]))
 def _reduce_quotient(e: Expr) -> Expr | None:
     a, s = e.args[0].args
     return div(make(e.op, a), s)
+
+
+for _f, _ops in LINEAR_CALLS.items():
+    REDUCTIONS.rule(f"{_f}(-A) = -{_f}(A)", *_ops, guard=_linear_of("neg"))(_reduce_neg)
+    REDUCTIONS.rule(f"{_f}(s A) = s {_f}(A)", *_ops, guard=_linear_of("matmul", lambda a: scalar(a.args[0])))(
+        _reduce_scaled)
+    REDUCTIONS.rule(f"{_f}(A / s) = {_f}(A) / s", *_ops, guard=_linear_of("div", lambda a: scalar(a.args[1])))(
+        _reduce_quotient)
 
 
 @REDUCTIONS.rule("s (A / t) = (s A) / t", "matmul", guard=lambda e: scalar(e.args[0]) and e.args[1].op == "div"
@@ -137,9 +143,8 @@ def _hpow_number(e: Expr) -> Expr | None:
     return const(e.args[0].attr ** e.args[1].attr)
 
 
-@LAST.rule("tr(s) = s, sum(s) = s", *LINEAR_REDUCTIONS, guard=lambda e: scalar(e.args[0]))
-def _reduce_scalar(e: Expr) -> Expr | None:
-    return e.args[0]
+for _f, _ops in LINEAR_CALLS.items():
+    LAST.rule(f"{_f}(s) = s", *_ops, guard=lambda e: scalar(e.args[0]))(lambda e: e.args[0])
 
 
 @LAST.rule("(A⁻¹)⁻¹ = A", "inv", guard=lambda e: e.args[0].op == "inv")
