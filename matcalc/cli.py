@@ -226,6 +226,8 @@ def _check_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--trials", type=int, default=3, help="random draws of sizes and values (default: 3)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
     p.add_argument("--tol", type=float, default=1e-6, help="largest relative error accepted (default: 1e-6)")
+    p.add_argument("--kind", "-k", choices=("gradient", "jacobian", "jvp", "hessian", "hvp"), default="gradient",
+                   help="what to check against torch (default: gradient; the others against torch.func)")
     _format_argument(p, ("text", "json"))
 
 
@@ -238,7 +240,13 @@ def check_command(args: argparse.Namespace) -> int:
     with working("check: reading the formula") as status:  # a status line on a terminal's stderr
         load_torch(status, "check")
         status.show("check: comparing with torch.autograd at random sizes…")
-        report = check(formula, _wrt_names(args), trials=args.trials, seed=args.seed, tol=args.tol)
+        if args.kind != "gradient":
+            from matcalc.checking.family import check_kind
+
+            report = check_kind(formula, _wrt_names(args)[0], args.kind, trials=args.trials, seed=args.seed,
+                                tol=args.tol)
+        else:
+            report = check(formula, _wrt_names(args), trials=args.trials, seed=args.seed, tol=args.tol)
     if args.format == "json":
         _print_json(report.as_dict())
     else:
@@ -306,6 +314,45 @@ def serve_command(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# ---------------------------------------------------------------- jacobian, jvp, hessian, hvp, vjp
+
+def _family_arguments(kind: str) -> Callable[[argparse.ArgumentParser], None]:
+    def add(p: argparse.ArgumentParser) -> None:
+        _formula_argument(p)
+        p.add_argument("--wrt", "-x", metavar="X", required=True, help="the variable to differentiate with respect to")
+        if kind in ("jvp", "hvp"):
+            p.add_argument("--direction", "-d", metavar="V", default="V", help="name of the direction (default: V)")
+        if kind == "vjp":
+            p.add_argument("--upstream", "-u", metavar="G", default="G", help="the upstream gradient (default: G)")
+        p.add_argument("--steps", "-s", action="store_true", help="show the derivation, one labelled step per line")
+        _format_argument(p, (*NOTATIONS, "json"))
+
+    return add
+
+
+def family_command(args: argparse.Namespace) -> int:
+    """`matcalc jacobian|jvp|hessian|hvp|vjp`: the closed form; with --steps the derivation."""
+    from matcalc.calculus.commands import family_command as run
+
+    return run(args, _read_formula(args))
+
+
+_FAMILY = (
+    ("jacobian", "the Jacobian of a vector (or matrix) formula, numerator layout: dF = J dx",
+     'matcalc jacobian "softmax(x)" --wrt x\n  matcalc jacobian "W x" --wrt W --format unicode'),
+    ("jvp", "the forward-mode derivative d/dt F(X + tV) at t = 0",
+     'matcalc jvp "X^-1" --wrt X --steps'),
+    ("hessian", "the Hessian of a scalar formula: d²f = <dx, H dx>",
+     'matcalc hessian "x^T A x" --wrt x\n  matcalc hessian "sum(softplus(X w)) - y^T X w" --wrt w --steps'),
+    ("hvp", "the Hessian-vector product d/dt grad f(X + tV) at t = 0 (the Hessian is never formed)",
+     'matcalc hvp "logdet(X)" --wrt X --direction V'),
+    ("vjp", "the backward rule of a layer: the gradient of <G, F>",
+     'matcalc vjp "sigmoid(W x)" --wrt W --upstream G'),
+)
+FAMILY_COMMANDS = tuple(Command(name, text, "\nexamples:\n  " + examples.replace("\\n", "\n"),
+                                _family_arguments(name), family_command) for name, text, examples in _FAMILY)
+
+
 # ---------------------------------------------------------------- the table
 
 COMMANDS: tuple[Command, ...] = (
@@ -351,7 +398,7 @@ examples:
 
 then open http://127.0.0.1:8000/?f=a%5ET%20exp(X%20b)&wrt=X (needs: pip install "matcalc[web]")""",
             _serve_arguments, serve_command),
-)
+) + FAMILY_COMMANDS
 
 DESCRIPTION = """\
 matcalc: symbolic matrix calculus. Closed-form gradients in matrix notation, derived

@@ -56,7 +56,7 @@ class Table:
     cells: list[list[list[Piece]]]
     marks: list[str] = field(default_factory=list)
     level: int = 0
-    style: str = ""  # derivation: the last column holds rule labels
+    style: str = ""  # derivation: the last column holds rule labels; steps: a checked derivation
 
 
 Block = Row | Table
@@ -106,6 +106,7 @@ STYLE = """<style>
 .mc-table{border-collapse:collapse;margin:.2em 0}
 .mc-table td{padding:.15em .6em;vertical-align:middle}
 .mc-table.mc-derivation td:last-child{color:#6e7781;font-size:.85em}
+.mc-table.mc-steps td.mc-c2{min-width:22em}.mc-table.mc-steps td.mc-c3{min-width:16em}
 </style>"""
 
 

@@ -153,7 +153,7 @@ def stepsreport_doc(s: Any, level: int = 0) -> list[Block]:
                       ["; ".join(notes)] if notes else []])
         marks.append(_mark(line.ok))
     if cells:
-        out.append(Table(cells, marks, level=level + 1))
+        out.append(Table(cells, marks, level=level + 1, style="steps"))
     if first is not None:
         out.append(Row([f"first wrong line: {first.number}"], level=level + 1, style="error"))
     return out

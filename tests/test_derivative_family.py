@@ -176,3 +176,39 @@ def test_new_functions_evaluate() -> None:
     assert np.allclose(matcalc.compile("kron(W, I_2)")(W=W), np.kron(W, np.eye(2)))
     assert np.allclose(matcalc.compile("W^0 + W^1")(W=W), np.eye(2) + W)
     assert np.allclose(matcalc.grad("mean(exp(x))", "x").expr is not None, True)
+
+
+@pytest.mark.parametrize("argv, expected", [
+    (["jacobian", "softmax(x)", "--wrt", "x"], "diag(softmax(x)) - softmax(x) softmax(x)^T"),
+    (["jacobian", "W x", "--wrt", "W", "--format", "unicode"], "xᵀ ⊗ I_n"),
+    (["hessian", "x^T A x", "--wrt", "x"], "A + A^T"),
+    (["hvp", "tr(X^T A X)", "--wrt", "X", "--direction", "U"], "(A + A^T) U"),
+    (["jvp", "X^-1", "--wrt", "X"], "-(X^-1 V X^-1)"),
+    (["vjp", "W x", "--wrt", "W", "--upstream", "G"], "G x^T"),
+])
+def test_cli_commands(cli, argv, expected) -> None:
+    run = cli(*argv)
+    assert run.code == 0 and run.out.strip() == expected
+
+
+def test_cli_steps_and_errors(cli) -> None:
+    run = cli("hessian", "x^T A x", "--wrt", "x", "--steps")
+    assert run.code == 0 and "d²f = <dx, (A + A^T) dx>" in run.out and "H_x f = A + A^T" in run.out
+    bad = cli("hessian", "logdet(X)", "--wrt", "X")
+    assert bad.code == 2 and "use hvp" in bad.err and "Traceback" not in bad.err
+
+
+@pytest.mark.parametrize("kind, formula, wrt", [
+    ("jacobian", "softmax(x)", "x"), ("hessian", "sum(softplus(X w)) - y^T X w", "w"),
+    ("jvp", "W x", "W"), ("hvp", "logdet(X)", "X"),
+])
+def test_cli_check_each_kind(cli, kind, formula, wrt) -> None:
+    run = cli("check", formula, "--wrt", wrt, "--kind", kind)
+    assert run.code == 0 and "✓" in run.out
+
+
+def test_check_kind_finds_a_wrong_closed_form(monkeypatch) -> None:
+    from matcalc.checking import family
+
+    monkeypatch.setattr(family, "derive_kind", lambda kind, f, wrt, where=None, direction="V": matcalc.parse("A"))
+    assert not family.check_kind("A^T x", "x", "jacobian")

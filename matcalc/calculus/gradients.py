@@ -113,14 +113,18 @@ def grad(f: str | Formula, wrt: str | list[str], where: str | dict | None = None
 def vjp(F: str | Formula, wrt: str | list[str], upstream: str = "G",
         where: str | dict | None = None) -> Formula | dict[str, Formula]:
     """The backward rule of a layer F: the gradient of <G, F> for an upstream gradient G."""
-    formula = as_formula(F, where)
+    return grad(upstream_formula(as_formula(F, where), upstream), wrt)
+
+
+def upstream_formula(formula: Formula, upstream: str) -> Formula:
+    """<G, F> for an upstream gradient G shaped like F: its gradient is the VJP."""
     rows, cols = formula.shape
     kind = "scalar" if (rows, cols) == (1, 1) else "vector" if cols == 1 else "matrix"
     g = ops.var(upstream, kind, formula.shape)
     if any(n.op == "var" and n.attr.name == upstream for n in walk(formula.expr)):
         raise MatcalcError(f"the upstream name '{upstream}' is already a variable of F")
     decls = formula.declarations + (Declaration(g.attr, g.shape),)
-    return grad(Formula(ops.inner(g, formula.expr), decls, formula.definitions), wrt)
+    return Formula(ops.inner(g, formula.expr), decls, formula.definitions)
 
 
 def to_sympy(f: str | Formula, where: str | dict | None = None) -> Any:

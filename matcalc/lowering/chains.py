@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from functools import reduce
 
-from matcalc.algebra.expr import Expr, walk
+from matcalc.algebra.expr import Expr, transform, with_args
 from matcalc.algebra.ops import const, matmul, neg
 from matcalc.algebra.shapes import concrete_dim, is_scalar
 from matcalc.lowering.rules import flip, parents
@@ -130,13 +130,11 @@ def order_chains(roots: list[Expr]) -> list[Expr]:
     for r in roots:
         uses[r].append(r)  # an output counts as a use: it is computed on its own anyway
     memo: dict[Expr, Expr] = {}
-    for root in roots:
-        for node in walk(root, memo):
-            head = node.op == "matmul" or node.op in ("neg", "transpose") and _product(node.args[0]) \
-                and not (node.op == "neg" and all(p.op == "add" for p in uses[node]))
-            new = rebuild_chain(node, uses, memo) if head else None
-            if new is None:
-                args = tuple(memo[a] for a in node.args)
-                new = node if args == node.args else Expr(node.op, args, node.attr, node.shape)
-            memo[node] = new
-    return [memo[r] for r in roots]
+
+    def visit(node: Expr, args: tuple[Expr, ...]) -> Expr:
+        head = node.op == "matmul" or node.op in ("neg", "transpose") and _product(node.args[0]) \
+            and not (node.op == "neg" and all(p.op == "add" for p in uses[node]))
+        new = rebuild_chain(node, uses, memo) if head else None
+        return with_args(node, args) if new is None else new
+
+    return [transform(r, visit, memo) for r in roots]

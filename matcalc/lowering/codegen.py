@@ -2,7 +2,7 @@
 
 ``codegen("a^T exp(X b)", "X")`` returns Python source that imports only NumPy (or torch)
 and defines ``f_and_grad(a, X, b) -> (value, {"X": grad_X})``: ``matcalc.derive`` gives the
-gradients, then value and gradients go through the machinery of ``backends/`` as ONE DAG
+gradients, then value and gradients go through the machinery of ``matcalc.lowering`` as ONE DAG
 (stable rewrites, cost-ordered chains, solves, one statement per distinct node), so a
 subexpression shared by the value and the gradients is computed once.
 """

@@ -1,7 +1,7 @@
 """Names in generated code: the identifier checks every code generator uses.
 
 The lowering itself (expressions -> straight-line NumPy/torch statements, one per
-distinct node) lives in ``backends/``: ``matcalc.compile`` runs ``backends.value_source``
+distinct node) lives in ``matcalc.lowering``: ``matcalc.compile`` runs ``lowering.value_source``
 and ``matcalc.codegen`` the same machinery with the gradients added, so there is one
 compiler. This module only decides which formula names may become Python names.
 Invariant: a name that passes ``safe_identifier`` is a plain ASCII identifier, not a

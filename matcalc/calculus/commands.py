@@ -1,0 +1,54 @@
+"""``matcalc jacobian|jvp|hessian|hvp|vjp``: one closed form (or its derivation) per call.
+
+Only symbolic work happens here (no NumPy, SymPy or torch): the command answers fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from matcalc.algebra.shapes import MatcalcError
+from matcalc.calculus.gradients import derive, upstream_formula, vjp
+from matcalc.calculus.jacobian import jacobian, jvp
+from matcalc.calculus.second_order import hessian, hvp
+from matcalc.language.formula import Formula
+
+KINDS = ("jacobian", "jvp", "hessian", "hvp")
+
+
+def derive_kind(kind: str, f: str | Formula, wrt: str, where: str | dict | None = None,
+                direction: str = "V") -> Formula:
+    """The closed form of one kind: jacobian, jvp, hessian or hvp."""
+    if kind == "jacobian":
+        return jacobian(f, wrt, where)
+    if kind == "hessian":
+        return hessian(f, wrt, where)
+    if kind == "jvp":
+        return jvp(f, wrt, direction, where)
+    if kind == "hvp":
+        return hvp(f, wrt, direction, where)
+    raise MatcalcError(f"unknown kind '{kind}' (use one of {', '.join(KINDS)})")
+
+
+def family_command(args: argparse.Namespace, formula: Formula) -> int:
+    """Print a Jacobian, JVP, Hessian, HVP or VJP (with --steps its derivation)."""
+    kind = args.command
+    if kind == "vjp" and args.steps:  # the derivation of <G, F>, whose gradient is the VJP
+        derivation = derive(upstream_formula(formula, args.upstream), args.wrt)
+        result = derivation.result
+    elif kind == "vjp":
+        result, derivation = vjp(formula, args.wrt, upstream=args.upstream), None
+    else:
+        result = derive_kind(kind, formula, args.wrt, direction=getattr(args, "direction", "V"))
+        derivation = result.derivation
+    if args.format == "json":
+        data = {"kind": kind, "wrt": args.wrt, "formula": formula.text(),
+                "result": {n: result.show(n) for n in ("text", "unicode", "latex")},
+                "shape": [str(d) for d in result.shape]}
+        if derivation is not None and args.steps:
+            data["steps"] = [{"lhs": lhs, "rhs": rhs, "rule": rule} for lhs, rhs, rule in derivation.lines("text")]
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+        return 0
+    print(derivation.show(args.format) if args.steps and derivation is not None else result.show(args.format))
+    return 0
