@@ -212,3 +212,32 @@ def test_check_kind_finds_a_wrong_closed_form(monkeypatch) -> None:
 
     monkeypatch.setattr(family, "derive_kind", lambda kind, f, wrt, where=None, direction="V": matcalc.parse("A"))
     assert not family.check_kind("A^T x", "x", "jacobian")
+
+
+def _run(source: str, name: str):
+    namespace: dict = {}
+    exec(source, namespace)  # noqa: S102 - matcalc's generated source under test
+    return namespace[name]
+
+
+def test_codegen_value_gradient_and_hessian_share_one_graph() -> None:
+    rng = np.random.default_rng(0)
+    X, w, y = rng.standard_normal((30, 4)), rng.standard_normal(4), rng.uniform(size=30)
+    source = matcalc.codegen("sum(softplus(X w)) - y^T X w", ["w"], hessian=True)
+    assert source.count("_sigmoid(") == 2  # the helper's definition and one call: σ(X w) computed once
+    value, grads, hessians = _run(source, "f_grad_hess")(X, w, y)
+    s = 1 / (1 + np.exp(-X @ w))  # hand-written closed forms
+    assert value == pytest.approx(np.sum(np.log1p(np.exp(X @ w))) - y @ X @ w)
+    assert np.allclose(grads["w"], X.T @ (s - y))
+    assert np.allclose(hessians["w"], X.T @ ((s * (1 - s))[:, None] * X))
+
+
+def test_codegen_of_results_and_an_hvp_that_never_forms_the_hessian() -> None:
+    rng = np.random.default_rng(1)
+    X, w, y, V = rng.standard_normal((30, 4)), rng.standard_normal(4), rng.uniform(size=30), rng.standard_normal(4)
+    source = matcalc.codegen(matcalc.hvp("sum(softplus(X w)) - y^T X w", "w"))
+    assert "[:, None]" not in source and "diag" not in source  # only matrix-vector products
+    s = 1 / (1 + np.exp(-X @ w))
+    assert np.allclose(_run(source, "f")(X, w, y, V), X.T @ (s * (1 - s) * (X @ V)))
+    A, x = rng.standard_normal((3, 3)), rng.standard_normal(3)
+    assert np.allclose(_run(matcalc.codegen(matcalc.hessian("x^T A x", "x")), "f")(x, A), A + A.T)

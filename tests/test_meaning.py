@@ -134,7 +134,8 @@ def test_a_body_that_is_not_scalar_is_a_clear_error(text: str) -> None:
 # ---------------------------------------------------------------- division by zero
 
 
-@pytest.mark.parametrize("text", ["alpha / 0", "x ./ vector(0)", "0^-1 alpha", "alpha ./ 0"])
+@pytest.mark.parametrize("text", ["alpha / 0", "x ./ vector(0)", "0^-1 alpha", "alpha ./ 0", "alpha / (2 - 2)",
+                                  "alpha / (0 x^T x)", "inv(0) alpha"])
 def test_division_by_zero_is_a_clear_error(text: str) -> None:
     with pytest.raises(MatcalcError, match="division by zero"):
         matcalc.grad(text, "alpha" if "alpha" in text else "x", where="alpha: scalar; x: vector(n)")

@@ -33,7 +33,8 @@ SIZES = [(3, 2), (1, 3), (3, 1), (2, 2), (1, 1)]
 WHERE = ("A, B, C: matrix({n}, {m}); P, Q, S: matrix({n}, {n}); Y: symmetric({n}); x, y, z: vector({n}); "
          "u, v: vector({m}); alpha, beta, gamma: scalar")
 # rules that close over a code generator's state: fresh ones (nothing materialized, nothing kept)
-RULES: dict[str, Rule] = {**KNOWN, **{r.name: r for r in finish_rules(set()) + [strip_refs(set())]}}
+RULES: dict[str, Rule] = {**{n: r for n, r in KNOWN.items() if r.build.__module__.startswith("matcalc.")},
+                          **{r.name: r for r in finish_rules(set()) + [strip_refs(set())]}}
 
 # ---------------------------------------------------------------- the reference: NumPy by hand, per operation
 

@@ -216,4 +216,20 @@ def test_the_page_offers_what_matcalc_can_derive(monkeypatch) -> None:
     monkeypatch.setattr(matcalc, "hessian", lambda f, wrt: matcalc.parse("A + A^T"), raising=False)
     assert list(available_kinds()) == ["grad", "hessian"]
     page = derive_page(Query(f="x^T A x", wrt=["x"], what="hessian", check=False))
-    assert not page.error and "<math" in page.result and "Hessian" in page.result
+    assert not page.error and "<math" in page.result and "nabla" in page.result
+
+
+def test_choose_a_jacobian_when_matcalc_has_it(page, server) -> None:
+    import matcalc
+
+    if not hasattr(matcalc, "jacobian"):
+        pytest.skip("matcalc.jacobian is not there yet")
+    page.goto(server + "/")
+    page.fill("#f", "exp(A x)")
+    page.fill("#wrt", "x")
+    page.select_option("#what", "jacobian")
+    page.click("#go")
+    page.locator("#result math").first.wait_for()
+    assert "∂" in page.locator("#result").inner_text()
+    assert "what=jacobian" in page.url and page.locator("#error").count() == 0
+    _shot(page, "jacobian")

@@ -26,7 +26,7 @@ from matcalc.algebra.registry import (
     sympy_total,
     transpose,
 )
-from matcalc.algebra.shape_rules import shape_inner, shape_scalar, shape_square
+from matcalc.algebra.shape_rules import shape_inner, shape_inverse, shape_scalar, shape_square
 from matcalc.algebra.shapes import is_scalar, one_dimensional
 
 
@@ -75,7 +75,7 @@ register(
 register(
     Op(
         "inv",
-        shape_square("inverse"),
+        shape_inverse,
         "postfix",
         ("^-1", "⁻¹", "^{{-1}}"),
         "np.linalg.inv({0})",

@@ -58,6 +58,13 @@ def is_zero(e: Expr) -> bool:
     return e.op in ("const", "fill") and e.attr == 0
 
 
+def shape_inverse(args: tuple[Expr, ...], attr: Any) -> Shape:
+    """A square matrix, not the number 0."""
+    if is_zero(args[0]):
+        raise ZeroDivision("division by zero: the inverse of 0")
+    return shape_square("inverse")(args, attr)
+
+
 def shape_quotient(args: tuple[Expr, ...], attr: Any) -> Shape:
     """Elementwise division: broadcast shapes, and a denominator that is not the number 0."""
     if is_zero(args[1]):

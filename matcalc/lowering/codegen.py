@@ -16,6 +16,7 @@ from matcalc.language.formula import Formula
 from matcalc.language.parse import as_formula
 from matcalc.lowering import emitter, optimize
 from matcalc.lowering.emit import Emitter
+from matcalc.lowering.family_codegen import grad_hess_source, result_source
 from matcalc.lowering.program import Signature, function_source, torch_function_source
 from matcalc.simplification.simplify import simplify
 
@@ -46,8 +47,8 @@ def _canonical(e: Expr) -> Expr:
         return e
 
 
-def codegen(f: str | Formula, wrt: str | list[str], where: str | dict | None = None, backend: str = "numpy",
-            name: str = "f_and_grad") -> str:
+def codegen(f: str | Formula, wrt: str | list[str] | None = None, where: str | dict | None = None,
+            backend: str = "numpy", name: str = "f_and_grad", hessian: bool = False) -> str:
     """Standalone Python source of ``name(*variables) -> (value, {wrt: gradient})``.
 
     ``backend`` is "numpy", "torch" (a function of tensors, no autograd) or "torch-function"
@@ -55,11 +56,15 @@ def codegen(f: str | Formula, wrt: str | list[str], where: str | dict | None = N
     if backend not in BACKENDS:
         raise MatcalcError(f"unknown backend '{backend}' (use {', '.join(BACKENDS)})")
     formula = as_formula(f, where)
+    if wrt is None:  # a derived result (a Jacobian, Hessian, HVP): its value (derivs' family_codegen.py)
+        return result_source(formula, backend, "f" if name == "f_and_grad" else name)
     names = [wrt] if isinstance(wrt, str) else list(wrt)
     if not names:
         raise MatcalcError("name at least one variable to differentiate with respect to")
     if formula.shape != (1, 1):
         raise MatcalcError("code generation needs a scalar function (use matcalc.vjp for a layer)")
+    if hessian:  # f_grad_hess(...) -> (value, grads, hessians), one graph (derivs' family_codegen.py)
+        return grad_hess_source(formula, names, backend, "f_grad_hess" if name == "f_and_grad" else name)
     sig, em, value, grads, n_value = plan(formula, names, backend)
     if backend == "torch-function":
         return torch_function_source(sig, em, value, grads, n_value, name)

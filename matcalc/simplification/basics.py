@@ -44,6 +44,11 @@ def scalar(e: Expr) -> bool:
 _ORDER: dict[tuple[Expr, Expr], int] = {}
 
 
+def forget_order() -> None:
+    """Drop the memoized comparisons (they hold their nodes)."""
+    _ORDER.clear()
+
+
 def _head(e: Expr) -> str:
     return e.op + ("" if e.attr is None else f"[{e.attr!r}]") + "("
 
@@ -65,7 +70,7 @@ def compare(a: Expr, b: Expr) -> int:
         result = next((r for x, y in pairs if (r := compare(x, y))), (len(a.args) > len(b.args)) -
                       (len(a.args) < len(b.args)))
     if len(_ORDER) > 100_000:
-        _ORDER.clear()
+        forget_order()
     _ORDER[a, b], _ORDER[b, a] = result, -result
     return result
 

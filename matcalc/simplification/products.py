@@ -12,7 +12,7 @@ import weakref
 
 from matcalc.algebra.expr import Expr
 from matcalc.algebra.ops import const, div, fill, hadamard, make, matmul, neg
-from matcalc.algebra.shapes import SCALAR
+from matcalc.algebra.shapes import SCALAR, ZeroDivision
 from matcalc.simplification.basics import is_identity, is_value, order_key, scalar, zero
 from matcalc.simplification.engine import RuleList
 
@@ -256,6 +256,8 @@ def _reciprocal_scale(e: Expr) -> Expr | None:
 def _monomial(e: Expr, power: float, acc: dict[Expr, float], coef: list[float]) -> None:
     """Collect a product/quotient of scalars into coef · Π base^power."""
     if e.op == "const" and (e.attr > 0 or float(power).is_integer()):
+        if e.attr == 0 and power < 0:  # alpha / (2 - 2): the denominator simplifies to 0
+            raise ZeroDivision("division by zero: the denominator is 0")
         coef[0] *= e.attr ** power
     elif e.op in ("matmul", "hadamard") and all(scalar(a) for a in e.args):
         _monomial(e.args[0], power, acc, coef)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from matcalc.algebra.expr import Expr
 from matcalc.algebra.ops import OPS, const, div, fill, hadamard, make, matmul, neg, transpose, var
-from matcalc.simplification.basics import LEAVES, NEGATION, TRANSPOSES, is_value, scalar
+from matcalc.simplification.basics import LEAVES, NEGATION, TRANSPOSES, forget_order, is_value, scalar
 from matcalc.simplification.engine import Applied, Engine, RuleList
 from matcalc.simplification.products import PRODUCTS
 from matcalc.simplification.sums import SUMS
@@ -176,3 +176,4 @@ def simplify_traced(e: Expr) -> tuple[Expr, list[Applied]]:
 def clear_cache() -> None:
     """Forget memoized simplifications (for honest timings; results do not change)."""
     _simplifier.memo.clear()
+    forget_order()

@@ -16,9 +16,14 @@ from typing import Any
 import matcalc
 from matcalc.display import Block, Math, Row, to_html
 from matcalc.display_docs import derivation_table, equation, gradients_doc, reading_table
+from matcalc.language.printers import show_name
 
 # what the page can derive: the gradient always; the others once matcalc exports them
 KINDS = {"grad": "gradient", "jacobian": "Jacobian", "hessian": "Hessian", "jvp": "JVP", "hvp": "HVP"}
+
+# how the page names each result: ∂_x F, ∇²_x f, and with the direction V for JVP and HVP
+SYMBOLS = {"jacobian": "\\partial_{%s} F", "hessian": "\\nabla^2_{%s} f", "jvp": "\\partial_{%s} F\\,[V]",
+           "hvp": "\\nabla^2_{%s} f\\,[V]"}
 
 EXAMPLES = [
     ("a^T exp(X b)", ""),
@@ -120,12 +125,11 @@ def _other_kind(kind: str, formula: Any, wrt: list[str]) -> list[Block]:
     """A Jacobian, Hessian, JVP or HVP, shown through its own display (or as a formula)."""
     from matcalc.display import doc
 
-    value = getattr(matcalc, kind)(formula, wrt[0] if len(wrt) == 1 else wrt)
-    values = value.items() if isinstance(value, dict) else [(wrt[0], value)]
     out: list[Block] = []
-    for name, v in values:
+    for name in wrt:
+        v = getattr(matcalc, kind)(formula, name)
         if hasattr(v, "expr"):
-            out.append(Row(equation(f"\\mathrm{{{KINDS[kind]}}}_{{{name}}}\\, f", v)))
+            out.append(Row(equation(SYMBOLS.get(kind, "\\mathrm{%s}_{%%s}" % kind) % show_name(name, "latex"), v)))
         elif hasattr(v, "_repr_markdown_"):
             out += doc(v)
         else:
