@@ -241,3 +241,16 @@ def test_codegen_of_results_and_an_hvp_that_never_forms_the_hessian() -> None:
     assert np.allclose(_run(source, "f")(X, w, y, V), X.T @ (s * (1 - s) * (X @ V)))
     A, x = rng.standard_normal((3, 3)), rng.standard_normal(3)
     assert np.allclose(_run(matcalc.codegen(matcalc.hessian("x^T A x", "x")), "f")(x, A), A + A.T)
+
+
+@pytest.mark.parametrize("f, wrt, claim, kind, ok, mistake", [
+    ("x^T A x", "x", "A + A^T", "hessian", True, ""),
+    ("x^T A x", "x", "A", "hessian", False, "symmetric"),
+    ("x^T A x", "x", "2 A", "hessian", False, "symmetric"),
+    ("A x", "x", "A^T", "jacobian", False, "layout"),
+    ("sigmoid(W x)", "x", "W^T diag(sigmoid(W x) .* (1 - sigmoid(W x)))", "jacobian", False, "layout"),
+    ("softmax(x)", "x", "diag(softmax(x)) - softmax(x) softmax(x)^T", "jacobian", True, ""),
+])
+def test_check_claim_of_jacobians_and_hessians(f, wrt, claim, kind, ok, mistake) -> None:
+    result = matcalc.check_claim(f, wrt, claim, kind=kind)
+    assert result.ok is ok and result.mistake == mistake

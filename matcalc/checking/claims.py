@@ -167,11 +167,16 @@ def _all_declarations(formula: Formula) -> list[Declaration]:
 
 
 def check_claim(f: str | Formula, wrt: str, claim: str | Formula, where: str | dict | None = None,
-                seed: int = 0, tol: float = TOL) -> ClaimResult:
+                seed: int = 0, tol: float = TOL, kind: str = "gradient") -> ClaimResult:
     """Check a claimed gradient ∇_wrt f: verdict, the correct gradient, and for a wrong claim
-    a counterexample and a diagnosis (see ``check_rules.MISTAKES``)."""
+    a counterexample and a diagnosis (see ``check_rules.MISTAKES``); ``kind="jacobian"`` or
+    ``"hessian"`` checks a claimed Jacobian or Hessian instead (``family_claims.py``)."""
     require_torch("check_claim")
     formula = as_formula(f, where)
+    if kind != "gradient":
+        from matcalc.checking.family_claims import check_family_claim  # it imports this module
+
+        return check_family_claim(formula, wrt, claim, kind, seed, tol)
     correct = grad(formula, wrt)
     if isinstance(claim, str):
         claim = _without_label(claim)
