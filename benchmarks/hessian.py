@@ -14,35 +14,24 @@ matcalc takes to derive the Hessian (simplifier cache cleared).
 
 from __future__ import annotations
 
-import os
+import statistics
+import sys
+import time
+from collections.abc import Callable
 
-for _var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "VECLIB_MAXIMUM_THREADS"):
-    os.environ[_var] = "1"
-os.environ.setdefault("XLA_FLAGS", "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1")
+import codegen as shared  # benchmarks/codegen.py: one thread everywhere, optional JAX, interleaved timing
+import numpy as np
+import torch
 
-import random  # noqa: E402
-import statistics  # noqa: E402
-import sys  # noqa: E402
-import time  # noqa: E402
-from collections.abc import Callable  # noqa: E402
+import matcalc
+from matcalc.simplification.simplify import clear_cache
 
-import numpy as np  # noqa: E402
-import torch  # noqa: E402
+jax = shared.jax
+if jax is not None:
+    import jax.numpy as jnp
 
-import matcalc  # noqa: E402
-from matcalc.simplification.simplify import clear_cache  # noqa: E402
-
-try:
-    import jax  # noqa: E402
-
-    jax.config.update("jax_enable_x64", True)
-    import jax.numpy as jnp  # noqa: E402
-except ImportError:  # JAX is optional
-    jax = None
-
-torch.set_num_threads(1)
 QUICK = "--quick" in sys.argv
-ROUNDS = 5 if QUICK else 21
+ROUNDS = 5 if QUICK else 21  # interleaved repetitions; the table shows their median
 
 
 def generated(result: matcalc.Formula) -> Callable:
@@ -59,17 +48,6 @@ def derivation_ms(kind: Callable, formula: str, wrt: str) -> float:
         kind(formula, wrt)
         times.append((time.perf_counter() - start) * 1e3)
     return statistics.median(times)
-
-
-def timed(fn: Callable[[], object]) -> float:
-    """Mean ms per call over enough calls to last ~10 ms."""
-    start, calls = time.perf_counter(), 0
-    while True:
-        fn()
-        calls += 1
-        elapsed = time.perf_counter() - start
-        if elapsed > 0.01:
-            return elapsed / calls * 1e3
 
 
 def problems() -> list[tuple[str, str, str, str, dict[str, Callable[[], object]]]]:
@@ -134,13 +112,7 @@ def main() -> None:
         for name, fn in contenders.items():
             got = np.asarray(fn())
             assert np.allclose(got.reshape(want.shape), want, rtol=1e-8, atol=1e-8), (label, name)
-        samples: dict[str, list[float]] = {name: [] for name in contenders}
-        for _ in range(ROUNDS):
-            order = list(contenders)
-            random.shuffle(order)
-            for name in order:
-                samples[name].append(timed(contenders[name]))
-        ms = {name: statistics.median(s) for name, s in samples.items()}
+        ms = {k: t * 1e3 for k, t in shared.measure(contenders, ROUNDS, 0.01).items()}
         derive_ms = derivation_ms(matcalc.hessian if kind == "hessian" else matcalc.hvp, formula, wrt)
         rows.append((label, ms, derive_ms))
     header = (f"{'problem':<30} | {'generated':>9} | {'hand':>8} | {'torch.func':>10} | {'jax.jit':>8} | "
