@@ -127,15 +127,17 @@ def notation_of(text: str) -> str:
     return "unicode" if any(ord(c) > 127 for c in text) else "text"
 
 
-def parse_against(formula: Formula, text: str | Formula, derivation: bool = False, typed: bool = True) -> Formula:
+def parse_against(formula: Formula, text: str | Formula, derivation: bool = False, typed: bool = True,
+                  notation: str | None = None) -> Formula:
     """Parse a student's expression with the problem's declarations and definitions in scope
-    (``typed=False``: without the declarations, so the sizes are inferred from the claim alone)."""
+    (``typed=False``: without the declarations, so the sizes are inferred from the claim alone;
+    ``notation``: that of the whole derivation, so `ab^T` in a LaTeX one is a b^T)."""
     if isinstance(text, Formula):
         return text
     text = normalize(text)
-    notation = "latex" if "\\" in text else "text"
-    prefix = definitions_prefix(formula, notation)
-    return parse(prefix + text, where=(formula.where or None) if typed else None, derivation=derivation)
+    prefix = definitions_prefix(formula, "latex" if "\\" in text or notation == "latex" else "text")
+    return parse(prefix + text, where=(formula.where or None) if typed else None, derivation=derivation,
+                 notation=notation)
 
 
 def parse_loose(formula: Formula, text: str) -> tuple[Formula, dict[str, str]]:
