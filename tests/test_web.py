@@ -286,10 +286,13 @@ def test_a_hessian_in_the_browser(page, server) -> None:
 
 def test_long_math_scrolls_inside_its_box(page, server) -> None:
     f = "-y^T log(sigmoid(X w)) - (1 - y)^T log(1 - sigmoid(X w))"
+    page.set_viewport_size({"width": 560, "height": 900})  # a laptop's half screen: the math is wider
     page.goto(server + "/?" + _q(f=f, wrt="w", what="hessian", check="0"))
     page.locator("#result math").first.wait_for()
     overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
     assert overflow <= 0  # no horizontal scrollbar on the page
+    steps = page.locator("#steps .mc-doc").first
+    assert steps.evaluate("e => e.scrollWidth > e.clientWidth")  # the long lines scroll inside their box
     for card in ("#result", "#steps"):
         box = page.locator(card).bounding_box()
         math = page.locator(f"{card} .mc-doc").first.bounding_box()
