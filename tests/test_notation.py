@@ -482,6 +482,9 @@ GRADIENTS = [  # (formula as written, variable, hand-written torch function of t
     ("𝟙ᵀ ReLU(Wx)", "W", lambda v: (v["W"] @ v["x"]).clamp(min=0).sum()),
     ("aᵀexp(Xb)", "X", lambda v: (v["a"].T @ (v["X"] @ v["b"]).exp()).sum()),
     (r"\log\det X", "X", lambda v: v["X"].logdet()),
+    (r"\log|X X^\top|", "X", lambda v: (v["X"] @ v["X"].T).logdet()),
+    (r"\ln(x^\top x)", "x", lambda v: (v["x"].T @ v["x"]).log().sum()),
+    (r"x^T \Sigma x", "Sigma", lambda v: (v["x"].T @ v["Sigma"] @ v["x"]).sum()),
     (r"\langle Y, MY \rangle, \quad Y = \sigma(WX)", "W",
      lambda v: ((v["W"] @ v["X"]).sigmoid() * (v["M"] @ (v["W"] @ v["X"]).sigmoid())).sum()),
 ]
@@ -498,3 +501,14 @@ def test_gradient_of_the_reading_matches_autograd(text: str, wrt: str, ref: Call
     g = matcalc.grad(f, wrt)
     ours = np.asarray(matcalc.compile(g)(**values), dtype=float)
     assert np.allclose(ours.reshape(-1), tensors[wrt].grad.numpy().reshape(-1), rtol=1e-8, atol=1e-10)
+
+
+@pytest.mark.parametrize("name", ["Σ", "\\Sigma", "Sigma"])
+def test_wrt_takes_any_spelling_of_a_greek_name(name: str) -> None:
+    f = matcalc.parse("x^T Σ x + α λ")
+    x = np.array([[1.0], [2.0], [-1.0]])
+    assert np.allclose(matcalc.compile(matcalc.grad(f, name))(x=x, Sigma=np.eye(3), alpha=2.0, **{"lambda": 3.0}),
+                       x @ x.T)
+    for greek in ("α", "\\alpha", "alpha"):
+        assert np.isclose(float(matcalc.compile(matcalc.grad(f, greek))(
+            x=x, Sigma=np.eye(3), alpha=2.0, **{"lambda": 3.0})), 3.0)
