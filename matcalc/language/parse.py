@@ -315,6 +315,9 @@ class Builder(Calls, Powers):
     def _norm(self, node: Tree) -> Expr:
         inside = self.expr(node.children[1])
         sub = str(node.children[3].children[0]) if len(node.children) > 3 else "2"
+        if sub == "2" and len(node.children) > 3 and 1 not in self.u.resolve(inside.shape):
+            raise self.error("‖X‖₂ of a matrix is its spectral norm (largest singular value), which matcalc "
+                             "does not differentiate\n  hint: write ‖X‖_F for the Frobenius norm", node.children[0])
         if sub in ("2", "F"):
             return ops.make("norm2", inside)
         if sub == "1":
