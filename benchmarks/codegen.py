@@ -1,6 +1,7 @@
 """Benchmark: generated NumPy vs hand-written NumPy vs torch eager vs jax.jit, value + gradient.
 
-Run ``python benchmarks/codegen.py`` (``--quick`` for a short run). Every problem is timed
+Run ``python benchmarks/codegen.py`` (``--quick`` for a short run, ``--only NAME`` to repeat one
+problem, ``--reps N`` for more timings per contender). Every problem is timed
 side by side in one run: repetitions interleave the contenders (in a fresh random order each
 time), each timing is the mean over enough calls to last ~10 ms (31 timings), and the table shows
 their median. One
@@ -206,13 +207,15 @@ def measure(contenders: dict[str, Callable], reps: int, target: float) -> dict[s
     return {k: statistics.median(v) for k, v in times.items()}
 
 
-def main(quick: bool = False) -> None:
-    """Measure every problem in float32 and float64 and print one table."""
-    reps, target = (3, 0.005) if quick else (31, 0.01)
+def main(quick: bool = False, only: str | None = None, reps: int = 31) -> None:
+    """Measure every problem (or the one named ``only``) in float32 and float64 and print one table."""
+    reps, target = (3, 0.005) if quick else (reps, 0.01)
     jax_fns = _jax_fns() if jax is not None else {}
     header = ("problem", "dtype", "generated", "hand NumPy", "torch eager", "jax.jit", "gen/hand", "gen/torch")
     rows = []
     for name, formula, wrt, hand, make in PROBLEMS:
+        if only is not None and name != only:
+            continue
         gen = _generated(formula, wrt)
         names = list(gen.__code__.co_varnames[: gen.__code__.co_argcount])
         assert names == list(hand.__code__.co_varnames[: hand.__code__.co_argcount]), (name, names)
@@ -242,5 +245,9 @@ def main(quick: bool = False) -> None:
         print(" | ".join(c.rjust(w) if i > 1 else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths))))
 
 
+def _option(flag: str) -> str | None:
+    return sys.argv[sys.argv.index(flag) + 1] if flag in sys.argv else None
+
+
 if __name__ == "__main__":
-    main(quick="--quick" in sys.argv)
+    main(quick="--quick" in sys.argv, only=_option("--only"), reps=int(_option("--reps") or 31))

@@ -46,8 +46,17 @@ def _formula_argument(p: argparse.ArgumentParser) -> None:
                    help="the formula, quoted; '-' reads it from standard input")
     p.add_argument("--where", "-w", metavar="DECLS", default=None,
                    help='declarations, e.g. "A: symmetric(n); x: vector(n)"')
-    p.add_argument("--notation", "-n", choices=("text", "latex"), default=None,
-                   help="how to read FORMULA (default: LaTeX when it has a backslash, else text)")
+    p.add_argument("--notation", "-n", choices=("text", "unicode", "latex"), default=None,
+                   help="how to read FORMULA (default: LaTeX when it has a backslash, Unicode when it has "
+                        "typeset symbols such as ᵀ ‖ ⊙ ₁, else text)")
+    p.add_argument("--quiet", "-q", action="store_true",
+                   help="leave out how the formula was read (the guesses made)")
+
+
+def _print_reading(args: argparse.Namespace, formula: Any) -> None:
+    """How the formula was read, before the answer, when matcalc guessed (not with --quiet)."""
+    if not args.quiet and formula.reading is not None and formula.reading.guesses:
+        print("\n".join(formula.reading.lines()) + "\n")
 
 
 def _wrt_argument(p: argparse.ArgumentParser) -> None:
@@ -121,6 +130,7 @@ def parse_data(formula: Any) -> dict[str, Any]:
                       for d in formula.declarations],
         "definitions": _definitions(formula.definitions),
         "where": formula.where,
+        "reading": formula.reading.to_dict() if formula.reading else None,
     }
 
 
@@ -133,6 +143,7 @@ def parse_command(args: argparse.Namespace) -> int:
     if args.format in NOTATIONS:
         print(formula.show(args.format))
         return EXIT_OK
+    _print_reading(args, formula)
     forms = _forms(formula)
     lines = _table([[name, text] for name, text in forms.items()] +
                    [["shape", _shape_text(formula.shape) + (" (scalar)" if formula.shape == (1, 1) else "")]])
@@ -175,6 +186,7 @@ def grad_data(formula: Any, names: list[str], gradients: dict[str, Any], derivat
         "symmetrized": symmetrized,
         "gradients": {n: {**_forms(g), "shape": _shape_json(g.shape)} for n, g in gradients.items()},
         "definitions": _definitions(list(defs.items())),
+        "reading": formula.reading.to_dict() if formula.reading else None,
     }
     if derivation is not None:
         data["steps"] = [{"lhs": lhs, "rhs": rhs, "rule": rule} for lhs, rhs, rule in derivation.lines("text")]
@@ -188,15 +200,21 @@ def grad_command(args: argparse.Namespace) -> int:
 
     formula = _read_formula(args)
     names = _wrt_names(args)
-    derivation = matcalc.derive(formula, names) if args.steps or args.format == "json" else None
-    if derivation is not None and not args.symmetrized:
-        gradients = derivation.gradients
-    else:
-        gradients = matcalc.grad(formula, names, symmetrized=args.symmetrized)
+    try:
+        derivation = matcalc.derive(formula, names) if args.steps or args.format == "json" else None
+        if derivation is not None and not args.symmetrized:
+            gradients = derivation.gradients
+        else:
+            gradients = matcalc.grad(formula, names, symmetrized=args.symmetrized)
+    except matcalc.MatcalcError as e:  # say how the formula was read: the guess may be the mistake
+        if e.span is None and formula.reading is not None and formula.reading.guesses:
+            e.message = e.args[0] + "\n" + "\n".join(formula.reading.lines())
+        raise
     if args.format == "json":
         _print_json(grad_data(formula, names, gradients, derivation if args.steps else None, args.symmetrized))
         return EXIT_OK
     notation = args.format
+    _print_reading(args, formula)
     if args.steps and not args.symmetrized:
         print(derivation.show(notation))
         return EXIT_OK

@@ -219,3 +219,47 @@ def test_a_scaled_line_is_always_the_first_wrong_line(case: tuple, data: st.Data
     lines = [f"{lhs} = {'2 (' + rhs + ')' if i == k else rhs}" for i, (lhs, rhs) in enumerate(rows)]
     r = check_steps("\n".join(lines), f=f, wrt=wrt)
     assert r.first_wrong_line == k + 1, str(r)
+
+
+# ---------------------------------------------------------------- slides-style derivations, every notation
+
+SLIDES = {
+    "det(X) is no differential": ("det(X)", "df = d(det(X))\n = det(X) tr(X^-1 dX)\n∇_X f = det(X) X^-T"),
+    "\\mathrm{d}\\Sigma": (r"\log\det\Sigma", r"df = \mathrm{d}\log\det\Sigma \\ = \operatorname{tr}(\Sigma^{-1}"
+                                             r"\mathrm{d}\Sigma) \\ \nabla_\Sigma f = \Sigma^{-T}"),
+    "MdY, M\\mathrm{d}Y": (r"\operatorname{tr}(Y^T M Y)",
+                          r"df = \operatorname{tr}(\mathrm{d}Y^T MY + Y^T M\mathrm{d}Y) \\"
+                          r" = \operatorname{tr}(Y^T M^T dY) + \operatorname{tr}(Y^TMdY) \\"
+                          r" = \langle (M + M^T)Y, dY\rangle_F \\ \nabla_Y f = (M + M^\top)Y"),
+    "W dX": (r"\mathbf{a}^T W\mathbf{x}", r"df = a^T W dx \\ \nabla_x f = W^T a"),
+    "σ′ (U+2032)": ("sum(σ(W x))",
+                    "df = 𝟙ᵀ(σ′(Wx) ⊙ (dW x))\n = ⟨σ′(Wx), dW x⟩\n = ⟨σ′(Wx) xᵀ, dW⟩\n∇_W f = σ′(Wx) xᵀ"),
+    "\\nabla_{W_2} f": (r"\mathbf{1}^T W_2 x", r"df = \mathbf{1}^T dW_2 x \\ \nabla_{W_2} f = \mathbf{1} x^T"),
+    "∇_Σ f": ("tr(Σ)", "df = tr(dΣ)\n∇_Σ f = I"),
+    "\\therefore": (r"a^T X b", r"df = a^T dX b \\ = \langle a b^T, dX \rangle \\ \therefore \nabla_X f = ab^T"),
+    "\\rangle_F": (r"a^T X b", r"df = \langle a b^T, dX \rangle_F \\ \nabla_X f = ab^T"),
+    "(product rule)": ("a^T X b", "df = a^T dX b   (product rule)\n = <a b^T, dX>  (trace trick)\n∇_X f = a b^T"),
+    "a Korean note": ("a^T X b", "df = a^T dX b [곱의 법칙]\n = <a b^T, dX> (대각합 트릭)\n∇_X f = a b^T"),
+    "\\frac{\\partial f}{\\partial X} =": ("a^T X b", r"df = a^T dX b \\ \frac{\partial f}{\partial X} = ab^T"),
+    "∂f/∂X =": ("a^T X b", "df = aᵀ dX b\n∂f/∂X = a bᵀ"),
+    "aligned LaTeX": (r"\|Ax - b\|^2", "\\begin{aligned} df &= 2(Ax - b)^T A\\,dx \\\\\n"
+                                      " &= \\langle 2A^T(Ax - b), dx\\rangle \\\\\n"
+                                      "\\nabla_x f &= 2A^\\top(Ax-b) \\end{aligned}"),
+    "Unicode, PDF copy": ("‖Ax − b‖²", "df = 2(Ax − b)ᵀA dx\n= ⟨2Aᵀ(Ax − b), dx⟩\n∇ₓf = 2Aᵀ(Ax − b)"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SLIDES))
+def test_no_false_alarm_on_slides_style_derivations(name: str) -> None:
+    f, text = SLIDES[name]
+    r = check_steps(text, f=f)
+    assert r.ok, str(r)
+
+
+@pytest.mark.parametrize("name", ["MdY, M\\mathrm{d}Y", "(product rule)", "a Korean note", "Unicode, PDF copy"])
+def test_a_wrong_line_in_slides_style_is_still_caught(name: str) -> None:
+    f, text = SLIDES[name]
+    wrong = text.replace("(M + M^T)Y", "2MY").replace("<a b^T", "<b a^T").replace("⟨2Aᵀ", "⟨2A")
+    assert wrong != text
+    r = check_steps(wrong, f=f)
+    assert not r.ok

@@ -219,14 +219,31 @@ def test_main_returns_int_for_every_path() -> None:
 def test_grad_prints_the_gradient(cli) -> None:
     r = cli("grad", "a^T exp(X b)", "--wrt", "X")
     assert r.code == 0, r.err
-    assert r.out.strip() == "(exp(X b) .* a) b^T"
+    assert r.out.strip().splitlines() == ["read as aᵀ exp(X b)", "  a: vector(n) (lowercase name)",
+                                          "  X: matrix(n, m) (capitalised name)", "  b: vector(m) (lowercase name)",
+                                          "", "(exp(X b) .* a) b^T"]
+    assert cli("grad", "a^T exp(X b)", "--wrt", "X", "--quiet").out.strip() == "(exp(X b) .* a) b^T"
+
+
+def test_grad_shows_the_reading_first(cli) -> None:
+    """A guess is shown before the answer: the split of AB, the capitalised function name."""
+    r = cli("grad", "1_n^T ReLU(\\operatorname{tr}(AB^T) x)", "--wrt", "x", "--where", "A, B: matrix(n, m)")
+    assert r.code == 0, r.err
+    lines = r.out.splitlines()
+    assert lines[0] == "read as 𝟙_nᵀ relu(tr(A Bᵀ) x)"
+    assert "  AB → A B (letters written together are a product)" in lines
+    assert "  ReLU → the function relu" in lines
+    assert lines.index("  ReLU → the function relu") < len(lines) - 1
+    data = json.loads(cli("grad", "ReLU(w)^T x", "--wrt", "w", "--format", "json").out)
+    assert "ReLU → the function relu" in data["reading"]["guesses"]
+    assert data["reading"]["formula"] == "relu(w)ᵀ x"
 
 
 @needs_grad
 @pytest.mark.parametrize("fmt, expected", [("unicode", "(exp(X b) ⊙ a) bᵀ"),
                                            ("latex", "(\\exp(X b) \\odot a) b^\\top")])
 def test_grad_formats(cli, fmt: str, expected: str) -> None:
-    r = cli("grad", "a^T exp(X b)", "--wrt", "X", "--format", fmt)
+    r = cli("grad", "a^T exp(X b)", "--wrt", "X", "--format", fmt, "--quiet")
     assert r.code == 0, r.err
     assert r.out.strip() == expected
 
@@ -234,7 +251,7 @@ def test_grad_formats(cli, fmt: str, expected: str) -> None:
 @needs_grad
 def test_grad_output_parses_back_to_the_same_gradient(cli) -> None:
     where = "A: symmetric(n); x: vector(n)"
-    r = cli("grad", "x^T A x + log(1 + x^T x)", "--wrt", "x", "--where", where)
+    r = cli("grad", "x^T A x + log(1 + x^T x)", "--wrt", "x", "--where", where, "--quiet")
     assert r.code == 0, r.err
     expected = matcalc.grad("x^T A x + log(1 + x^T x)", "x", where=where)
     assert matcalc.parse(r.out.strip(), where=expected.where) == expected
@@ -242,18 +259,18 @@ def test_grad_output_parses_back_to_the_same_gradient(cli) -> None:
 
 @needs_grad
 def test_grad_several_variables(cli) -> None:
-    r = cli("grad", "Y = sigmoid(W X); <Y, M Y>", "--wrt", "W", "--wrt", "X")
+    r = cli("grad", "Y = sigmoid(W X); <Y, M Y>", "--wrt", "W", "--wrt", "X", "-q")
     assert r.code == 0, r.err
     lines = r.out.strip().splitlines()
     assert lines[0] == "Y = sigmoid(W X)"
     assert re.fullmatch(r"grad_W f = .*X\^T", lines[1])
     assert re.fullmatch(r"grad_X f = W\^T .*", lines[2])
-    assert cli("grad", "Y = sigmoid(W X); <Y, M Y>", "--wrt", "W,X").out == r.out
+    assert cli("grad", "Y = sigmoid(W X); <Y, M Y>", "--wrt", "W,X", "-q").out == r.out
 
 
 @needs_grad
 def test_grad_steps(cli) -> None:
-    r = cli("grad", "a^T exp(X b)", "--wrt", "X", "--steps")
+    r = cli("grad", "a^T exp(X b)", "--wrt", "X", "--steps", "-q")
     assert r.code == 0, r.err
     lines = r.out.strip().splitlines()
     assert lines[0].strip().startswith("df = ")
@@ -264,7 +281,7 @@ def test_grad_steps(cli) -> None:
 
 @needs_grad
 def test_grad_steps_latex(cli) -> None:
-    r = cli("grad", "a^T exp(X b)", "--wrt", "X", "--steps", "--format", "latex")
+    r = cli("grad", "a^T exp(X b)", "--wrt", "X", "--steps", "--format", "latex", "-q")
     assert r.code == 0, r.err
     assert r.out.startswith("\\begin{aligned}") and r.out.rstrip().endswith("\\end{aligned}")
 
@@ -286,7 +303,7 @@ def test_grad_json(cli) -> None:
 
 @needs_grad
 def test_grad_symmetrized(cli) -> None:
-    plain = cli("grad", "a^T A b", "--wrt", "A", "--where", "A: symmetric(n)")
+    plain = cli("grad", "a^T A b", "--wrt", "A", "--where", "A: symmetric(n)", "-q")
     sym = cli("grad", "a^T A b", "--wrt", "A", "--where", "A: symmetric(n)", "--symmetrized")
     assert plain.code == sym.code == 0
     assert plain.out.strip() == "a b^T"
@@ -411,9 +428,9 @@ def test_readme_python_example(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_formula_starting_with_a_minus(cli) -> None:
     """A loss like -sum(y .* log(p)) is a formula, not an option."""
-    r = cli("grad", "-sum(y .* log(softmax(W x)))", "--wrt", "W")
+    r = cli("grad", "-sum(y .* log(softmax(W x)))", "--wrt", "W", "-q")
     assert (r.code, r.out.strip()) == (0, "(sum(y) softmax(W x) - y) x^T")
-    r = cli("grad", "x^T A x", "-x", "x")  # a short option still works
+    r = cli("grad", "x^T A x", "-x", "x", "-q")  # a short option still works
     assert (r.code, r.out.strip()) == (0, "(A + A^T) x")
 
 

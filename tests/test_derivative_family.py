@@ -175,7 +175,8 @@ def test_new_functions_evaluate() -> None:
     assert np.allclose(matcalc.compile("vec(W)")(W=W), W.T.reshape(-1))
     assert np.allclose(matcalc.compile("kron(W, I_2)")(W=W), np.kron(W, np.eye(2)))
     assert np.allclose(matcalc.compile("W^0 + W^1")(W=W), np.eye(2) + W)
-    assert np.allclose(matcalc.grad("mean(exp(x))", "x").expr is not None, True)
+    g = matcalc.compile(matcalc.grad("mean(exp(x))", "x"))(x=x)
+    assert np.allclose(g, np.exp(x) / 3)  # hand-written: d mean(exp(x)) / dx = exp(x) / n
 
 
 @pytest.mark.parametrize("argv, expected", [
@@ -241,3 +242,16 @@ def test_codegen_of_results_and_an_hvp_that_never_forms_the_hessian() -> None:
     assert np.allclose(_run(source, "f")(X, w, y, V), X.T @ (s * (1 - s) * (X @ V)))
     A, x = rng.standard_normal((3, 3)), rng.standard_normal(3)
     assert np.allclose(_run(matcalc.codegen(matcalc.hessian("x^T A x", "x")), "f")(x, A), A + A.T)
+
+
+@pytest.mark.parametrize("f, wrt, claim, kind, ok, mistake", [
+    ("x^T A x", "x", "A + A^T", "hessian", True, ""),
+    ("x^T A x", "x", "A", "hessian", False, "symmetric"),
+    ("x^T A x", "x", "2 A", "hessian", False, "symmetric"),
+    ("A x", "x", "A^T", "jacobian", False, "layout"),
+    ("sigmoid(W x)", "x", "W^T diag(sigmoid(W x) .* (1 - sigmoid(W x)))", "jacobian", False, "layout"),
+    ("softmax(x)", "x", "diag(softmax(x)) - softmax(x) softmax(x)^T", "jacobian", True, ""),
+])
+def test_check_claim_of_jacobians_and_hessians(f, wrt, claim, kind, ok, mistake) -> None:
+    result = matcalc.check_claim(f, wrt, claim, kind=kind)
+    assert result.ok is ok and result.mistake == mistake

@@ -22,6 +22,7 @@ import matcalc
 from matcalc.algebra.expr import Expr, walk
 from matcalc.algebra.ops import var
 from matcalc.lowering.finish import finish_rules
+from matcalc.lowering.reuse import reuse_rules
 from matcalc.lowering.rules import strip_refs
 from matcalc.simplification.engine import KNOWN, Rule
 
@@ -34,7 +35,8 @@ WHERE = ("A, B, C: matrix({n}, {m}); P, Q, S: matrix({n}, {n}); Y: symmetric({n}
          "u, v: vector({m}); alpha, beta, gamma: scalar")
 # rules that close over a code generator's state: fresh ones (nothing materialized, nothing kept)
 RULES: dict[str, Rule] = {**{n: r for n, r in KNOWN.items() if r.build.__module__.startswith("matcalc.")},
-                          **{r.name: r for r in finish_rules(set()) + [strip_refs(set())]}}
+                          **{r.name: r for r in finish_rules(set()) + [strip_refs(set())]
+                             + reuse_rules(lambda e: True)}}  # the reuse rule: every product taken as computed
 
 # ---------------------------------------------------------------- the reference: NumPy by hand, per operation
 

@@ -9,6 +9,8 @@ instance also covers scalars spread over arrays; repeated subterms appear as wri
 
 from __future__ import annotations
 
+from textbook_instances import TEXTBOOK_INSTANCES
+
 from matcalc.algebra.expr import Expr
 from matcalc.algebra.ops import add, const, fill, identity, make, matmul, transpose
 
@@ -161,3 +163,4 @@ GENERATORS: dict[str, list] = {
     "A + (-B) = A - B": ["A - B", "-A + B", "-A - B", "x - alpha"],
     "unnamed definitions are inlined": [lambda V: Expr("ref", (add(V.A, V.B),), "_t", V.A.shape)],
 }
+GENERATORS.update(TEXTBOOK_INSTANCES)  # the textbook rules' instances live with their tests (issue 13)

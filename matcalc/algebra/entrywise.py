@@ -30,6 +30,8 @@ def entrywise(body: Expr, param: Expr, arg: Expr, name: str = "g") -> Expr:
             return arg
         if args == node.args:
             return node
+        if node.op == "neg" and args[0].op == "const":  # -t at t = 2 is the number -2, as `-2` reads back
+            return const(-args[0].attr)
         if spec.elementwise:
             return make(node.op, *args, attr=node.attr)
         if spec.scalar_form is None:

@@ -19,6 +19,7 @@ from matcalc.display import Display, Gradients
 from matcalc.language.formula import Declaration, Formula
 from matcalc.language.parse import as_formula
 from matcalc.language.printers import show, show_name
+from matcalc.language.syntax import read_name
 from matcalc.simplification.engine import Applied
 from matcalc.simplification.simplify import simplify
 
@@ -27,11 +28,11 @@ def _variables(formula: Formula, wrt: list[str]) -> list[Expr]:
     found = {n.attr.name: n for n in walk(formula.expr) if n.op == "var"}
     for _, ref in formula.definitions:
         found.update({n.attr.name: n for n in walk(ref) if n.op == "var"})
-    missing = [w for w in wrt if w not in found]
+    missing = [w for w in wrt if read_name(w) not in found]  # λ and lambda are one variable
     if missing:
         names = ", ".join(found) or "none"
         raise MatcalcError(f"'{missing[0]}' is not a variable of the formula (its variables: {names})")
-    return [found[w] for w in wrt]
+    return [found[read_name(w)] for w in wrt]
 
 
 def _leaf(node: Expr) -> bool:
@@ -99,7 +100,10 @@ def grad(f: str | Formula, wrt: str | list[str], where: str | dict | None = None
     derivation shared by all). For a symmetric or spd X the result is the unconstrained
     gradient, as torch.autograd reports it; ``symmetrized=True`` gives (G + Gᵀ)/2 instead,
     the gradient within the symmetric matrices."""
-    result = derive(f, wrt, where).result
+    derivation = derive(f, wrt, where)
+    result = derivation.result
+    for g in result.values() if isinstance(result, dict) else [result]:
+        g.reading = derivation.formula.reading  # how f was read, with its guesses
     if not symmetrized:
         return result
     gradients = result if isinstance(result, dict) else {wrt: result}

@@ -56,7 +56,7 @@ class ClaimResult(Display):
     correct: Formula
     ok: bool
     claim: Formula | None = None
-    method: str = ""  # symbolic | numeric | shape | parse
+    method: str = ""  # symbolic (numbers and simplifier agree) | numeric | shape | variables | parse
     max_relative_difference: float = 0.0
     error: str = ""  # why the claim cannot be right without numbers: it does not parse, or has the wrong shape
     diagnosis: Diagnosis | None = None
@@ -70,7 +70,7 @@ class ClaimResult(Display):
 
     @property
     def mistake(self) -> str:
-        """The key of the diagnosed mistake ('transpose', 'order', …), 'shape'/'parse' when only that
+        """The key of the diagnosed mistake ('transpose', 'order', …), 'shape'/'variables'/'parse' when only that
         is known, '' for a correct claim or an unexplained wrong one."""
         if self.diagnosis is not None:
             return self.diagnosis.key
@@ -127,15 +127,17 @@ def notation_of(text: str) -> str:
     return "unicode" if any(ord(c) > 127 for c in text) else "text"
 
 
-def parse_against(formula: Formula, text: str | Formula, derivation: bool = False, typed: bool = True) -> Formula:
+def parse_against(formula: Formula, text: str | Formula, derivation: bool = False, typed: bool = True,
+                  notation: str | None = None) -> Formula:
     """Parse a student's expression with the problem's declarations and definitions in scope
-    (``typed=False``: without the declarations, so the sizes are inferred from the claim alone)."""
+    (``typed=False``: without the declarations, so the sizes are inferred from the claim alone;
+    ``notation``: that of the whole derivation, so `ab^T` in a LaTeX one is a b^T)."""
     if isinstance(text, Formula):
         return text
     text = normalize(text)
-    notation = "latex" if "\\" in text else "text"
-    prefix = definitions_prefix(formula, notation)
-    return parse(prefix + text, where=(formula.where or None) if typed else None, derivation=derivation)
+    prefix = definitions_prefix(formula, "latex" if "\\" in text or notation == "latex" else "text")
+    return parse(prefix + text, where=(formula.where or None) if typed else None, derivation=derivation,
+                 notation=notation)
 
 
 def parse_loose(formula: Formula, text: str) -> tuple[Formula, dict[str, str]]:
@@ -167,11 +169,16 @@ def _all_declarations(formula: Formula) -> list[Declaration]:
 
 
 def check_claim(f: str | Formula, wrt: str, claim: str | Formula, where: str | dict | None = None,
-                seed: int = 0, tol: float = TOL) -> ClaimResult:
+                seed: int = 0, tol: float = TOL, kind: str = "gradient") -> ClaimResult:
     """Check a claimed gradient ∇_wrt f: verdict, the correct gradient, and for a wrong claim
-    a counterexample and a diagnosis (see ``check_rules.MISTAKES``)."""
+    a counterexample and a diagnosis (see ``check_rules.MISTAKES``); ``kind="jacobian"`` or
+    ``"hessian"`` checks a claimed Jacobian or Hessian instead (``family_claims.py``)."""
     require_torch("check_claim")
     formula = as_formula(f, where)
+    if kind != "gradient":
+        from matcalc.checking.family_claims import check_family_claim  # it imports this module
+
+        return check_family_claim(formula, wrt, claim, kind, seed, tol)
     correct = grad(formula, wrt)
     if isinstance(claim, str):
         claim = _without_label(claim)

@@ -26,12 +26,21 @@ from matcalc.algebra.shapes import MatcalcError, is_scalar
 from matcalc.calculus.gradients import Derivation, derive
 from matcalc.checking.claims import ClaimResult, check_claim, notation_of, parse_against
 from matcalc.checking.numeric import TOL, Point, d_set, inline_definitions, linear_value, sample_points
-from matcalc.checking.text import Segment, differentials, gradient_variable, normalize, segments, unicode_label
+from matcalc.checking.text import (
+    Segment,
+    differentials,
+    gradient_variable,
+    normalize,
+    segments,
+    spellings,
+    unicode_label,
+)
 from matcalc.checking.verify import relative_error, require_torch
 from matcalc.display import Display
 from matcalc.language.formula import Formula
 from matcalc.language.parse import parse
 from matcalc.language.printers import show
+from matcalc.language.read import notation_of as read_notation
 from matcalc.lowering.evaluate import as_formula
 from matcalc.simplification.simplify import simplify
 
@@ -183,7 +192,7 @@ def check_steps(text: str, f: str | Formula | None = None, wrt: str | list[str] 
     if not report.wrt:
         report.error = "no variable: end with a line ∇_X f = … or pass wrt"
         return report
-    _Checker(formula, report.wrt, seed, tol).run(segs, report)
+    _Checker(formula, report.wrt, seed, tol, read_notation(text)).run(segs, report)
     return report
 
 
@@ -209,15 +218,16 @@ def _variables(segs: list[Segment], formula: Formula, wrt: str | list[str] | Non
     found = [s.gradient_of for s in segs if s.gradient_of in names]
     if not found:
         text = " ".join(s.text for s in segs)
-        found = [n for n in names if re.search(rf"d\s*(\\math\w+\{{)?{re.escape(n)}(?![A-Za-z0-9_])", text)]
+        found = [n for n in names if re.search(rf"d\s*{spellings(n)}(?![A-Za-z0-9_])", text)]
     return list(dict.fromkeys(found))
 
 
 class _Checker:
     """Evaluates every line at the same points and directions, and compares neighbours."""
 
-    def __init__(self, formula: Formula, wrt: list[str], seed: int, tol: float):
+    def __init__(self, formula: Formula, wrt: list[str], seed: int, tol: float, notation: str):
         self.formula, self.wrt, self.tol = formula, wrt, tol
+        self.notation = notation  # the whole derivation's: `ab^T` in a LaTeX one is a b^T
         self.points: list[Point] = sample_points([formula], seed, wrt, directions=2)
         self.names = [d.name for d in formula.declarations] + [n for n, _ in formula.definitions]
         self._derivation: Derivation | None = None
@@ -272,7 +282,7 @@ class _Checker:
     def parse_line(self, text: str, typed: bool = True) -> Expr:
         """A line as an expression, with ``dX`` read as the differential of X."""
         return parse_against(self.formula, differentials(normalize(text), self.names), derivation=True,
-                             typed=typed).expr
+                             typed=typed, notation=self.notation).expr
 
     def _loose(self, text: str) -> Expr | None:
         """An ill-shaped line parsed without the declarations (to see its differentials), or None."""
@@ -286,7 +296,11 @@ class _Checker:
         if line.variable not in self.wrt or line.variable not in self.names:
             line.error = f"'{line.variable}' is not a variable of f"
             return
-        claim = check_claim(self.formula, line.variable, seg.text)
+        try:
+            claimed: str | Formula = parse_against(self.formula, seg.text, notation=self.notation)
+        except MatcalcError:
+            claimed = seg.text  # check_claim says what is wrong with it
+        claim = check_claim(self.formula, line.variable, claimed)
         line.claim = claim
         if claim.claim is not None:
             line.shown = show(claim.claim.expr, "unicode")

@@ -12,12 +12,19 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from matcalc.language.syntax import GREEK_UNICODE, is_greek, read_name
+from matcalc.language.syntax import function_name as builtin_function
+from matcalc.language.tokens import SUBSCRIPTS
+
+GREEK_LETTER = {name: letter for letter, name in GREEK_UNICODE.items()}
+
 _NEG_T = re.compile(r"\^\s*(?:\{\s*-\s*(?:T|\\top|\\intercal|\\mathsf\{T\}|\\mathrm\{T\})\s*\}"
                     r"|\(\s*-\s*T\s*\)|-\s*T(?![A-Za-z0-9_]))")
 _SIZING = re.compile(r"\\(?:left|right|bigl?|bigr|Bigl?|Bigr|biggl?|biggr)(?![A-Za-z])\s*")
 _TEXT = re.compile(r"\\(?:text|textrm|mbox|tag)\s*\{[^{}]*\}")
 _QUAD_TAIL = re.compile(r"\\q?quad(?![A-Za-z]).*$")
-_BRACKET_NOTE = re.compile(r"(?:\s\[[^\]]*[A-Za-z]{3}[^\]]*\]|\s{2,}\[.*\])\s*$")
+_TRAILING_GROUP = re.compile(r"(\s+)(\([^()]*\)|\[[^\[\]]*\])\s*$")
+_THEREFORE = re.compile(r"^\s*(?:\\therefore|∴|\\Rightarrow|\\implies|⇒|=>)\s*")
 _HASH_NOTE = re.compile(r"(?:\s#|(?<!\\)%).*$")
 
 
@@ -35,11 +42,38 @@ def strip_annotations(line: str) -> str:
     line = line.split("&&")[0]
     line = _TEXT.sub("", line)
     line = _QUAD_TAIL.sub("", line)
-    line = _BRACKET_NOTE.sub("", line)
+    line = _THEREFORE.sub("", line)
     line = _HASH_NOTE.sub("", line)
+    while (m := _TRAILING_GROUP.search(line)) and _is_note(m.group(2), len(m.group(1)) > 1):
+        line = line[:m.start()]
     line = line.replace("&", " ").strip()
     line = re.sub(r"\\\\\s*$", "", line).strip()
     return line.strip(" ,.;$")
+
+
+def _is_note(group: str, spaced: bool) -> bool:
+    """True when a bracketed group ending a line is a justification, not math: it has letters of a
+    language other than English or Greek (`[곱의 법칙]`), two words (`(product rule)`), one word
+    in square brackets or after two spaces (`[linearity]`), an `=`, or it is in square brackets after
+    two spaces (matcalc's rule labels). Function names are math."""
+    inside = group[1:-1]
+    if spaced and group[0] == "[" or "=" in inside:  # `   [<G, A B> = <G Bᵀ, A>]`: a rule
+        return True
+    if re.search(r"[^\W\d_a-zA-Zα-ωΑ-Ωϵϑϕℓ]", inside):
+        return True
+    words = [w for w in re.findall(r"[A-Za-z]{3,}", inside) if not builtin_function(w)]
+    return len(words) >= 2 or bool(words) and (spaced or group[0] == "[")
+
+
+def spellings(name: str) -> str:
+    """A pattern for a variable's name as written: `Sigma`, `\\Sigma`, `Σ`, `\\mathbf{x}`."""
+    n = re.escape(name)
+    alternatives = [rf"\\(?:mathbf|boldsymbol|bm|mathrm|mathit)\{{{n}\}}", n]
+    head = re.match(r"[A-Za-z]+", name)
+    if head and is_greek(head.group()):
+        rest = re.escape(name[head.end():])
+        alternatives += [rf"\\{head.group()}{rest}", re.escape(GREEK_LETTER[head.group()]) + rest]
+    return "(" + "|".join(alternatives) + ")"
 
 
 def differentials(text: str, names: list[str]) -> str:
@@ -48,9 +82,7 @@ def differentials(text: str, names: list[str]) -> str:
     text = re.sub(r"\\(?:mathrm|text|operatorname|mathit)\{d\}\s*", "d", text)
     text = _wrap_applied(text)
     for name in sorted(names, key=len, reverse=True):
-        n = re.escape(name)
-        styled = rf"(\\(?:mathbf|boldsymbol|bm|mathrm|mathit)\{{{n}\}}|{n})"
-        text = re.sub(rf"(?<![A-Za-z0-9_\\])d\s*{styled}(?![A-Za-z0-9_])", r"d(\1)", text)
+        text = re.sub(rf"(?<![A-Za-z0-9_\\])d\s*{spellings(name)}(?![A-Za-z0-9_])", r"d(\1)", text)
     return text
 
 
@@ -61,8 +93,8 @@ def _wrap_applied(text: str) -> str:
     """``d\\exp(X b)`` and ``d tr(A X)`` -> ``d(\\exp(X b))``: a differential applied without parentheses."""
     out, pos = [], 0
     for m in _D_CALL.finditer(text):
-        if m.start() < pos or m.group(1).lstrip("\\") == "d":
-            continue
+        if m.start() < pos or m.group(1).lstrip("\\") == "d" or builtin_function("d" + m.group(1).lstrip("\\")):
+            continue  # det(X) is no differential
         depth, end = 0, None
         for i in range(m.end() - 1, len(text)):
             depth += {"(": 1, ")": -1}.get(text[i], 0)
@@ -76,10 +108,13 @@ def _wrap_applied(text: str) -> str:
     return "".join(out) + text[pos:]
 
 
+_VARIABLE = (r"(?:\\(?:mathbf|boldsymbol|bm|mathrm)\{)?\\?"
+             r"([A-Za-zα-ωΑ-Ω][A-Za-z0-9]*(?:_(?:\{[A-Za-z0-9]+\}|[A-Za-z0-9]+))?)")
 GRADIENT_LABEL = re.compile(
-    r"^\s*(?:∇|\\nabla|grad|nabla)\s*_\s*\{?\s*(?:\\(?:mathbf|boldsymbol|bm|mathrm)\{)?([A-Za-zα-ω][A-Za-z0-9]*)"
-    r"|^\s*\\frac\{\s*\\partial[^}]*\}\{\s*\\partial\s*(?:\\(?:mathbf|boldsymbol|bm)\{)?([A-Za-z][A-Za-z0-9]*)"
-    r"|^\s*∂\s*\w+\s*/\s*∂\s*([A-Za-z][A-Za-z0-9]*)")
+    r"^\s*(?:∇|\\nabla|grad|nabla)\s*_\s*\{?\s*" + _VARIABLE
+    + r"|^\s*\\frac\{\s*\\partial[^}]*\}\{\s*\\partial\s*" + _VARIABLE
+    + r"|^\s*∂\s*\w+\s*/\s*∂\s*" + _VARIABLE
+    + r"|^\s*∇\s*([ₐₑₒₓₕₖₗₘₙₚₛₜᵢⱼ])")  # ∇ₓf
 DIFFERENTIAL_LABEL = re.compile(
     r"^\s*(?:d|\\mathrm\{d\}|\\text\{d\}|\\operatorname\{d\})\s*"
     r"(?:\\mathcal\{\w+\}|\\ell|\\[A-Za-z]+|[A-Za-zℓα-ω][A-Za-z0-9_]*)\s*(?:\([^()]*\))?\s*$")
@@ -123,7 +158,7 @@ class Segment:
 def gradient_variable(label: str) -> str:
     """X for ``∇_X f``, ``\\nabla_{\\mathbf{X}} f``, ``grad_X f``, ``\\frac{\\partial f}{\\partial X}``; else ''."""
     m = GRADIENT_LABEL.match(label)
-    return next((g for g in m.groups() if g), "") if m else ""
+    return read_name(SUBSCRIPTS.get(name, name)) if m and (name := next(g for g in m.groups() if g)) else ""
 
 
 def _split_top(text: str) -> list[str]:

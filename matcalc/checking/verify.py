@@ -93,6 +93,8 @@ def evaluate_closed_form(g: Formula, values: Mapping[str, Any], dims: Mapping[st
 
     Raises MatcalcError when the gradient's shape is not the variable's shape."""
     e = concretize(g.expr, dims)
+    if e.op == "const" and e.attr == 0:  # a zero gradient printed as the book writes it: 0
+        return _as_convention(np.zeros(np.shape(like) or (1, 1)), like)
     fn = compile(e)
     needed = {n.attr.name for n in walk(e) if n.op == "var"}
     out = fn(**{k: v for k, v in values.items() if k in needed})

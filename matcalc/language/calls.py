@@ -8,6 +8,7 @@ builder's ``decls``, ``env``, ``functions``, ``derivation`` and ``guesses``.
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Callable
 
@@ -82,7 +83,9 @@ class Calls:
         looks_like_function = (len(name) > 1 and name[0].islower() and not is_greek(name)
                                and name not in self.decls and name not in self.env)
         if looks_like_function or name.endswith("'") or len(arg_trees) != 1:
-            raise self.error(f"unknown function {_quoted(name)}", head)
+            close = difflib.get_close_matches(name.lower(), ops.call_names(), n=1, cutoff=0.6)
+            hint = f" (did you mean {close[0]}?)" if close else ""
+            raise self.error(f"unknown function {_quoted(name)}{hint}", head)
         kind = "LATEX_NAME" if raw.startswith("\\") else "NAME"
         tok = Token(kind, raw, head.start_pos, head.line, head.column, end_pos=head.end_pos)
         return ops.matmul(self._name(tok), self.expr(arg_trees[0], post))

@@ -1,9 +1,10 @@
-"""Text (plain, Unicode or LaTeX) -> a typed ``Formula``.
+"""Text (plain, Unicode or LaTeX) -> a typed ``Formula`` that carries its reading.
 
-The lark grammar (``grammar/matcalc.lark``) gives a parse tree; ``Builder`` walks it
-and builds ``Expr`` nodes through ``ops.make`` while one ``Unifier`` infers the unknown
-dimensions; ``_finalize`` then rebuilds the tree with every dimension resolved (a name
-or an int) and names the dimensions nobody named (n, m, k, …).
+``read.prepare`` writes the text by its notation's rules as the grammar's text; the lark grammar
+(``grammar/matcalc.lark``) gives a parse tree; ``Builder`` walks it and builds ``Expr`` nodes
+through ``ops.make`` while one ``Unifier`` infers the unknown dimensions; ``declarations.finalize``
+then rebuilds the tree with every dimension resolved (a name or an int) and names the dimensions
+nobody named (n, m, k, …). Errors point into the user's text (positions are mapped back).
 Invariant: every error a user can cause leaves here as a ``MatcalcError`` with a message,
 and a caret position when one is known.
 """
@@ -28,13 +29,14 @@ from matcalc.algebra.shapes import (
     is_scalar,
     show_shape,
 )
-from matcalc.algebra.structural import matrix_power
 from matcalc.language.calls import Calls, Post
 from matcalc.language.declarations import TYPES, Decl, decl_shape, declarations, finalize, where_items
 from matcalc.language.formula import Formula, Reading
+from matcalc.language.ones import folded_ones
+from matcalc.language.powers import Powers
 from matcalc.language.printers import show
 from matcalc.language.read import Prepared, notation_of, prepare
-from matcalc.language.syntax import CAPITAL_GREEK, GREEK, MAX_DEPTH, is_greek, parse_tree, read_name
+from matcalc.language.syntax import CAPITAL_GREEK, GREEK, MAX_DEPTH, function_name, is_greek, parse_tree, read_name
 
 
 def as_formula(f: str | Formula | Expr, where: str | dict | None = None) -> Formula:
@@ -59,18 +61,33 @@ def parse(text: str, where: str | dict | None = None, notation: str | None = Non
     except MatcalcError as e:
         e.source = e.source or text
         raise
+    builder = Builder(prepared.text, derivation)
     try:
-        tree = parse_tree(prepared.text)
-        return Builder(prepared.text, derivation).build(tree, where, prepared)
+        return builder.build(parse_tree(prepared.text), where, prepared)
     except RecursionError:
         raise ParseError(f"formula nested too deeply (at most {MAX_DEPTH} levels)") from None
     except MatcalcError as e:
         if e.source == prepared.text and prepared.text != text:
             e.span, e.source = prepared.span(e.span, text), text
+        if isinstance(e, ShapeError):
+            e.message += (_split_hint(text, where, derivation) if kind == "text" else "") + builder.typed_hint()
         raise
 
 
-class Builder(Calls):
+def _split_hint(text: str, where: str | dict | None, derivation: bool) -> str:
+    """For plain text that does not type: the split of multi-letter names that would (`Xb` -> `X b`)."""
+    try:
+        split = parse(text, where, "latex", derivation)
+    except MatcalcError:
+        return ""
+    words = [g.split(" (")[0] for g in split.reading.guesses if "written together" in g]
+    if not words:
+        return ""
+    shown = "; ".join(f"'{w.split(' → ')[0]}' is one name here; did you mean '{w.split(' → ')[1]}'?" for w in words)
+    return f"\n  hint: {shown}"
+
+
+class Builder(Calls, Powers):
     """Walks a lark tree and builds typed expressions (one instance per parse)."""
 
     def __init__(self, source: str, derivation: bool):
@@ -277,7 +294,7 @@ class Builder(Calls):
             if str(children[i - 1]) in ("·", "\\cdot") and _column(acc) and _column(right):
                 op = "inner"  # a · b of two vectors is their dot product
             try:
-                acc = ops.make("div" if op == "scalar_div" else op, acc, right)
+                acc = folded_ones(ops.make("div" if op == "scalar_div" else op, acc, right))
             except ShapeError as e:
                 e.span, e.source = self._span(children[i]), self.source
                 raise
@@ -286,74 +303,6 @@ class Builder(Calls):
 
     def _neg(self, node: Tree) -> Expr:
         return _negate(self.expr(node.children[0]))
-
-    def _transpose(self, node: Tree, post: Post | None = None) -> Expr:
-        return self.expr(node.children[0], _then(ops.transpose, post))
-
-    def _inverse(self, node: Tree, post: Post | None = None) -> Expr:
-        return self.expr(node.children[0], _then(lambda e: ops.make("inv", e), post))
-
-    def _inverse_transpose(self, node: Tree, post: Post | None = None) -> Expr:
-        return self.expr(node.children[0], _then(lambda e: ops.make("inv", ops.transpose(e)), post))
-
-    def _superscript(self, node: Tree, post: Post | None = None) -> Expr:
-        k = "²³⁴⁵⁶⁷⁸⁹".index(str(node.children[1])) + 2
-        return self.expr(node.children[0], _then(lambda base: self._raise_to(base, ops.const(k), node), post))
-
-    def _pow(self, node: Tree, post: Post | None = None) -> Expr:
-        base_tree, exp_tree = node.children
-        if isinstance(base_tree, Tree) and base_tree.data == "name" and str(base_tree.children[0]) == "e" \
-                and not self._known("e"):  # e^{x} is exp(x)
-            return self.expr(exp_tree.children[0] if exp_tree.data == "exponent" else exp_tree,
-                             _then(lambda x: ops.make("exp", x), post))
-        return self.expr(base_tree, _then(lambda base: self._raise(base, exp_tree), post))
-
-    def _raise(self, base: Expr, exp_tree: Tree | Token) -> Expr:
-        """base^p: a transpose, a scalar power, an inverse or a matrix power."""
-        if _is_transpose_exponent(exp_tree):
-            return ops.transpose(base)
-        if _is_inverse_transpose_exponent(exp_tree):
-            return ops.make("inv", ops.transpose(base))
-        if is_scalar(base.shape):
-            return self._entrywise_power(base, exp_tree)
-        return self._raise_to(base, self._exponent(exp_tree), exp_tree)
-
-    def _raise_to(self, base: Expr, exponent: Expr, exp_tree: Tree | Token) -> Expr:
-        """base^p for a numeric or scalar exponent p."""
-        if is_scalar(base.shape):
-            return ops.make("hpow", base, exponent)
-        k = exponent.attr if exponent.op == "const" else None
-        if k == -1:
-            return ops.make("inv", base)
-        if isinstance(k, int) and k >= 0:
-            return matrix_power(base, k)
-        if isinstance(k, int) and k <= -2:
-            return ops.make("inv", ops.make("mpow", base, attr=-k))
-        raise self.error("a matrix power A^k needs an integer k ≥ 2, -1 (inverse) or T (transpose); "
-                         "for entrywise powers write A.^p", exp_tree)
-
-    def _hpow(self, node: Tree, post: Post | None = None) -> Expr:
-        power = node.children[-1]
-        return self.expr(node.children[0], _then(lambda b: self._entrywise_power(b, power), post))
-
-    def _entrywise_power(self, base: Expr, power: Tree | Token) -> Expr:
-        """base .^ p; a scalar base to an array power, `2 .^ x`, is exp(log(2) x) entry by entry."""
-        p = self._exponent(power, array=is_scalar(base.shape))
-        if is_scalar(p.shape):
-            return ops.make("hpow", base, p)
-        b = show(base, "unicode")
-        self.guesses.append(f"{b} to the power of each entry: exp(log({b}) ⋅ entry)")
-        return ops.make("exp", ops.matmul(ops.make("log", base), p))
-
-    def _exponent(self, node: Tree | Token, array: bool = False) -> Expr:
-        if isinstance(node, Tree) and node.data == "exponent":
-            (node,) = node.children
-        if isinstance(node, Token) and node.type == "SIGNED":
-            return ops.const(float(str(node).replace(" ", "")))
-        value = self.expr(node)
-        if not is_scalar(value.shape) and not array:
-            raise self.error("an exponent must be a scalar", node)
-        return value
 
     def _ones(self, node: Tree) -> Expr:
         m = re.search(r"_\{?([A-Za-z0-9_]+?)\}?$", str(node.children[0]))
@@ -397,6 +346,8 @@ class Builder(Calls):
         if self.derivation and name.startswith("d") and len(name) > 1 and self._known(name[1:]):
             return ops.d(self._lookup(name[1:], tok))
         decl = self.decls.get(name)
+        if decl is None and function_name(name):
+            raise self.error(f"'{name}' is a function: write its argument in parentheses, {name}(…)", tok)
         if decl is None:
             kind = self._convention(name)
             shape = {"scalar": SCALAR, "vector": (DimVar(), 1), "matrix": (DimVar(), DimVar())}[kind]
@@ -405,6 +356,16 @@ class Builder(Calls):
             node = ops.var(name, decl.kind, decl_shape(decl), decl.positive)
         self.env[name] = node
         return node
+
+    def typed_hint(self) -> str:
+        """For a shape error: the names typed by their spelling, and how to declare one otherwise."""
+        typed = [v for name, v in self.env.items() if v.op == "var" and name not in self.decls]
+        if not typed:
+            return ""
+        kinds = ", ".join(f"{v.attr.name}: {v.attr.kind}" for v in typed)
+        example = typed[0].attr.name
+        other = {"vector": "scalar", "scalar": "vector(n)"}.get(typed[0].attr.kind, "vector(n)")
+        return f"\n  hint: typed by their names: {kinds}; declare one otherwise, e.g. where {example}: {other}"
 
     def _known(self, name: str) -> bool:
         return name in self.env or name in self.decls
@@ -418,11 +379,6 @@ class Builder(Calls):
         return "vector"
 
 _POSTFIX_AWARE = {"call", "transpose", "inverse", "pow", "hpow"}
-
-
-def _then(fn: Post, post: Post | None) -> Post:
-    """fn, then post (when there is one)."""
-    return fn if post is None else lambda e: post(fn(e))
 
 
 def _column(e: Expr) -> bool:
@@ -442,21 +398,6 @@ def _subtracted(e: Expr) -> Expr:
         head = _subtracted(e.args[0])
         return ops.neg(e) if head.op == "neg" else ops.matmul(head, e.args[1])
     return _negate(e)
-
-
-def _is_inverse_transpose_exponent(node: Tree | Token) -> bool:
-    """-T, {-T}, (-T), {-\\top}."""
-    while isinstance(node, Tree) and len(node.children) == 1 and node.data in ("exponent", "neg"):
-        if node.data == "neg":
-            return _is_transpose_exponent(node.children[0])
-        node = node.children[0]
-    return isinstance(node, Token) and node.type == "MINUS_T"
-
-
-def _is_transpose_exponent(node: Tree | Token) -> bool:
-    while isinstance(node, Tree) and len(node.children) == 1 and node.data in ("exponent", "name"):
-        node = node.children[0]
-    return isinstance(node, Token) and (str(node) in ("T", "\\top", "\\intercal") or node.type == "TOP")
 
 
 _MULOPS = ops.infix_symbols()

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from matcalc.algebra.expr import Expr
-from matcalc.algebra.ops import ATOM, NEG, OPS, POSTFIX, PRODUCT, SUM, const, matmul
+from matcalc.algebra.ops import ATOM, NEG, OPS, POSTFIX, PRODUCT, SUM, const, div, fill, matmul
 from matcalc.algebra.shapes import is_scalar
 
 NOTATIONS = ("text", "unicode", "latex")
@@ -60,7 +60,7 @@ def _leaf(e: Expr, notation: str) -> tuple[str, int]:
     if e.op == "identity":  # always with its size: `s I` or `tr(I)` would not say which I
         return ("I_{%s}" if notation == "latex" else "I_%s") % e.shape[0], ATOM
     if e.op == "fill":
-        return _fill(e, notation), POSTFIX if e.shape[0] == 1 and e.shape[1] != 1 else ATOM
+        return _fill(e, notation)
     assert e.op == "d", e.op
     inner, prec = _show(e.args[0], notation)
     if e.args[0].op == "var":
@@ -68,21 +68,24 @@ def _leaf(e: Expr, notation: str) -> tuple[str, int]:
     return f"d({inner})", ATOM
 
 
-def _fill(e: Expr, notation: str) -> str:
+def _ones(length, notation: str) -> str:
+    sub = "{%s}" % length if "_" in str(length) or notation == "latex" else str(length)
+    return {"text": "1_", "unicode": "𝟙_", "latex": "\\mathbf{1}_"}[notation] + sub
+
+
+def _fill(e: Expr, notation: str) -> tuple[str, int]:
+    """A constant array as the book writes it: 0, 𝟙_n, 2 𝟙_nᵀ, c 𝟙_n 𝟙_mᵀ (always sized, like I_n)."""
     rows, cols = e.shape
-    if is_scalar(e.shape):
-        return _number(e.attr, notation)
-    row = rows == 1 and cols != 1  # a row of c's is (c 𝟙)ᵀ
-    length = cols if row else rows
-    if e.attr == 1 and (cols == 1 or row):
-        sub = "{%s}" % length if "_" in str(length) or notation == "latex" else str(length)
-        ones = {"text": "1_", "unicode": "𝟙_", "latex": "\\mathbf{1}_"}[notation] + sub
-        return ones + (_TRANSPOSE[notation] if row else "")
-    kind = "vector" if cols == 1 or row else "matrix"
-    name = kind if notation != "latex" else "\\operatorname{%s}" % kind
-    sizes = [length] if kind == "vector" else [rows, cols]
-    shown = [_number(e.attr, notation)] + [str(d) for d in sizes]  # always sized, like I_n and 1_n
-    return f"{name}({', '.join(shown)})" + (_TRANSPOSE[notation] if row else "")
+    if is_scalar(e.shape) or e.attr == 0:
+        return _number(e.attr, notation), NEG if e.attr < 0 else ATOM
+    if cols == 1 or rows == 1:
+        ones = _ones(rows if cols == 1 else cols, notation) + ("" if cols == 1 else _TRANSPOSE[notation])
+        prec = ATOM if cols == 1 else POSTFIX
+    else:
+        ones, prec = _ones(rows, notation) + " " + _ones(cols, notation) + _TRANSPOSE[notation], PRODUCT
+    if e.attr == 1:
+        return ones, prec
+    return _number(e.attr, notation) + " " + ones, NEG if e.attr < 0 else PRODUCT
 
 
 def _leading_number(e: Expr) -> bool:
@@ -98,6 +101,10 @@ def _negated(term: Expr) -> Expr | None:
         return None if _leading_number(term.args[0]) else term.args[0]
     if term.op == "const" and term.attr < 0:
         return const(-term.attr)
+    if term.op == "fill" and term.attr < 0:
+        return fill(-term.attr, term.shape)
+    if term.op == "div" and _negated(term.args[0]) is not None:  # B - 2 A x / s
+        return div(_negated(term.args[0]), term.args[1])
     if term.op == "matmul":
         head = _negated(term.args[0])
         return None if head is None or term.args[0].op == "neg" else matmul(head, term.args[1])
@@ -146,6 +153,9 @@ def _show(e: Expr, notation: str) -> tuple[str, int]:
         fused = dict(spec.fused).get(e.args[0].op)
         if fused:  # (Xᵀ)⁻¹ as X⁻ᵀ
             return _superscript(e.args[0].args[0], fused[i], notation), POSTFIX
+        if e.op == "inv" and e.args[0].op == "mpow":  # (X²)⁻¹ as X^-2
+            power = e.args[0]
+            return _superscript(power.args[0], OPS["mpow"].forms[i].format(a=-power.attr), notation), POSTFIX
         return _superscript(e.args[0], spec.forms[i].format(a=e.attr), notation), POSTFIX
     if spec.layout == "power":
         return _power(e, notation), POSTFIX
@@ -198,10 +208,7 @@ def _link(e: Expr, left_end: str, notation: str) -> tuple[str, str]:
 
 def _superscript(base: Expr, suffix: str, notation: str) -> str:
     text, prec = _show(base, notation)
-    text = _wrap(text, prec, POSTFIX)
-    if notation == "latex" and prec == POSTFIX:
-        text = "{%s}" % text  # LaTeX forbids a double superscript
-    return text + suffix
+    return _wrap(text, prec, ATOM) + suffix  # no stacked postfixes: (Xᵀ)⁻², not Xᵀ^2⁻¹
 
 
 def _power(e: Expr, notation: str) -> str:

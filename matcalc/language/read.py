@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 
 from matcalc.algebra.shapes import MatcalcError
 from matcalc.language.syntax import function_name
-from matcalc.language.tokens import Item, Tok, layout, tokenize
-from matcalc.language.typeset import NAME, Out, Typeset
+from matcalc.language.tokens import NAME, Item, Tok, layout, tokenize
+from matcalc.language.typeset import Out, Typeset
 
 NOTATIONS = ("text", "unicode", "latex")
 _TYPESET = set("ᵀ⁻¹²³⁴⁵⁶⁷⁸⁹⊙∘‖⟨⟩·∇∂⊤𝟙½√−₀₁₂₃₄₅₆₇₈₉ᵢⱼₙₘₖ′") | {"\u0302", "\u0303", "\u0304", "ŷ", "x̄"}

@@ -184,3 +184,14 @@ def _classify(toks: list[Tok], after: bool) -> Item:
         j = next(k for k, t in enumerate(toks) if t.text in ("=", ":="))
         return Item("def", toks[j + 1:], toks[:j], after)
     return Item("expr", toks, after=after)
+
+
+# ---------------------------------------------------------------- token classes of typeset notation
+
+TRANSPOSES = {"T", "\\top", "\\intercal", "\\mathsf{T}", "\\mathrm{T}", "\\mathsf T", "\\rm T", "⊤", "ᵀ"}
+BARS = {"\\|", "‖", "||", "\\Vert", "\\lVert", "\\rVert"}
+ANGLES = {"\\langle": "⟨", "⟨": "⟨", "<": "⟨"}
+CLOSE_ANGLES = {"\\rangle", "⟩", ">"}
+SUPERSCRIPTS_UP = set("ᵀ⁻¹²³⁴⁵⁶⁷⁸⁹⊤")
+STOPS = {"+", "-", "=", ",", ";", ")", "]", "}", "\\}", "&", "\\\\", "<", ">", "|"} | CLOSE_ANGLES | BARS
+NAME = re.compile(r"[A-Za-zα-ωΑ-Ω][A-Za-z0-9_α-ωΑ-Ω]*")

@@ -16,28 +16,22 @@ import re
 from dataclasses import dataclass, field
 
 from matcalc.algebra.shapes import ParseError
-from matcalc.language.syntax import CAPITAL_GREEK, CONSTANT_ARRAYS, GREEK, function_name, is_greek
+from matcalc.language.latex import Commands
+from matcalc.language.syntax import CONSTANT_ARRAYS, function_name, is_greek
 from matcalc.language.tokens import (
+    ANGLES,
+    BARS,
     OPENERS,
     SPACING,
+    STOPS,
     SUBSCRIPTS,
-    TEXT_COMMANDS,
+    SUPERSCRIPTS_UP,
+    TRANSPOSES,
     Tok,
     closing,
     group_text,
     letter_name,
 )
-
-FONTS = {"\\mathbf", "\\boldsymbol", "\\bm", "\\vec", "\\mathbb", "\\mathcal", "\\pmb", "\\mathbfit"}
-DECORATIONS = {"\\hat": "hat", "\\widehat": "hat", "\\tilde": "tilde", "\\widetilde": "tilde", "\\bar": "bar",
-               "\\overline": "bar", "\\dot": "dot", "\\check": "check"}
-TRANSPOSES = {"T", "\\top", "\\intercal", "\\mathsf{T}", "\\mathrm{T}", "\\mathsf T", "\\rm T", "⊤", "ᵀ"}
-_BARS = {"\\|", "‖", "||", "\\Vert", "\\lVert", "\\rVert"}
-_ANGLES = {"\\langle": "⟨", "⟨": "⟨"}
-_CLOSE_ANGLES = {"\\rangle", "⟩"}
-_SUPERSCRIPTS = set("ᵀ⁻¹²³⁴⁵⁶⁷⁸⁹⊤")
-_STOPS = {"+", "-", "=", ",", ";", ")", "]", "}", "\\}", "&", "\\\\", "<", ">", "|"} | _CLOSE_ANGLES | _BARS
-NAME = re.compile(r"[A-Za-zα-ωΑ-Ω][A-Za-z0-9_α-ωΑ-Ω]*")
 
 
 @dataclass
@@ -60,7 +54,7 @@ class Out:
         return "".join(self.parts)
 
 
-class Typeset:
+class Typeset(Commands):
     """Writes the tokens of one LaTeX or Unicode expression as grammar text, by the rules above."""
 
     def __init__(self, toks: list[Tok], out: Out, names: set[str], functions: set[str], derivation: bool,
@@ -99,13 +93,13 @@ class Typeset:
         """True when t begins an operand."""
         if t is None:
             return False
-        if t.kind in ("letter", "num") or t.text in OPENERS or t.text in _ANGLES or t.text in _BARS:
+        if t.kind in ("letter", "num") or t.text in OPENERS or t.text in ANGLES or t.text in BARS:
             return True
         if t.text in ("𝟙", "½", "√"):
             return True
         return t.kind == "cmd" and t.text not in ("\\cdot", "\\times", "\\odot", "\\circ", "\\oslash", "\\ast",
                                                     "\\top", "\\intercal", "\\prime", "\\nabla", "\\partial") \
-            and t.text not in _STOPS and t.text not in ("\\\\",)
+            and t.text not in STOPS and t.text not in ("\\\\",)
 
     # ------------------------------------------------------------ sequences
 
@@ -125,7 +119,7 @@ class Typeset:
             self.put(" *", t)
         elif t.kind == "op" and t.text == "**":
             self.put(".^", t)
-        elif t.text in _SUPERSCRIPTS or t.text in ("^", "_", "'"):
+        elif t.text in SUPERSCRIPTS_UP or t.text in ("^", "_", "'"):
             raise self.error(f"'{t.text}' needs something before it", t)
         else:
             self.put(" " + t.text, t)
@@ -144,14 +138,15 @@ class Typeset:
             elif t.text == "_":
                 self.take()
                 name, end = self.subscript()
-                self.put("_" + name, t, end)
+                ones = self.out.text.endswith("𝟙")  # 𝟙_{d_model}: braces keep the size whole
+                self.put("_{%s}" % name if ones else "_" + name, t, end)
             elif t.kind == "sub":
                 self.take()
                 self.put("_" + "".join(SUBSCRIPTS[c] for c in t.text), t)
             elif t.text in ("'", "\\prime", "′"):
                 self.take()
                 self.put("'", t)
-            elif t.text in _SUPERSCRIPTS:
+            elif t.text in SUPERSCRIPTS_UP:
                 self.take()
                 self.put(t.text, t)
             else:
@@ -246,9 +241,9 @@ class Typeset:
             self.sub(self.toks[self.i:j])
             self.i = j + 1
             self.put(")", self.toks[j])
-        elif t.text in _ANGLES:
+        elif t.text in ANGLES:
             self.angle()
-        elif t.text in _BARS:
+        elif t.text in BARS:
             self.norm()
         elif t.text == "𝟙":
             self.take()
@@ -298,8 +293,20 @@ class Typeset:
                 pieces.append((letter_name(t) if t.kind == "letter" else t.text, t, t))
         if len(pieces) > 1:
             self.guesses.append(f"{word} → {' '.join(p[0] for p in pieces)} (letters written together are a product)")
-        for text, start, end in pieces:
-            self.put(" " + text, start, end)
+        k = 0
+        while k < len(pieces):
+            text, start, end = pieces[k]
+            if self.derivation and text == "d" and k + 1 < len(pieces):  # MdY: M d(Y)
+                self.put(f" d({pieces[k + 1][0]})", start, pieces[k + 1][2])
+                k += 2
+                continue
+            if self.derivation and text == "d" and self.starts_atom(self.peek()):  # Md(Y), Md\Sigma
+                self.put(" d(", start)
+                self.factor()
+                self.put(")", start)
+            else:
+                self.put(" " + text, start, end)
+            k += 1
         return None
 
     def splits(self, word: str) -> bool:
@@ -338,7 +345,7 @@ class Typeset:
         self.put("(", end)
         count = 0
         while self.starts_atom(self.peek()) and not (count and (self.is_function(self.peek())
-                                                                or self.peek().text in _BARS)):
+                                                                or self.peek().text in BARS)):
             self.factor()
             count += 1
         self.put(")", self.toks[self.i - 1])
@@ -360,113 +367,3 @@ class Typeset:
                 return function_name(group_text(self.toks, self.i + 1)[0]) is not None
             return name != "sigma" and function_name(name) is not None
         return False
-
-    def angle(self) -> None:
-        """⟨A, B⟩ (with `_F` dropped after it)."""
-        t = self.take()
-        self.put(" ⟨", t)
-        self.sequence(_CLOSE_ANGLES)
-        end = self.peek()
-        if end is None:
-            raise self.error(f"'{t.text}' is never closed", t)
-        self.take()
-        self.put("⟩", end)
-        if self.peek() is not None and self.peek().text == "_":
-            self.take()
-            name, _ = self.subscript()
-            if name != "F":
-                raise self.error(f"unknown inner-product subscript '_{name}' (use _F)", end)
-
-    def norm(self) -> None:
-        """‖x‖, \\|x\\|_F, ‖x‖₁: the closing bar is the first one after an operand."""
-        t = self.take()
-        self.put(" \\lVert ", t)
-        operand = False
-        while (nxt := self.peek()) is not None and not (operand and nxt.text in _BARS and nxt.text != "\\lVert"):
-            operand = self.starts_atom(nxt)
-            self.element()
-        if nxt is None:
-            raise self.error("this norm is never closed", t)
-        self.take()
-        self.put(" \\rVert", nxt)
-        power = None
-        if self.peek() is not None and self.peek().text in _SUPERSCRIPTS and self.peek(1) is not None \
-                and self.peek(1).text == "_":
-            power = self.take()  # ‖X‖²_F: the subscript first
-        sub = self.peek()
-        if sub is not None and (sub.text == "_" or sub.kind == "sub"):
-            self.take()
-            name = "".join(SUBSCRIPTS[c] for c in sub.text) if sub.kind == "sub" else self.subscript()[0]
-            self.put("_" + name, sub)
-        if power is not None:
-            self.put(power.text, power)
-
-    def command(self) -> None:
-        """A LaTeX command as an operand."""
-        t = self.take()
-        name = t.text[1:]
-        nxt = self.peek()
-        if t.text in TEXT_COMMANDS:
-            inner, after = group_text(self.toks, self.i)
-            self.i = after
-            content = inner.replace("\\_", "_").strip()
-            fname = function_name(content)
-            if fname:
-                return self.call(fname, t, self.toks[after - 1], content)
-            if (content in CONSTANT_ARRAYS or content in self.functions) and self.peek() is not None \
-                    and self.peek().text == "(":
-                self.put(" " + content, t, self.toks[after - 1])
-                return self.call_args(self.toks[after - 1])
-            if content == "d" and self.derivation:
-                self.put(" d(", t)
-                self.factor()
-                return self.put(")", t)
-            if not NAME.fullmatch(content):
-                raise self.error(f"cannot read '{inner}' as math", t)
-            return self.put(" " + content, t, self.toks[after - 1])
-        if t.text in FONTS:
-            inner, after = group_text(self.toks, self.i)
-            if inner == "1":
-                self.i = after
-                return self.put(" 𝟙", t, self.toks[after - 1])
-            if nxt is not None and nxt.text == "{":
-                j = closing(self.toks, self.i)
-                self.i += 1
-                self.sub(self.toks[self.i:j])
-                self.i = j + 1
-            else:
-                self.atom()
-            return None
-        if t.text in DECORATIONS:
-            inner, after = group_text(self.toks, self.i)
-            self.i = after
-            base = re.sub(r"\\(?:mathbf|boldsymbol|bm)\s*|[{}\s]", "", inner).lstrip("\\")
-            if not NAME.fullmatch(base):
-                raise self.error(f"cannot read '{t.text}{{{inner}}}' as a name", t)
-            return self.put(f" {base}_{DECORATIONS[t.text]}", t, self.toks[after - 1])
-        if name in ("frac", "tfrac", "dfrac"):
-            self.put(" \\frac", t)
-            for _ in range(2):
-                g = self.peek()
-                if g is None:
-                    raise self.error("\\frac needs two arguments", t)
-                self.put("{", g)
-                if g.text == "{":
-                    j = closing(self.toks, self.i)
-                    self.sub(self.toks[self.i + 1:j])
-                    self.i = j + 1
-                else:
-                    self.atom()
-                self.put("}", self.toks[self.i - 1])
-            return None
-        if name in GREEK or name in CAPITAL_GREEK:
-            return self.greek(t, name)
-        if name == "ell":
-            return self.put(" ell", t)
-        if nxt is not None and nxt.kind == "cmd" and function_name(name) and function_name(name + nxt.text[1:]):
-            self.take()  # \log\det -> logdet
-            return self.call(function_name(name + nxt.text[1:]), t, nxt)
-        fname = function_name(name)
-        if fname:
-            return self.call(fname, t, t, name)
-        return self.put(" " + t.text, t)

@@ -24,6 +24,7 @@ from matcalc.lowering.emit import TARGETS, Emitter
 from matcalc.lowering.finish import finish_rules, materialized_inverses
 from matcalc.lowering.identifiers import py_name
 from matcalc.lowering.program import Signature, value_function_source
+from matcalc.lowering.reuse import products, reuse_rules
 from matcalc.lowering.rules import FAST, STABLE, rewrite, strip_refs
 
 
@@ -34,7 +35,8 @@ def optimize(roots: list[Expr], keep: set[str]) -> list[Expr]:
     roots = rewrite(roots, [strip_refs(keep)] + STABLE + FAST, memo)
     roots = order_chains(roots)
     roots = rewrite(roots, FAST)
-    return rewrite(roots, FAST + finish_rules(materialized_inverses(roots)))
+    roots = rewrite(roots, FAST + finish_rules(materialized_inverses(roots)))
+    return rewrite(roots, reuse_rules(products(roots).__contains__))
 
 
 def emitter(roots: list[Expr], sig: Signature, backend: str) -> Emitter:

@@ -18,6 +18,7 @@ from matcalc.algebra.expr import Expr
 from matcalc.algebra.shapes import MatcalcError
 from matcalc.language.formula import Formula
 from matcalc.language.parse import as_formula  # noqa: F401  (re-exported for the checking layer)
+from matcalc.language.syntax import read_name
 from matcalc.lowering import value_source
 from matcalc.lowering.identifiers import py_name
 
@@ -44,6 +45,7 @@ def compile(f: str | Formula | Expr, where: str | dict | None = None, backend: s
     fn = namespace["formula"]
 
     def evaluate(*args: Any, **values: Any) -> Any:
+        values = {read_name(k) if read_name(k) in names else k: v for k, v in values.items()}  # λ= is lambda=
         if len(args) > len(names):
             raise TypeError(f"expected at most {len(names)} positional values ({', '.join(names)}), got {len(args)}")
         values.update(zip(names, args))

@@ -113,6 +113,10 @@ class Signature:
             lines = [f"    {', '.join(arrays)} = {', '.join(f'np.asarray({a})' for a in arrays)}"] if arrays else []
             if float64:
                 lines.append(f"    _dt = np.result_type({', '.join(self.names + ['np.float64'])})")
+            elif arrays and len(arrays) == len(self.names):  # arrays only: one dtype is the common case
+                same = " is ".join(f"{a}.dtype" for a in arrays)
+                lines.append(f"    _dt = {arrays[0]}.dtype if {same} and {arrays[0]}.dtype.char in 'fd' "
+                             f"else np.result_type({', '.join(arrays)}, np.float32)")
             else:  # the arrays' precision (at least float32); plain numbers alone compute in float64
                 arrays_in = f"[v for v in ({', '.join(self.names)},) if isinstance(v, (np.ndarray, np.generic))]"
                 lines.append(f"    _dt = np.result_type(*({arrays_in} or [np.float64]), np.float32)")

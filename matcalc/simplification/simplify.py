@@ -18,6 +18,7 @@ from matcalc.simplification.basics import LEAVES, NEGATION, TRANSPOSES, forget_o
 from matcalc.simplification.engine import Applied, Engine, RuleList
 from matcalc.simplification.products import PRODUCTS
 from matcalc.simplification.sums import SUMS
+from matcalc.simplification.textbook import TEXTBOOK
 
 SYMMETRIC_SUMS = RuleList()
 
@@ -159,7 +160,7 @@ def _sum_fill(e: Expr) -> Expr | None:
     return const(e.args[0].attr * rows * cols)
 
 
-RULES = RuleList(LEAVES + TRANSPOSES + SYMMETRIC_SUMS + NEGATION + PRODUCTS + REDUCTIONS + SUMS + LAST)
+RULES = RuleList(LEAVES + TRANSPOSES + SYMMETRIC_SUMS + NEGATION + PRODUCTS + REDUCTIONS + SUMS + LAST + TEXTBOOK)
 _simplifier = Engine(RULES)
 
 

@@ -1,0 +1,147 @@
+"""LaTeX commands as operands, and the bracketed atoms typeset notation shares: ⟨A, B⟩ and norms.
+
+``Commands`` is mixed into ``Typeset``: ``\\operatorname{…}``, ``\\mathrm{…}``, ``\\text{…}`` around a
+function name are that function (else a name; ``\\operatorname`` always names a function);
+fonts keep the name (``\\mathbf{x}`` is x, ``\\mathbf{1}`` the ones vector); decorations make
+one (``\\hat{y}`` is y_hat); ``\\frac``, Greek letters, ``\\log\\det`` and function commands.
+"""
+
+from __future__ import annotations
+
+import re
+
+from matcalc.language.syntax import CAPITAL_GREEK, CONSTANT_ARRAYS, GREEK, function_name
+from matcalc.language.tokens import (
+    BARS,
+    CLOSE_ANGLES,
+    NAME,
+    SUBSCRIPTS,
+    SUPERSCRIPTS_UP,
+    TEXT_COMMANDS,
+    Tok,
+    closing,
+    group_text,
+)
+
+FONTS = {"\\mathbf", "\\boldsymbol", "\\bm", "\\vec", "\\mathbb", "\\mathcal", "\\pmb", "\\mathbfit"}
+DECORATIONS = {"\\hat": "hat", "\\widehat": "hat", "\\tilde": "tilde", "\\widetilde": "tilde", "\\bar": "bar",
+               "\\overline": "bar", "\\dot": "dot", "\\check": "check"}
+
+
+class Commands:
+    """The LaTeX-command, inner-product and norm rules of ``Typeset``."""
+
+    def angle(self) -> None:
+        """⟨A, B⟩ (with `_F` dropped after it)."""
+        t = self.take()
+        self.put(" ⟨", t)
+        self.sequence(CLOSE_ANGLES)
+        end = self.peek()
+        if end is None:
+            raise self.error(f"'{t.text}' is never closed", t)
+        self.take()
+        self.put("⟩", end)
+        if self.peek() is not None and self.peek().text == "_":
+            self.take()
+            name, _ = self.subscript()
+            if name != "F":
+                raise self.error(f"unknown inner-product subscript '_{name}' (use _F)", end)
+
+    def norm(self) -> None:
+        """‖x‖, \\|x\\|_F, ‖x‖₁: the closing bar is the first one after an operand."""
+        t = self.take()
+        self.put(" \\lVert ", t)
+        operand = False
+        while (nxt := self.peek()) is not None and not (operand and nxt.text in BARS and nxt.text != "\\lVert"):
+            operand = self.starts_atom(nxt)
+            self.element()
+        if nxt is None:
+            raise self.error("this norm is never closed", t)
+        self.take()
+        self.put(" \\rVert", nxt)
+        power = None
+        if self.peek() is not None and self.peek().text in SUPERSCRIPTS_UP and self.peek(1) is not None \
+                and self.peek(1).text == "_":
+            power = self.take()  # ‖X‖²_F: the subscript first
+        sub = self.peek()
+        if sub is not None and (sub.text == "_" or sub.kind == "sub"):
+            self.take()
+            name = "".join(SUBSCRIPTS[c] for c in sub.text) if sub.kind == "sub" else self.subscript()[0]
+            self.put("_" + name, sub)
+        if power is not None:
+            self.put(power.text, power)
+
+    def command(self) -> None:
+        """A LaTeX command as an operand."""
+        t = self.take()
+        name = t.text[1:]
+        nxt = self.peek()
+        if t.text in TEXT_COMMANDS:
+            inner, after = group_text(self.toks, self.i)
+            self.i = after
+            content = inner.replace("\\_", "_").strip()
+            fname = function_name(content)
+            if fname:
+                return self.call(fname, t, self.toks[after - 1], content)
+            if (content in CONSTANT_ARRAYS or content in self.functions) and self.peek() is not None \
+                    and self.peek().text == "(":
+                self.put(" " + content, t, self.toks[after - 1])
+                return self.call_args(self.toks[after - 1])
+            if content == "d" and self.derivation:
+                self.put(" d(", t)
+                self.factor()
+                return self.put(")", t)
+            if t.text == "\\operatorname":
+                raise self.error(f"unknown function '{content}' (\\operatorname names a function)", t)
+            if not NAME.fullmatch(content):
+                raise self.error(f"cannot read '{inner}' as math", t)
+            return self.put(" " + content, t, self.toks[after - 1])
+        if t.text in FONTS:
+            inner, after = group_text(self.toks, self.i)
+            if inner == "1":
+                self.i = after
+                return self.put(" 𝟙", t, self.toks[after - 1])
+            if nxt is not None and nxt.text == "{":
+                j = closing(self.toks, self.i)
+                self.i += 1
+                self.sub(self.toks[self.i:j])
+                self.i = j + 1
+            else:
+                self.atom()
+            return None
+        if t.text in DECORATIONS:
+            inner, after = group_text(self.toks, self.i)
+            self.i = after
+            base = re.sub(r"\\(?:mathbf|boldsymbol|bm)\s*|[{}\s]", "", inner).lstrip("\\")
+            if not NAME.fullmatch(base):
+                raise self.error(f"cannot read '{t.text}{{{inner}}}' as a name", t)
+            return self.put(f" {base}_{DECORATIONS[t.text]}", t, self.toks[after - 1])
+        if name in ("frac", "tfrac", "dfrac"):
+            self.put(" \\frac", t)
+            for _ in range(2):
+                g = self.peek()
+                if g is None:
+                    raise self.error("\\frac needs two arguments", t)
+                self.put("{", g)
+                if g.kind == "num" and len(g.text) > 1 and g.text.isdigit():  # \frac12: one digit each
+                    self.toks[self.i] = Tok("num", g.text[1:], g.start + 1, g.end)
+                    self.put(g.text[0], g)
+                elif g.text == "{":
+                    j = closing(self.toks, self.i)
+                    self.sub(self.toks[self.i + 1:j])
+                    self.i = j + 1
+                else:
+                    self.atom()
+                self.put("}", self.toks[self.i - 1])
+            return None
+        if name in GREEK or name in CAPITAL_GREEK:
+            return self.greek(t, name)
+        if name == "ell":
+            return self.put(" ell", t)
+        if nxt is not None and nxt.kind == "cmd" and function_name(name) and function_name(name + nxt.text[1:]):
+            self.take()  # \log\det -> logdet
+            return self.call(function_name(name + nxt.text[1:]), t, nxt)
+        fname = function_name(name)
+        if fname:
+            return self.call(fname, t, t, name)
+        return self.put(" " + t.text, t)

@@ -1,0 +1,109 @@
+"""Postfixes and powers of the parser: `Aᵀ`, `A⁻¹`, `A^-T`, `x²`, `A^k`, `x.^p`, `e^{x}`, `2 .^ x`.
+
+``Powers`` is mixed into the parser's ``Builder``. A postfix travels down to a call because
+`X(A + B)^T` turns out to be X ((A + B)^T) when X is not a function (``post`` is the pending
+postfix).
+"""
+
+from __future__ import annotations
+
+from lark import Token, Tree
+
+from matcalc.algebra import ops
+from matcalc.algebra.expr import Expr
+from matcalc.algebra.shapes import is_scalar
+from matcalc.algebra.structural import matrix_power
+from matcalc.language.calls import Post
+from matcalc.language.printers import show
+
+
+class Powers:
+    """The postfix and power rules of the parser's Builder."""
+
+    def _transpose(self, node: Tree, post: Post | None = None) -> Expr:
+        return self.expr(node.children[0], _then(ops.transpose, post))
+
+    def _inverse(self, node: Tree, post: Post | None = None) -> Expr:
+        return self.expr(node.children[0], _then(lambda e: ops.make("inv", e), post))
+
+    def _inverse_transpose(self, node: Tree, post: Post | None = None) -> Expr:
+        return self.expr(node.children[0], _then(lambda e: ops.make("inv", ops.transpose(e)), post))
+
+    def _superscript(self, node: Tree, post: Post | None = None) -> Expr:
+        k = "²³⁴⁵⁶⁷⁸⁹".index(str(node.children[1])) + 2
+        return self.expr(node.children[0], _then(lambda base: self._raise_to(base, ops.const(k), node), post))
+
+    def _pow(self, node: Tree, post: Post | None = None) -> Expr:
+        base_tree, exp_tree = node.children
+        if isinstance(base_tree, Tree) and base_tree.data == "name" and str(base_tree.children[0]) == "e" \
+                and not self._known("e"):  # e^{x} is exp(x)
+            return self.expr(exp_tree.children[0] if exp_tree.data == "exponent" else exp_tree,
+                             _then(lambda x: ops.make("exp", x), post))
+        return self.expr(base_tree, _then(lambda base: self._raise(base, exp_tree), post))
+
+    def _raise(self, base: Expr, exp_tree: Tree | Token) -> Expr:
+        """base^p: a transpose, a scalar power, an inverse or a matrix power."""
+        if _is_transpose_exponent(exp_tree):
+            return ops.transpose(base)
+        if _is_inverse_transpose_exponent(exp_tree):
+            return ops.make("inv", ops.transpose(base))
+        if is_scalar(base.shape):
+            return self._entrywise_power(base, exp_tree)
+        return self._raise_to(base, self._exponent(exp_tree), exp_tree)
+
+    def _raise_to(self, base: Expr, exponent: Expr, exp_tree: Tree | Token) -> Expr:
+        """base^p for a numeric or scalar exponent p."""
+        if is_scalar(base.shape):
+            return ops.make("hpow", base, exponent)
+        k = exponent.attr if exponent.op == "const" else None
+        if k == -1:
+            return ops.make("inv", base)
+        if isinstance(k, int) and k >= 0:
+            return matrix_power(base, k)
+        if isinstance(k, int) and k <= -2:
+            return ops.make("inv", ops.make("mpow", base, attr=-k))
+        raise self.error("a matrix power A^k needs an integer k ≥ 2, -1 (inverse) or T (transpose); "
+                         "for entrywise powers write A.^p", exp_tree)
+
+    def _hpow(self, node: Tree, post: Post | None = None) -> Expr:
+        power = node.children[-1]
+        return self.expr(node.children[0], _then(lambda b: self._entrywise_power(b, power), post))
+
+    def _entrywise_power(self, base: Expr, power: Tree | Token) -> Expr:
+        """base .^ p; a scalar base to an array power, `2 .^ x`, is exp(log(2) x) entry by entry."""
+        p = self._exponent(power, array=is_scalar(base.shape))
+        if is_scalar(p.shape):
+            return ops.make("hpow", base, p)
+        b = show(base, "unicode")
+        self.guesses.append(f"{b} to the power of each entry: exp(log({b}) ⋅ entry)")
+        return ops.make("exp", ops.matmul(ops.make("log", base), p))
+
+    def _exponent(self, node: Tree | Token, array: bool = False) -> Expr:
+        if isinstance(node, Tree) and node.data == "exponent":
+            (node,) = node.children
+        if isinstance(node, Token) and node.type == "SIGNED":
+            return ops.const(float(str(node).replace(" ", "")))
+        value = self.expr(node)
+        if not is_scalar(value.shape) and not array:
+            raise self.error("an exponent must be a scalar", node)
+        return value
+
+
+def _then(fn: Post, post: Post | None) -> Post:
+    """fn, then post (when there is one)."""
+    return fn if post is None else lambda e: post(fn(e))
+
+
+def _is_inverse_transpose_exponent(node: Tree | Token) -> bool:
+    """-T, {-T}, (-T), {-\\top}."""
+    while isinstance(node, Tree) and len(node.children) == 1 and node.data in ("exponent", "neg"):
+        if node.data == "neg":
+            return _is_transpose_exponent(node.children[0])
+        node = node.children[0]
+    return isinstance(node, Token) and node.type == "MINUS_T"
+
+
+def _is_transpose_exponent(node: Tree | Token) -> bool:
+    while isinstance(node, Tree) and len(node.children) == 1 and node.data in ("exponent", "name"):
+        node = node.children[0]
+    return isinstance(node, Token) and (str(node) in ("T", "\\top", "\\intercal") or node.type == "TOP")

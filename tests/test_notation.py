@@ -1,0 +1,472 @@
+"""Formulas as textbooks, slides and PDFs write them, each with its intended reading.
+
+Every row is one way a source writes a formula (LaTeX from slides or a textbook, Unicode copied
+from a PDF or a web page, plain text as matrixcalculus.org, NumPy or course notes write it). A
+group of rows shares its intended reading (in matcalc's plain text) and a reference written by
+hand in NumPy. Each row is checked twice: its parse equals the parse of the intended reading,
+and its value, at random inputs, equals the hand-written NumPy value (never matcalc's lowering
+on the reference side). Misreadings allowed: none.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pytest
+
+import matcalc
+
+LS, LT = "LaTeX (slides)", "LaTeX (textbook)"
+UP, UW = "Unicode (PDF copy)", "Unicode (web page)"
+TM, TN, TC = "text (matrixcalculus.org)", "text (NumPy habits)", "text (course notes)"
+
+
+def softmax(z: np.ndarray) -> np.ndarray:
+    """Column-wise softmax, written by hand."""
+    e = np.exp(z - z.max(axis=0))
+    return e / e.sum(axis=0)
+
+
+def sigmoid(z: np.ndarray) -> np.ndarray:
+    return 1 / (1 + np.exp(-z))
+
+
+@dataclass
+class Group:
+    """One formula: its intended reading, a NumPy reference (a function of the variables by name),
+    declarations when the formula needs them, and the ways sources write it."""
+
+    intended: str
+    ref: Callable[[dict], object]
+    rows: list[tuple[str, str]]
+    where: str | None = None
+
+
+G = Group
+GROUPS = [
+    G(
+        "tr(A B^T)",
+        lambda v: np.trace(v["A"] @ v["B"].T),
+        [
+            (LS, r"\operatorname{tr}(AB^T)"),
+            (LT, r"\mathrm{Tr}(AB^\top)"),
+            (LS, r"\text{tr}\left(A B^{T}\right)"),
+            (UP, "tr(ABᵀ)"),
+            (TC, "Tr(A B')"),
+            (LT, r"\operatorname{tr} AB^{\mathsf{T}}"),
+        ],
+    ),
+    G(
+        "tr(X X^T)",
+        lambda v: np.trace(v["X"] @ v["X"].T),
+        [(LS, r"\operatorname{tr}(XX^T)"), (LT, r"\operatorname{tr} XX^\top"), (UP, "tr(XXᵀ)"), (TM, "tr(X*X')")],
+    ),
+    G(
+        "||X W^T - Y||^2",
+        lambda v: np.sum((v["X"] @ v["W"].T - v["Y"]) ** 2),
+        [
+            (LS, r"\|XW^T - Y\|_F^2"),
+            (LT, r"\left\| X W^{\top} - Y \right\|_F^2"),
+            (UP, "‖XWᵀ − Y‖²_F"),
+            (UW, "‖XWᵀ − Y‖_F²"),
+            (TM, "norm2(X*W' - Y)^2"),
+            (TC, "||X W^T - Y||_F^2"),
+        ],
+    ),
+    G(
+        "Q K^T",
+        lambda v: v["Q"] @ v["K"].T,
+        [(LS, r"QK^T"), (LT, r"QK^\top"), (UP, "QKᵀ"), (TC, "QK^T"), (TN, "Q @ K.T")],
+    ),
+    G(
+        "A B^-1 C",
+        lambda v: v["A"] @ np.linalg.inv(v["B"]) @ v["C"],
+        [(LS, r"AB^{-1}C"), (LT, r"A B^{-1} C"), (UP, "AB⁻¹C"), (TM, "A*inv(B)*C"), (TC, "AB^{-1}C")],
+    ),
+    G(
+        "<A, B D C^T>",
+        lambda v: np.sum(v["A"] * (v["B"] @ v["D"] @ v["C"].T)),
+        [
+            (LS, r"\langle A, BDC^T \rangle"),
+            (UP, "⟨A, BDCᵀ⟩"),
+            (TC, "<A, B*D*C'>"),
+            (LT, r"\langle A,BDC^{\top}\rangle_F"),
+        ],
+    ),
+    G(
+        "A^T B",
+        lambda v: v["A"].T @ v["B"],
+        [(TC, "A^TB"), (LS, r"A^\top B"), (UP, "AᵀB"), (TM, "A'*B"), (TN, "A.T @ B")],
+    ),
+    G("X^T X", lambda v: v["X"].T @ v["X"], [(TC, "X^TX"), (LS, r"X^{T}X"), (UP, "XᵀX"), (TN, "X.T @ X")]),
+    G(
+        "x^T A x",
+        lambda v: v["x"].T @ v["A"] @ v["x"],
+        [
+            (TC, "x^TAx"),
+            (LS, r"\mathbf{x}^\top A \mathbf{x}"),
+            (UP, "xᵀAx"),
+            (TM, "x'*A*x"),
+            (TN, "x.T @ A @ x"),
+            (LT, r"\boldsymbol{x}^{\mathsf T} \mathbf{A} \boldsymbol{x}"),
+        ],
+    ),
+    G(
+        "a^T b",
+        lambda v: v["a"].T @ v["b"],
+        [(TC, "a^Tb"), (LS, r"\mathbf{a}^\top\mathbf{b}"), (UP, "aᵀb"), (TM, "a' * b")],
+    ),
+    G(
+        "<a, b>",
+        lambda v: v["a"].T @ v["b"],
+        [(UW, "a·b"), (LT, r"\mathbf{a} \cdot \mathbf{b}"), (LS, r"\langle a, b\rangle")],
+    ),
+    G("W^T G", lambda v: v["W"].T @ v["G"], [(TC, "W^TG"), (UP, "WᵀG"), (LS, r"W^\intercal G")]),
+    G(
+        "W_1 x",
+        lambda v: v["W_1"] @ v["x"],
+        [(TC, "W_1x"), (LS, r"W_{1}\mathbf{x}"), (UP, "W₁x"), (TC, "W_1 x"), (LT, r"\mathbf{W}_1 \mathbf{x}")],
+    ),
+    G(
+        "𝟙^T relu(W x)",
+        lambda v: np.sum(np.maximum(v["W"] @ v["x"], 0)),
+        [
+            (LS, r"\mathbf{1}^T \operatorname{ReLU}(Wx)"),
+            (UP, "𝟙ᵀ ReLU(Wx)"),
+            (LT, r"\mathbb{1}^\top \mathrm{ReLU}(W x)"),
+        ],
+    ),
+    G(
+        "tanh(W x + b)",
+        lambda v: np.tanh(v["W"] @ v["x"] + v["b"]),
+        [
+            (LS, r"\tanh(Wx + b)"),
+            (TC, "Tanh(W x + b)"),
+            (LT, r"\operatorname{Tanh}(W\mathbf{x}+\mathbf{b})"),
+            (UW, "Tanh(W·x + b)"),
+        ],
+    ),
+    G(
+        "softmax(W x)",
+        lambda v: softmax(v["W"] @ v["x"]),
+        [
+            (LS, r"\operatorname{softmax}(Wx)"),
+            (LT, r"\mathrm{Softmax}(W x)"),
+            (TC, "Softmax(W x)"),
+            (UW, "SOFTMAX(W x)"),
+        ],
+    ),
+    G(
+        "log(x)",
+        lambda v: np.log(v["x"]),
+        [(LS, r"\log x"), (LT, r"\log(x)"), (TC, "Log(x)"), (LT, r"\log \mathbf{x}")],
+    ),
+    G(
+        "exp(x)",
+        lambda v: np.exp(v["x"]),
+        [(LS, r"\exp x"), (LT, r"e^{x}"), (TC, "e^x"), (TM, "exp(x)"), (TC, "EXP(x)")],
+    ),
+    G(
+        "logdet(X)",
+        lambda v: np.linalg.slogdet(v["X"])[1],
+        [(LS, r"\log\det X"), (LT, r"\log \det(X)"), (TM, "logdet(X)"), (TC, "LogDet(X)")],
+    ),
+    G(
+        "tr(X)",
+        lambda v: np.trace(v["X"]),
+        [
+            (LS, r"\operatorname{tr} X"),
+            (LT, r"\text{tr}(X)"),
+            (LS, r"\mathrm{Tr}\,X"),
+            (TC, "Tr(X)"),
+            (LT, r"\operatorname{Tr}X"),
+        ],
+    ),
+    G(
+        "y_hat^T x",
+        lambda v: v["y_hat"].T @ v["x"],
+        [
+            (LS, r"\hat{y}^T x"),
+            (LT, r"\hat{\mathbf{y}}^\top\mathbf{x}"),
+            (UP, "ŷᵀx"),
+            (TC, "y_hat' * x"),
+            (LS, r"\widehat{y}^{T}x"),
+        ],
+    ),
+    G(
+        "x_tilde^T x_bar",
+        lambda v: v["x_tilde"].T @ v["x_bar"],
+        [(LS, r"\tilde{x}^T \bar{x}"), (UP, "x̃ᵀx̄"), (LT, r"\widetilde{x}^\top\overline{x}")],
+    ),
+    G(
+        "<A, B>",
+        lambda v: np.sum(v["A"] * v["B"]),
+        [(LS, r"\langle A, B\rangle_F"), (UP, "⟨A, B⟩_F"), (TC, "<A, B>"), (LT, r"\left\langle A, B \right\rangle")],
+    ),
+    G(
+        "||X||^2",
+        lambda v: np.sum(v["X"] ** 2),
+        [(UP, "‖X‖²_F"), (LS, r"\|X\|_F^2"), (TM, "norm2(X)^2"), (TC, "||X||_F^2"), (LT, r"\lVert X \rVert_F^2")],
+    ),
+    G(
+        "norm1(x)",
+        lambda v: np.sum(np.abs(v["x"])),
+        [(UP, "‖x‖₁"), (LS, r"\|x\|_1"), (TM, "norm1(x)"), (TC, "||x||_1")],
+    ),
+    G(
+        "x^T A x - 1",
+        lambda v: v["x"].T @ v["A"] @ v["x"] - 1,
+        [(UP, "xᵀAx − 1"), (UW, "x^T A x − 1"), (LS, r"\mathbf{x}^\top A\mathbf{x} - 1")],
+    ),
+    G("exp(log(2) x)", lambda v: 2.0 ** v["x"], [(TM, "2 .^ x"), (TC, "2.^x"), (TN, "2**x")]),
+    G("X.^-0.001", lambda v: v["X"] ** -1e-3, [(TC, "X .^ -1e-3"), (TM, "X.^(-1e-3)"), (TN, "X**-1E-3")]),
+    G("x.^2", lambda v: v["x"] ** 2, [(TN, "x**2"), (TM, "x.^2"), (LT, r"\mathbf{x}^{\circ 2}"), (TC, "x .^ 2")]),
+    G(
+        "Y = sigmoid(W X); <Y, M Y>",
+        lambda v: np.sum(sigmoid(v["W"] @ v["X"]) * (v["M"] @ sigmoid(v["W"] @ v["X"]))),
+        [
+            (LS, r"\langle Y, MY \rangle, \quad Y = \sigma(WX)"),
+            (UP, "⟨Y, MY⟩ where Y = σ(WX)"),
+            (TC, "<Y, M Y> where Y = sigmoid(W X)"),
+            (UW, "Y = σ(WX); ⟨Y, MY⟩"),
+            (LT, r"\langle Y, M Y\rangle \quad\text{where}\quad Y = \sigma(W X)"),
+        ],
+    ),
+    G(
+        "tr(X^T A X)",
+        lambda v: np.trace(v["X"].T @ v["A"] @ v["X"]),
+        [(TC, "f(X) = tr(X^T A X)"), (LS, r"f(X) = \operatorname{tr}(X^\top AX)"), (UP, "f(X) = tr(XᵀAX)")],
+    ),
+    G(
+        "||A x - b||^2",
+        lambda v: np.sum((v["A"] @ v["x"] - v["b"]) ** 2),
+        [
+            (TC, "L = ||A x - b||^2"),
+            (LS, r"\|Ax - b\|^2"),
+            (LT, r"\|A\mathbf{x}-\mathbf{b}\|_2^2"),
+            (UP, "‖Ax − b‖²"),
+            (TM, "norm2(A*x-b)^2"),
+            (LS, r"\mathcal{L} = \left\|Ax-b\right\|^2"),
+        ],
+    ),
+    G(
+        "1/2 ||X w - y||^2",
+        lambda v: 0.5 * np.sum((v["X"] @ v["w"] - v["y"]) ** 2),
+        [
+            (LS, r"J(w) = \frac{1}{2}\|Xw - y\|^2"),
+            (UP, "½‖Xw − y‖²"),
+            (TC, "1/2 ||X w - y||^2"),
+            (LT, r"\tfrac12 \|Xw-y\|_2^2"),
+        ],
+    ),
+    G(
+        "x^T I x",
+        lambda v: v["x"].T @ v["I"] @ v["x"],
+        [(TC, "x^T I x"), (LS, r"x^\top I x"), (UP, "xᵀIx")],
+        where="I: matrix(n, n)",
+    ),
+    G(
+        "alpha^exp(beta)",
+        lambda v: v["alpha"] ** np.exp(v["beta"]),
+        [(TC, "alpha^exp(beta)"), (LS, r"\alpha^{\exp(\beta)}"), (UP, "α^exp(β)")],
+    ),
+    G(
+        "alpha^||x||",
+        lambda v: v["alpha"] ** np.linalg.norm(v["x"]),
+        [(TC, "alpha^||x||"), (LS, r"\alpha^{\|x\|}"), (UP, "α^‖x‖")],
+    ),
+    G(
+        "sigmoid'(z)",
+        lambda v: sigmoid(v["z"]) * (1 - sigmoid(v["z"])),
+        [(UP, "σ′(z)"), (LS, r"\sigma'(z)"), (TC, "sigmoid'(z)"), (TC, "Sigmoid'(z)")],
+    ),
+    G(
+        "relu'(z)",
+        lambda v: (v["z"] > 0).astype(float),
+        [(TC, "relu'(z)"), (TC, "ReLU'(z)"), (LS, r"\operatorname{relu}'(z)")],
+    ),
+    G(
+        "lambda ||w||^2",
+        lambda v: v["lambda"] * np.sum(v["w"] ** 2),
+        [(LS, r"\lambda\|w\|^2"), (UP, "λ‖w‖²"), (TM, "lambda*norm2(w)^2")],
+    ),
+    G("sqrt(x)", lambda v: np.sqrt(v["x"]), [(LS, r"\sqrt{x}"), (UP, "√x"), (TC, "sqrt(x)"), (TC, "Sqrt(x)")]),
+    G(
+        "diag(x)",
+        lambda v: np.diagflat(v["x"]),
+        [(LS, r"\operatorname{diag}(\mathbf{x})"), (TC, "Diag(x)"), (TM, "diag(x)")],
+    ),
+    G("X^-1", lambda v: np.linalg.inv(v["X"]), [(LS, r"X^{-1}"), (UP, "X⁻¹"), (TM, "inv(X)"), (TC, "X^-1")]),
+    G("X^-T", lambda v: np.linalg.inv(v["X"].T), [(LS, r"X^{-T}"), (UP, "X⁻ᵀ"), (LT, r"X^{-\top}"), (TC, "inv(X')")]),
+    G("A^2", lambda v: v["A"] @ v["A"], [(TC, "A^2"), (UP, "A²"), (LS, r"A^{2}")]),
+    G(
+        "W^T (y - sigmoid(W x))",
+        lambda v: v["W"].T @ (v["y"] - sigmoid(v["W"] @ v["x"])),
+        [(LS, r"W^\top(\mathbf{y} - \sigma(W\mathbf{x}))"), (UP, "Wᵀ(y − σ(Wx))"), (TM, "W'*(y - sigmoid(W*x))")],
+    ),
+    G(
+        "exp(x)^T y / alpha",
+        lambda v: (np.exp(v["x"]).T @ v["y"]) / v["alpha"],
+        [(LS, r"\frac{\exp(x)^T y}{\alpha}"), (TC, "exp(x)^T y / alpha"), (UP, "exp(x)ᵀy / α")],
+    ),
+    G(
+        "tr(Sigma^-1 S)",
+        lambda v: np.trace(np.linalg.inv(v["Sigma"]) @ v["S"]),
+        [(LS, r"\operatorname{tr}(\Sigma^{-1} S)"), (UP, "tr(Σ⁻¹S)"), (TC, "tr(Sigma^-1 S)")],
+    ),
+    G(
+        "logdet(Sigma) + tr(Sigma^-1 S)",
+        lambda v: np.linalg.slogdet(v["Sigma"])[1] + np.trace(np.linalg.inv(v["Sigma"]) @ v["S"]),
+        [
+            (LS, r"\log\det\Sigma + \operatorname{tr}(\Sigma^{-1}S)"),
+            (TC, "logdet(Sigma) + tr(Sigma^-1 S)"),
+            (UP, "logdet(Σ) + tr(Σ⁻¹S)"),
+        ],
+    ),
+    G(
+        "sum(log(exp(-y .* (X * w)) + vector(1)))",
+        lambda v: np.sum(np.log(np.exp(-v["y"] * (v["X"] @ v["w"])) + 1)),
+        [
+            (TM, "sum(log(exp(-y.*(X*w)) + vector(1)))"),
+            (UP, "sum(log(exp(-y ⊙ (Xw)) + vector(1)))"),
+            (LS, r"\operatorname{sum}(\log(\exp(-y \odot (Xw)) + \operatorname{vector}(1)))"),
+        ],
+    ),
+    G(
+        "x^T (A + eye) x",
+        lambda v: v["x"].T @ (v["A"] + np.eye(len(v["x"]))) @ v["x"],
+        [(TM, "x'*(A + eye)*x"), (TC, "x^T (A + I) x"), (LS, r"x^\top (A + I) x"), (UP, "xᵀ(A + I)x")],
+    ),
+    G(
+        "(X w - y)^T (X w - y)",
+        lambda v: (v["X"] @ v["w"] - v["y"]).T @ (v["X"] @ v["w"] - v["y"]),
+        [(TN, "(X @ w - y).T @ (X @ w - y)"), (LS, r"(Xw - y)^T(Xw - y)"), (UP, "(Xw − y)ᵀ(Xw − y)")],
+    ),
+    G(
+        "0.001 ||x||^2",
+        lambda v: 1e-3 * np.sum(v["x"] ** 2),
+        [(TN, "1e-3 * ||x||^2"), (TC, "1E-3 ||x||^2"), (UP, "0.001‖x‖²")],
+    ),
+    G("250 x^T x", lambda v: 250 * v["x"].T @ v["x"], [(TN, "2.5e+2 * x.T @ x"), (TC, "2.5E2 x^T x"), (UP, "250 xᵀx")]),
+    G(
+        "Y = W X; ||Y||^2",
+        lambda v: np.sum((v["W"] @ v["X"]) ** 2),
+        [(TC, "||Y||^2 where Y = W X"), (LS, r"\|Y\|_F^2, \quad Y = WX"), (UP, "‖Y‖², Y = WX")],
+    ),
+    G(
+        "z^T softmax(W x)",
+        lambda v: v["z"].T @ softmax(v["W"] @ v["x"]),
+        [(UP, "zᵀsoftmax(Wx)"), (LS, r"z^T\operatorname{softmax}(Wx)"), (TC, "z^T Softmax(W x)")],
+    ),
+    G(
+        "a^T exp(X b)",
+        lambda v: v["a"].T @ np.exp(v["X"] @ v["b"]),
+        [
+            (UP, "aᵀexp(Xb)"),
+            (LS, r"\mathbf{a}^\top \exp(X\mathbf{b})"),
+            (TC, "a^T exp(X b)"),
+            (LT, r"a^T e^{Xb}"),
+            (TM, "a'*exp(X*b)"),
+        ],
+    ),
+    G(
+        "W_2 tanh(W_1 x)",
+        lambda v: v["W_2"] @ np.tanh(v["W_1"] @ v["x"]),
+        [(UP, "W₂tanh(W₁x)"), (LS, r"W_2\tanh(W_1x)"), (TC, "W_2 tanh(W_1 x)"), (LT, r"W_{2}\tanh W_{1}x")],
+    ),
+    G(
+        "x^T A^T A x",
+        lambda v: v["x"].T @ v["A"].T @ v["A"] @ v["x"],
+        [(TC, "x^TA^TAx"), (UP, "xᵀAᵀAx"), (LS, r"\mathbf{x}^T\mathbf{A}^T\mathbf{A}\mathbf{x}")],
+    ),
+    G(
+        "sum(x .* log(x))",
+        lambda v: np.sum(v["x"] * np.log(v["x"])),
+        [(TC, "sum(x .* log(x))"), (UP, "sum(x ⊙ log(x))"), (LS, r"\operatorname{sum}(x \odot \log x)")],
+    ),
+]
+
+
+@dataclass
+class Row:
+    style: str
+    text: str
+    group: Group
+
+
+ROWS = [Row(style, text, g) for g in GROUPS for style, text in g.rows]
+
+
+def test_the_table_is_large() -> None:
+    assert len(ROWS) >= 150
+    assert {"LaTeX", "Unicode", "text"} == {r.style.split()[0] for r in ROWS}
+
+
+def _inputs(formula: matcalc.Formula, rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """Random values respecting the declared shapes; every dimension name gets its own size, square
+    matrices are well conditioned, entries lie in (0.1, 0.9) (logs, roots and powers are defined)."""
+    sizes: dict[str, int] = {}
+
+    def size(d: object) -> int:
+        return d if isinstance(d, int) else sizes.setdefault(str(d), 3 + len(sizes))
+
+    values = {}
+    for d in formula.declarations:
+        r, c = size(d.shape[0]), size(d.shape[1])
+        x = rng.uniform(0.1, 0.9, size=(r, c))
+        if r == c and r > 1:
+            x = x + r * np.eye(r)
+        values[d.name] = x if (r, c) != (1, 1) else float(x[0, 0])
+    return values
+
+
+@pytest.mark.parametrize("row", ROWS, ids=[f"{r.style}: {r.text}" for r in ROWS])
+def test_reading(row: Row) -> None:
+    f = matcalc.parse(row.text, where=row.group.where)
+    intended = matcalc.parse(row.group.intended, where=f.where)
+    assert f.expr is intended.expr, f"read as {f.text()}, meant {intended.text()}"
+    values = _inputs(f, np.random.default_rng(0))
+    ours = np.asarray(matcalc.compile(f)(**values), dtype=float)
+    ref = np.asarray(row.group.ref(values), dtype=float)
+    assert ours.size == ref.size
+    assert np.allclose(ours.reshape(-1), ref.reshape(-1), rtol=1e-9, atol=1e-12)
+
+
+# ---------------------------------------------------------------- refusals: an error with a caret and a hint
+
+REFUSED = [
+    ("tr X", "'tr' is a function", 0),
+    ("log x + 1", "write its argument in parentheses", 0),
+    ("relu(Wx) + b", "did you mean 'W x'?", 9),
+    ("\\foo x", "unknown LaTeX command", 0),
+    ("\\|x", "never closed", 0),
+    ("x^T A x where A: tensor(n)", "unknown type 'tensor'", None),
+    ("\\frac{1}", "\\frac needs two arguments", None),
+    ("\\exp", "exp needs an argument", None),
+    ("x_{\\alpha+1}", "cannot read the subscript", 2),
+]
+
+
+@pytest.mark.parametrize(("text", "message", "column"), REFUSED)
+def test_refusal_has_a_caret_and_a_hint(text: str, message: str, column: int | None) -> None:
+    with pytest.raises(matcalc.MatcalcError) as info:
+        matcalc.parse(text)
+    assert message in str(info.value)
+    if column is not None:
+        assert info.value.column == column, str(info.value)
+
+
+def test_an_operatorname_is_never_a_variable() -> None:
+    with pytest.raises(matcalc.MatcalcError, match="unknown function 'foo'"):
+        matcalc.parse(r"\operatorname{foo}(x)")
+    assert matcalc.parse(r"\mathrm{W1} x").variables == ["W1", "x"]
+
+
+def test_errors_say_how_names_were_typed_and_suggest_the_closest_function() -> None:
+    with pytest.raises(matcalc.MatcalcError) as info:
+        matcalc.parse("w A")
+    assert "w: vector" in str(info.value) and "where w: scalar" in str(info.value)
+    with pytest.raises(matcalc.MatcalcError, match="did you mean softmax"):
+        matcalc.parse("softmx(z)")

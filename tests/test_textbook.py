@@ -1,0 +1,142 @@
+"""Answers in textbook form (issue 13): each classic gradient prints the book's form or a shorter one.
+
+Every row of issue 13's table is checked twice: its printed size against the book's form (both
+printed by our printer: the book's form is parsed, then shown), and its value against
+torch.autograd (float64) of the function written by hand below. The corpus test measures the
+same size ratio for every entry of tests/corpus.py that cites a closed form.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import numpy as np
+import pytest
+from corpus import CORPUS
+
+import matcalc
+from matcalc.checking.sample import sizes_of
+from matcalc.checking.verify import evaluate_closed_form
+
+torch = pytest.importorskip("torch")
+
+N, M = 4, 3
+
+
+def size(text: str) -> int:
+    """Printed size: characters but spaces, parentheses and transposes, as issue 3 counts
+    (grouping is no length: `(B + Bᵀ) X` is not longer than `B X + Bᵀ X`, and transposes sit at
+    the leaves: `Aᵀ Xᵀ` for `(X A)ᵀ`). The same printer prints both sides."""
+    return len(re.sub(r"[ ()]|\^T|ᵀ", "", text))
+
+
+def _spd(n: int, rng: np.random.Generator) -> np.ndarray:
+    b = rng.normal(size=(n, n))
+    return b @ b.T + n * np.eye(n)
+
+
+def _inputs(names: dict[str, tuple], rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """Values by name: a shape tuple draws normal entries, 'spd' a symmetric positive definite
+    N×N, ('01', shape) entries in (0, 1)."""
+    out = {}
+    for name, spec in names.items():
+        if spec == "spd":
+            out[name] = _spd(N, rng)
+        elif spec[0] == "01":
+            out[name] = rng.uniform(0.1, 0.9, spec[1])
+        else:
+            out[name] = rng.normal(size=spec)
+    return out
+
+
+def _sigmoid(z: Any) -> Any:
+    return 1 / (1 + torch.exp(-z))
+
+
+# (formula, wrt, where, the book's form in our language, hand-written torch function, inputs)
+ROWS = [
+    ("sqrt(x^T A x)", "x", "A: symmetric(n); x: vector(n)", "A x / sqrt(x^T A x)",
+     lambda x, A: torch.sqrt(x.T @ A @ x), {"x": (N, 1), "A": "spd"}),
+    ("-y^T log(sigmoid(X w)) - (1 - y)^T log(1 - sigmoid(X w))", "w", None, "X^T (sigmoid(X w) - y)",
+     lambda y, X, w: -y.T @ torch.log(_sigmoid(X @ w)) - (1 - y).T @ torch.log(1 - _sigmoid(X @ w)),
+     {"y": ("01", (N, 1)), "X": (N, M), "w": (M, 1)}),
+    ("sum(log(1 + exp(X)))", "X", None, "sigmoid(X)",
+     lambda X: torch.log(1 + torch.exp(X)).sum(), {"X": (N, M)}),
+    ("x^T A x / (x^T x)", "x", "A: matrix(n, n); x: vector(n)",
+     "(A + A^T) x / (x^T x) - 2 (x^T A x / (x^T x)) x / (x^T x)",
+     lambda x, A: (x.T @ A @ x) / (x.T @ x), {"x": (N, 1), "A": (N, N)}),
+    ("x^T A x / (x^T x)", "x", "A: symmetric(n); x: vector(n)",
+     "2 (A x - (x^T A x / (x^T x)) x) / (x^T x)",
+     lambda x, A: (x.T @ A @ x) / (x.T @ x), {"x": (N, 1), "A": "spd"}),
+    ("log(sum(exp(x)))", "x", None, "softmax(x)",
+     lambda x: torch.log(torch.exp(x).sum()), {"x": (N, 1)}),
+    ("sqrt(sum(G .* G))", "G", None, "G / norm(G)",
+     lambda G: torch.sqrt((G * G).sum()), {"G": (N, M)}),
+    ("sum(X)", "X", None, "1_n 1_m^T", lambda X: X.sum(), {"X": (N, M)}),
+    ("(1_n^T x)^2", "x", None, "2 (1_n^T x) 1_n", lambda x: x.sum() ** 2, {"x": (N, 1)}),
+    ("tr(X^-1)", "X", None, "-X^-T X^-T", lambda X: torch.trace(torch.linalg.inv(X)), {"X": "spd"}),
+    ("sum(x) - sum(x)", "x", None, "0", lambda x: x.sum() - x.sum(), {"x": (N, 1)}),
+]
+
+
+def _autograd(fn, values: dict[str, np.ndarray], wrt: str) -> np.ndarray:
+    tensors = {k: torch.tensor(v, dtype=torch.float64, requires_grad=k == wrt) for k, v in values.items()}
+    out = fn(**tensors).reshape(())
+    (g,) = torch.autograd.grad(out, [tensors[wrt]], allow_unused=True)
+    return np.zeros(values[wrt].shape) if g is None else g.numpy()
+
+
+@pytest.mark.parametrize("formula,wrt,where,book,fn,inputs", ROWS, ids=[f"row{i}" for i in range(len(ROWS))])
+def test_issue_row_prints_the_book_form(formula, wrt, where, book, fn, inputs) -> None:
+    f = matcalc.parse(formula, where=where)
+    g = matcalc.grad(f, wrt)
+    printed = g.text()
+    theirs = matcalc.parse(book, where=f.where)
+    assert size(printed) <= size(theirs.text()), f"{printed}   (book: {theirs.text()})"
+    for notation in ("text", "unicode"):  # no stacked postfix operators (Xᵀ^2⁻¹)
+        assert not any(s in g.show(notation) for s in ("^T^", "ᵀ^", "^2^", "ᵀ⁻", "⁻¹ᵀ")), g.show(notation)
+    assert "operatorname{matrix}" not in g.latex() and "operatorname{vector}" not in g.latex()
+    rng = np.random.default_rng(13)
+    values = _inputs(inputs, rng)
+    want = _autograd(fn, values, wrt)
+    dims = {**sizes_of(f, values), "n": N, "m": M}
+    got = evaluate_closed_form(g, values, dims, values[wrt])
+    np.testing.assert_allclose(np.asarray(got).reshape(want.shape), want, rtol=1e-8, atol=1e-10)
+    if printed == "0":  # a zero gradient prints as 0, the number spread over the variable's shape
+        assert not want.any()
+        return
+    again = matcalc.parse(printed, where=f.where)  # the printed form reads back to the same value
+    back = evaluate_closed_form(again, values, dims, values[wrt])
+    np.testing.assert_allclose(np.asarray(back).reshape(want.shape), want, rtol=1e-8, atol=1e-10)
+
+
+# ---------------------------------------------------------------- the corpus against its sources
+
+BOOK = [e for e in CORPUS if e.expected is not None]  # KNOWN_WRONG entries have no right answer to measure
+
+
+def _ratio(e) -> tuple[float, str, str]:
+    f = matcalc.parse(e.formula, where=e.where)
+    ours = matcalc.Formula(matcalc.grad(f, e.wrt).expr).text()  # the user's own definitions are no length
+    theirs = matcalc.Formula(matcalc.parse(e.expected, where=f.where).expr).text()
+    return size(ours) / size(theirs), ours, theirs
+
+
+# More than 1.5× the source's length, each with the reason (the test below keeps the list honest).
+MUCH_LONGER = {
+    # 2 diag(0.5 y − yᵀy) y: sums.py factors the common right factor y out of the sum before
+    # diag(a) b = a ⊙ b can fire, which leaves (diag(…) − y yᵀ − 2 yᵀy I) y + y.^2.
+    "x_diag_minus_scalar",
+}
+
+
+def test_corpus_results_are_no_longer_than_their_sources() -> None:
+    """At least 95% of the corpus entries that cite a closed form print no longer than it, none
+    more than 1.5× longer but MUCH_LONGER (sizes as ``size`` counts them, both sides printed by
+    our printer, the user's definitions not counted)."""
+    ratios = {e.id: _ratio(e) for e in BOOK}
+    longer = {k: r for k, r in ratios.items() if r[0] > 1}
+    report = "\n".join(f"{k}: {r[0]:.2f}  {r[1]}   (source: {r[2]})" for k, r in sorted(longer.items()))
+    assert len(longer) <= 0.05 * len(ratios), f"{len(longer)} of {len(ratios)} longer:\n{report}"
+    assert {k for k, r in ratios.items() if r[0] > 1.5} == MUCH_LONGER, report

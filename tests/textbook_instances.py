@@ -1,0 +1,64 @@
+"""Instances of the textbook rules (matcalc/simplification/textbook*.py), by identity: added to
+``test_rules_instances.GENERATORS`` so tests/test_rules.py checks each rule on its own.
+
+Formula text over the variables of ``test_rules.WHERE`` (A, B, C: n×m; P, Q: n×n; x, y:
+n-vectors; alpha scalar), or a function of them (``V.A``, ``V.n``) for forms the parser folds
+(a constant array next to a number) or cannot write (a definition).
+"""
+
+from __future__ import annotations
+
+from matcalc.algebra.expr import Expr
+from matcalc.algebra.ops import add, const, fill, make, matmul, transpose
+
+TEXTBOOK_INSTANCES: dict[str, list] = {
+    "A (B / s) = (A B) / s": ["P (A / alpha)", "x^T (y / alpha)"],
+    "(A / s) B = (A B) / s": ["(P / alpha) A", "(P / alpha) x"],
+    "(A / s) ⊙ B = (A ⊙ B) / s": ["(A / alpha) .* B", "B .* (A / alpha)"],
+    "A / s + B / s = (A + B) / s": ["A / alpha + B / alpha", "A / alpha - B / alpha + C"],
+    "exp(z) / sum(exp(z)) = softmax(z) for a column z": ["exp(x) / sum(exp(x))"],
+    "sqrt(sum(A.^2)) = ‖A‖": ["sqrt(sum(A.^2))"],
+    "sqrt(aᵀ a) = ‖a‖": ["sqrt(x^T x)"],
+    "D ⊙ (P ./ M + Q ./ N) = D ⊙ P ./ M + D ⊙ Q ./ N when M and N are factors of D (they cancel)": [
+        "(A .* B) .* (C ./ A - C ./ B)", "(C ./ A + B ./ A) .* A"],
+    "a ⊙ (1 − b) − (1 − a) ⊙ b = a − b": ["A .* (1 - B) - (1 - A) .* B", "(1 - B) .* A - B .* (1 - A)"],
+    "A / s + B / sᵏ = (A + B / sᵏ⁻¹) / s (a common number stays in front)": [
+        "A / alpha + B / alpha^2", "2 A / alpha - 2 B / alpha^3"],
+    "A ./ D + B ./ D.^k = (A ⊙ D.^(k-1) + B) ./ D.^k (k = 1: a common denominator)": [
+        "A ./ B + C ./ B", "A ./ B + C ./ B.^2", "1 ./ B - 2 (C ./ B.^3)"],
+    "S ⊙ A + S ⊙ B = S ⊙ (A + B)": ["A .* B + A .* C", "A .* B - 2 (C .* A)"],
+    # ---------------------------------------------------------------- textbook_arrays.py
+    "A + c 𝟙 = A + c: a constant array in a sum is a number spread over it": ["A + matrix(2)", "x + vector(3) + y"],
+    "c 𝟙 + d 𝟙 = (c + d) 𝟙": [lambda V: add(fill(2, V.A.shape), fill(3, V.A.shape)),
+                               lambda V: add(fill(2, V.A.shape), const(1))],
+    "(s 𝟙) ./ A = s ./ A": ["matrix(2) ./ A", "(alpha vector(1)) ./ x"],
+    "A (-c 𝟙) = -(A (c 𝟙)), (-c 𝟙) A = -((c 𝟙) A)": [lambda V: matmul(V.P, fill(-2, (V.n, V.m))),
+                                                    lambda V: matmul(fill(-2, (V.m, V.n)), V.A)],
+    "A ⊙ (s ./ B) = (s A) ./ B": ["A .* (alpha ./ B)", "(2 ./ B) .* A"],
+    "(A ./ B) ⊙ C = (A ⊙ C) ./ B (one shape)": ["(A ./ B) .* C", "C .* (A ./ B)"],
+    "s (1 ./ A) = s ./ A": ["alpha (1 ./ A)"],
+    "(s A) / s = A": ["(alpha A) / alpha"],
+    "<c 𝟙, A> = c sum(A)": ["<matrix(2), A>", "<A, matrix(1)>"],
+    "<A, I> = tr(A)": ["<P, I>", "<I, P>"],
+    "(c 𝟙) softmax(Z) = c 𝟙: every column of softmax(Z) sums to 1": [
+        lambda V: matmul(fill(2, (3, V.n)), make("softmax", V.A)),
+        lambda V: matmul(fill(1, (1, V.n)), make("softmax", V.x))],
+    "(c 𝟙ᵀ) a = c sum(a), aᵀ (c 𝟙) = c sum(a)": [lambda V: matmul(fill(2, (1, V.n)), V.x), "x^T vector(1)"],
+    "f(A)ᵀ = f(Aᵀ) for an entrywise f": ["exp(A)^T", "sigmoid(x)^T", "tanh(alpha x)^T"],
+    "A ⊙ B + B ⊙ A = 2 A ⊙ B": ["A .* B + B .* A", "A .* B + C + B .* A"],
+    "P (-A - B) = -(P (A + B)), (-A - B) Q = -((A + B) Q)": ["P (-A - B)", "(-P - Q) (-A - B)"],
+    "diag(a) b = a ⊙ b for a column b (s diag(a) b = s (a ⊙ b))": [
+        "diag(x) y", lambda V: matmul(matmul(V.alpha, make("diag", V.x)), V.y)],
+    "diag(A + B) = diag(A) + diag(B) (the diagonal of a sum)": ["diag(P + Q)"],
+    "diag(Aᵀ) = diag(A) (the diagonal)": ["diag(P^T)"],
+    "diag(diag(a) A) = a ⊙ diag(A), diag(A diag(a)) = diag(A) ⊙ a (the diagonal)": [
+        "diag(diag(x) P)", "diag(P diag(x))"],
+    "Yᵀ = Y for a definition Y = Aᵀ A (or A Aᵀ)": [
+        lambda V: transpose(Expr("ref", (matmul(transpose(V.A), V.A),), "G", (V.m, V.m))),
+        lambda V: transpose(Expr("ref", (matmul(V.A, transpose(V.A)),), "G", (V.n, V.n)))],
+    "(A + s) ⊙ B = A ⊙ B + s B for a scalar s spread over A": ["(A + alpha) .* B", "B .* (x^T y + A)"],
+    "sum(a.^2) = aᵀ a for a column a": ["sum(x.^2)"],
+    "softmax(a) = 𝟙ᵀ for a row a (each column has one entry)": ["softmax(x^T)", "softmax(u^T)"],
+    # ---------------------------------------------------------------- lowering/reuse.py
+    "(A + B) Y = A Y + B Y when A Y is computed anyway (A + B is not formed)": ["(P + Q) A", "(P + P^T) A"],
+}
