@@ -115,7 +115,7 @@ def checkreport_short(r: Any) -> str:
 
 
 def claimresult_doc(c: Any, level: int = 0) -> list[Block]:
-    nabla = _nabla(c.wrt, c.fname)
+    nabla = c.label("latex")
     claim = equation(nabla, c.claim) if c.claim is not None else [Math(nabla + " = "), Code(c.claim_text)]
     out: list[Block] = [Row(claim, mark=_mark(c.ok), level=level)]
     if c.ok:

@@ -13,6 +13,7 @@ from matcalc.calculus.gradients import derive, upstream_formula, vjp
 from matcalc.calculus.jacobian import jacobian, jvp
 from matcalc.calculus.second_order import hessian, hvp
 from matcalc.language.formula import Formula
+from matcalc.language.printers import show_name
 
 KINDS = ("jacobian", "jvp", "hessian", "hvp")
 
@@ -29,6 +30,16 @@ def derive_kind(kind: str, f: str | Formula, wrt: str, where: str | dict | None 
     if kind == "hvp":
         return hvp(f, wrt, direction, where)
     raise MatcalcError(f"unknown kind '{kind}' (use one of {', '.join(KINDS)})")
+
+
+def claim_label(kind: str, wrt: str, fname: str = "f", notation: str = "unicode") -> str:
+    """The left side of a claimed derivative: ∇_x f (gradient), J_x F (Jacobian), ∇²_x f (Hessian)."""
+    if notation == "latex":
+        sub = "{" + show_name(wrt, "latex") + "}"
+        head = {"jacobian": "J", "hessian": "\\nabla^2"}.get(kind, "\\nabla")
+    else:
+        sub, head = wrt, {"jacobian": "J", "hessian": "∇²"}.get(kind, "∇")
+    return f"{head}_{sub} {'F' if kind == 'jacobian' else fname}"
 
 
 def family_command(args: argparse.Namespace, formula: Formula) -> int:
