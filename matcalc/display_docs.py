@@ -52,7 +52,8 @@ def equation(lhs: str, f: Any) -> list[Piece]:
 
 
 def formula_doc(f: Any) -> list[Block]:
-    return [Row([Math(f.latex())]), Row([f"value: {_shape(f.shape)}"], style="note"), reading_table(f)]
+    what = [Row([f.what], style="note")] if f.what else []
+    return [*what, Row([Math(f.latex())]), Row([f"value: {_shape(f.shape)}"], style="note"), reading_table(f)]
 
 
 # ---------------------------------------------------------------- gradients and derivations

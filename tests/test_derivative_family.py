@@ -201,7 +201,7 @@ def test_cli_steps_and_errors(cli) -> None:
 
 @pytest.mark.parametrize("kind, formula, wrt", [
     ("jacobian", "softmax(x)", "x"), ("hessian", "sum(softplus(X w)) - y^T X w", "w"),
-    ("jvp", "W x", "W"), ("hvp", "logdet(X)", "X"),
+    ("jvp", "W x", "W"), ("hvp", "logdet(X)", "X"), ("vjp", "X^T A X", "X"), ("vjp", "log(x)", "x"),
 ])
 def test_cli_check_each_kind(cli, kind, formula, wrt) -> None:
     run = cli("check", formula, "--wrt", wrt, "--kind", kind)
@@ -213,6 +213,39 @@ def test_check_kind_finds_a_wrong_closed_form(monkeypatch) -> None:
 
     monkeypatch.setattr(family, "derive_kind", lambda kind, f, wrt, where=None, direction="V": matcalc.parse("A"))
     assert not family.check_kind("A^T x", "x", "jacobian")
+
+
+def test_vjp_reference_is_autograd_of_the_upstream_inner_product() -> None:
+    from matcalc.checking import family
+
+    rng = np.random.default_rng(2)
+    A, x, G = rng.standard_normal((4, 3)), rng.standard_normal(3), rng.standard_normal(4)
+    got = family.reference("vjp", matcalc.parse("A x"), "x", {"A": A, "x": x}, G)
+    assert np.allclose(got, A.T @ G)  # hand-written: ∇_x <G, A x> = Aᵀ G
+
+
+def test_check_kind_finds_a_wrong_vjp(monkeypatch) -> None:
+    from matcalc.checking import family
+
+    assert family.check_kind("A x", "x", "vjp", where="A: matrix(n, n)")
+    wrong = lambda kind, f, wrt, where=None, direction="V": matcalc.vjp("A^T x", "x", direction, "A: matrix(n, n)")  # noqa: E731
+    monkeypatch.setattr(family, "derive_kind", wrong)
+    assert not family.check_kind("A x", "x", "vjp", where="A: matrix(n, n)")
+
+
+def test_results_say_what_they_are() -> None:
+    h = matcalc.hessian("x^T A x", "x")
+    assert repr(h) == "Formula('A + A^T', what='Hessian of x^T A x in x')"
+    assert "Hessian of x^T A x in x" in h._repr_markdown_()
+    assert "Jacobian" in repr(matcalc.jacobian("A x", "x")) and "JVP" in repr(matcalc.jvp("A x", "x"))
+    assert "Hessian-vector product" in repr(matcalc.hvp("x^T A x", "x"))
+    assert repr(matcalc.parse("A x")) == "Formula('A x')"
+
+
+@pytest.mark.parametrize("f", ["log(x)", "A x"])
+def test_grad_of_a_vector_points_to_the_family(f) -> None:
+    with pytest.raises(matcalc.MatcalcError, match=r"jacobian\(F, wrt\).*jvp\(F, wrt.*vjp\(F, wrt"):
+        matcalc.grad(f, "x")
 
 
 def _run(source: str, name: str):
@@ -255,3 +288,12 @@ def test_codegen_of_results_and_an_hvp_that_never_forms_the_hessian() -> None:
 def test_check_claim_of_jacobians_and_hessians(f, wrt, claim, kind, ok, mistake) -> None:
     result = matcalc.check_claim(f, wrt, claim, kind=kind)
     assert result.ok is ok and result.mistake == mistake
+
+
+def test_claims_of_jacobians_and_hessians_are_labelled_as_such() -> None:
+    jac = matcalc.check_claim("A x", "x", "A^T", kind="jacobian")
+    assert str(jac).splitlines()[0] == "✗ J_x F = Aᵀ" and "    correct: J_x F = A" in str(jac).splitlines()
+    assert "$J_{x} F = A^\\top$" in jac._repr_markdown_() and "∇" not in str(jac)
+    hess = matcalc.check_claim("x^T A x", "x", "A + A^T", kind="hessian")
+    assert str(hess).splitlines()[0] == "✓ ∇²_x f = A + Aᵀ" and "\\nabla^2_{x} f" in hess._repr_markdown_()
+    assert str(matcalc.check_claim("x^T A x", "x", "(A + A^T) x")).startswith("✓ ∇_x f = ")

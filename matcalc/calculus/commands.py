@@ -15,12 +15,12 @@ from matcalc.calculus.second_order import hessian, hvp
 from matcalc.language.formula import Formula
 from matcalc.language.printers import show_name
 
-KINDS = ("jacobian", "jvp", "hessian", "hvp")
+KINDS = ("jacobian", "jvp", "vjp", "hessian", "hvp")
 
 
 def derive_kind(kind: str, f: str | Formula, wrt: str, where: str | dict | None = None,
                 direction: str = "V") -> Formula:
-    """The closed form of one kind: jacobian, jvp, hessian or hvp."""
+    """The closed form of one kind: jacobian, jvp, vjp (direction: the upstream name), hessian or hvp."""
     if kind == "jacobian":
         return jacobian(f, wrt, where)
     if kind == "hessian":
@@ -29,6 +29,10 @@ def derive_kind(kind: str, f: str | Formula, wrt: str, where: str | dict | None 
         return jvp(f, wrt, direction, where)
     if kind == "hvp":
         return hvp(f, wrt, direction, where)
+    if kind == "vjp":
+        result = vjp(f, wrt, direction, where)
+        assert isinstance(result, Formula)  # one variable: one Formula
+        return result
     raise MatcalcError(f"unknown kind '{kind}' (use one of {', '.join(KINDS)})")
 
 
