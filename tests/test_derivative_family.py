@@ -297,3 +297,40 @@ def test_claims_of_jacobians_and_hessians_are_labelled_as_such() -> None:
     hess = matcalc.check_claim("x^T A x", "x", "A + A^T", kind="hessian")
     assert str(hess).splitlines()[0] == "✓ ∇²_x f = A + Aᵀ" and "\\nabla^2_{x} f" in hess._repr_markdown_()
     assert str(matcalc.check_claim("x^T A x", "x", "(A + A^T) x")).startswith("✓ ∇_x f = ")
+
+
+def _autograd(fn, *tensors):
+    """torch.autograd gradients of a hand-written torch function, in float64."""
+    ts = [torch.tensor(t, dtype=torch.float64, requires_grad=True) for t in tensors]
+    return [g.numpy() for g in torch.autograd.grad(fn(*ts), ts)]
+
+
+@pytest.mark.parametrize("f, where, reference", [
+    ("sum(kron(A, B))", None, lambda A, B: torch.kron(A, B).sum()),
+    ("tr(kron(A, B))", "A: matrix(n, n); B: matrix(k, k)", lambda A, B: torch.trace(torch.kron(A, B))),
+])
+def test_gradients_through_kron(f, where, reference) -> None:
+    rng = np.random.default_rng(3)
+    A, B = rng.standard_normal((3, 3)), rng.standard_normal((2, 2))
+    grads = matcalc.grad(f, ["A", "B"], where=where)
+    for name, want in zip("AB", _autograd(reference, A, B)):
+        assert np.allclose(matcalc.compile(grads[name])(A=A, B=B), want)
+
+
+def test_gradient_through_vec() -> None:
+    rng = np.random.default_rng(4)
+    X, a = rng.standard_normal((3, 4)), rng.standard_normal(12)
+    g = matcalc.grad("a^T vec(X)", "X")
+    _, want_X = _autograd(lambda a, X: a @ X.T.reshape(-1), a, X)  # column-major vec
+    assert np.allclose(matcalc.compile(g)(a=a, X=X), want_X)
+    g2 = matcalc.grad("sum(vec(X) .* vec(X))", "X")
+    assert np.allclose(matcalc.compile(g2)(X=X), 2 * X)
+
+
+def test_gradient_through_a_general_kron() -> None:
+    rng = np.random.default_rng(5)
+    A, B, a, b = (rng.standard_normal(s) for s in ((2, 3), (4, 2), 8, 6))
+    grads = matcalc.grad("a^T kron(A, B) b", ["A", "B"])
+    wants = _autograd(lambda A, B: torch.tensor(a) @ torch.kron(A, B) @ torch.tensor(b), A, B)
+    for name, want in zip("AB", wants):
+        assert np.allclose(matcalc.compile(grads[name])(a=a, b=b, A=A, B=B), want)
