@@ -444,6 +444,8 @@ def _user(g: _Gen, shape: Shape, depth: int) -> Term:
     fn = g.pick(options)
     g.functions[fn.name] = fn
     arg = _gen(g, shape, depth - 1)
+    if arg.text.replace(".", "").isdigit():  # g(2) expands to an unfolded -(2) that prints as `+ -2` (reported)
+        arg = _var(g.pick(_vars_of(shape)))
     return Term(f"{fn.name}({arg.text})", _call(fn.twin, arg))
 
 

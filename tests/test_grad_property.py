@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 from strategies import DIMS, Case, as_tensors, sample_values, twinned
 
@@ -78,8 +78,26 @@ def _draw(case: Case, seed: int, sizes: dict[str, int]) -> tuple[Formula, dict[s
     return f, sample_values(f, np.random.default_rng(seed), sizes)
 
 
+# Formulas this test found wrong before the rewrite engine kept broadcast shapes (regressions).
+FOUND = [
+    Case("sum((A) - (A) + (alpha) ./ (1 + (tau)^2))",
+         lambda v: (v["A"] - v["A"] + v["alpha"] / (1 + v["tau"] ** 2)).sum().reshape(1, 1)),
+    Case("(x)^T ((u) - (u) + (alpha) + (beta))", lambda v: v["x"].T @ (v["u"] - v["u"] + v["alpha"] + v["beta"])),
+    Case("(alpha) ((p)^T ((1) ./ (p)))", lambda v: v["alpha"] * (v["p"].T @ (1 / v["p"]))),
+    Case("⟨(beta) - (tau) + (C) (B) - (C) (B), D⟩",
+         lambda v: ((v["beta"] - v["tau"] + v["C"] @ v["B"] - v["C"] @ v["B"]) * v["D"]).sum().reshape(1, 1)),
+    Case("((1.5) (tau) + (u) - (u))^T (S) ((u) ∘ (u) + (1_n) - (1_n) + (2)) ./ (tau)",
+         lambda v: (1.5 * v["tau"] + v["u"] - v["u"]).T @ v["S"] @ (v["u"] * v["u"] + 2) / v["tau"]),
+]
+
+
 @SETTINGS
 @given(case=twinned("scalar", max_depth=6, min_depth=3), seed=st.integers(0, 2**16), sizes=SIZES)
+@example(case=FOUND[0], seed=1, sizes={"n": 3, "m": 2, "k": 4})
+@example(case=FOUND[1], seed=1, sizes={"n": 3, "m": 2, "k": 4})
+@example(case=FOUND[2], seed=1, sizes={"n": 3, "m": 2, "k": 4})
+@example(case=FOUND[3], seed=1, sizes={"n": 3, "m": 2, "k": 4})
+@example(case=FOUND[4], seed=1, sizes={"n": 3, "m": 2, "k": 4})
 def test_value_and_gradient_agree_with_the_twin(case: Case, seed: int, sizes: dict[str, int]) -> None:
     f, values = _draw(case, seed, sizes)
     value, ref = _reference(case, f, values, sizes)

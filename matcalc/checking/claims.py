@@ -57,7 +57,7 @@ class ClaimResult(Display):
     correct: Formula
     ok: bool
     claim: Formula | None = None
-    method: str = ""  # symbolic | numeric | shape | parse
+    method: str = ""  # symbolic (numbers and simplifier agree) | numeric | shape | variables | parse
     max_relative_difference: float = 0.0
     error: str = ""  # why the claim cannot be right without numbers: it does not parse, or has the wrong shape
     diagnosis: Diagnosis | None = None
@@ -72,7 +72,7 @@ class ClaimResult(Display):
 
     @property
     def mistake(self) -> str:
-        """The key of the diagnosed mistake ('transpose', 'order', …), 'shape'/'parse' when only that
+        """The key of the diagnosed mistake ('transpose', 'order', …), 'shape'/'variables'/'parse' when only that
         is known, '' for a correct claim or an unexplained wrong one."""
         if self.diagnosis is not None:
             return self.diagnosis.key

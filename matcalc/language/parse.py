@@ -32,6 +32,7 @@ from matcalc.algebra.shapes import (
 from matcalc.language.calls import Calls, Post
 from matcalc.language.declarations import TYPES, Decl, decl_shape, declarations, finalize, where_items
 from matcalc.language.formula import Formula, Reading
+from matcalc.language.ones import folded_ones
 from matcalc.language.powers import Powers
 from matcalc.language.printers import show
 from matcalc.language.read import Prepared, notation_of, prepare
@@ -293,7 +294,7 @@ class Builder(Calls, Powers):
             if str(children[i - 1]) in ("·", "\\cdot") and _column(acc) and _column(right):
                 op = "inner"  # a · b of two vectors is their dot product
             try:
-                acc = _folded_ones(ops.make("div" if op == "scalar_div" else op, acc, right))
+                acc = folded_ones(ops.make("div" if op == "scalar_div" else op, acc, right))
             except ShapeError as e:
                 e.span, e.source = self._span(children[i]), self.source
                 raise
@@ -378,28 +379,6 @@ class Builder(Calls, Powers):
         return "vector"
 
 _POSTFIX_AWARE = {"call", "transpose", "inverse", "pow", "hpow"}
-
-
-def _ones_factor(e: Expr) -> tuple[float, tuple] | None:
-    """(c, shape) when e is c 𝟙 or (c 𝟙)ᵀ."""
-    if e.op == "fill":
-        return e.attr, e.shape
-    if e.op == "transpose" and e.args[0].op == "fill":
-        return e.args[0].attr, e.shape
-    return None
-
-
-def _folded_ones(e: Expr) -> Expr:
-    """c 𝟙_n and 𝟙_n 𝟙_mᵀ read as the one constant array the printer writes that way."""
-    if e.op != "matmul":
-        return e
-    a, right = e.args[0], _ones_factor(e.args[1])
-    if a.op == "const" and right is not None:
-        return ops.fill(a.attr * right[0], right[1])
-    left = _ones_factor(a)
-    if left is not None and right is not None and left[1][1] == 1 and right[1][0] == 1 and not is_scalar(e.shape):
-        return ops.fill(left[0] * right[0], e.shape)
-    return e
 
 
 def _column(e: Expr) -> bool:
