@@ -102,7 +102,9 @@ def checkreport_doc(r: Any) -> list[Block]:
         out.append(Row([r.error], style="error"))
     for v in r.variables:
         detail = v.error or f"largest relative error {v.max_rel_error:.1e} (tolerance {v.tol:.0e})"
-        out.append(Row([Math(_nabla(v.name)), " = ", Code(v.gradient), ": " + detail], mark=_mark(v.ok), level=1))
+        shown = equation(_nabla(v.name), v.closed_form) if v.closed_form is not None else [
+            Math(_nabla(v.name) + " ="), " ", Code(v.gradient)]
+        out.append(Row([*shown, ": " + detail], mark=_mark(v.ok), level=1))
     return out
 
 
@@ -149,7 +151,13 @@ def stepsreport_doc(s: Any, level: int = 0) -> list[Block]:
     cells, marks = [], []
     for line in s.lines:
         notes = _notes(line, line is first)
-        cells.append([[str(line.number)], [line.shown_label], [Code("= " + (line.shown or line.text))],
+        label: list[Piece] = [line.shown_label]
+        shown: list[Piece] = [Code("= " + (line.shown or line.text))]
+        if line.shown_latex:  # the line was read: math like the rest (else the text as written)
+            if line.shown_label:
+                label = [Math(_nabla(line.variable, s.fname) if line.is_gradient else line.shown_label)]
+            shown = [Math("= " + line.shown_latex)]
+        cells.append([[str(line.number)], label, shown,
                       ["; ".join(notes)] if notes else []])
         marks.append(_mark(line.ok))
     if cells:

@@ -108,3 +108,12 @@ def test_wheel_contains_the_web_page(installed: Path) -> None:
     page = {p.relative_to(ROOT).as_posix() for folder in ("templates", "static")
             for p in (ROOT / "matcalc" / "web" / folder).iterdir()}
     assert page and page <= names, sorted(page - names)
+
+
+def test_runs_from_the_top_folder_of_a_checkout(installed: Path) -> None:
+    """After `pip install .`, Python started in the clone's top folder imports ./matcalc (the
+    source, which holds no grammar/) ahead of the install: the grammar is still found."""
+    site, src = installed.parent / "site", installed.parent / "src"
+    r = _run(site, sys.executable, "-m", "matcalc", "grad", "a^T exp(X b)", "--wrt", "X", "--quiet", cwd=src)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "(exp(X b) .* a) b^T"

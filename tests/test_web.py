@@ -6,6 +6,7 @@ The browser tests skip when Playwright or Chromium is missing here; .ci/run inst
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import shutil
@@ -199,37 +200,101 @@ def test_upload_a_homework_file(page, server) -> None:
     text = graded.inner_text()
     assert "mistake: a missing or extra transpose" in text and "counterexample" in text
     assert "first wrong line" in text
+    lines = graded.locator(".mc-steps td.mc-c2")  # the student's lines, read: math like the rest
+    maths = lines.locator("math").count()
+    assert maths >= 3 and maths + lines.locator("code").count() == lines.count()
     assert page.locator("#text").input_value().startswith(HOMEWORK.read_text(encoding="utf-8")[:40])
     _shot(page, "homework")
 
 
 def test_the_page_offers_what_matcalc_can_derive(monkeypatch) -> None:
-    """Jacobian, Hessian, JVP and HVP appear in the page's choice once matcalc has them."""
+    """Jacobian, Hessian, JVP and HVP appear in the page's choice only when matcalc has them."""
     import matcalc
-    from matcalc.web.views import Query, available_kinds, derive_page
+    from matcalc.web.views import available_kinds
 
+    assert list(available_kinds()) == ["grad", "jacobian", "hessian", "jvp", "hvp"]
     for kind in ("jacobian", "hessian", "jvp", "hvp"):
         monkeypatch.delattr(matcalc, kind, raising=False)
     monkeypatch.setattr(matcalc, "_EXPORTS", {k: v for k, v in matcalc._EXPORTS.items()
                                               if k not in ("jacobian", "hessian", "jvp", "hvp")})
     assert list(available_kinds()) == ["grad"]
-    monkeypatch.setattr(matcalc, "hessian", lambda f, wrt: matcalc.parse("A + A^T"), raising=False)
-    assert list(available_kinds()) == ["grad", "hessian"]
-    page = derive_page(Query(f="x^T A x", wrt=["x"], what="hessian", check=False))
-    assert not page.error and "<math" in page.result and "nabla" in page.result
 
 
-def test_choose_a_jacobian_when_matcalc_has_it(page, server) -> None:
-    import matcalc
+FAMILY = {"jacobian": ("exp(A x)", "∂"), "hessian": ("x^T A x", "∇"), "jvp": ("exp(A x)", "∂"),
+          "hvp": ("tr(X^T A X)", "∇")}
 
-    if not hasattr(matcalc, "jacobian"):
-        pytest.skip("matcalc.jacobian is not there yet")
+
+@pytest.mark.parametrize("kind", sorted(FAMILY))
+def test_api_gives_every_kind_as_the_cli_json(server, cli, kind) -> None:
+    f, _ = FAMILY[kind]
+    wrt = "X" if "X" in f else "x"
+    r = cli(kind, f, "--wrt", wrt, "--steps", "--format", "json")
+    want = json.loads(r.out)
+    assert len(want["steps"]) >= 2
+    for url in (f"/api/{kind}?{_q(f=f, wrt=wrt, steps='1')}", f"/api/grad?{_q(f=f, wrt=wrt, steps='1', what=kind)}"):
+        status, body = _get(server + url)
+        assert status == 200, body
+        assert json.loads(body) == want
+    status, body = _get(f"{server}/api/codegen?{_q(f=f, wrt=wrt, what=kind)}")
+    assert status == 200 and "return" in json.loads(body)["source"]
+
+
+def test_api_hessian_check_and_unknown_what(server) -> None:
+    for route in ("grad", "check", "codegen"):
+        status, body = _get(f"{server}/api/{route}?{_q(f='x^T A x', wrt='x', what='hesian')}")
+        assert status == 400 and "unknown derivative 'hesian'" in json.loads(body)["error"], body
+    status, body = _get(f"{server}/api/hessian?{_q(f='x^T A x', wrt='x,A')}")
+    assert status == 400 and "one variable" in json.loads(body)["error"]
+    status, body = _get(f"{server}/?{_q(f='x^T A x', wrt='x', what='hesian')}")
+    assert status == 200 and "unknown derivative" in body
+    pytest.importorskip("torch")
+    status, body = _get(f"{server}/api/check?{_q(f='x^T A x', wrt='x', what='hessian')}")
+    data = json.loads(body)
+    assert status == 200 and data["ok"] is True and data["reference"] == "torch.func.hessian"
+
+
+@pytest.mark.parametrize("kind", sorted(FAMILY))
+def test_page_shows_steps_code_and_check_for_every_kind(server, kind) -> None:
+    f, symbol = FAMILY[kind]
+    status, body = _get(f"{server}/?{_q(f=f, what=kind)}")
+    assert status == 200 and 'id="error"' not in body
+    for section in ('id="result"', 'id="steps"', 'id="code-numpy"', 'id="code-torch"', 'id="check"'):
+        assert section in body, section
+    steps = body[body.index('id="steps"'):body.index('id="check"')]
+    assert steps.count("<tr>") >= 2 and "<math" in steps
+    assert f"def {kind}_" in body
+    if importlib.util.find_spec("torch") is not None:
+        check = body[body.index('id="check"'):body.index('id="code"')]
+        assert 'class="card check ok"' in body and "largest relative error" in check
+        assert "<code>" not in check and "<math" in check  # the closed form as math, like the rest
+
+
+def test_a_hessian_in_the_browser(page, server) -> None:
     page.goto(server + "/")
-    page.fill("#f", "exp(A x)")
+    page.fill("#f", "x^T A x")
     page.fill("#wrt", "x")
-    page.select_option("#what", "jacobian")
+    page.select_option("#what", "hessian")
     page.click("#go")
+    page.locator("#steps math").first.wait_for()
+    assert "what=hessian" in page.url and page.locator("#error").count() == 0
+    assert page.locator("#result").inner_text().split()[-5:] == ["=", "𝐴", "+", "𝐴", "⊤"]
+    assert page.locator("#steps tr").count() >= 3 and "def hessian_x" in page.locator("#code-numpy").inner_text()
+    if importlib.util.find_spec("torch") is not None:
+        assert page.locator("#check .mc-ok").count() == 1
+    _shot(page, "hessian")
+
+
+def test_long_math_scrolls_inside_its_box(page, server) -> None:
+    f = "-y^T log(sigmoid(X w)) - (1 - y)^T log(1 - sigmoid(X w))"
+    page.set_viewport_size({"width": 560, "height": 900})  # a laptop's half screen: the math is wider
+    page.goto(server + "/?" + _q(f=f, wrt="w", what="hessian", check="0"))
     page.locator("#result math").first.wait_for()
-    assert "∂" in page.locator("#result").inner_text()
-    assert "what=jacobian" in page.url and page.locator("#error").count() == 0
-    _shot(page, "jacobian")
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0  # no horizontal scrollbar on the page
+    steps = page.locator("#steps .mc-doc").first
+    assert steps.evaluate("e => e.scrollWidth > e.clientWidth")  # the long lines scroll inside their box
+    for card in ("#result", "#steps"):
+        box = page.locator(card).bounding_box()
+        math = page.locator(f"{card} .mc-doc").first.bounding_box()
+        assert math["x"] + math["width"] <= box["x"] + box["width"] + 1, card  # inside its card
+    _shot(page, "long-hessian")

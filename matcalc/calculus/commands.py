@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from typing import Any
 
 from matcalc.algebra.shapes import MatcalcError
 from matcalc.calculus.gradients import derive, upstream_formula, vjp
@@ -31,6 +32,16 @@ def derive_kind(kind: str, f: str | Formula, wrt: str, where: str | dict | None 
     raise MatcalcError(f"unknown kind '{kind}' (use one of {', '.join(KINDS)})")
 
 
+def family_data(kind: str, wrt: str, formula: Formula, result: Formula, derivation: Any = None) -> dict:
+    """The JSON object of one result (``--format json``; with a derivation, its steps)."""
+    data = {"kind": kind, "wrt": wrt, "formula": formula.text(),
+            "result": {n: result.show(n) for n in ("text", "unicode", "latex")},
+            "shape": [str(d) for d in result.shape]}
+    if derivation is not None:
+        data["steps"] = [{"lhs": lhs, "rhs": rhs, "rule": rule} for lhs, rhs, rule in derivation.lines("text")]
+    return data
+
+
 def family_command(args: argparse.Namespace, formula: Formula) -> int:
     """Print a Jacobian, JVP, Hessian, HVP or VJP (with --steps its derivation)."""
     kind = args.command
@@ -43,12 +54,8 @@ def family_command(args: argparse.Namespace, formula: Formula) -> int:
         result = derive_kind(kind, formula, args.wrt, direction=getattr(args, "direction", "V"))
         derivation = result.derivation
     if args.format == "json":
-        data = {"kind": kind, "wrt": args.wrt, "formula": formula.text(),
-                "result": {n: result.show(n) for n in ("text", "unicode", "latex")},
-                "shape": [str(d) for d in result.shape]}
-        if derivation is not None and args.steps:
-            data["steps"] = [{"lhs": lhs, "rhs": rhs, "rule": rule} for lhs, rhs, rule in derivation.lines("text")]
-        print(json.dumps(data, ensure_ascii=False, indent=2))
+        print(json.dumps(family_data(kind, args.wrt, formula, result, derivation if args.steps else None),
+                         ensure_ascii=False, indent=2))
         return 0
     print(derivation.show(args.format) if args.steps and derivation is not None else result.show(args.format))
     return 0

@@ -63,6 +63,7 @@ class LineCheck:
     rule: str = ""  # the rule that gives the expected line
     claim: ClaimResult | None = None  # for a gradient line: the verdict on G itself
     shown: str = ""  # the line as read, in Unicode (empty when it could not be read)
+    shown_latex: str = ""  # the same in LaTeX (the notebook and web page show it as math)
 
     @property
     def shown_label(self) -> str:
@@ -257,7 +258,7 @@ class _Checker:
                 continue
             try:
                 expr = self.parse_line(seg.text)
-                line.shown = show(expr, "unicode")
+                line.shown, line.shown_latex = show(expr, "unicode"), show(expr, "latex")
                 if not is_scalar(expr.shape):
                     raise MatcalcError("a line of a derivation is a number: write it as <G, dX> or tr(…)")
                 vals = self.values(expr)
@@ -303,7 +304,7 @@ class _Checker:
         claim = check_claim(self.formula, line.variable, claimed)
         line.claim = claim
         if claim.claim is not None:
-            line.shown = show(claim.claim.expr, "unicode")
+            line.shown, line.shown_latex = show(claim.claim.expr, "unicode"), show(claim.claim.expr, "latex")
         if claim.claim is None or claim.error:
             line.error = claim.error or "cannot read the gradient"
             line.expected = show(claim.correct.expr, "unicode")

@@ -130,6 +130,7 @@ class VariableCheck:
     max_rel_error: float
     tol: float
     error: str = ""
+    closed_form: Formula | None = field(default=None, repr=False, compare=False)  # shown as math
 
     @property
     def ok(self) -> bool:
@@ -220,7 +221,7 @@ def check(f: str | Formula, wrt: str | Sequence[str], where: str | None = None, 
         return report
     if isinstance(grads, Formula):
         grads = {names[0]: grads}
-    results = {n: VariableCheck(n, str(grads[n]), 0.0, tol) for n in names}
+    results = {n: VariableCheck(n, str(grads[n]), 0.0, tol, closed_form=grads[n]) for n in names}
     report.variables = list(results.values())
     for t in range(trials):
         rng = np.random.default_rng([seed, t])

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from functools import lru_cache
+from importlib import resources
+from pathlib import Path
 
 from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
@@ -60,10 +62,19 @@ class _PairNorms:
             yield tok
 
 
+def _grammar_text() -> str:
+    """grammar/matcalc.lark: shipped as ``matcalc.grammar``; in a source checkout run from its top
+    folder (where ``./matcalc`` shadows the installed package) it sits beside the package."""
+    try:
+        return resources.files("matcalc.grammar").joinpath("matcalc.lark").read_text(encoding="utf-8")
+    except (ModuleNotFoundError, FileNotFoundError):
+        return (Path(__file__).resolve().parents[2] / "grammar" / "matcalc.lark").read_text(encoding="utf-8")
+
+
 @lru_cache(maxsize=1)
 def _parser() -> Lark:
-    return Lark.open_from_package("matcalc.grammar", "matcalc.lark", parser="lalr", propagate_positions=True,
-                                  postlex=_PairNorms(), cache=True)  # cache: the parse table, 10x faster start
+    return Lark(_grammar_text(), parser="lalr", propagate_positions=True,
+                postlex=_PairNorms(), cache=True)  # cache: the parse table, 10x faster start
 
 
 def parse_tree(text: str) -> Tree:

@@ -7,6 +7,9 @@ Routes:
   GET  /api/grad          ?f=&wrt=&where=&steps=1   the same object as `matcalc grad --format json`
   GET  /api/check         ?f=&wrt=&where=           the same object as `matcalc check --format json`
   GET  /api/codegen       ?f=&wrt=&where=&backend=  {"source": …}
+  GET  /api/jacobian, /api/jvp, /api/hessian, /api/hvp   ?f=&wrt=&where=&steps=1&direction=V
+                          the same object as `matcalc hessian … --format json`; grad, check and codegen
+                          take what=jacobian|jvp|hessian|hvp too (another what is a 400 error)
   POST /api/homework      the problem set as the body: the same object as `matcalc homework --format json`
   GET  /static/…          the stylesheet and the small script (copy buttons, file upload)
 
@@ -30,7 +33,7 @@ from starlette.staticfiles import StaticFiles
 import matcalc
 from matcalc.cli import grad_data, parse_data
 from matcalc.display import STYLE
-from matcalc.web.views import EXAMPLES, Query, derive_page, has_torch, homework_html
+from matcalc.web.views import EXAMPLES, Query, available_kinds, derive_page, has_torch, homework_html, unknown_kind
 
 HERE = Path(__file__).parent
 TEMPLATES = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["html"]))
@@ -96,11 +99,44 @@ def _wrt(request: Request) -> list[str]:
     return names
 
 
+def _what(request: Request) -> str:
+    """The kind asked for (what=grad by default); an unknown one is an error."""
+    what = request.query_params.get("what", "grad")
+    if what not in available_kinds():
+        raise matcalc.MatcalcError(unknown_kind(what, available_kinds()))
+    return what
+
+
+def _one_wrt(request: Request) -> str:
+    names = _wrt(request)
+    if len(names) != 1:
+        raise matcalc.MatcalcError("a Jacobian, Hessian, JVP or HVP is taken with respect to one variable: wrt=X")
+    return names[0]
+
+
+def api_family(kind: str) -> Any:
+    """/api/jacobian, /api/hessian, …: the same object as `matcalc <kind> --format json`."""
+
+    def compute(request: Request) -> Any:
+        from matcalc.calculus.commands import derive_kind, family_data
+
+        formula, name = _formula(request), _one_wrt(request)
+        direction = request.query_params.get("direction", "V")
+        result = derive_kind(kind, formula, name, direction=direction)
+        steps = request.query_params.get("steps", "0") not in ("0", "")
+        return family_data(kind, name, formula, result, result.derivation if steps else None)
+
+    return compute
+
+
 def api_parse(request: Request) -> Any:
     return parse_data(_formula(request))
 
 
 def api_grad(request: Request) -> Any:
+    what = _what(request)
+    if what != "grad":
+        return api_family(what)(request)
     formula, names = _formula(request), _wrt(request)
     derivation = matcalc.derive(formula, names)
     steps = request.query_params.get("steps", "0") not in ("0", "")
@@ -108,11 +144,19 @@ def api_grad(request: Request) -> Any:
 
 
 def api_check(request: Request) -> Any:
+    what = _what(request)
+    if what != "grad":
+        from matcalc.checking.family import check_kind
+
+        return check_kind(_formula(request), _one_wrt(request), what).as_dict()
     return matcalc.check(_formula(request), _wrt(request)).as_dict()
 
 
 def api_codegen(request: Request) -> Any:
-    backend = request.query_params.get("backend", "numpy")
+    backend, what = request.query_params.get("backend", "numpy"), _what(request)
+    if what != "grad":
+        result = getattr(matcalc, what)(_formula(request), _one_wrt(request))
+        return {"backend": backend, "source": matcalc.codegen(result, backend=backend)}
     return {"backend": backend, "source": matcalc.codegen(_formula(request), _wrt(request), backend=backend)}
 
 
@@ -135,6 +179,7 @@ def create_app() -> Starlette:
         Route("/api/grad", _api(api_grad)),
         Route("/api/check", _api(api_check)),
         Route("/api/codegen", _api(api_codegen)),
+        *(Route(f"/api/{kind}", _api(api_family(kind))) for kind in available_kinds() if kind != "grad"),
         Route("/api/homework", api_homework, methods=["POST"]),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ])

@@ -96,12 +96,14 @@ def derive_page(q: Query) -> Page:
         else:
             notes.append(Row(["read: " + guess], style="note"))
     page.reading = _section([Row([Math(formula.latex())]), reading_table(formula, why), *notes])
-    wrt = [w for w in q.wrt if w] or _default_wrt(formula)
+    wrt = [w for w in q.wrt if w] or _default_wrt(formula, q.what)
     q.wrt = wrt
+    if q.what not in page.kinds:
+        page.error = unknown_kind(q.what, page.kinds)
+        return page
     try:
-        if q.what != "grad" and q.what in page.kinds:
-            page.result = _section(_other_kind(q.what, formula, wrt))
-            return page
+        if q.what != "grad":
+            return _family_page(page, formula, wrt)
         derivation = matcalc.derive(formula, wrt)
         page.result = _section(gradients_doc(derivation.gradients))
         page.derivation = _section([derivation_table(derivation)])
@@ -115,26 +117,59 @@ def derive_page(q: Query) -> Page:
     return page
 
 
-def _default_wrt(formula: Any) -> list[str]:
-    """With no variable named: the first matrix, else the first variable."""
-    matrices = [d.name for d in formula.declarations if d.var.kind not in ("scalar", "vector")]
-    return (matrices or formula.variables)[:1]
+def unknown_kind(what: str, kinds: dict[str, str]) -> str:
+    """The message for a ``what`` the page cannot derive."""
+    return f"unknown derivative '{what}': use what={', '.join(kinds)}"
 
 
-def _other_kind(kind: str, formula: Any, wrt: list[str]) -> list[Block]:
-    """A Jacobian, Hessian, JVP or HVP, shown through its own display (or as a formula)."""
-    from matcalc.display import doc
+def _symbol(kind: str, name: str) -> str:
+    return SYMBOLS[kind] % show_name(name, "latex")
+
+
+def _family_page(page: Page, formula: Any, wrt: list[str]) -> Page:
+    """A Jacobian, Hessian, JVP or HVP per variable: result, derivation, code and torch check."""
+    kind = page.query.what
+    try:
+        results = {name: getattr(matcalc, kind)(formula, name) for name in wrt}
+        page.result = _section([Row(equation(_symbol(kind, n), r)) for n, r in results.items()])
+        page.derivation = _section([b for n, r in results.items() for b in (
+            Row(["derivation of ", Math(_symbol(kind, n))], style="title"), derivation_table(r.derivation))])
+    except matcalc.MatcalcError as e:
+        page.error = str(e)
+        return page
+    try:
+        page.code = {b: "\n\n".join(matcalc.codegen(r, backend=b, name=f"{kind}_{n}") for n, r in results.items())
+                     for b in ("numpy", "torch")}
+    except matcalc.MatcalcError as e:  # the closed form stands; say why there is no code
+        page.code = {"numpy": f"# no code for this {KINDS[kind]}: {e}"}
+    if page.query.check and has_torch():
+        from matcalc.checking.family import check_kind
+
+        reports = {n: check_kind(formula, n, kind, trials=2) for n in results}
+        page.check = _section(kind_check_doc(kind, reports, results))
+        page.check_ok = all(r.ok for r in reports.values())
+    return page
+
+
+def kind_check_doc(kind: str, reports: dict[str, Any], results: dict[str, Any]) -> list[Block]:
+    """One ✓/✗ row per variable: the closed form (as math) and its largest error against torch.func."""
+    from matcalc.checking.family import REFERENCE
 
     out: list[Block] = []
-    for name in wrt:
-        v = getattr(matcalc, kind)(formula, name)
-        if hasattr(v, "expr"):
-            out.append(Row(equation(SYMBOLS.get(kind, "\\mathrm{%s}_{%%s}" % kind) % show_name(name, "latex"), v)))
-        elif hasattr(v, "_repr_markdown_"):
-            out += doc(v)
-        else:
-            out.append(Row([str(v)]))
+    for name, r in reports.items():
+        sizes = "; ".join(", ".join(f"{k}={v}" for k, v in s.items()) for s in r.sizes if s)
+        out.append(Row([*equation(_symbol(kind, name), results[name]),
+                        f": largest relative error {r.max_rel_error:.1e} (tolerance {r.tol:.0e}) against "
+                        f"{REFERENCE[kind]}" + (f", at sizes {sizes}" if sizes else "")], mark="✓" if r.ok else "✗"))
     return out
+
+
+def _default_wrt(formula: Any, what: str = "grad") -> list[str]:
+    """With no variable named: for a gradient the first matrix, for the others the first vector,
+    else the first variable."""
+    first = [d.name for d in formula.declarations
+             if (d.var.kind == "vector") == (what != "grad") and d.var.kind != "scalar"]
+    return (first or formula.variables)[:1]
 
 
 def homework_html(text: str) -> tuple[str, Any]:
