@@ -266,3 +266,15 @@ def test_deep_and_shared_formulas_derive_without_blow_up(text: str, reference) -
     assert time.perf_counter() - start < 10
     got = matcalc.compile(Formula(g.expr, g.declarations, g.definitions))(x=0.3)
     np.testing.assert_allclose(got, _autograd(reference, {"x": 0.3}, "x"), rtol=1e-9)
+
+
+def test_long_products_are_walked_without_recursion() -> None:
+    """A product of thousands of factors nests that deep: its factors are read iteratively
+    (recursing once per factor raised RecursionError past ~1000)."""
+    from matcalc.simplification.sums import chain_of
+
+    xs = [ops.var(f"a{i}", "scalar", (1, 1)) for i in range(5000)]
+    e = xs[0]
+    for v in xs[1:]:
+        e = ops.matmul(e, v)
+    assert chain_of(e) == xs

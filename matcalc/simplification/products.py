@@ -199,16 +199,18 @@ def _hadamard_scalars(e: Expr) -> Expr | None:
 # ---------------------------------------------------------------- ⊙ / ./ chains of one shape
 
 
-def _factors(e: Expr, num: list[Expr], den: list[Expr]) -> None:
-    """Split a chain of ⊙ and ./ of equal shapes into numerator and denominator factors."""
-    if e.op == "hadamard" and all(a.shape == e.shape for a in e.args):
-        _factors(e.args[0], num, den)
-        _factors(e.args[1], num, den)
-    elif e.op == "div" and e.args[1].shape == e.shape and (e.args[0].shape == e.shape or is_value(e.args[0], 1)):
-        _factors(e.args[0], num, den)
-        _factors(e.args[1], den, num)
-    elif not is_value(e, 1):
-        num.append(e)
+def _factors(root: Expr, num: list[Expr], den: list[Expr]) -> None:
+    """Split a chain of ⊙ and ./ of equal shapes into numerator and denominator factors (left to
+    right, iteratively)."""
+    stack = [(root, num, den)]
+    while stack:
+        e, top, bottom = stack.pop()
+        if e.op == "hadamard" and all(a.shape == e.shape for a in e.args):
+            stack += ((e.args[1], top, bottom), (e.args[0], top, bottom))
+        elif e.op == "div" and e.args[1].shape == e.shape and (e.args[0].shape == e.shape or is_value(e.args[0], 1)):
+            stack += ((e.args[1], bottom, top), (e.args[0], top, bottom))
+        elif not is_value(e, 1):
+            top.append(e)
 
 
 def _chain(factors: list[Expr], shape: tuple) -> Expr:
@@ -253,25 +255,27 @@ def _reciprocal_scale(e: Expr) -> Expr | None:
 # ---------------------------------------------------------------- products of scalars
 
 
-def _monomial(e: Expr, power: float, acc: dict[Expr, float], coef: list[float]) -> None:
-    """Collect a product/quotient of scalars into coef · Π base^power."""
-    if e.op == "const" and (e.attr > 0 or float(power).is_integer()):
-        if e.attr == 0 and power < 0:  # alpha / (2 - 2): the denominator simplifies to 0
-            raise ZeroDivision("division by zero: the denominator is 0")
-        coef[0] *= e.attr ** power
-    elif e.op in ("matmul", "hadamard") and all(scalar(a) for a in e.args):
-        _monomial(e.args[0], power, acc, coef)
-        _monomial(e.args[1], power, acc, coef)
-    elif e.op == "div" and all(scalar(a) for a in e.args):
-        _monomial(e.args[0], power, acc, coef)
-        _monomial(e.args[1], -power, acc, coef)
-    elif e.op == "neg" and float(power).is_integer():
-        coef[0] *= (-1) ** int(power)  # (-a)^2 = a^2
-        _monomial(e.args[0], power, acc, coef)
-    elif e.op == "hpow" and e.args[1].op == "const" and float(e.args[1].attr).is_integer():
-        _monomial(e.args[0], power * e.args[1].attr, acc, coef)  # (b^2)^1.5 is |b|^3: only integer powers nest
-    else:
-        acc[e] = acc.get(e, 0) + power
+def _monomial(root: Expr, power: float, acc: dict[Expr, float], coef: list[float]) -> None:
+    """Collect a product/quotient of scalars into coef · Π base^power (left to right, iteratively:
+    a product of thousands of factors nests that deep)."""
+    stack = [(root, power)]
+    while stack:
+        e, power = stack.pop()
+        if e.op == "const" and (e.attr > 0 or float(power).is_integer()):
+            if e.attr == 0 and power < 0:  # alpha / (2 - 2): the denominator simplifies to 0
+                raise ZeroDivision("division by zero: the denominator is 0")
+            coef[0] *= e.attr ** power
+        elif e.op in ("matmul", "hadamard") and all(scalar(a) for a in e.args):
+            stack += ((e.args[1], power), (e.args[0], power))
+        elif e.op == "div" and all(scalar(a) for a in e.args):
+            stack += ((e.args[1], -power), (e.args[0], power))
+        elif e.op == "neg" and float(power).is_integer():
+            coef[0] *= (-1) ** int(power)  # (-a)^2 = a^2
+            stack.append((e.args[0], power))
+        elif e.op == "hpow" and e.args[1].op == "const" and float(e.args[1].attr).is_integer():
+            stack.append((e.args[0], power * e.args[1].attr))  # (b^2)^1.5 is |b|^3: only integer powers nest
+        else:
+            acc[e] = acc.get(e, 0) + power
 
 
 _CANONICAL: weakref.WeakSet = weakref.WeakSet()  # c · Π xᵏ products built below, and their prefixes

@@ -91,8 +91,15 @@ def _distribute_number(e: Expr) -> Expr | None:
 
 
 def chain_of(e: Expr) -> list[Expr]:
-    """The factors of a product A B C, left to right."""
-    return chain_of(e.args[0]) + chain_of(e.args[1]) if e.op == "matmul" else [e]
+    """The factors of a product A B C, left to right (iteratively: long products nest deep)."""
+    out, stack = [], [e]
+    while stack:
+        node = stack.pop()
+        if node.op == "matmul":
+            stack += (node.args[1], node.args[0])
+        else:
+            out.append(node)
+    return out
 
 
 def from_chain(factors: list[Expr]) -> Expr:
