@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 import matcalc
-from matcalc.cli import COMMANDS, main
+from matcalc.cli import main
+from matcalc.cli_commands import COMMANDS
 
 needs_grad = pytest.mark.skipif(not hasattr(matcalc, "grad"), reason="matcalc.grad not available yet")
 

@@ -31,7 +31,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 import matcalc
-from matcalc.cli import grad_data, parse_data
+from matcalc.cli_commands import grad_data, parse_data
 from matcalc.display import STYLE
 from matcalc.web.views import EXAMPLES, Query, available_kinds, derive_page, has_torch, homework_html, unknown_kind
 
