@@ -244,7 +244,7 @@ def _check_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--trials", type=int, default=3, help="random draws of sizes and values (default: 3)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
     p.add_argument("--tol", type=float, default=1e-6, help="largest relative error accepted (default: 1e-6)")
-    p.add_argument("--kind", "-k", choices=("gradient", "jacobian", "jvp", "hessian", "hvp"), default="gradient",
+    p.add_argument("--kind", "-k", choices=("gradient", "jacobian", "jvp", "vjp", "hessian", "hvp"), default="gradient",
                    help="what to check against torch (default: gradient; the others against torch.func)")
     _format_argument(p, ("text", "json"))
 

@@ -52,7 +52,8 @@ def equation(lhs: str, f: Any) -> list[Piece]:
 
 
 def formula_doc(f: Any) -> list[Block]:
-    return [Row([Math(f.latex())]), Row([f"value: {_shape(f.shape)}"], style="note"), reading_table(f)]
+    what = [Row([f.what], style="note")] if f.what else []
+    return [*what, Row([Math(f.latex())]), Row([f"value: {_shape(f.shape)}"], style="note"), reading_table(f)]
 
 
 # ---------------------------------------------------------------- gradients and derivations
@@ -117,7 +118,7 @@ def checkreport_short(r: Any) -> str:
 
 
 def claimresult_doc(c: Any, level: int = 0) -> list[Block]:
-    nabla = _nabla(c.wrt, c.fname)
+    nabla = c.label("latex")
     claim = equation(nabla, c.claim) if c.claim is not None else [Math(nabla + " = "), Code(c.claim_text)]
     out: list[Block] = [Row(claim, mark=_mark(c.ok), level=level)]
     if c.ok:

@@ -201,7 +201,7 @@ def test_cli_steps_and_errors(cli) -> None:
 
 @pytest.mark.parametrize("kind, formula, wrt", [
     ("jacobian", "softmax(x)", "x"), ("hessian", "sum(softplus(X w)) - y^T X w", "w"),
-    ("jvp", "W x", "W"), ("hvp", "logdet(X)", "X"),
+    ("jvp", "W x", "W"), ("hvp", "logdet(X)", "X"), ("vjp", "X^T A X", "X"), ("vjp", "log(x)", "x"),
 ])
 def test_cli_check_each_kind(cli, kind, formula, wrt) -> None:
     run = cli("check", formula, "--wrt", wrt, "--kind", kind)
@@ -213,6 +213,39 @@ def test_check_kind_finds_a_wrong_closed_form(monkeypatch) -> None:
 
     monkeypatch.setattr(family, "derive_kind", lambda kind, f, wrt, where=None, direction="V": matcalc.parse("A"))
     assert not family.check_kind("A^T x", "x", "jacobian")
+
+
+def test_vjp_reference_is_autograd_of_the_upstream_inner_product() -> None:
+    from matcalc.checking import family
+
+    rng = np.random.default_rng(2)
+    A, x, G = rng.standard_normal((4, 3)), rng.standard_normal(3), rng.standard_normal(4)
+    got = family.reference("vjp", matcalc.parse("A x"), "x", {"A": A, "x": x}, G)
+    assert np.allclose(got, A.T @ G)  # hand-written: ∇_x <G, A x> = Aᵀ G
+
+
+def test_check_kind_finds_a_wrong_vjp(monkeypatch) -> None:
+    from matcalc.checking import family
+
+    assert family.check_kind("A x", "x", "vjp", where="A: matrix(n, n)")
+    wrong = lambda kind, f, wrt, where=None, direction="V": matcalc.vjp("A^T x", "x", direction, "A: matrix(n, n)")  # noqa: E731
+    monkeypatch.setattr(family, "derive_kind", wrong)
+    assert not family.check_kind("A x", "x", "vjp", where="A: matrix(n, n)")
+
+
+def test_results_say_what_they_are() -> None:
+    h = matcalc.hessian("x^T A x", "x")
+    assert repr(h) == "Formula('A + A^T', what='Hessian of x^T A x in x')"
+    assert "Hessian of x^T A x in x" in h._repr_markdown_()
+    assert "Jacobian" in repr(matcalc.jacobian("A x", "x")) and "JVP" in repr(matcalc.jvp("A x", "x"))
+    assert "Hessian-vector product" in repr(matcalc.hvp("x^T A x", "x"))
+    assert repr(matcalc.parse("A x")) == "Formula('A x')"
+
+
+@pytest.mark.parametrize("f", ["log(x)", "A x"])
+def test_grad_of_a_vector_points_to_the_family(f) -> None:
+    with pytest.raises(matcalc.MatcalcError, match=r"jacobian\(F, wrt\).*jvp\(F, wrt.*vjp\(F, wrt"):
+        matcalc.grad(f, "x")
 
 
 def _run(source: str, name: str):
@@ -255,3 +288,49 @@ def test_codegen_of_results_and_an_hvp_that_never_forms_the_hessian() -> None:
 def test_check_claim_of_jacobians_and_hessians(f, wrt, claim, kind, ok, mistake) -> None:
     result = matcalc.check_claim(f, wrt, claim, kind=kind)
     assert result.ok is ok and result.mistake == mistake
+
+
+def test_claims_of_jacobians_and_hessians_are_labelled_as_such() -> None:
+    jac = matcalc.check_claim("A x", "x", "A^T", kind="jacobian")
+    assert str(jac).splitlines()[0] == "✗ J_x F = Aᵀ" and "    correct: J_x F = A" in str(jac).splitlines()
+    assert "$J_{x} F = A^\\top$" in jac._repr_markdown_() and "∇" not in str(jac)
+    hess = matcalc.check_claim("x^T A x", "x", "A + A^T", kind="hessian")
+    assert str(hess).splitlines()[0] == "✓ ∇²_x f = A + Aᵀ" and "\\nabla^2_{x} f" in hess._repr_markdown_()
+    assert str(matcalc.check_claim("x^T A x", "x", "(A + A^T) x")).startswith("✓ ∇_x f = ")
+
+
+def _autograd(fn, *tensors):
+    """torch.autograd gradients of a hand-written torch function, in float64."""
+    ts = [torch.tensor(t, dtype=torch.float64, requires_grad=True) for t in tensors]
+    return [g.numpy() for g in torch.autograd.grad(fn(*ts), ts)]
+
+
+@pytest.mark.parametrize("f, where, reference", [
+    ("sum(kron(A, B))", None, lambda A, B: torch.kron(A, B).sum()),
+    ("tr(kron(A, B))", "A: matrix(n, n); B: matrix(k, k)", lambda A, B: torch.trace(torch.kron(A, B))),
+])
+def test_gradients_through_kron(f, where, reference) -> None:
+    rng = np.random.default_rng(3)
+    A, B = rng.standard_normal((3, 3)), rng.standard_normal((2, 2))
+    grads = matcalc.grad(f, ["A", "B"], where=where)
+    for name, want in zip("AB", _autograd(reference, A, B)):
+        assert np.allclose(matcalc.compile(grads[name])(A=A, B=B), want)
+
+
+def test_gradient_through_vec() -> None:
+    rng = np.random.default_rng(4)
+    X, a = rng.standard_normal((3, 4)), rng.standard_normal(12)
+    g = matcalc.grad("a^T vec(X)", "X")
+    _, want_X = _autograd(lambda a, X: a @ X.T.reshape(-1), a, X)  # column-major vec
+    assert np.allclose(matcalc.compile(g)(a=a, X=X), want_X)
+    g2 = matcalc.grad("sum(vec(X) .* vec(X))", "X")
+    assert np.allclose(matcalc.compile(g2)(X=X), 2 * X)
+
+
+def test_gradient_through_a_general_kron() -> None:
+    rng = np.random.default_rng(5)
+    A, B, a, b = (rng.standard_normal(s) for s in ((2, 3), (4, 2), 8, 6))
+    grads = matcalc.grad("a^T kron(A, B) b", ["A", "B"])
+    wants = _autograd(lambda A, B: torch.tensor(a) @ torch.kron(A, B) @ torch.tensor(b), A, B)
+    for name, want in zip("AB", wants):
+        assert np.allclose(matcalc.compile(grads[name])(a=a, b=b, A=A, B=B), want)

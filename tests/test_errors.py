@@ -25,6 +25,9 @@ CASES = [
     ("A^T^", ParseError, "the formula ends too early", 4),
     ("x where x: vectr(n)", ParseError, "unknown type 'vectr'", 11),
     ("x ; y", ParseError, "two formulas", 4),
+    ("<A, B", ParseError, "'⟨' is never closed", 0),
+    ("||x", ParseError, "'‖' is never closed", 0),
+    ("||x|| + ||y", ParseError, "'‖' is never closed", 8),
     ("where x: scalar", ParseError, "no formula", None),
     # unknown names
     ("foo(x)", ParseError, "unknown function 'foo'", 0),
@@ -55,8 +58,6 @@ CASES = [
     ("x + y)", ParseError, "unmatched ')'", 5),
     ("exp(x]", ParseError, "unmatched ']'", 5),
     ("[x + y)", ParseError, "unmatched ')'", 6),
-    ("<x, y", ParseError, "the formula ends too early", 5),
-    ("||x", ParseError, "the formula ends too early", 3),
     # declarations
     ("x where x: vector(n, m)", ParseError, "'vector' takes 1 dimension(s), got 2", 11),
     ("x where x: vector(0)", ParseError, "a dimension must be a positive integer or a name", 11),
@@ -77,6 +78,13 @@ def test_error_message_and_caret(text: str, kind: type, message: str, column: in
         assert str(err).startswith(err.message)  # the message (and its hints), then the line and caret
         assert lines[-1] == "  " + " " * column + "^"
         assert lines[-2] == "  " + text
+
+
+def test_declaration_without_colon_points_into_where() -> None:
+    with pytest.raises(ParseError) as info:
+        matcalc.parse("x^T x", where="a: scalar; x vector(n)")
+    assert "hint: write x: vector(n)" in str(info.value)
+    assert info.value.column == 11
 
 
 @pytest.mark.parametrize("text", ["", "   ", "\n", "\t \n "])

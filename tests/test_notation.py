@@ -442,6 +442,9 @@ REFUSED = [
     ("relu(Wx) + b", "did you mean 'W x'?", 9),
     ("\\foo x", "unknown LaTeX command", 0),
     ("\\|x", "never closed", 0),
+    ("\\|X\\|_2", "hint: write ‖X‖_F for the Frobenius norm", 0),
+    ("||A x||^2 + ||B||_2 where B: matrix(3, 4)", "spectral norm", 12),
+    ("\\log|X", "'|' is never closed", 4),
     ("x^T A x where A: tensor(n)", "unknown type 'tensor'", None),
     ("\\frac{1}", "\\frac needs two arguments", None),
     ("\\exp", "exp needs an argument", None),
@@ -470,3 +473,45 @@ def test_errors_say_how_names_were_typed_and_suggest_the_closest_function() -> N
     assert "w: vector" in str(info.value) and "where w: scalar" in str(info.value)
     with pytest.raises(matcalc.MatcalcError, match="did you mean softmax"):
         matcalc.parse("softmx(z)")
+
+
+# ---------------------------------------------------------------- gradients of the formulas the issue saw misread
+
+GRADIENTS = [  # (formula as written, variable, hand-written torch function of the variables)
+    (r"\operatorname{tr}(AB^T)", "A", lambda v: (v["A"] @ v["B"].T).trace()),
+    (r"\operatorname{tr}(XX^T)", "X", lambda v: (v["X"] @ v["X"].T).trace()),
+    (r"\|XW^T - Y\|_F^2", "W", lambda v: ((v["X"] @ v["W"].T - v["Y"]) ** 2).sum()),
+    ("x^TAx", "x", lambda v: (v["x"].T @ v["A"] @ v["x"]).sum()),
+    ("𝟙ᵀ ReLU(Wx)", "W", lambda v: (v["W"] @ v["x"]).clamp(min=0).sum()),
+    ("aᵀexp(Xb)", "X", lambda v: (v["a"].T @ (v["X"] @ v["b"]).exp()).sum()),
+    (r"\log\det X", "X", lambda v: v["X"].logdet()),
+    (r"\log|X X^\top|", "X", lambda v: (v["X"] @ v["X"].T).logdet()),
+    (r"\ln(x^\top x)", "x", lambda v: (v["x"].T @ v["x"]).log().sum()),
+    (r"x^T \Sigma x", "Sigma", lambda v: (v["x"].T @ v["Sigma"] @ v["x"]).sum()),
+    (r"\langle Y, MY \rangle, \quad Y = \sigma(WX)", "W",
+     lambda v: ((v["W"] @ v["X"]).sigmoid() * (v["M"] @ (v["W"] @ v["X"]).sigmoid())).sum()),
+]
+
+
+@pytest.mark.parametrize(("text", "wrt", "ref"), GRADIENTS, ids=[g[0] for g in GRADIENTS])
+def test_gradient_of_the_reading_matches_autograd(text: str, wrt: str, ref: Callable) -> None:
+    torch = pytest.importorskip("torch")
+    f = matcalc.parse(text)
+    values = _inputs(f, np.random.default_rng(1))
+    tensors = {k: torch.tensor(np.atleast_2d(x), dtype=torch.float64, requires_grad=k == wrt)
+               for k, x in values.items()}
+    ref(tensors).backward()
+    g = matcalc.grad(f, wrt)
+    ours = np.asarray(matcalc.compile(g)(**values), dtype=float)
+    assert np.allclose(ours.reshape(-1), tensors[wrt].grad.numpy().reshape(-1), rtol=1e-8, atol=1e-10)
+
+
+@pytest.mark.parametrize("name", ["Σ", "\\Sigma", "Sigma"])
+def test_wrt_takes_any_spelling_of_a_greek_name(name: str) -> None:
+    f = matcalc.parse("x^T Σ x + α λ")
+    x = np.array([[1.0], [2.0], [-1.0]])
+    assert np.allclose(matcalc.compile(matcalc.grad(f, name))(x=x, Sigma=np.eye(3), alpha=2.0, **{"lambda": 3.0}),
+                       x @ x.T)
+    for greek in ("α", "\\alpha", "alpha"):
+        assert np.isclose(float(matcalc.compile(matcalc.grad(f, greek))(
+            x=x, Sigma=np.eye(3), alpha=2.0, **{"lambda": 3.0})), 3.0)

@@ -101,7 +101,9 @@ def test_printed_forms_of_the_shared_strategy_parse_back(f: matcalc.Formula) -> 
 @pytest.mark.parametrize("text", [
     "x.^-9.999999994736442e-08", "alpha^exp(beta)", "alpha^||x||", "X .^ -1e-3", "1_{d_model}^T x",
     "x^T I x", "λ ||x||^2", "W_1 x + y_hat", "2.5e+20 alpha", "alpha^(beta + 1e-05)",
+    "W_1 - W_1 ./ exp(W_1)", "W_1 + (-W_1) ./ exp(W_1)", "x + (-2 x) ./ exp(x)", "x + (-(W_1 x)) ./ exp(x)",
+    "x + (-x) / alpha", "x - 2 W_1 x / alpha", "x + (-(2 x)) / alpha", "alpha + (-2) / beta",
 ])
 def test_printed_forms_parse_back_for_the_issue_examples(text: str) -> None:
-    where = "I: matrix(d_model, d_model); x: vector(d_model)" if "I" in text or "d_model" in text else None
+    where = "I, W_1: matrix(d_model, d_model); x: vector(d_model)" if "I" in text or "d_model" in text else None
     _round_trip(matcalc.parse(text, where=where))

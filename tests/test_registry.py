@@ -93,12 +93,14 @@ def test_d_rule_matches_torch_autograd(name: str) -> None:
     assert report.ok, str(report)
 
 
+BINARY = ("matmul", "hadamard", "inner", "add", "kron")
 ADJOINTS = [(name, i) for name, op in ops.OPS.items() if op.adjoint is not None
-            for i in ((0,) if name == "div" else range(2 if name in ("matmul", "hadamard", "inner", "add") else 1))]
+            for i in ((0,) if name == "div" else range(2 if name in BINARY else 1))]
 ADJOINT_SPECS = {"add": ("T + 0 Y", "0 X + t"),  # the map must be linear: the other term is 0
                  "neg": "-T", "matmul": ("T Z", "A T"), "hadamard": ("T .* Y", "X .* T"),
                  "div": "T ./ P", "transpose": "T^T", "inner": ("<T, Y>", "<X, T>"), "trace": "tr(Q)",
-                 "sum": "sum(T)", "diag": "diag(v)", "diagvec": "diag(Q)", "mean": "mean(T)", "vec": "vec(v)"}
+                 "sum": "sum(T)", "diag": "diag(v)", "diagvec": "diag(Q)", "mean": "mean(T)", "vec": "vec(v)",
+                 "kron": ("kron(T, Q)", "kron(Q, T)")}
 
 
 @pytest.mark.parametrize("name,i", ADJOINTS)

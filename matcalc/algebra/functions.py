@@ -188,7 +188,7 @@ SMALL = frozenset({"small"})
 elementwise("exp", "np.exp({0})", "torch.exp({0})", lambda z, out: out, latex="\\exp", sympy="exp(t)",
             preserves=SYMMETRIC)
 elementwise("log", "np.log({0})", "torch.log({0})", lambda z, out: reciprocal(z), latex="\\log", sympy="log(t)",
-            domain=("positive",), preserves=SYMMETRIC)
+            aliases=("log", "ln"), domain=("positive",), preserves=SYMMETRIC)
 elementwise("sin", "np.sin({0})", "torch.sin({0})", lambda z, out: make("cos", z), latex="\\sin", sympy="sin(t)",
             preserves=SMALL)
 elementwise("cos", "np.cos({0})", "torch.cos({0})", lambda z, out: neg(make("sin", z)), latex="\\cos", sympy="cos(t)")

@@ -29,7 +29,7 @@ from matcalc.algebra.registry import (
     transpose,
 )
 from matcalc.algebra.shape_rules import shape_scalar
-from matcalc.algebra.shapes import DimVar, MatcalcError, Shape, ShapeError, dim, is_scalar, show_shape
+from matcalc.algebra.shapes import DimVar, Shape, ShapeError, dim, is_scalar, show_shape
 
 
 def times(a: Any, b: Any) -> Any:
@@ -97,6 +97,25 @@ def _jvp_kron(node: Expr, da: tuple[Expr | None, ...]) -> Expr | None:
     return sum_present(da[0] and make("kron", da[0], b), da[1] and make("kron", a, da[1]))
 
 
+def _adj_kron(node: Expr, i: int, g: Expr) -> Expr:
+    """<G, dA ⊗ B> = Σ_ij dA_ij <G_ij, B> over G's blocks: sum(B) 𝟙𝟙ᵀ for G = 𝟙𝟙ᵀ, tr(B) I for G = I,
+    else the traces of the blocks of G (I ⊗ Bᵀ); for dB, the sum of the diagonal blocks of G (Aᵀ ⊗ I)."""
+    a, b = node.args
+    mine, other = (a, b) if i == 0 else (b, a)
+    if g.op == "fill":
+        return matmul(make("sum", other), fill(g.attr, mine.shape))
+    if g.op == "identity" and all(dim(r) == dim(c) for r, c in (a.shape, b.shape)):
+        return matmul(make("trace", other), identity(mine.shape[0]))
+    (p, q), (r, s) = a.shape, b.shape
+    if i == 0:  # (I_p ⊗ vec(I_r)ᵀ)(H ⊗ I_r)(I_q ⊗ vec(I_r)): the p×q traces of H's r×r blocks
+        v = vec(identity(r))
+        h = matmul(g, kron(identity(q), transpose(b)))
+        return matmul(matmul(kron(identity(p), transpose(v)), kron(h, identity(r))), kron(identity(q), v))
+    v = vec(identity(p))  # (vec(I_p)ᵀ ⊗ I_r)(I_p ⊗ H)(vec(I_p) ⊗ I_s): Σ_i H_ii
+    h = matmul(g, kron(transpose(a), identity(s)))
+    return matmul(matmul(kron(transpose(v), identity(r)), kron(identity(p), h)), kron(v, identity(s)))
+
+
 register(
     Op(
         "kron",
@@ -107,6 +126,8 @@ register(
         _lower_kron,
         _jvp_kron,
         "product rule (Kronecker)",
+        _adj_kron,
+        "<G, dA ⊗ B> = Σ_ij dA_ij <G_ij, B> (the blocks of G)",
         prec=PRODUCT,
         aliases=("kron",),
         sympy=lambda sp, n, a, b: sp.kronecker_product(a, b),
@@ -118,14 +139,14 @@ register(
 
 
 def _adj_vec(node: Expr, i: int, g: Expr) -> Expr:
-    """<g, vec(A)> = <A's reshape of g, A>: a plain product only when A is a vector."""
+    """<g, vec(A)> = <unvec(g), A>, unvec(g) = (vec(I_q)ᵀ ⊗ I_p)(I_q ⊗ g) for a p×q matrix A."""
     a = node.args[0]
     if _column(a.shape):
         return g
     if _row(a.shape):
         return transpose(g)
-    raise MatcalcError("the gradient through vec(A) of a matrix A has no matrix form here: "
-                       "write the formula without vec")
+    p, q = a.shape
+    return matmul(kron(transpose(vec(identity(q))), identity(p)), kron(identity(q), g))
 
 
 def _lower_vec(node: Expr, args: list[str], em: Any) -> str:

@@ -14,13 +14,14 @@ from matcalc.calculus.gradients import derive, upstream_formula, vjp
 from matcalc.calculus.jacobian import jacobian, jvp
 from matcalc.calculus.second_order import hessian, hvp
 from matcalc.language.formula import Formula
+from matcalc.language.printers import show_name
 
-KINDS = ("jacobian", "jvp", "hessian", "hvp")
+KINDS = ("jacobian", "jvp", "vjp", "hessian", "hvp")
 
 
 def derive_kind(kind: str, f: str | Formula, wrt: str, where: str | dict | None = None,
                 direction: str = "V") -> Formula:
-    """The closed form of one kind: jacobian, jvp, hessian or hvp."""
+    """The closed form of one kind: jacobian, jvp, vjp (direction: the upstream name), hessian or hvp."""
     if kind == "jacobian":
         return jacobian(f, wrt, where)
     if kind == "hessian":
@@ -29,7 +30,21 @@ def derive_kind(kind: str, f: str | Formula, wrt: str, where: str | dict | None 
         return jvp(f, wrt, direction, where)
     if kind == "hvp":
         return hvp(f, wrt, direction, where)
+    if kind == "vjp":
+        result = vjp(f, wrt, direction, where)
+        assert isinstance(result, Formula)  # one variable: one Formula
+        return result
     raise MatcalcError(f"unknown kind '{kind}' (use one of {', '.join(KINDS)})")
+
+
+def claim_label(kind: str, wrt: str, fname: str = "f", notation: str = "unicode") -> str:
+    """The left side of a claimed derivative: ∇_x f (gradient), J_x F (Jacobian), ∇²_x f (Hessian)."""
+    if notation == "latex":
+        sub = "{" + show_name(wrt, "latex") + "}"
+        head = {"jacobian": "J", "hessian": "\\nabla^2"}.get(kind, "\\nabla")
+    else:
+        sub, head = wrt, {"jacobian": "J", "hessian": "∇²"}.get(kind, "∇")
+    return f"{head}_{sub} {'F' if kind == 'jacobian' else fname}"
 
 
 def family_data(kind: str, wrt: str, formula: Formula, result: Formula, derivation: Any = None) -> dict:

@@ -132,7 +132,9 @@ def gradients(f: Expr, wrt: list[Expr]) -> tuple[dict[Expr, Expr], list[Step]]:
     """∇_X f for each variable X in wrt (simplified), and the recorded derivation steps."""
     if not is_scalar(f.shape):
         raise MatcalcError(f"the function must be a scalar, but it is {show_shape(f.shape)}: "
-                           "for a matrix-valued F use vjp(F, wrt, upstream='G') (the gradient of <G, F>)")
+                           "for a vector- or matrix-valued F use jacobian(F, wrt) (the whole Jacobian), "
+                           "jvp(F, wrt, direction='V') (forward mode) or vjp(F, wrt, upstream='G') "
+                           "(the gradient of <G, F>)")
     lin = Linearizer(f, wrt)
     raw = lin.run(f)
     return {x: simplify(raw[x]) if x in raw else ops.fill(0, x.shape) for x in wrt}, lin.steps

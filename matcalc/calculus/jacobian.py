@@ -132,6 +132,7 @@ def jacobian(F: str | Formula, wrt: str, where: str | dict | None = None) -> For
                                                                             "vec(dF) = J vec(dX)")))
     rows.append((labels(f"J_{name} F", f"J_{name} F", f"J_{{{show_name(wrt, 'latex')}}} F"), result.expr, ""))
     result.derivation = FamilyDerivation(p.formula, rows, result)
+    result.what = f"Jacobian (numerator layout) of {p.formula.text()} in {wrt}"
     return result
 
 
@@ -148,4 +149,5 @@ def jvp(F: str | Formula, wrt: str, direction: str = "V", where: str | dict | No
                         f"\\mathrm{{d}}F[{show_name(direction, 'latex')}]"),
                  result.expr, f"d{next(name)} = {vname}"))
     result.derivation = FamilyDerivation(p.formula, rows, result)
+    result.what = f"JVP (forward-mode derivative along {direction}) of {p.formula.text()} in {wrt}"
     return result

@@ -73,6 +73,7 @@ def hessian(f: str | Formula, wrt: str, where: str | dict | None = None) -> Form
     rows.append((labels(f"H_{wrt} f", f"H_{show_name(wrt, 'unicode')} f", f"H_{{{show_name(wrt, 'latex')}}} f"),
                  result.expr, ""))
     result.derivation = FamilyDerivation(p.formula, rows, result)
+    result.what = f"Hessian of {p.formula.text()} in {wrt}"
     return result
 
 
@@ -88,4 +89,5 @@ def hvp(f: str | Formula, wrt: str, direction: str = "V", where: str | dict | No
     rows.append((labels(f"H[{vt}]", f"H[{show_name(direction, 'unicode')}]",
                         f"H[{show_name(direction, 'latex')}]"), result.expr, f"d{wrt} = {vt}"))
     result.derivation = FamilyDerivation(p.formula, rows, result)
+    result.what = f"Hessian-vector product (along {direction}) of {p.formula.text()} in {wrt}"
     return result

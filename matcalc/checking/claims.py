@@ -22,6 +22,7 @@ import numpy as np
 
 from matcalc.algebra.expr import Expr, walk
 from matcalc.algebra.shapes import MatcalcError, show_shape
+from matcalc.calculus.commands import claim_label
 from matcalc.calculus.gradients import grad
 from matcalc.checking.diagnose import Diagnosis, diagnose
 from matcalc.checking.mistakes import typed_rebuild
@@ -64,6 +65,7 @@ class ClaimResult(Display):
     notes: list[str] = field(default_factory=list)
     notation: str = "unicode"
     fname: str = "f"  # how the report names the function (L for a loss)
+    kind: str = "gradient"  # gradient | jacobian | hessian: what the claim is (its left side)
 
     def __bool__(self) -> bool:
         return self.ok
@@ -76,19 +78,23 @@ class ClaimResult(Display):
             return self.diagnosis.key
         return self.method if self.error else ""
 
+    def label(self, notation: str = "unicode") -> str:
+        """The left side: ∇_x f for a gradient, J_x F for a Jacobian, ∇²_x f for a Hessian."""
+        return claim_label(self.kind, self.wrt, self.fname, notation)
+
     def lines(self) -> list[str]:
         """The report, one line per fact."""
         shown = show(self.claim.expr, self.notation) if self.claim is not None else self.claim_text
-        out = [f"{'✓' if self.ok else '✗'} ∇_{self.wrt} {self.fname} = {shown}"]
+        out = [f"{'✓' if self.ok else '✗'} {self.label(self.notation)} = {shown}"]
         if self.ok:
             how = "symbolically equal to" if self.method == "symbolic" else "equal at every random test point to"
-            out.append(f"    {how} the gradient {show_formula(self.correct, self.notation)}")
+            out.append(f"    {how} the {self.kind} {show_formula(self.correct, self.notation)}")
         else:
             if self.error:
                 out.append(f"    {self.error}")
             if self.diagnosis is not None:
                 out.append(f"    mistake: {self.diagnosis}")
-            out.append(f"    correct: ∇_{self.wrt} {self.fname} = {show_formula(self.correct, self.notation)}")
+            out.append(f"    correct: {self.label(self.notation)} = {show_formula(self.correct, self.notation)}")
             if self.counterexample is not None:
                 first, *rest = self.counterexample.lines()
                 out.append(f"    counterexample {first}")

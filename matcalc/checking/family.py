@@ -3,7 +3,8 @@
 ``check_kind(f, wrt, kind)`` derives the closed form (``matcalc.jacobian`` …), evaluates it
 with NumPy at random inputs of random sizes, and compares it with torch.func applied to the
 formula's own faithful lowering: ``jacrev`` (Jacobians, in the column-major vec convention),
-``hessian``, ``jvp`` and ``jvp`` of ``grad`` (HVPs), in float64.
+``hessian``, ``jvp`` and ``jvp`` of ``grad`` (HVPs), and for a VJP torch.autograd.grad of
+⟨G, F⟩ with a random upstream G, in float64.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ from matcalc.checking.verify import relative_error, require_torch
 from matcalc.language.formula import Formula
 from matcalc.lowering.evaluate import as_formula, compile
 
-REFERENCE = {"jacobian": "torch.func.jacrev", "jvp": "torch.func.jvp", "hessian": "torch.func.hessian",
+REFERENCE = {"jacobian": "torch.func.jacrev", "jvp": "torch.func.jvp", "vjp": "torch.autograd.grad of <G, F>",
+             "hessian": "torch.func.hessian",
              "hvp": "torch.func.jvp of torch.func.grad"}
 
 
@@ -78,6 +80,9 @@ def reference(kind: str, formula: Formula, wrt: str, values: Mapping[str, Any],
     if kind == "hessian":
         return vec_matrix(torch.func.hessian(lambda t: f(t).reshape(()))(x), x.shape, x.shape)
     v = torch.as_tensor(direction)
+    if kind == "vjp":
+        x = x.clone().requires_grad_(True)
+        return torch.autograd.grad((v * f(x).reshape(v.shape)).sum(), x)[0].detach().numpy()
     if kind == "jvp":
         return torch.func.jvp(f, (x,), (v,))[1].detach().numpy()
     return torch.func.jvp(torch.func.grad(lambda t: f(t).reshape(())), (x,), (v,))[1].detach().numpy()
@@ -121,16 +126,18 @@ def check_kind(f: str | Formula, wrt: str, kind: str, where: str | dict | None =
     """Compare matcalc's Jacobian, JVP, Hessian or HVP with torch.func at random sizes and values."""
     require_torch(f"check of a {kind}")
     formula = as_formula(f, where)
-    result = derive_kind(kind, formula, wrt, direction="V")
+    direction_name = "G" if kind == "vjp" else "V"
+    result = derive_kind(kind, formula, wrt, direction=direction_name)
     report = KindReport(kind, formula.text(), wrt, result.text(), tol=tol)
     rng = np.random.default_rng(seed)
     for _ in range(trials):
         values = sample_inputs(formula, rng)
         dims = sizes_of(formula, values)
         direction = None
-        if kind in ("jvp", "hvp"):
-            direction = rng.standard_normal(np.shape(values[wrt]))
-            values = {**values, "V": direction}
+        if kind in ("jvp", "hvp", "vjp"):  # a direction shaped like X, or an upstream G shaped like F
+            shape = np.shape(compile(formula)(**values)) if kind == "vjp" else np.shape(values[wrt])
+            direction = rng.standard_normal(shape)
+            values = {**values, direction_name: direction}
         want = reference(kind, formula, wrt, values, direction)
         got = evaluate(result, values, dims)
         got = got.reshape(want.shape) if got.size == want.size else got

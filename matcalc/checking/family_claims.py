@@ -42,7 +42,7 @@ def check_family_claim(formula: Formula, wrt: str, claim: str | Formula, kind: s
     """Check a claimed Jacobian or Hessian of formula in wrt."""
     correct = derive_kind(kind, formula, wrt)
     text = claim if isinstance(claim, str) else claim.text()
-    result = ClaimResult(formula, wrt, text, correct, ok=False, method="numeric")
+    result = ClaimResult(formula, wrt, text, correct, ok=False, method="numeric", kind=kind)
     try:
         claimed = parse_against(Formula(formula.expr, formula.declarations + correct.declarations,
                                         formula.definitions), claim)

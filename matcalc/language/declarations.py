@@ -49,10 +49,15 @@ def where_items(where: str | dict | None) -> list[tuple[str, str]]:
     if isinstance(where, dict):
         return [(read_name(k), v) for k, v in where.items()]
     out = []
-    for part in re.split(r"[;\n]", where.strip().removeprefix("where")):
+    for m in re.finditer(r"[^;\n]+", where):
+        part = m.group().removeprefix("where") if not where[: m.start()].strip() else m.group()
         if part.strip():
             if ":" not in part:
-                raise ParseError(f"a declaration reads 'name: type', got '{part.strip()}'")
+                words = part.split(None, 1)
+                hint = f"\n  hint: write {words[0]}: {words[1]}" if len(words) == 2 else ""
+                start = m.start() + len(m.group()) - len(part.lstrip())
+                raise ParseError(f"a declaration reads 'name: type', got '{part.strip()}'{hint}",
+                                 (start, start + 1), where)
             names, text = part.split(":", 1)
             out.extend((read_name(n.strip()), text.strip()) for n in names.split(","))
     return out

@@ -71,7 +71,9 @@ class Formula(Display):
     """An expression with its declarations and the definitions it uses; ``reading`` says how
     the text it came from was read (None for a formula matcalc built); ``inputs`` are the
     variables a caller passes when it is evaluated (a gradient's: those of its function; None:
-    its own variables)."""
+    its own variables); ``what`` says what a derived result is (``Hessian of f in x``)."""
+
+    what: str = ""
 
     def __init__(self, expr: Expr, declarations: tuple[Declaration, ...] = (),
                  definitions: tuple[tuple[str, Expr], ...] = (), reading: Reading | None = None,
@@ -126,7 +128,7 @@ class Formula(Display):
         return self.text()
 
     def __repr__(self) -> str:
-        return f"Formula({self.text()!r})"
+        return f"Formula({self.text()!r}" + (f", what={self.what!r})" if self.what else ")")
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Formula) and self.expr is other.expr

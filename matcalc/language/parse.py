@@ -315,6 +315,9 @@ class Builder(Calls, Powers):
     def _norm(self, node: Tree) -> Expr:
         inside = self.expr(node.children[1])
         sub = str(node.children[3].children[0]) if len(node.children) > 3 else "2"
+        if sub == "2" and len(node.children) > 3 and 1 not in self.u.resolve(inside.shape):
+            raise self.error("‖X‖₂ of a matrix is its spectral norm (largest singular value), which matcalc "
+                             "does not differentiate\n  hint: write ‖X‖_F for the Frobenius norm", node.children[0])
         if sub in ("2", "F"):
             return ops.make("norm2", inside)
         if sub == "1":
@@ -397,6 +400,9 @@ def _subtracted(e: Expr) -> Expr:
     if e.op == "matmul" and (e.args[0].op == "const" or e.args[0].op == "matmul"):
         head = _subtracted(e.args[0])
         return ops.neg(e) if head.op == "neg" else ops.matmul(head, e.args[1])
+    if e.op == "div" and e.args[0].op in ("const", "matmul"):  # B - 2 x / s is B + (-2 x) / s
+        head = _subtracted(e.args[0])
+        return ops.neg(e) if head.op == "neg" else ops.make("div", head, e.args[1])
     return _negate(e)
 
 

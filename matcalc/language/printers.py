@@ -89,8 +89,8 @@ def _fill(e: Expr, notation: str) -> tuple[str, int]:
 
 
 def _leading_number(e: Expr) -> bool:
-    """True for a number or a product chain that starts with one (2 A x)."""
-    while e.op == "matmul":
+    """True for a number or a product or quotient chain that starts with one (2 A x, 2 x / s)."""
+    while e.op in ("matmul", "div"):
         e = e.args[0]
     return e.op == "const"
 
@@ -103,8 +103,8 @@ def _negated(term: Expr) -> Expr | None:
         return const(-term.attr)
     if term.op == "fill" and term.attr < 0:
         return fill(-term.attr, term.shape)
-    if term.op == "div" and _negated(term.args[0]) is not None:  # B - 2 A x / s
-        return div(_negated(term.args[0]), term.args[1])
+    if term.op == "div" and term.args[0].op != "neg" and _negated(term.args[0]) is not None:
+        return div(_negated(term.args[0]), term.args[1])  # B - 2 A x / s; (-x) / s stays `+ -x / s`
     if term.op == "matmul":
         head = _negated(term.args[0])
         return None if head is None or term.args[0].op == "neg" else matmul(head, term.args[1])

@@ -106,16 +106,32 @@ def _check_brackets(text: str) -> None:
         raise ParseError(f"'{ch}' is never closed", (i, i + 1), text)
 
 
+def _ends_early(text: str) -> ParseError:
+    """At a premature end, name a ⟨ or ‖ left open (`<A, B`, `||x`): the bracket check cannot pair them."""
+    angles: list[int] = []
+    for m in re.finditer(r"<|\\langle|>|\\rangle", text):
+        if m.group() in ("<", "\\langle"):
+            angles.append(m.start())
+        elif angles:
+            angles.pop()
+    if angles:
+        return ParseError("'⟨' is never closed", (angles[-1], angles[-1] + 1), text)
+    bars = [m.start() for m in re.finditer(r"\|\||‖|\\\||\\[lr]Vert", text)]
+    if len(bars) % 2:
+        return ParseError("'‖' is never closed", (bars[-1], bars[-1] + 1), text)
+    return ParseError("the formula ends too early (an operand is missing)", (len(text), len(text)), text)
+
+
 def _syntax_error(e: UnexpectedInput, text: str) -> ParseError:
     pos = getattr(e, "pos_in_stream", None)
     if isinstance(e, UnexpectedEOF) or pos is None:
-        return ParseError("the formula ends too early (an operand is missing)", (len(text), len(text)), text)
+        return _ends_early(text)
     if isinstance(e, UnexpectedCharacters):
         return ParseError(f"unexpected character '{text[pos]}'", (pos, pos + 1), text)
     token = e.token if isinstance(e, UnexpectedToken) else None
     shown = str(token) if token is not None and str(token) else "end of formula"
     if token is not None and token.type == "$END":
-        return ParseError("the formula ends too early (an operand is missing)", (len(text), len(text)), text)
+        return _ends_early(text)
     return ParseError(f"unexpected '{shown}'", (pos, pos + max(1, len(shown))), text)
 
 

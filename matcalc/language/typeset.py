@@ -321,6 +321,18 @@ class Typeset(Commands):
             return self.call("σ", tok, tok)
         return self.put(" " + name, tok)
 
+    def log_det(self, start: Tok) -> None:
+        """`\\log|X|`, the book's log-determinant: logdet(X)."""
+        bar = self.take()
+        j = next((k for k in range(self.i, len(self.toks)) if self.toks[k].text == "|"), None)
+        if j is None:
+            raise self.error("'|' is never closed", bar)
+        self.put(" logdet(", start, bar)
+        self.sub(self.toks[self.i:j])
+        self.i = j + 1
+        self.put(")", self.toks[j])
+        return None
+
     def call(self, fname: str, start: Tok, end: Tok, written: str = "") -> None:
         """A function: its arguments in parentheses, or bare (`\\exp x`, `\\log\\det X`, `tr XᵀX`)."""
         if written and written != fname and written.lower() == fname:
@@ -328,6 +340,8 @@ class Typeset(Commands):
         if self.peek() is not None and self.peek().text in ("'", "′", "\\prime"):
             end = self.take()
             fname += "'"
+        if fname == "log" and self.peek() is not None and self.peek().text == "|":
+            return self.log_det(start)
         self.put(" " + fname, start, end)
         nxt = self.peek()
         if nxt is not None and nxt.text == "(":
