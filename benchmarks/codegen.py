@@ -80,7 +80,7 @@ def hand_softmax_ce(W, X, Yl):
     return f, {"W": D @ X.T}
 
 
-def hand_mlp(W2, W1, X, Yl):
+def hand_mlp(W1, X, W2, Yl):
     Z1 = W1 @ X
     H = np.maximum(Z1, 0.0)
     f, D = _ce(W2 @ H, Yl)
@@ -97,7 +97,7 @@ TORCH = {
     "lstsq": lambda A, x, y: ((A @ x - y) ** 2).sum(),
     "logreg": lambda y, X, w: torch.nn.functional.softplus(-y * (X @ w)).sum(),
     "softmax_ce": lambda W, X, Yl: _torch_ce(W @ X, Yl),
-    "mlp": lambda W2, W1, X, Yl: _torch_ce(W2 @ torch.relu(W1 @ X), Yl),
+    "mlp": lambda W1, X, W2, Yl: _torch_ce(W2 @ torch.relu(W1 @ X), Yl),
 }
 
 
@@ -111,7 +111,7 @@ def _jax_fns():
         "lstsq": lambda A, x, y: ((A @ x - y) ** 2).sum(),
         "logreg": lambda y, X, w: jax.nn.softplus(-y * (X @ w)).sum(),
         "softmax_ce": lambda W, X, Yl: ce(W @ X, Yl),
-        "mlp": lambda W2, W1, X, Yl: ce(W2 @ jax.nn.relu(W1 @ X), Yl),
+        "mlp": lambda W1, X, W2, Yl: ce(W2 @ jax.nn.relu(W1 @ X), Yl),
     }
 
 
@@ -134,8 +134,8 @@ PROBLEMS = [
     ("softmax_ce", "sum(logsumexp(W X)) - <Yl, W X>", ["W"], hand_softmax_ce,
      lambda r: [r.standard_normal((10, 784)) / 28, r.standard_normal((784, 256)), _onehot(r, 10, 256)]),
     ("mlp", "H = relu(W1 X); Z = W2 H; sum(logsumexp(Z)) - <Yl, Z>", ["W1", "W2"], hand_mlp,
-     lambda r: [r.standard_normal((10, 512)) / 22, r.standard_normal((512, 784)) / 28,
-                r.standard_normal((784, 256)), _onehot(r, 10, 256)]),
+     lambda r: [r.standard_normal((512, 784)) / 28, r.standard_normal((784, 256)),
+                r.standard_normal((10, 512)) / 22, _onehot(r, 10, 256)]),
 ]
 
 # ---------------------------------------------------------------- contenders

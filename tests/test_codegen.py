@@ -187,13 +187,14 @@ def test_torch_function_passes_gradcheck(case: tuple) -> None:
 def test_torch_function_computes_only_the_gradients_asked_for() -> None:
     f = "H = relu(W1 X); Z = W2 H; sum(logsumexp(Z)) - <Yl, Z>"
     src = codegen(f, ["W1", "W2"], backend="torch-function")
-    assert "        if ctx.needs_input_grad[1]:" in src  # W1's part of the backward is skipped when frozen
+    assert "def forward(ctx, W1, X, W2, Yl):" in src  # the order the formula first names them
+    assert "        if ctx.needs_input_grad[0]:" in src  # W1's part of the backward is skipped when frozen
     fn = _load(src, "f")
     W2, W1 = (torch.randn(3, 4, dtype=torch.float64, requires_grad=True),
               torch.randn(4, 5, dtype=torch.float64, requires_grad=False))
     X, Y = torch.randn(5, 6, dtype=torch.float64), torch.eye(3, 6, dtype=torch.float64)
-    assert torch.autograd.gradcheck(fn, (W2, W1, X, Y))
-    fn(W2, W1, X, Y).backward()
+    assert torch.autograd.gradcheck(fn, (W1, X, W2, Y))
+    fn(W1, X, W2, Y).backward()
     assert W2.grad is not None and W1.grad is None
 
 
@@ -201,7 +202,7 @@ def test_chain_order_never_builds_the_outer_product() -> None:
     # a^T b c^T X d: (a^T b) is a number, c^T (X d) another; the gradient is (a^T b) c d^T
     for backend in ("numpy", "torch"):
         body = _body(codegen("a^T b c^T X d", "X", backend=backend))
-        outers = re.findall(r"(?:einsum\(\"i,j->ij\", |outer\()(\w+), (\w+)\)", body)
+        outers = re.findall(r"(?:einsum\(\"i,j->ij\", |outer\()(.+?), (\w+)\)", body)
         assert len(outers) == 1 and outers[0][1] == "d", body  # only the gradient's (a^T b) c d^T
         assert "X @ d" in body
 

@@ -94,9 +94,13 @@ def finalize(u: Unifier, root: Expr, defs: list[tuple[str, Expr]]) -> tuple[Expr
     return rebuild(root), new_defs
 
 
-def declarations(root: Expr, decls: dict[str, Decl]) -> list[Declaration]:
+def declarations(root: Expr, decls: dict[str, Decl], defs: tuple[tuple[str, Expr], ...] = ()) -> list[Declaration]:
+    """The variables in the order the text first names them: the bodies of the definitions the
+    formula uses, in their order, then the formula (`H = relu(W1 X); W2 H` names W1, X, W2)."""
+    used = {n.attr for n in walk(root) if n.op == "ref"}
     out: dict[str, Declaration] = {}
-    for node in walk(root):
-        if node.op == "var" and node.attr.name not in out:
-            out[node.attr.name] = Declaration(node.attr, node.shape)
+    for top in [ref for name, ref in defs if name in used] + [root]:
+        for node in walk(top):
+            if node.op == "var" and node.attr.name not in out:
+                out[node.attr.name] = Declaration(node.attr, node.shape)
     return list(out.values())

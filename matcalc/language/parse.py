@@ -121,7 +121,7 @@ class Builder(Calls, Powers):
                 (self._define if kind == "definition" else self._define_function)(item)
             expr = self.expr(items["expr"][0])
             root, defs = finalize(self.u, expr, self.definitions)
-        formula = Formula(root, tuple(declarations(root, self.decls)), defs)
+        formula = Formula(root, tuple(declarations(root, self.decls, defs)), defs)
         formula.reading = self._reading(formula, prepared)
         return formula
 

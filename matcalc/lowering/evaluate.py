@@ -1,7 +1,7 @@
 """``compile``: a formula -> a Python callable, through the one lowering in ``matcalc.lowering``.
 
-The callable takes each variable as an array, by keyword or positionally in the order of
-the declarations (a gradient takes the inputs of its function) (a vector 1-D, a matrix 2-D, a
+The callable takes each variable as an array, by keyword or positionally in the order the
+formula first names them (a gradient takes the inputs of its function) (a vector 1-D, a matrix 2-D, a
 scalar a float) and returns the value in the same convention, computed in float64. Its
 source comes from ``lowering.value_source`` (the lowering ``codegen`` uses too): validated
 identifiers and registry templates only, executed in a namespace holding just the backend

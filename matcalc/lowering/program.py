@@ -19,6 +19,7 @@ from matcalc.language.formula import Declaration, Formula
 from matcalc.language.printers import show
 from matcalc.lowering.emit import Emitter, is_literal
 from matcalc.lowering.identifiers import py_name, safe_identifier
+from matcalc.lowering.inline import inline_temporaries
 
 RESERVED = {"np", "torch", "ctx", "grad_output", "abs", "float"}  # names the generated code itself uses
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -43,6 +44,11 @@ class Signature:
     def names(self) -> list[str]:
         """The Python names of the inputs, in the formula's order."""
         return [py_name(d.name) for d in self.decls]
+
+    @property
+    def names_kept(self) -> list[str]:
+        """The user's definition names (their statements stay in the generated code)."""
+        return [py_name(n) for n, _ in self.formula.definitions]
 
     @property
     def taken(self) -> set[str]:
@@ -167,7 +173,8 @@ def value_function_source(sig: Signature, em: Emitter, value: str, shape: tuple,
     kind = "scalar" if is_scalar(shape) else "vector" if shape[1] == 1 else "matrix"
     out = Declaration(Var("value", kind), shape)
     lines = _imports(m, em) + [f"def {safe_identifier(name)}({', '.join(sig.names)}):"]
-    lines += sig.conversions(m, "\n".join(em.lines), float64=True) + ["    " + s for s in em.lines]
+    body = inline_temporaries(em.lines, [value, *sig.names_kept])
+    lines += sig.conversions(m, "\n".join(body), float64=True) + ["    " + s for s in body]
     code = sig.output(value, out, m)
     lines.append(f"    return {f'float({value})' if m == 'np' and kind == 'scalar' else code}")
     return "\n".join(lines) + "\n"
@@ -192,8 +199,9 @@ def function_source(sig: Signature, em: Emitter, value: str, grads: dict[str, st
         lines.append("@torch.no_grad()")
     lines.append(f"def {safe_identifier(name)}({', '.join(sig.names)}):")
     lines += sig.docstring('Returns (value, grads): value a scalar, grads[name] shaped like the input name.')
-    lines += sig.conversions(m, "\n".join(em.lines))
-    lines += ["    " + s for s in em.lines]
+    body = inline_temporaries(em.lines, [value, *grads.values(), *sig.names_kept])
+    lines += sig.conversions(m, "\n".join(body))
+    lines += ["    " + s for s in body]
     out = ", ".join(f"{n!r}: {sig.output(c, _decl(sig, n), m)}" for n, c in grads.items())
     lines.append(f"    return {sig.output(value, None, m)}, {{{out}}}")
     return "\n".join(lines) + "\n"
