@@ -208,7 +208,7 @@ def grad_command(args: argparse.Namespace) -> int:
             gradients = matcalc.grad(formula, names, symmetrized=args.symmetrized)
     except matcalc.MatcalcError as e:  # say how the formula was read: the guess may be the mistake
         if e.span is None and formula.reading is not None and formula.reading.guesses:
-            e.message = e.args[0] + "\n" + "\n".join(formula.reading.lines())
+            e.message = e.message + "\n" + "\n".join(formula.reading.lines())
         raise
     if args.format == "json":
         _print_json(grad_data(formula, names, gradients, derivation if args.steps else None, args.symmetrized))

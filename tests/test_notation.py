@@ -515,3 +515,25 @@ def test_wrt_takes_any_spelling_of_a_greek_name(name: str) -> None:
     for greek in ("α", "\\alpha", "alpha"):
         assert np.isclose(float(matcalc.compile(matcalc.grad(f, greek))(
             x=x, Sigma=np.eye(3), alpha=2.0, **{"lambda": 3.0})), 3.0)
+
+
+@pytest.mark.parametrize(("text", "wrt", "hint"), [
+    (r"\frac{1}{N}\|Xw-y\|^2", "w", "N was typed as a matrix from its capital letter; if it is a scalar, "
+                                    "declare it: where N: scalar"),
+    (r"\boldsymbol{\mu}^\top x", "x", "mu was typed as a scalar as a Greek letter; if it is a vector, "
+                                      "declare it: where mu: vector(n)"),
+])
+def test_a_non_scalar_function_names_the_name_typed_by_its_spelling(text: str, wrt: str, hint: str) -> None:
+    with pytest.raises(matcalc.MatcalcError, match="must be a scalar") as info:
+        matcalc.grad(text, wrt)
+    assert hint in str(info.value)
+
+
+def test_a_hadamard_shape_error_hints_at_left_to_right_grouping() -> None:
+    with pytest.raises(matcalc.ShapeError) as info:
+        matcalc.parse(r"-y \odot Xw")
+    assert r"(-y \odot X) w: write -y \odot (X w)" in str(info.value)
+    g = matcalc.grad(r"\mathbf{1}^\top (y \odot (X w))", "w")  # the bracketed form reads and differentiates
+    rng = np.random.default_rng(0)
+    X, y, w = rng.normal(size=(4, 3)), rng.normal(size=(4, 1)), rng.normal(size=(3, 1))
+    assert np.allclose(np.asarray(matcalc.compile(g)(X=X, y=y, w=w)).reshape(-1), (X.T @ y).reshape(-1))

@@ -10,10 +10,12 @@ variable named ``I``.
 from __future__ import annotations
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import matcalc
+from matcalc.algebra.expr import walk
+from matcalc.language.ones import folded_ones
 from matcalc.language.printers import NOTATIONS
 from tests.strategies import formulas
 
@@ -95,6 +97,8 @@ def test_printed_forms_parse_back(text: str) -> None:
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(formulas("any"))
 def test_printed_forms_of_the_shared_strategy_parse_back(f: matcalc.Formula) -> None:
+    # c 𝟙_n built as a product is a tree no text reads to: the reader folds it into the constant array
+    assume(all(folded_ones(node) is node for node in walk(f.expr)))
     _round_trip(f)
 
 

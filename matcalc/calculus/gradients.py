@@ -13,12 +13,13 @@ from typing import Any
 
 from matcalc.algebra import ops
 from matcalc.algebra.expr import Expr, transform, walk, with_args
-from matcalc.algebra.shapes import MatcalcError
+from matcalc.algebra.shapes import MatcalcError, is_scalar
 from matcalc.calculus.diff import Step, gradients
 from matcalc.display import Display, Gradients
 from matcalc.language.formula import Declaration, Formula
 from matcalc.language.parse import as_formula
 from matcalc.language.printers import show, show_name
+from matcalc.language.retype import scalar_hint
 from matcalc.language.syntax import read_name
 from matcalc.simplification.engine import Applied
 from matcalc.simplification.simplify import simplify
@@ -219,6 +220,10 @@ def derive(f: str | Formula, wrt: str | list[str], where: str | dict | None = No
     if not names:
         raise MatcalcError("name at least one variable to differentiate with respect to")
     variables = _variables(formula, names)
-    raw, steps = gradients(formula.expr, variables)
+    try:
+        raw, steps = gradients(formula.expr, variables)
+    except MatcalcError as e:
+        e.message += "" if is_scalar(formula.expr.shape) else scalar_hint(formula)
+        raise
     results = _results({name: raw[v] for name, v in zip(names, variables)}, formula)
     return Derivation(formula, names, steps, results, isinstance(wrt, str))

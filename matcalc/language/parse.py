@@ -297,6 +297,11 @@ class Builder(Calls, Powers):
                 acc = folded_ones(ops.make("div" if op == "scalar_div" else op, acc, right))
             except ShapeError as e:
                 e.span, e.source = self._span(children[i]), self.source
+                if op in ("hadamard", "div") and i + 1 < len(children) and self._span(children[i + 1]):
+                    a, b, sym = show(acc, "unicode"), show(right, "unicode"), str(children[i - 1])
+                    c = self.source[slice(*self._span(children[i + 1]))]
+                    e.message += (f"\n  hint: products group left to right, ({a} {sym} {b}) {c}: "
+                                  f"write {a} {sym} ({b} {c})")
                 raise
             i += 1
         return acc
