@@ -188,3 +188,26 @@ def test_hard_problems_are_graded_not_crashed(capsys: pytest.CaptureFixture, tmp
     path.write_text(HARD, encoding="utf-8")
     assert homework_command(str(path)) == 1
     assert "1 of 5 problems right" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(("head", "x", "dx"), [("W₁", "W₁", "dW₁"), ("W_1", "W₁", "dW₁"),
+                                               ("Σ", "Σ", "dΣ"), ("Sigma", "Sigma", "d Sigma")])
+def test_subscript_and_greek_names_in_the_head(head: str, x: str, dx: str) -> None:
+    """`f(W₁) = …` and `f(Σ) = …` with a derivation: W₁ is W_1 and Σ is Sigma everywhere."""
+    text = (f"## P\n\nf({head}) = ‖{x} v‖²\n\nwhere: v: vector(n)\n\nderivation:\n```\n"
+            f"df = 2 ⟨{x} v, {dx} v⟩\n   = ⟨2 {x} v vᵀ, {dx}⟩\n   = ⟨2 {x} v vᵀ + v, {dx}⟩\n```\n")
+    [r] = list(check_homework(text))
+    assert not r.error and not r.steps.error
+    assert [line.ok for line in r.steps.lines] == [True, True, False]
+
+
+def test_a_definition_is_usable_when_f_is_written_out() -> None:
+    """`define: h = σ(W_1 x)` with f written without h: lines may still use h and dh."""
+    text = ("## P\n\nf(W_1, W_2) = ‖W_2σ(W_1x) − y‖²\n\ndefine: h = σ(W_1 x)\n\nderivation:\n```\n"
+            "df = 2 ⟨W_2 h - y, dW_2 h + W_2 dh⟩\n"
+            "   = ⟨2 (W_2 h - y) hᵀ, dW_2⟩ + ⟨2 W_2ᵀ (W_2 h - y), dh⟩\n"
+            "   = ⟨2 (W_2 h - y) hᵀ, dW_2⟩ + ⟨W_2ᵀ (W_2 h - y), dh⟩\n```\n")
+    [r] = list(check_homework(text))
+    assert not r.error and not r.steps.error
+    assert [line.ok for line in r.steps.lines] == [True, True, False]
+    assert r.steps.first_wrong_line == 3

@@ -94,7 +94,33 @@ def problem_formula(p: Problem) -> Formula:
         return Formula(ops.inner(g, value), layer.declarations + (Declaration(g.attr, g.shape),), definitions)
     if not p.function:
         raise MatcalcError("no function: write  f(X) = …  or  function: …")
-    return parse(defs + normalize(p.function), where=where)
+    formula = parse(defs + normalize(p.function), where=where)
+    _keep_definitions(formula, p, defs)
+    return formula
+
+
+def _keep_definitions(formula: Formula, p: Problem, defs: str) -> None:
+    """Keep the problem's definitions that f, written out, does not use (``h = σ(W x)``): its
+    derivation lines may still use them. One that needs a variable f lacks is left out."""
+    known = {d.name for d in formula.declarations}
+    kept = dict(formula.definitions)
+    for d in p.definitions:
+        try:
+            named = parse(defs + normalize(d.split("=", 1)[0]), where=p.where or None)
+        except MatcalcError:
+            continue
+        if named.expr.op == "ref" and {x.name for x in named.declarations} <= known:
+            kept.update((n, ref) for n, ref in named.definitions if n not in kept)
+    formula.definitions = tuple(kept.items())
+
+
+def variable_of(raw: str) -> str:
+    """A variable's name as the parser spells it (`W₁`, `W_{1}` -> W_1; `Σ` -> Sigma)."""
+    try:
+        e = parse(normalize(raw)).expr
+    except MatcalcError:
+        return raw
+    return e.attr.name if e.op == "var" else raw
 
 
 def check_problem(p: Problem, seed: int = 0) -> ProblemResult:
@@ -116,10 +142,11 @@ def check_problem(p: Problem, seed: int = 0) -> ProblemResult:
 def _check_parts(p: Problem, formula: Formula, result: ProblemResult, seed: int) -> None:
     """Check the problem's claims and derivation into ``result``."""
     known = [d.name for d in formula.declarations]
-    claimed = [v for v, _, _ in p.claims if v]
-    variables = p.variables or list(dict.fromkeys(claimed))
+    claimed = [variable_of(v) for v, _, _ in p.claims if v]
+    variables = [variable_of(v) for v in p.variables] or list(dict.fromkeys(claimed))
     p.variables = variables
     for variable, expr, _ in p.claims:
+        variable = variable and variable_of(variable)
         variable = variable or (variables[0] if len(variables) == 1 else "")
         if variable not in known:
             result.error = (f"say which variable the claim {expr} is for (∇_X f = …)" if not variable else

@@ -16,6 +16,8 @@ from matcalc.language.syntax import GREEK_UNICODE, is_greek, read_name
 from matcalc.language.syntax import function_name as builtin_function
 from matcalc.language.tokens import SUBSCRIPTS
 
+_SUBSCRIPT_OF = {v: k for k, v in SUBSCRIPTS.items()}
+
 GREEK_LETTER = {name: letter for letter, name in GREEK_UNICODE.items()}
 
 _NEG_T = re.compile(r"\^\s*(?:\{\s*-\s*(?:T|\\top|\\intercal|\\mathsf\{T\}|\\mathrm\{T\})\s*\}"
@@ -69,6 +71,9 @@ def spellings(name: str) -> str:
     """A pattern for a variable's name as written: `Sigma`, `\\Sigma`, `Σ`, `\\mathbf{x}`."""
     n = re.escape(name)
     alternatives = [rf"\\(?:mathbf|boldsymbol|bm|mathrm|mathit)\{{{n}\}}", n]
+    base, _, sub = name.partition("_")
+    if sub and all(c in _SUBSCRIPT_OF for c in sub):  # W_1 written W₁
+        alternatives.append(re.escape(base + "".join(_SUBSCRIPT_OF[c] for c in sub)))
     head = re.match(r"[A-Za-z]+", name)
     if head and is_greek(head.group()):
         rest = re.escape(name[head.end():])
