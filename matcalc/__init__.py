@@ -53,5 +53,6 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_EXPORTS))
+    """The public API and the package's own attributes (not its helper imports)."""
+    return sorted({n for n in globals() if n.startswith("__")} | set(_EXPORTS))
 
