@@ -520,7 +520,7 @@ def test_wrt_takes_any_spelling_of_a_greek_name(name: str) -> None:
 @pytest.mark.parametrize(("text", "wrt", "hint"), [
     (r"\frac{1}{N}\|Xw-y\|^2", "w", "N was typed as a matrix from its capital letter; if it is a scalar, "
                                     "declare it: where N: scalar"),
-    (r"\boldsymbol{\mu}^\top x", "x", "mu was typed as a scalar as a Greek letter; if it is a vector, "
+    (r"\mu^\top x", "x", "mu was typed as a scalar as a Greek letter; if it is a vector, "
                                       "declare it: where mu: vector(n)"),
 ])
 def test_a_non_scalar_function_names_the_name_typed_by_its_spelling(text: str, wrt: str, hint: str) -> None:
@@ -529,11 +529,32 @@ def test_a_non_scalar_function_names_the_name_typed_by_its_spelling(text: str, w
     assert hint in str(info.value)
 
 
-def test_a_hadamard_shape_error_hints_at_left_to_right_grouping() -> None:
-    with pytest.raises(matcalc.ShapeError) as info:
-        matcalc.parse(r"-y \odot Xw")
-    assert r"(-y \odot X) w: write -y \odot (X w)" in str(info.value)
-    g = matcalc.grad(r"\mathbf{1}^\top (y \odot (X w))", "w")  # the bracketed form reads and differentiates
+def test_typeset_letters_written_together_bind_tighter_than_hadamard() -> None:
+    """A ⊙ BC in LaTeX or typeset Unicode is A ⊙ (BC), as typeset math means; plain text stays MATLAB's."""
     rng = np.random.default_rng(0)
     X, y, w = rng.normal(size=(4, 3)), rng.normal(size=(4, 1)), rng.normal(size=(3, 1))
-    assert np.allclose(np.asarray(matcalc.compile(g)(X=X, y=y, w=w)).reshape(-1), (X.T @ y).reshape(-1))
+    for text in (r"\mathbf{1}^\top (-y \odot Xw)", "𝟙ᵀ (-y ⊙ Xw)"):
+        assert "⊙ (X w)" in matcalc.parse(text).reading.formula
+        g = matcalc.grad(text, "w")
+        assert np.allclose(np.asarray(matcalc.compile(g)(X=X, y=y, w=w)).reshape(-1), -(X.T @ y).reshape(-1))
+    assert matcalc.parse(r"A \odot B^T C + D").reading.formula == "A ⊙ (Bᵀ C) + D"
+    with pytest.raises(matcalc.ShapeError, match="Hadamard"):
+        matcalc.parse("-y .* X*w")  # plain text: (-y .* X) * w
+
+
+@pytest.mark.parametrize("text", [r"\|W^{[2]}\sigma(W^{[1]}x) - y\|^2", r"\|W^{(2)} \sigma(W^{(1)} x) - y\|^2",
+                                  "‖W⁽²⁾ σ(W⁽¹⁾ x) - y‖^2"])
+def test_a_bracketed_superscript_is_a_layer_label_not_a_power(text: str) -> None:
+    reading = matcalc.parse(text).reading
+    assert reading.formula == "‖W_2 σ(W_1 x) - y‖^2"
+    assert {"W_1: matrix(m, k)", "W_2: matrix(n, m)"} <= {g.split(" (")[0].strip() for g in reading.guesses}
+
+
+def test_bold_greek_is_a_vector() -> None:
+    """\\boldsymbol{\\mu} is a vector (bold), \\mu a scalar (Greek)."""
+    reading = matcalc.parse(r"\|x - \boldsymbol{\mu}\|^2").reading
+    assert "mu: vector(n) (bold)" in [g.strip() for g in reading.guesses]
+    g = matcalc.grad(r"\mathbf{\mu}^\top x", "mu")
+    x = np.random.default_rng(1).normal(size=(3, 1))
+    assert np.allclose(np.asarray(matcalc.compile(g)(x=x, mu=x)).reshape(-1), x.reshape(-1))
+    assert "mu: scalar (Greek name)" in [g.strip() for g in matcalc.parse(r"\mu x").reading.guesses]

@@ -24,6 +24,7 @@ from matcalc.language.tokens import (
 )
 
 FONTS = {"\\mathbf", "\\boldsymbol", "\\bm", "\\vec", "\\mathbb", "\\mathcal", "\\pmb", "\\mathbfit"}
+BOLD = {"\\mathbf", "\\boldsymbol", "\\bm", "\\pmb", "\\mathbfit"}
 DECORATIONS = {"\\hat": "hat", "\\widehat": "hat", "\\tilde": "tilde", "\\widetilde": "tilde", "\\bar": "bar",
                "\\overline": "bar", "\\dot": "dot", "\\check": "check"}
 
@@ -101,6 +102,8 @@ class Commands:
             if inner == "1":
                 self.i = after
                 return self.put(" 𝟙", t, self.toks[after - 1])
+            if t.text in BOLD and inner.strip().lstrip("\\") in GREEK and inner.strip().startswith("\\"):
+                self.out.bold.add(inner.strip().lstrip("\\"))  # \boldsymbol{\mu}: bold means a vector
             if nxt is not None and nxt.text == "{":
                 j = closing(self.toks, self.i)
                 self.i += 1

@@ -99,12 +99,14 @@ class Builder(Calls, Powers):
         self.functions: dict[str, tuple[Expr, Expr]] = {}  # user function -> (parameter, body)
         self.definitions: list[tuple[str, Expr]] = []
         self.u: Unifier | None = None
+        self.bold: set[str] = set()  # names written bold (\boldsymbol{\mu}): vectors
 
     # ------------------------------------------------------------ the whole formula
 
     def build(self, tree: Tree, where: str | dict | None, prepared: Prepared | None = None) -> Formula:
         """The Formula of a parse tree, with ``where`` declarations and the reading."""
         items = self._items(tree)
+        self.bold = prepared.bold if prepared else set()
         for decl in items["decl"]:
             self._declare(decl)
         for name, text in where_items(where):
@@ -131,7 +133,8 @@ class Builder(Calls, Powers):
         for d in formula.declarations:
             if d.name not in self.decls:
                 reason = {"matrix": "capitalised name", "scalar": "Greek name", "vector": "lowercase name"}
-                guesses.append(f"{d} ({reason.get(d.var.kind, 'its name')})")
+                why = "bold" if d.name in self.bold else reason.get(d.var.kind, "its name")
+                guesses.append(f"{d} ({why})")
         return Reading(formula.unicode(), tuple(dict.fromkeys(guesses)))
 
     def _items(self, tree: Tree) -> dict[str, list]:
@@ -378,8 +381,9 @@ class Builder(Calls, Powers):
     def _known(self, name: str) -> bool:
         return name in self.env or name in self.decls
 
-    @staticmethod
-    def _convention(name: str) -> str:
+    def _convention(self, name: str) -> str:
+        if name in self.bold:
+            return "vector"
         if name[0].isupper():
             return "matrix"
         if is_greek(name):

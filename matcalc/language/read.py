@@ -45,6 +45,7 @@ class Prepared:
     origin: list[int]
     guesses: list[str] = field(default_factory=list)
     notation: str = "text"
+    bold: set[str] = field(default_factory=set)  # names written bold: vectors
 
     def span(self, span: tuple[int, int] | None, source: str) -> tuple[int, int] | None:
         """A span in the grammar's text as a span in the source."""
@@ -93,7 +94,7 @@ def prepare(source: str, notation: str, names: set[str], derivation: bool = Fals
             writer.raw(it.toks[0].start, it.toks[-1].end)
             if k < len(decls) - 1:
                 out.put("; ", it.toks[-1].end)
-    return Prepared(out.text, out.origin, guesses, notation)
+    return Prepared(out.text, out.origin, guesses, notation, out.bold)
 
 
 def _raw(text: str, toks: list[Tok]) -> str:

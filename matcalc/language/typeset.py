@@ -40,6 +40,7 @@ class Out:
 
     parts: list[str] = field(default_factory=list)
     origin: list[int] = field(default_factory=list)
+    bold: set[str] = field(default_factory=set)  # bold Greek names (\boldsymbol{\mu}): vectors
 
     def put(self, text: str, start: int, end: int | None = None) -> None:
         """Append text written for the source range [start, end)."""
@@ -121,6 +122,12 @@ class Typeset(Commands):
             self.put(".^", t)
         elif t.text in SUPERSCRIPTS_UP or t.text in ("^", "_", "'"):
             raise self.error(f"'{t.text}' needs something before it", t)
+        elif t.text in ("\\odot", "⊙", "\\oslash", "⊘") and self.starts_atom(self.peek()):
+            self.put(" " + t.text + " (", t)  # A ⊙ BC is A ⊙ (BC): typeset, juxtaposition binds tighter
+            self.factor()
+            while self.starts_atom(self.peek()):
+                self.factor()
+            self.put(")", self.toks[self.i - 1])
         else:
             self.put(" " + t.text, t)
 
@@ -146,6 +153,16 @@ class Typeset(Commands):
             elif t.text in ("'", "\\prime", "′"):
                 self.take()
                 self.put("'", t)
+            elif t.text == "⁽":  # W⁽²⁾: a layer label, the name W_2
+                self.take()
+                digits = ""
+                while (d := self.peek()) is not None and d.text in "⁰¹²³⁴⁵⁶⁷⁸⁹":
+                    digits += "0123456789"["⁰¹²³⁴⁵⁶⁷⁸⁹".index(self.take().text)]
+                end = self.peek()
+                if not digits or end is None or end.text != "⁾":
+                    raise self.error("cannot read this superscript label; write W_2 for the second layer", t)
+                self.take()
+                self.put("_" + digits, t, end)
             elif t.text in SUPERSCRIPTS_UP:
                 self.take()
                 self.put(t.text, t)
@@ -162,6 +179,12 @@ class Typeset(Commands):
             if inner.replace(" ", "") in TRANSPOSES or inner.replace(" ", "") in ("\\mathsf{T}", "\\mathrm{T}"):
                 self.i = after
                 self.put("^T", hat, self.toks[after - 1])
+                return
+            label = re.fullmatch(r"\s*[\[(]\s*(\w+)\s*[\])]\s*", inner)
+            name = self.out.text[-1:].isalpha() and not self.out.text.endswith(" e")
+            if label and name:  # W^{[2]}, W^{(2)}: a layer label, the name W_2
+                self.i = after
+                self.put("_" + label.group(1), hat, self.toks[after - 1])
                 return
             j = closing(self.toks, self.i)
             self.take()
