@@ -382,13 +382,9 @@ class Builder(Calls, Powers):
         return name in self.env or name in self.decls
 
     def _convention(self, name: str) -> str:
-        if name in self.bold:
+        if name in self.bold or not (name[0].isupper() or is_greek(name)):
             return "vector"
-        if name[0].isupper():
-            return "matrix"
-        if is_greek(name):
-            return "scalar"
-        return "vector"
+        return "matrix" if name[0].isupper() else "scalar"
 
 _POSTFIX_AWARE = {"call", "transpose", "inverse", "pow", "hpow"}
 
