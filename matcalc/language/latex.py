@@ -54,7 +54,7 @@ class Commands:
         self.put(" \\lVert ", t)
         operand = False
         while (nxt := self.peek()) is not None and not (operand and nxt.text in BARS and nxt.text != "\\lVert"):
-            operand = self.starts_atom(nxt)
+            operand = self.starts_atom(nxt) or self.wraps(nxt, self.peek(1))
             self.element()
         if nxt is None:
             raise self.error("this norm is never closed", t)

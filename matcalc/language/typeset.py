@@ -104,6 +104,10 @@ class Typeset(Commands):
 
     # ------------------------------------------------------------ sequences
 
+    def wraps(self, t: Tok | None, after: Tok | None) -> bool:
+        """Whether t is ⊙ or ⊘ before an operand: its right side is the product written after it."""
+        return t is not None and t.text in ("\\odot", "⊙", "\\oslash", "⊘") and self.starts_atom(after)
+
     def sequence(self, closers: set[str] = frozenset()) -> None:
         """Write elements until a closer (not consumed) or the end."""
         while self.peek() is not None and self.peek().text not in closers:
@@ -122,10 +126,10 @@ class Typeset(Commands):
             self.put(".^", t)
         elif t.text in SUPERSCRIPTS_UP or t.text in ("^", "_", "'"):
             raise self.error(f"'{t.text}' needs something before it", t)
-        elif t.text in ("\\odot", "⊙", "\\oslash", "⊘") and self.starts_atom(self.peek()):
+        elif self.wraps(t, self.peek()):
             self.put(" " + t.text + " (", t)  # A ⊙ BC is A ⊙ (BC): typeset, juxtaposition binds tighter
             self.factor()
-            while self.starts_atom(self.peek()):
+            while self.starts_atom(self.peek()) and self.peek().text not in BARS:
                 self.factor()
             self.put(")", self.toks[self.i - 1])
         else:
