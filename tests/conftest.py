@@ -1,4 +1,5 @@
-"""Shared fixtures: running the `matcalc` command in-process or as a subprocess."""
+"""Shared fixtures: running the `matcalc` command in-process or as a subprocess; Hypothesis
+runs derandomized under CI=true (a fixed set of examples per run), at random elsewhere."""
 
 from __future__ import annotations
 
@@ -11,8 +12,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 ROOT = Path(__file__).resolve().parents[1]
+
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 
 @dataclass
