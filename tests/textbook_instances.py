@@ -67,6 +67,9 @@ TEXTBOOK_INSTANCES: dict[str, list] = {
     "diag(a) (c 𝟙𝟙ᵀ) = a (c 𝟙ᵀ), (c 𝟙𝟙ᵀ) diag(a) = (c 𝟙) aᵀ": [
         lambda V: matmul(make("diag", V.x), fill(3, (V.n, V.m))),
         lambda V: matmul(fill(1, (V.m, V.n)), make("diag", V.x))],
+    "sum(y) = 1 for a vector y declared onehot or probability": ["sum(p)"],
+    "(c 𝟙ᵀ) Y = c 𝟙ᵀ for Y declared onehot or probability (its columns sum to 1)": [
+        lambda V: matmul(fill(2, (3, V.n)), V.Pm), lambda V: matmul(fill(1, (1, V.n)), V.p)],
     # ---------------------------------------------------------------- lowering/reuse.py
     "(A + B) Y = A Y + B Y when A Y is computed anyway (A + B is not formed)": ["(P + Q) A", "(P + P^T) A"],
 }

@@ -259,3 +259,20 @@ def _diag_times_filled(e: Expr) -> Expr | None:
     if k == 1:
         return matmul(a, fill(f.attr, (1, f.shape[1])))
     return matmul(fill(f.attr, (f.shape[0], 1)), transpose(a))
+
+
+def _simplex_var(e: Expr) -> bool:
+    """e is a variable declared onehot or probability: each of its columns sums to 1."""
+    return e.op == "var" and bool(e.attr.simplex)
+
+
+@rule("sum(y) = 1 for a vector y declared onehot or probability", "sum",
+      guard=lambda e: _simplex_var(e.args[0]) and e.args[0].shape[1] == 1)
+def _sum_of_simplex(e: Expr) -> Expr | None:
+    return const(1)
+
+
+@rule("(c 𝟙ᵀ) Y = c 𝟙ᵀ for Y declared onehot or probability (its columns sum to 1)", "matmul",
+      guard=lambda e: e.args[0].op == "fill" and _simplex_var(e.args[1]))
+def _ones_times_simplex(e: Expr) -> Expr | None:
+    return const(e.args[0].attr) if scalar(e) else fill(e.args[0].attr, e.shape)
