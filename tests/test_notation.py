@@ -169,6 +169,26 @@ GROUPS = [
         [(LS, r"\exp x"), (LT, r"e^{x}"), (TC, "e^x"), (TM, "exp(x)"), (TC, "EXP(x)")],
     ),
     G(
+        "log(det(X))",
+        lambda v: np.log(np.linalg.det(v["X"])),
+        [(TC, "log det X"), (TC, "log det(X)"), (TC, "Log Det X")],
+    ),
+    G(
+        "log(det(Sigma)) + x^T Sigma^-1 x",
+        lambda v: np.log(np.linalg.det(v["Sigma"])) + v["x"].T @ np.linalg.inv(v["Sigma"]) @ v["x"],
+        [(TC, "log det Σ + x^T Σ^-1 x"), (TC, "log det Sigma + x' inv(Sigma) x")],
+    ),
+    G(
+        "tr(X^T A X) + log(x^T x) + 1",
+        lambda v: np.trace(v["X"].T @ v["A"] @ v["X"]) + np.log(v["x"].T @ v["x"]) + 1,
+        [(TC, "tr X^T A X + log x^T x + 1"), (TC, "tr X' A X + log x'x + 1")],
+    ),
+    G(
+        "sum(log(sigmoid(X w)))",
+        lambda v: np.sum(np.log(sigmoid(v["X"] @ v["w"]))),
+        [(TC, "sum log sigmoid(X w)"), (TC, "sum log sigmoid X w")],
+    ),
+    G(
         "logdet(X)",
         lambda v: np.linalg.slogdet(v["X"])[1],
         [(LS, r"\log\det X"), (LT, r"\log \det(X)"), (TM, "logdet(X)"), (TC, "LogDet(X)")],
@@ -437,8 +457,9 @@ def test_reading(row: Row) -> None:
 # ---------------------------------------------------------------- refusals: an error with a caret and a hint
 
 REFUSED = [
-    ("tr X", "'tr' is a function", 0),
-    ("log x + 1", "write its argument in parentheses", 0),
+    ("x log", "'log' is a function", 2),
+    ("tr A * B", "hint: write tr(A * B) or tr(A) * B", 0),
+    ("sum log x .* y", "where does the argument of 'log' end?", 4),
     ("relu(Wx) + b", "did you mean 'W x'?", 9),
     ("\\foo x", "unknown LaTeX command", 0),
     ("\\|x", "never closed", 0),

@@ -18,6 +18,7 @@ from matcalc.algebra import ops
 from matcalc.algebra.entrywise import derivative, entrywise
 from matcalc.algebra.expr import Expr
 from matcalc.algebra.shapes import DimVar, MatcalcError, ShapeError
+from matcalc.language.ones import folded_everywhere
 from matcalc.language.syntax import CONSTANT_ARRAYS, function_name, is_greek, read_name
 
 Post = Callable[[Expr], Expr]
@@ -121,7 +122,7 @@ class Calls:
         param, body = self.functions[name[:-1] if prime else name]
         arg = self._single(arg_trees, name, node)
         try:
-            return entrywise(derivative(body, param) if prime else body, param, arg, name)
+            return folded_everywhere(entrywise(derivative(body, param) if prime else body, param, arg, name))
         except MatcalcError as e:
             raise self.error(str(e), node) from None
 

@@ -102,6 +102,9 @@ class Commands:
             if inner == "1":
                 self.i = after
                 return self.put(" 𝟙", t, self.toks[after - 1])
+            if inner == "0":
+                self.i = after
+                return self.zeros(t)
             if t.text in BOLD and inner.strip().lstrip("\\") in GREEK and inner.strip().startswith("\\"):
                 self.out.bold.add(inner.strip().lstrip("\\"))  # \boldsymbol{\mu}: bold means a vector
             if nxt is not None and nxt.text == "{":

@@ -1,4 +1,4 @@
-"""Constant arrays as the printer writes them: ``c 𝟙_n`` and ``𝟙_n 𝟙_mᵀ`` read back as one array.
+"""Constant arrays as the printer writes them: ``c 𝟙_n``, ``𝟙_nᵀ`` and ``𝟙_n 𝟙_mᵀ`` read back as one array.
 
 ``folded_ones`` is applied to each product the parser builds (``parse.py``), so a printed
 constant array (``printers._fill``) parses back to the very node it was printed from.
@@ -7,7 +7,7 @@ constant array (``printers._fill``) parses back to the very node it was printed 
 from __future__ import annotations
 
 from matcalc.algebra import ops
-from matcalc.algebra.expr import Expr
+from matcalc.algebra.expr import Expr, transform
 from matcalc.algebra.shapes import is_scalar
 
 
@@ -18,6 +18,11 @@ def _ones_factor(e: Expr) -> tuple[float, tuple] | None:
     if e.op == "transpose" and e.args[0].op == "fill":
         return e.args[0].attr, e.shape
     return None
+
+
+def transposed(e: Expr) -> Expr:
+    """eᵀ; of a constant array, the constant array of the other shape (`1_kᵀ` is the row the printer wrote)."""
+    return ops.fill(e.attr, (e.shape[1], e.shape[0])) if e.op == "fill" else ops.transpose(e)
 
 
 def folded_ones(e: Expr) -> Expr:
@@ -31,3 +36,13 @@ def folded_ones(e: Expr) -> Expr:
     if left is not None and right is not None and left[1][1] == 1 and right[1][0] == 1 and not is_scalar(e.shape):
         return ops.fill(left[0] * right[0], e.shape)
     return e
+
+
+def folded_everywhere(root: Expr) -> Expr:
+    """root with every c 𝟙_n, 𝟙_nᵀ and 𝟙_n 𝟙_mᵀ folded (a user function applied to 𝟙_n builds them)."""
+    def visit(node: Expr, args: tuple[Expr, ...]) -> Expr:
+        node = node if args == node.args else Expr(node.op, args, node.attr, node.shape)
+        if node.op == "transpose" and node.args[0].op == "fill":
+            return transposed(node.args[0])
+        return folded_ones(node)
+    return transform(root, visit)

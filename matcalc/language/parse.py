@@ -314,8 +314,14 @@ class Builder(Calls, Powers):
 
     def _ones(self, node: Tree) -> Expr:
         m = re.search(r"_\{?([A-Za-z0-9_]+?)\}?$", str(node.children[0]))
-        n = (int(m.group(1)) if m.group(1).isdigit() else m.group(1)) if m else DimVar()
+        n = _dim(m.group(1)) if m else DimVar()
         return ops.fill(1, (n, 1))
+
+    def _zeros(self, node: Tree) -> Expr:
+        """0_n, 0_{n×m}: a zero array of that size; \\mathbf{0} alone is sized by inference."""
+        m = re.search(r"_\{?([^{}]+?)\}?$", str(node.children[0]))
+        dims = [_dim(d) for d in re.split(r"\s*(?:,|×|\\times|\s+x\s+)\s*", m.group(1).strip())] if m else [DimVar()]
+        return ops.fill(0, (dims[0], dims[1] if len(dims) > 1 else 1))
 
     def _inner(self, node: Tree) -> Expr:
         return ops.inner(self.expr(node.children[1]), self.expr(node.children[2]))
@@ -389,6 +395,11 @@ class Builder(Calls, Powers):
 _POSTFIX_AWARE = {"call", "transpose", "inverse", "pow", "hpow"}
 
 
+def _dim(text: str) -> int | str:
+    """A dimension as written in a subscript: an integer or a name."""
+    return int(text) if text.isdigit() else text
+
+
 def _column(e: Expr) -> bool:
     """A vector (n x 1), not a scalar."""
     return e.shape[1] == 1 and not is_scalar(e.shape)
@@ -402,12 +413,11 @@ def _negate(e: Expr) -> Expr:
 def _subtracted(e: Expr) -> Expr:
     """The term `- e` of a sum: a leading number takes the sign (`B - 2 A x` is B + (-2) A x),
     mirroring how the printer writes a term with a negative coefficient."""
-    if e.op == "matmul" and (e.args[0].op == "const" or e.args[0].op == "matmul"):
+    if e.op in ("matmul", "div") and e.args[0].op in ("const", "fill", "matmul", "div"):  # B - 2 x / s
         head = _subtracted(e.args[0])
-        return ops.neg(e) if head.op == "neg" else ops.matmul(head, e.args[1])
-    if e.op == "div" and e.args[0].op in ("const", "matmul"):  # B - 2 x / s is B + (-2 x) / s
-        head = _subtracted(e.args[0])
-        return ops.neg(e) if head.op == "neg" else ops.make("div", head, e.args[1])
+        return ops.neg(e) if head.op == "neg" else ops.make(e.op, head, e.args[1])
+    if e.op == "fill" and e.attr not in (0, 1):  # B - 2 𝟙_n is B + (-2) 𝟙_n, as the printer writes it
+        return ops.fill(-e.attr, e.shape)
     return _negate(e)
 
 

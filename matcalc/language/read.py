@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from matcalc.algebra.shapes import MatcalcError
+from matcalc.language.bare import bare_calls
 from matcalc.language.syntax import function_name
 from matcalc.language.tokens import NAME, Item, Tok, layout, tokenize
 from matcalc.language.typeset import Out, Typeset
@@ -135,18 +136,22 @@ class _Writer:
 
     def plain(self, start: int, end: int) -> None:
         """Plain text as written (names are words), but for a run of two or three capitals (`QK^T`):
-        a product of matrices, unless declared."""
+        a product of matrices, unless declared; and a function written without parentheses
+        (`log det X`): parentheses around the product after it (``bare.py``)."""
+        edits, guesses = bare_calls(self.text, start, end, self.names | self.functions)
         pos = start
         for m in _CAPITALS.finditer(self.text, start, end):
             word = m.group(1)
             if word in self.names or function_name(word):
                 continue
-            self.raw(pos, m.start())
-            for k, ch in enumerate(word):
-                self.out.put(" " + ch, m.start() + k)
+            edits += [(m.start() + k, " " + ch, m.start() + k + 1) for k, ch in enumerate(word)]
             self.guesses.append(f"{word} → {' '.join(word)} (capitals written together are a product)")
-            pos = m.end()
+        for at, piece, *upto in sorted(edits, key=lambda e: (e[0], e[1] == "(")):
+            self.raw(pos, at)
+            self.out.put(piece, min(at, len(self.text) - 1))
+            pos = upto[0] if upto else at
         self.raw(pos, end)
+        self.guesses.extend(guesses)
 
     def raw(self, start: int, end: int) -> None:
         """The source text from start to end, as written."""

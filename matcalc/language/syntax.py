@@ -29,7 +29,7 @@ CAPITAL_GREEK = set("Gamma Delta Theta Lambda Xi Pi Sigma Phi Psi Omega".split()
 
 _OPENERS = {"(", "{", "\\{", "[", "<", "⟨", "\\langle"}
 _CLOSERS = {")", "}", "\\}", "]", ">", "⟩", "\\rangle"}
-_OPERAND_END = {"NAME", "LATEX_NAME", "NUMBER", "SIGNED", "ONES", "TRANSPOSE", "INVERSE", "TOP", "NORM_CLOSE"}
+_OPERAND_END = {"NAME", "LATEX_NAME", "NUMBER", "SIGNED", "ONES", "ZEROS", "TRANSPOSE", "INVERSE", "TOP", "NORM_CLOSE"}
 
 
 class _PairNorms:

@@ -96,7 +96,7 @@ class Typeset(Commands):
             return False
         if t.kind in ("letter", "num") or t.text in OPENERS or t.text in ANGLES or t.text in BARS:
             return True
-        if t.text in ("𝟙", "½", "√"):
+        if t.text in ("𝟙", "𝟎", "½", "√"):
             return True
         return t.kind == "cmd" and t.text not in ("\\cdot", "\\times", "\\odot", "\\circ", "\\oslash", "\\ast",
                                                     "\\top", "\\intercal", "\\prime", "\\nabla", "\\partial") \
@@ -255,7 +255,9 @@ class Typeset(Commands):
             self.word()
         elif t.kind == "num":
             self.take()
-            if t.text == "1" and self.peek() is not None and self.peek().text == "_":
+            if t.text == "0" and self.peek() is not None and self.peek().text == "_":
+                self.zeros(t)
+            elif t.text == "1" and self.peek() is not None and self.peek().text == "_":
                 self.take()
                 name, end = self.subscript()
                 self.put(" 1_{%s}" % name, t, end)
@@ -275,6 +277,9 @@ class Typeset(Commands):
         elif t.text == "𝟙":
             self.take()
             self.put(" 𝟙", t)
+        elif t.text == "𝟎":
+            self.take()
+            self.zeros(t)
         elif t.text == "½":
             self.take()
             self.put(" (1/2)", t)
@@ -347,6 +352,22 @@ class Typeset(Commands):
         if name in ("σ", "sigma") and "sigma" not in self.names and nxt is not None and nxt.text in ("(", "'", "′"):
             return self.call("σ", tok, tok)
         return self.put(" " + name, tok)
+
+    def zeros(self, start: Tok) -> None:
+        """`0_n`, `0_{n×m}`, `\\mathbf{0}_{n \\times m}` (the `0` taken): a zero array; `\\mathbf{0}` alone: sized by use."""
+        if self.peek() is None or self.peek().text != "_":
+            return self.put(" 𝟎", start, self.toks[self.i - 1])
+        self.take()
+        if self.peek() is not None and self.peek().text == "{":
+            inner, after = group_text(self.toks, self.i)
+            dims = [d.strip().replace("\\_", "_") for d in re.split(r",|×|\\times|\s+x\s+", inner)]
+            if not all(re.fullmatch(r"[A-Za-z0-9_]+", d) for d in dims) or len(dims) > 2:
+                raise self.error(f"cannot read the size '{inner}' of a zero array (write 0_n or 0_{{n×m}})",
+                                 self.peek())
+            self.i = after
+            return self.put(" 0_{%s}" % ",".join(dims), start, self.toks[after - 1])
+        name, end = self.subscript()
+        return self.put(" 0_{%s}" % name, start, end)
 
     def log_det(self, start: Tok) -> None:
         """`\\log|X|`, the book's log-determinant: logdet(X)."""
