@@ -124,8 +124,8 @@ def test_printed_gradients_parse_back(f: matcalc.Formula, data: st.DataObject) -
     "W_1 - W_1 ./ exp(W_1)", "W_1 + (-W_1) ./ exp(W_1)", "x + (-2 x) ./ exp(x)", "x + (-(W_1 x)) ./ exp(x)",
     "x + (-x) / alpha", "x - 2 W_1 x / alpha", "x + (-(2 x)) / alpha", "alpha + (-2) / beta",
     "0 (1_{d_model})", "alpha^||0 (1_{d_model})||", "(0 x)^T", "0_{d_model×d_model} + W_1", "1_{d_model}^T x",
-    "x - 2 1_{d_model}", "x + -(2 1_{d_model})", "x - 1_{d_model}", "x + -1 1_{d_model}", "x - (2 (W_1 x)) / alpha ./ x",
-    "-(1_{d_model})", "x - 0_{d_model}", "x + -0_{d_model}",
+    "x - 2 1_{d_model}", "x + -(2 1_{d_model})", "x - 1_{d_model}", "x + -1 1_{d_model}",
+    "x - (2 (W_1 x)) / alpha ./ x", "-(1_{d_model})", "x - 0_{d_model}", "x + -0_{d_model}",
 ])
 def test_printed_forms_parse_back_for_the_issue_examples(text: str) -> None:
     where = "I, W_1: matrix(d_model, d_model); x: vector(d_model)" if "I" in text or "d_model" in text else None

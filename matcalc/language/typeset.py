@@ -354,7 +354,7 @@ class Typeset(Commands):
         return self.put(" " + name, tok)
 
     def zeros(self, start: Tok) -> None:
-        """`0_n`, `0_{n×m}`, `\\mathbf{0}_{n \\times m}` (the `0` taken): a zero array; `\\mathbf{0}` alone: sized by use."""
+        """`0_n`, `0_{n×m}`, `\\mathbf{0}_{n \\times m}` (the `0` taken): a zero array; `\\mathbf{0}`: sized by use."""
         if self.peek() is None or self.peek().text != "_":
             return self.put(" 𝟎", start, self.toks[self.i - 1])
         self.take()
