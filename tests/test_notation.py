@@ -169,6 +169,47 @@ GROUPS = [
         [(LS, r"\exp x"), (LT, r"e^{x}"), (TC, "e^x"), (TM, "exp(x)"), (TC, "EXP(x)")],
     ),
     G(
+        "||X w - y||^2 where X: matrix(n, d); w: vector(d); y: vector(n)",
+        lambda v: np.sum((v["X"] @ v["w"] - v["y"]) ** 2),
+        [
+            (LS, r"\|Xw - y\|^2, \quad X \in \mathbb{R}^{n\times d}"),
+            (LT, r"\|Xw - y\|_2^2 \quad X \in \mathbb{R}^{n \times d}, w \in \mathbb{R}^{d}, y \in \mathbb{R}^n"),
+            (UP, "‖Xw − y‖², X ∈ ℝⁿˣᵈ, w ∈ ℝᵈ"),
+            (LS, r"\|Xw - y\|^2 \quad \text{where } X \in \mathbb{R}^{n\times d}"),
+            (TC, "||X w - y||^2 where X ∈ R^{n x d}"),
+        ],
+    ),
+    G(
+        "x^T A x where x: vector(n); A: matrix(n, n)",
+        lambda v: v["x"].T @ v["A"] @ v["x"],
+        [
+            (LT, r"\mathbf{x}^T\mathbf{A}\mathbf{x}, \quad \mathbf{x} \in \mathbb{R}^n, "
+                 r"\mathbf{A} \in \mathbb{R}^{n\times n}"),
+            (UP, "xᵀAx where A ∈ ℝⁿˣⁿ, x ∈ ℝⁿ"),
+            (LT, r"x^\top A x, \qquad A \in \mathbb{R}^{n \times n},\ x \in \mathbb{R}^{n}"),
+        ],
+    ),
+    G(
+        "logdet(X) where X: spd(n)",
+        lambda v: np.linalg.slogdet(v["X"])[1],
+        [(LT, r"\log\det X, \quad X \in \mathbb{S}^n_{++}"), (LS, r"\log\det X \quad X \in \mathbb{S}^{n}_{++}")],
+    ),
+    G(
+        "log(det(X)) where X: spd(n)",
+        lambda v: np.log(np.linalg.det(v["X"])),
+        [(UP, "log det X, X ∈ 𝕊ⁿ₊₊"), (TC, "log det X where X ∈ S^n_{++}")],
+    ),
+    G(
+        "1_n^T log(x) where x: vector(n) positive",
+        lambda v: np.sum(np.log(v["x"])),
+        [(LT, r"\mathbf{1}^T \log x, \quad x \in \mathbb{R}^n_{+}"), (UP, "𝟙ᵀlog(x), x ∈ ℝⁿ₊")],
+    ),
+    G(
+        "tr(W^T W) where W: matrix(d_model, d_k)",
+        lambda v: np.trace(v["W"].T @ v["W"]),
+        [(LS, r"\operatorname{tr}(W^T W), \quad W \in \mathbb{R}^{d_{model} \times d_k}")],
+    ),
+    G(
         "log(det(X))",
         lambda v: np.log(np.linalg.det(v["X"])),
         [(TC, "log det X"), (TC, "log det(X)"), (TC, "Log Det X")],

@@ -6,9 +6,11 @@ constant array (``printers._fill``) parses back to the very node it was printed 
 
 from __future__ import annotations
 
+import re
+
 from matcalc.algebra import ops
 from matcalc.algebra.expr import Expr, transform
-from matcalc.algebra.shapes import is_scalar
+from matcalc.algebra.shapes import DimVar, is_scalar
 
 
 def _ones_factor(e: Expr) -> tuple[float, tuple] | None:
@@ -46,3 +48,21 @@ def folded_everywhere(root: Expr) -> Expr:
             return transposed(node.args[0])
         return folded_ones(node)
     return transform(root, visit)
+
+
+def _dim(text: str) -> int | str:
+    """A dimension as written in a subscript: an integer or a name."""
+    return int(text) if text.isdigit() else text
+
+
+def ones_of(token: str) -> Expr:
+    """The ones vector a token writes: `1_n`, `𝟙_{d_model}`, `\\mathbf{1}` (sized by inference)."""
+    m = re.search(r"_\{?([A-Za-z0-9_]+?)\}?$", token)
+    return ops.fill(1, (_dim(m.group(1)) if m else DimVar(), 1))
+
+
+def zeros_of(token: str) -> Expr:
+    """The zero array a token writes: `0_n`, `0_{n×m}`, `0_{n,m}`; `\\mathbf{0}`, `𝟎` sized by inference."""
+    m = re.search(r"_\{?([^{}]+?)\}?$", token)
+    dims = [_dim(d) for d in re.split(r"\s*(?:,|×|\\times|\s+x\s+)\s*", m.group(1).strip())] if m else [DimVar()]
+    return ops.fill(0, (dims[0], dims[1] if len(dims) > 1 else 1))

@@ -32,7 +32,7 @@ from matcalc.algebra.shapes import (
 from matcalc.language.calls import Calls, Post
 from matcalc.language.declarations import TYPES, Decl, decl_shape, declarations, finalize, where_items
 from matcalc.language.formula import Formula, Reading
-from matcalc.language.ones import folded_ones
+from matcalc.language.ones import folded_ones, ones_of, zeros_of
 from matcalc.language.powers import Powers
 from matcalc.language.printers import show
 from matcalc.language.read import Prepared, notation_of, prepare
@@ -313,15 +313,10 @@ class Builder(Calls, Powers):
         return _negate(self.expr(node.children[0]))
 
     def _ones(self, node: Tree) -> Expr:
-        m = re.search(r"_\{?([A-Za-z0-9_]+?)\}?$", str(node.children[0]))
-        n = _dim(m.group(1)) if m else DimVar()
-        return ops.fill(1, (n, 1))
+        return ones_of(str(node.children[0]))
 
     def _zeros(self, node: Tree) -> Expr:
-        """0_n, 0_{n×m}: a zero array of that size; \\mathbf{0} alone is sized by inference."""
-        m = re.search(r"_\{?([^{}]+?)\}?$", str(node.children[0]))
-        dims = [_dim(d) for d in re.split(r"\s*(?:,|×|\\times|\s+x\s+)\s*", m.group(1).strip())] if m else [DimVar()]
-        return ops.fill(0, (dims[0], dims[1] if len(dims) > 1 else 1))
+        return zeros_of(str(node.children[0]))
 
     def _inner(self, node: Tree) -> Expr:
         return ops.inner(self.expr(node.children[1]), self.expr(node.children[2]))
@@ -393,11 +388,6 @@ class Builder(Calls, Powers):
         return "matrix" if name[0].isupper() else "scalar"
 
 _POSTFIX_AWARE = {"call", "transpose", "inverse", "pow", "hpow"}
-
-
-def _dim(text: str) -> int | str:
-    """A dimension as written in a subscript: an integer or a name."""
-    return int(text) if text.isdigit() else text
 
 
 def _column(e: Expr) -> bool:

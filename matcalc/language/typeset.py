@@ -353,34 +353,6 @@ class Typeset(Commands):
             return self.call("σ", tok, tok)
         return self.put(" " + name, tok)
 
-    def zeros(self, start: Tok) -> None:
-        """`0_n`, `0_{n×m}`, `\\mathbf{0}_{n \\times m}` (the `0` taken): a zero array; `\\mathbf{0}`: sized by use."""
-        if self.peek() is None or self.peek().text != "_":
-            return self.put(" 𝟎", start, self.toks[self.i - 1])
-        self.take()
-        if self.peek() is not None and self.peek().text == "{":
-            inner, after = group_text(self.toks, self.i)
-            dims = [d.strip().replace("\\_", "_") for d in re.split(r",|×|\\times|\s+x\s+", inner)]
-            if not all(re.fullmatch(r"[A-Za-z0-9_]+", d) for d in dims) or len(dims) > 2:
-                raise self.error(f"cannot read the size '{inner}' of a zero array (write 0_n or 0_{{n×m}})",
-                                 self.peek())
-            self.i = after
-            return self.put(" 0_{%s}" % ",".join(dims), start, self.toks[after - 1])
-        name, end = self.subscript()
-        return self.put(" 0_{%s}" % name, start, end)
-
-    def log_det(self, start: Tok) -> None:
-        """`\\log|X|`, the book's log-determinant: logdet(X)."""
-        bar = self.take()
-        j = next((k for k in range(self.i, len(self.toks)) if self.toks[k].text == "|"), None)
-        if j is None:
-            raise self.error("'|' is never closed", bar)
-        self.put(" logdet(", start, bar)
-        self.sub(self.toks[self.i:j])
-        self.i = j + 1
-        self.put(")", self.toks[j])
-        return None
-
     def call(self, fname: str, start: Tok, end: Tok, written: str = "") -> None:
         """A function: its arguments in parentheses, or bare (`\\exp x`, `\\log\\det X`, `tr XᵀX`)."""
         if written and written != fname and written.lower() == fname:
