@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from matcalc.algebra.shapes import ParseError
 from matcalc.language.latex import Commands
-from matcalc.language.syntax import CONSTANT_ARRAYS, function_name, is_greek
+from matcalc.language.syntax import CONSTANT_ARRAYS, INDEX_SUM, function_name, is_greek
 from matcalc.language.tokens import (
     ANGLES,
     BARS,
@@ -120,6 +120,8 @@ class Typeset(Commands):
             self.factor()
             return
         self.take()
+        if t.text == "∑":
+            raise self.error(INDEX_SUM, t)
         if t.text == "\\ast":
             self.put(" *", t)
         elif t.kind == "op" and t.text == "**":
@@ -305,6 +307,8 @@ class Typeset(Commands):
         nxt = self.peek()
         called = nxt is not None and nxt.text in ("(", "'", "′") or self.starts_atom(nxt) and len(word) > 1
         fname = function_name(word) if len(word) > 1 else None
+        if fname == "sum" and nxt is not None and nxt.text in ("_", "^") and not nxt.gap:
+            raise self.error(INDEX_SUM, first)
         if fname and called:
             return self.call(fname, run[0], run[-1], word)
         if (word in self.functions or word in CONSTANT_ARRAYS) and nxt is not None and nxt.text == "(":
@@ -345,13 +349,6 @@ class Typeset(Commands):
         """LaTeX splits every run of letters; typeset Unicode all but lowercase words of 4+ letters (`logits`)."""
         letters = re.sub(r"\d", "", word)
         return self.latex or len(letters) <= 3 or not letters.islower()
-
-    def greek(self, tok: Tok, name: str) -> None:
-        """A Greek letter: σ( is the logistic sigmoid (unless sigma is a declared name)."""
-        nxt = self.peek()
-        if name in ("σ", "sigma") and "sigma" not in self.names and nxt is not None and nxt.text in ("(", "'", "′"):
-            return self.call("σ", tok, tok)
-        return self.put(" " + name, tok)
 
     def call(self, fname: str, start: Tok, end: Tok, written: str = "") -> None:
         """A function: its arguments in parentheses, or bare (`\\exp x`, `\\log\\det X`, `tr XᵀX`)."""
