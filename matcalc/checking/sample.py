@@ -189,6 +189,15 @@ def _draw(kind: str, shape: tuple[int, int], rng: np.random.Generator, positive:
     return 0.5 * rng.standard_normal(shape)
 
 
+def _simplex(kind: str, shape: tuple[int, int], rng: np.random.Generator) -> np.ndarray:
+    """Columns summing to 1: one-hot (``onehot``) or positive entries normalized (``probability``)."""
+    rows, cols = shape
+    if kind == "onehot":
+        return np.eye(rows)[:, rng.integers(0, rows, size=cols)]
+    p = rng.uniform(0.1, 1.0, size=shape)
+    return p / p.sum(axis=0)
+
+
 def sample_inputs(formula: str | Formula, rng: np.random.Generator | int | None = None,
                   sizes: Mapping[str, int] | None = None, where: str | None = None) -> dict[str, np.ndarray | float]:
     """Random values for every variable of ``formula``, respecting declared and implied types.
@@ -206,6 +215,8 @@ def sample_inputs(formula: str | Formula, rng: np.random.Generator | int | None 
         shape = at_sizes(decl.shape, dims)
         value = _draw(var.kind, shape, rng, positive=var.positive or var.name in req["positive"],
                       conditioned=var.name in req["conditioned"], small=var.name in req["small"])
+        if var.simplex:  # declared onehot or probability: the simplifier used 1ᵀy = 1
+            value = _simplex(var.simplex, shape, rng)
         if var.kind == "scalar":
             values[var.name] = float(value.reshape(-1)[0])
         elif var.kind == "vector":
