@@ -209,6 +209,16 @@ GROUPS = [
         lambda v: np.trace(v["W"].T @ v["W"]),
         [(LS, r"\operatorname{tr}(W^T W), \quad W \in \mathbb{R}^{d_{model} \times d_k}")],
     ),
+    G(  # attention slides: softmax of a matrix is column-wise in matcalc, and the reading says so
+        "softmax(Q K^T)",
+        lambda v: softmax(v["Q"] @ v["K"].T),
+        [(LS, r"\operatorname{softmax}(QK^T)"), (UP, "softmax(QKᵀ)"), (TC, "Softmax(Q K')")],
+    ),
+    G(  # row-wise, as attention means it: each row sums to 1
+        "softmax((Q K^T)^T)^T V",
+        lambda v: softmax((v["Q"] @ v["K"].T).T).T @ v["V"],
+        [(LS, r"\operatorname{softmax}\left((QK^\top)^\top\right)^\top V"), (UP, "softmax((QKᵀ)ᵀ)ᵀV")],
+    ),
     G(
         "log(det(X))",
         lambda v: np.log(np.linalg.det(v["X"])),
@@ -620,3 +630,17 @@ def test_bold_greek_is_a_vector() -> None:
     x = np.random.default_rng(1).normal(size=(3, 1))
     assert np.allclose(np.asarray(matcalc.compile(g)(x=x, mu=x)).reshape(-1), x.reshape(-1))
     assert "mu: scalar (Greek name)" in [g.strip() for g in matcalc.parse(r"\mu x").reading.guesses]
+
+
+@pytest.mark.parametrize(("text", "said"), [
+    ("softmax(Q K^T)", "softmax(Q Kᵀ): column-wise (each column sums to 1); row-wise, as attention uses it, is "
+                       "softmax(Xᵀ)ᵀ"),
+    ("sum(logsumexp(X))", "logsumexp(X): column-wise"),
+    ("softmax(x^T) 1_n", "on a 1×m row each entry is a column of its own"),
+])
+def test_the_reading_says_softmax_of_a_matrix_is_column_wise(cli, text: str, said: str) -> None:
+    assert said in matcalc.parse(text).reading.guesses[0]
+    assert said in cli("parse", text).out
+    x = np.random.default_rng(2).uniform(-1, 1, (3, 4))  # and it is: columns sum to 1
+    assert np.allclose(matcalc.compile(matcalc.parse("softmax(X)"))(X=x).sum(axis=0), 1)
+    assert not any("column-wise" in g for g in matcalc.parse("z^T softmax(W x)").reading.guesses)

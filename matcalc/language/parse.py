@@ -17,7 +17,7 @@ from collections.abc import Callable
 from lark import Token, Tree
 
 from matcalc.algebra import ops
-from matcalc.algebra.expr import Expr, Var
+from matcalc.algebra.expr import Expr, Var, walk
 from matcalc.algebra.shapes import (
     SCALAR,
     DimVar,
@@ -33,6 +33,7 @@ from matcalc.language.declarations import SIMPLEX, TYPES, Decl, decl_shape, decl
 from matcalc.language.formula import Formula, Reading
 from matcalc.language.ones import ones_of, zeros_of
 from matcalc.language.powers import Powers
+from matcalc.language.printers import show
 from matcalc.language.read import Prepared, notation_of, prepare
 from matcalc.language.syntax import (
     CAPITAL_GREEK,
@@ -139,6 +140,9 @@ class Builder(Arithmetic, Calls, Powers):
     def _reading(self, formula: Formula, prepared: Prepared | None) -> Reading:
         """The formula as read, with every guess: split letters, names typed by their spelling, …"""
         guesses = list(prepared.guesses if prepared else []) + self.guesses
+        for top in [ref for _, ref in formula.definitions] + [formula.expr]:
+            guesses += [_on_matrix(node) for node in walk(top) if ops.OPS[node.op].on_matrix
+                        and node.args[0].shape[1] != 1]
         for d in formula.declarations:
             if d.name not in self.decls:
                 reason = {"matrix": "capitalised name", "scalar": "Greek name", "vector": "lowercase name"}
@@ -359,6 +363,13 @@ class Builder(Arithmetic, Calls, Powers):
         if name in self.bold or not (name[0].isupper() or is_greek(name)):
             return "vector"
         return "matrix" if name[0].isupper() else "scalar"
+
+def _on_matrix(node: Expr) -> str:
+    """How an operation acts on the matrix it was given: softmax(X) is column-wise."""
+    rows = node.args[0].shape[0]
+    row = " (on a 1×m row each entry is a column of its own: for a vector write a column)" if rows == 1 else ""
+    return f"{show(node, 'unicode')}: {ops.OPS[node.op].on_matrix}{row}"
+
 
 _POSTFIX_AWARE = {"call", "transpose", "inverse", "pow", "hpow"}
 
