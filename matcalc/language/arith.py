@@ -36,7 +36,8 @@ class Arithmetic:
         if array is not None:
             for term in terms:
                 if is_scalar(term.shape):
-                    self.guesses.append(f"the scalar {show(term, 'unicode')} is added to every entry")
+                    self.guesses.append(f"the scalar {show(term, 'unicode')} is added to every entry"
+                                        + self._greek_note(term.args[0] if term.op == "neg" else term))
         return ops.add(*terms)
 
     def _product(self, node: Tree) -> Expr:
@@ -63,6 +64,13 @@ class Arithmetic:
                 raise
             i += 1
         return acc
+
+    def _greek_note(self, term: Expr) -> str:
+        """For `x - μ` with μ undeclared: say μ is a scalar by its name, and how to make it a vector."""
+        if term.op != "var" or term.attr.name in self.decls or term.attr.kind != "scalar":
+            return ""
+        name = term.attr.name
+        return f" ({show(term, 'unicode')} is a scalar as a Greek name; a vector: declare {name}: vector(n))"
 
     def _grouping_hint(self, children: list, i: int) -> str:
         """For `-y .* X*w` (a Hadamard product or ./ followed by a product): `write -y .* (X*w)`."""

@@ -11,6 +11,7 @@ and a caret position when one is known.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 
@@ -31,6 +32,7 @@ from matcalc.language.arith import Arithmetic
 from matcalc.language.calls import Calls, Post
 from matcalc.language.declarations import SIMPLEX, TYPES, Decl, decl_shape, declarations, finalize, where_items
 from matcalc.language.formula import Formula, Reading
+from matcalc.language.hints import retype_hint, split_hint
 from matcalc.language.ones import ones_of, zeros_of
 from matcalc.language.powers import Powers
 from matcalc.language.printers import show
@@ -78,22 +80,18 @@ def parse(text: str, where: str | dict | None = None, notation: str | None = Non
     except MatcalcError as e:
         if e.source == prepared.text and prepared.text != text:
             e.span, e.source = prepared.span(e.span, text), text
-        if isinstance(e, ShapeError):
-            e.message += (_split_hint(text, where, derivation) if kind == "text" else "") + builder.typed_hint()
+        if isinstance(e, ShapeError) and not _HINTING:
+            _HINTING.append(True)
+            try:
+                split = split_hint(parse, text, where, derivation) if kind == "text" else ""
+                e.message += split + (retype_hint(parse, text, where, kind, derivation, builder.env, builder.decls)
+                                      or builder.typed_hint())
+            finally:
+                _HINTING.clear()
         raise
 
 
-def _split_hint(text: str, where: str | dict | None, derivation: bool) -> str:
-    """For plain text that does not type: the split of multi-letter names that would (`Xb` -> `X b`)."""
-    try:
-        split = parse(text, where, "latex", derivation)
-    except MatcalcError:
-        return ""
-    words = [g.split(" (")[0] for g in split.reading.guesses if "written together" in g]
-    if not words:
-        return ""
-    shown = "; ".join(f"'{w.split(' → ')[0]}' is one name here; did you mean '{w.split(' → ')[1]}'?" for w in words)
-    return f"\n  hint: {shown}"
+_HINTING: list[bool] = []  # non-empty while hints re-parse the formula (their own errors get no hints)
 
 
 class Builder(Arithmetic, Calls, Powers):
@@ -319,7 +317,9 @@ class Builder(Arithmetic, Calls, Powers):
                                                                                    "\\operatorname")):
             base = re.match(r"\\([A-Za-z]+)", raw).group(1)
             if base not in GREEK and base not in CAPITAL_GREEK:
-                raise self.error(f"unknown LaTeX command '\\{base}'", tok)
+                hint = ("\n  hint: give the function alone and the variable apart: matcalc grad \"tr(A X)\" --wrt X"
+                        if base in ("partial", "nabla") else "")
+                raise self.error(f"unknown LaTeX command '\\{base}'{hint}", tok)
         return self._lookup(read_name(raw), tok)
 
     def _lookup(self, name: str, tok: Token) -> Expr:
@@ -327,6 +327,9 @@ class Builder(Arithmetic, Calls, Powers):
             return self.env[name]
         if name in ("I", "eye") and name not in self.decls:
             return ops.identity(DimVar())
+        if name == "pi" and name not in self.decls:  # log det(2πΣ): the number π
+            self.guesses.append("π → 3.14159… (the number; declare pi to make it a variable)")
+            return ops.const(math.pi)
         sized = re.fullmatch(r"I_(\d+|[A-Za-z]\w*)", name)
         if sized and name not in self.decls:  # I_n, I_{3}: the identity of a given size
             return ops.identity(int(sized.group(1)) if sized.group(1).isdigit() else sized.group(1))

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from matcalc.algebra.ops import call_names
 from matcalc.algebra.shapes import ParseError
 from matcalc.language.latex import Commands
 from matcalc.language.syntax import CONSTANT_ARRAYS, INDEX_SUM, function_name, is_greek
@@ -357,7 +358,7 @@ class Typeset(Commands):
         if self.peek() is not None and self.peek().text in ("'", "′", "\\prime"):
             end = self.take()
             fname += "'"
-        if fname == "log" and self.peek() is not None and self.peek().text == "|":
+        if call_names().get(fname) == "log" and self.peek() is not None and self.peek().text == "|":  # \ln|X|
             return self.log_det(start)
         self.put(" " + fname, start, end)
         nxt = self.peek()
