@@ -257,6 +257,47 @@ def test_common_subexpressions_computed_once() -> None:
     assert "    Y = " in src and _body(src).count("_sigmoid(") == 1
 
 
+@pytest.mark.parametrize("f, wrt, call", [
+    ("sigmoid(x)^T sigmoid(x)", "x", "_sigmoid("),  # f(xᵀ) is f(x)ᵀ: one computation
+    ("sum(exp(x^T A))", "x", "np.exp("),
+    ("log(sum(exp(x)))", "x", "np.exp("),  # the value as logsumexp shares exp(x - max x) with softmax
+    ("h = tanh(W1 x + b1); sum(tanh((W1 x + b1)^T) W2)", "W1", "np.tanh("),
+])
+def test_entrywise_functions_computed_once(f: str, wrt: str, call: str) -> None:
+    for backend in ("numpy", "torch"):
+        body = _body(codegen(f, wrt, backend=backend))
+        assert body.count(call if backend == "numpy" else call.replace("np.", "torch.")) == 1 or \
+            backend == "torch" and call == "_sigmoid(" and body.count("torch.sigmoid(") == 1, body
+
+
+@pytest.mark.parametrize("f, wrt, einsum", [
+    ("v^T diag(A X B)", "X", 'np.einsum("ij,ij->i", A, '),  # diag(A B): row dots, no A ⊙ Bᵀ temporary
+    ("w^T diag(X^T A X)", "A", 'np.einsum("ij,ij->j", X, '),  # a batched quadratic form: column dots
+])
+def test_diagonals_of_products_are_einsum_dots(f: str, wrt: str, einsum: str) -> None:
+    body = _body(codegen(f, wrt))
+    assert einsum in body and "np.sum(" not in body, body
+    fn = _load(codegen(f, wrt))
+    formula = as_formula(f)
+    values = sample_inputs(formula, np.random.default_rng(4))
+    twin = {"v^T diag(A X B)": lambda v, A, X, B: v.T @ torch.diagonal(A @ X @ B).reshape(-1, 1),
+            "w^T diag(X^T A X)": lambda w, X, A: w.T @ torch.diagonal(X.T @ A @ X).reshape(-1, 1)}[f]
+    value, grads = fn(*(values[d.name] for d in formula.declarations))
+    want, want_grads = hand_value_and_grads(twin, values, [wrt])
+    assert relative_error(value, want) < 1e-10 and relative_error(grads[wrt], want_grads[wrt]) < 1e-10
+
+
+def test_torch_function_and_hessian_code_fold_short_temporaries() -> None:
+    for src in (codegen("h = tanh(W1 x + b1); ||W2 h + b2 - y||^2", ["W1"], backend="torch-function"),
+                codegen("sum(softplus(-y .* (X w)))", "w", hessian=True)):
+        body = _body(src) if "class " in src else src[src.index("def f_grad_hess"):]
+        statements = [line for line in body.splitlines() if " = " in line and "return" not in line]
+        used_once = [t for t in re.findall(r"^\s+(t\d+) = (.{1,30})$", body, re.M)
+                     if len(re.findall(rf"\b{t[0]}\b", "\n".join(statements))) == 2
+                     and len(re.findall(rf"\b{t[0]}\b", body)) == 2]  # defined, then used in one statement
+        assert not used_once, used_once
+
+
 @pytest.mark.parametrize("f, wrt, absent, present", [
     ("a^T inv(X) b", "X", "inv(", "np.linalg.solve("),
     ("c^T A inv(X) b", "X", "inv(", "np.linalg.solve("),

@@ -49,7 +49,7 @@ def _first_rows(first: Derivation) -> list[Row]:
     """The gradient's derivation, one row per line, printed in every notation."""
     per = {n: first.lines(n) for n in ("text", "unicode", "latex")}
     return [({n: per[n][i][0] for n in per}, {n: per[n][i][1] for n in per}, rule)
-            for i, (_, _, rule) in enumerate(per["text"])]
+            for i, (_, _, rule) in enumerate(per["unicode"])]
 
 
 def _nabla(wrt: str) -> dict[str, str]:
