@@ -154,7 +154,7 @@ def test_errors(text: str, wrt, message: str) -> None:
 
 def test_function_not_depending_on_the_variable() -> None:
     g = matcalc.grad("x^T x + 0 (y^T y)", "y")
-    assert str(g) == "0"  # as the book writes it (issue 13); the Formula keeps y's size
+    assert str(g) == "0_m"  # a zero vector with its size, as books write it, so it reads back (issue 9)
     assert g.expr.op == "fill" and g.expr.shape == ("m", 1)
 
 

@@ -21,7 +21,7 @@ from matcalc.display import Display, Gradients
 from matcalc.language.formula import Declaration, Formula
 from matcalc.language.parse import as_formula
 from matcalc.language.printers import show, show_name
-from matcalc.language.retype import scalar_hint
+from matcalc.language.retype import scalar_hint, wrt_hint
 from matcalc.language.syntax import read_name
 from matcalc.simplification.engine import Applied
 from matcalc.simplification.simplify import simplify
@@ -34,7 +34,8 @@ def _variables(formula: Formula, wrt: list[str]) -> list[Expr]:
     missing = [w for w in wrt if read_name(w) not in found]  # λ and lambda are one variable
     if missing:
         names = ", ".join(found) or "none"
-        raise MatcalcError(f"'{missing[0]}' is not a variable of the formula (its variables: {names})")
+        raise MatcalcError(f"'{missing[0]}' is not a variable of the formula (its variables: {names})"
+                           + wrt_hint(formula, read_name(missing[0])))
     return [found[read_name(w)] for w in wrt]
 
 
