@@ -3,10 +3,11 @@
 ``Expr(op, args, attr, shape)``: ``op`` names an entry of the registry in ``ops.py``,
 ``args`` are child nodes, ``attr`` is a hashable payload (a variable's ``Var``, a
 number, a definition's name) and ``shape`` is (rows, cols).
-Invariant: two nodes built from equal parts are the same object, so ``==`` is ``is``,
-hashing is O(1), and a gradient's shared subexpressions are shared in memory. Each node
-also has ``key``, an integer fixed at creation (a node's children are created before it):
-a cheap, stable order for sorting (O(1) per comparison, unlike the printed text).
+Invariant: two nodes built from equal parts are the same object, so ``==`` is ``is`` (object's
+own identity test, in C: no ``__eq__`` here), hashing is O(1), and a gradient's shared
+subexpressions are shared in memory. Each node also has ``key``, an integer fixed at creation (a
+node's children are created before it): a cheap, stable order for sorting (O(1) per comparison,
+unlike the printed text).
 
 ``with_args`` rebuilds one node on new children, ``transform`` rebuilds a whole DAG
 bottom-up (each distinct node once): the walk-and-rebuild loop, written once.
@@ -66,9 +67,6 @@ class Expr:
 
     def __hash__(self) -> int:
         return self._hash
-
-    def __eq__(self, other: object) -> bool:
-        return self is other
 
     def __reduce__(self):
         return (Expr, (self.op, self.args, self.attr, self.shape))
