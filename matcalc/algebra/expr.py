@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import itertools
 import weakref
-from collections.abc import Callable, Container, Iterator
+from collections.abc import Callable, Container, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -93,6 +93,16 @@ def walk(root: Expr, known: Container[Expr] = ()) -> Iterator[Expr]:
         else:
             stack.append((node, True))
             stack.extend((a, False) for a in reversed(node.args) if id(a) not in seen)
+
+
+def walk_all(roots: Iterable[Expr]) -> Iterator[Expr]:
+    """Every distinct node below any of roots, once (children before parents, roots in order):
+    several walks that share one seen set, linear in the size of their union."""
+    seen: set[Expr] = set()
+    for root in roots:
+        for node in walk(root, seen):
+            seen.add(node)
+            yield node
 
 
 def with_args(node: Expr, args: tuple[Expr, ...]) -> Expr:
