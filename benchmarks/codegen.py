@@ -87,6 +87,16 @@ def hand_mlp(W1, X, W2, Yl):
     return f, {"W1": ((W2.T @ D) * (Z1 > 0)) @ X.T, "W2": D @ H.T}
 
 
+def hand_quadforms(w, X, A):
+    AX = A @ X
+    return w @ np.sum(X * AX, axis=0), {"A": (X * w) @ X.T}
+
+
+def hand_diag_chain(v, A, X, B):
+    XB = X @ B
+    return v @ np.sum(A * XB.T, axis=1), {"X": (A.T * v) @ B.T}
+
+
 def _torch_ce(Z, Yl):
     return torch.logsumexp(Z, dim=0).sum() - (Yl * Z).sum()
 
@@ -98,6 +108,8 @@ TORCH = {
     "logreg": lambda y, X, w: torch.nn.functional.softplus(-y * (X @ w)).sum(),
     "softmax_ce": lambda W, X, Yl: _torch_ce(W @ X, Yl),
     "mlp": lambda W1, X, W2, Yl: _torch_ce(W2 @ torch.relu(W1 @ X), Yl),
+    "quadforms": lambda w, X, A: w @ (X * (A @ X)).sum(dim=0),
+    "diag_chain": lambda v, A, X, B: v @ (A * (X @ B).T).sum(dim=1),
 }
 
 
@@ -112,6 +124,8 @@ def _jax_fns():
         "logreg": lambda y, X, w: jax.nn.softplus(-y * (X @ w)).sum(),
         "softmax_ce": lambda W, X, Yl: ce(W @ X, Yl),
         "mlp": lambda W1, X, W2, Yl: ce(W2 @ jax.nn.relu(W1 @ X), Yl),
+        "quadforms": lambda w, X, A: w @ (X * (A @ X)).sum(axis=0),
+        "diag_chain": lambda v, A, X, B: v @ (A * (X @ B).T).sum(axis=1),
     }
 
 
@@ -136,6 +150,12 @@ PROBLEMS = [
     ("mlp", "H = relu(W1 X); Z = W2 H; sum(logsumexp(Z)) - <Yl, Z>", ["W1", "W2"], hand_mlp,
      lambda r: [r.standard_normal((512, 784)) / 28, r.standard_normal((784, 256)),
                 r.standard_normal((10, 512)) / 22, _onehot(r, 10, 256)]),
+    # einsum row/column dots: a batched quadratic form (w_j x_jᵀ A x_j) and the diagonal of a chain
+    ("quadforms", "w^T diag(X^T A X)", ["A"], hand_quadforms,
+     lambda r: [r.standard_normal(256), r.standard_normal((512, 256)), r.standard_normal((512, 512))]),
+    ("diag_chain", "v^T diag(A X B)", ["X"], hand_diag_chain,
+     lambda r: [r.standard_normal(256), r.standard_normal((256, 512)), r.standard_normal((512, 512)) / 22,
+                r.standard_normal((512, 256))]),
 ]
 
 # ---------------------------------------------------------------- contenders

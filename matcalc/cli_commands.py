@@ -98,7 +98,8 @@ def grad_data(formula: Any, names: list[str], gradients: dict[str, Any], derivat
         "formula": _forms(formula),
         "wrt": names,
         "symmetrized": symmetrized,
-        "gradients": {n: {**_forms(g), "shape": _shape_json(g.shape)} for n, g in gradients.items()},
+        "gradients": {n: {**_forms(g), "shape": _shape_json(g.shape), "hints": [h.show("text") for h in g.hints]}
+                      for n, g in gradients.items()},
         "definitions": _definitions(list(defs.items())),
         "reading": formula.reading.to_dict() if formula.reading else None,
     }
@@ -129,14 +130,15 @@ def grad_command(args: argparse.Namespace) -> int:
         return EXIT_OK
     notation = args.format
     _print_reading(args, formula)
+    hints = [h.show(notation) for g in gradients.values() for h in g.hints]  # a declaration that shortens it
     if args.steps and not args.symmetrized:
-        print(derivation.show(notation))
+        print("\n".join([derivation.show(notation)] + hints))
         return EXIT_OK
     if args.steps:
         print(derivation.show(notation))
         print("\nsymmetrized, (G + Gᵀ)/2 for symmetric and spd variables:")
     if len(names) == 1:
-        print(gradients[names[0]].show(notation))
+        print("\n".join([gradients[names[0]].show(notation)] + hints))
         return EXIT_OK
     defs = {}
     for g in gradients.values():
@@ -147,6 +149,8 @@ def grad_command(args: argparse.Namespace) -> int:
     width = max(len(label) for label in labels.values())
     for n in names:
         print(f"{labels[n]:<{width}} = {show(gradients[n].expr, notation)}")
+    if hints:
+        print("\n".join(hints))
     return EXIT_OK
 
 

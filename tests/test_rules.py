@@ -32,7 +32,8 @@ for _m in pkgutil.walk_packages(matcalc.__path__, "matcalc."):
 
 SIZES = [(3, 2), (1, 3), (3, 1), (2, 2), (1, 1)]
 WHERE = ("A, B, C: matrix({n}, {m}); P, Q, S: matrix({n}, {n}); Y: symmetric({n}); x, y, z: vector({n}); "
-         "u, v: vector({m}); alpha, beta, gamma: scalar")
+         "u, v: vector({m}); alpha, beta, gamma: scalar; p: vector({n}) probability; Pm: matrix({n}, {m}) onehot")
+SIMPLEX = {"p": "probability", "Pm": "onehot"}  # columns summing to 1
 # rules that close over a code generator's state: fresh ones (nothing materialized, nothing kept)
 RULES: dict[str, Rule] = {**{n: r for n, r in KNOWN.items() if r.build.__module__.startswith("matcalc.")},
                           **{r.name: r for r in finish_rules(set()) + [strip_refs(set())]
@@ -58,6 +59,7 @@ UNARY = {"exp": np.exp, "log": np.log, "sin": np.sin, "cos": np.cos, "tan": np.t
 BINARY = {"hadamard": np.multiply, "div": np.divide, "hpow": np.power, "bsub": np.subtract, "bdiv": np.divide,
           "bmul": np.multiply, "inner": lambda a, b: (a * b).sum().reshape(1, 1), "solve": np.linalg.solve,
           "rowdot": lambda a, b: (a * b).sum(1, keepdims=True), "mask": lambda z, g: np.where(z > 0, g, 0.0),
+          "coldot": lambda a, b: (a * b).sum(0, keepdims=True),
           "matmul": lambda a, b: a * b if a.shape == (1, 1) or b.shape == (1, 1) else a @ b}
 
 
@@ -88,7 +90,8 @@ def evaluate(e: Expr, env: dict[str, np.ndarray]) -> np.ndarray:
 def declared(n: int, m: int) -> dict[str, tuple[str, tuple[int, int]]]:
     """The variables WHERE declares at sizes n, m: name -> (kind, shape)."""
     kinds = {"A": ("matrix", (n, m)), "P": ("matrix", (n, n)), "Y": ("symmetric", (n, n)),
-             "x": ("vector", (n, 1)), "u": ("vector", (m, 1)), "alpha": ("scalar", (1, 1))}
+             "x": ("vector", (n, 1)), "u": ("vector", (m, 1)), "alpha": ("scalar", (1, 1)),
+             "p": ("vector", (n, 1)), "Pm": ("matrix", (n, m))}
     alike = {"B": "A", "C": "A", "Q": "P", "S": "P", "y": "x", "z": "x", "v": "u", "beta": "alpha", "gamma": "alpha"}
     return {**kinds, **{name: kinds[like] for name, like in alike.items()}}
 
@@ -102,6 +105,9 @@ def sample(n: int, m: int, rng: np.random.Generator, signed: bool) -> dict[str, 
             x = (x + x.T) / 2
         if shape[0] == shape[1] and kind != "scalar":
             x = x + 4 * np.eye(shape[0])
+        if name in SIMPLEX:  # one-hot columns, or positive columns normalized
+            x = np.eye(shape[0])[:, rng.integers(0, shape[0], shape[1])] if SIMPLEX[name] == "onehot" else abs(x)
+            x = x / x.sum(axis=0)
         env[name] = x
     return env
 
@@ -110,7 +116,8 @@ def instance(spec, n: int, m: int) -> Expr:
     """A generator's instance at sizes n, m: formula text, or a function of the declared variables."""
     if isinstance(spec, str):
         return matcalc.parse(spec, where=WHERE.format(n=n, m=m)).expr
-    variables = {name: var(name, kind, shape) for name, (kind, shape) in declared(n, m).items()}
+    variables = {name: var(name, kind, shape, simplex=SIMPLEX.get(name, ""))
+                 for name, (kind, shape) in declared(n, m).items()}
     return spec(SimpleNamespace(n=n, m=m, **variables))
 
 

@@ -80,7 +80,7 @@ GENERATORS: dict[str, list] = {
     "(s A) ⊙ B = s (A ⊙ B)": ["(alpha A) .* B", "B .* (alpha A)"],
     "A ⊙ B ./ A = B: a ⊙/./ chain of one shape cancels equal factors (1 ./ A ⊙ B = B ./ A)": [
         "A .* (B ./ A)", "(1 ./ A) .* B", "(A .* B) ./ (A .* C)", "(B ./ A) ./ A"],
-    "(p / s) A = (p A) / s": ["(1 / alpha) A", "(beta / alpha) A"],
+    "(p / s) A = (p A) / s unless p is a product of arrays (xᵀ A x)": ["(1 / alpha) A", "(beta / alpha) A"],
     "a s^2 / s = a s: products and quotients of scalars as c · Π xᵏ": [
         "alpha^2 / alpha", "beta alpha", "(-alpha) (-alpha)", "alpha (x^T y) alpha", "2 alpha / (3 beta)"],
     # ---------------------------------------------------------------- reductions and named forms
@@ -134,6 +134,10 @@ GENERATORS: dict[str, list] = {
     "log(1 - σ(z)) = -softplus(z)": ["log(1 - sigmoid(A))"],
     "log(exp(u) ./ s) = u - log(s) (log softmax without a log of a rounded ratio)": [_log_of_softmax],
     "log(exp(z)) = z": ["log(exp(A))"],
+    "log(sum(exp(z))) = logsumexp(z) (z a column: no overflow, and it shares softmax's parts)":
+        ["log(sum(exp(x)))", "log(sum(exp(A u)))", "log(sum(exp(A)))"],
+    "f(Mᵀ) = f(M)ᵀ for f entry by entry (so f(M) and f(Mᵀ) are one computation)":
+        ["exp(A^T)", "tanh(x^T)", "sigmoid((A u)^T)", "softplus(A^T)", "relu'(P^T)"],
     "exp(z) ./ (1 + exp(z)) = σ(z)": ["exp(A) ./ (1 + exp(A))"],
     "1 ./ (1 + exp(-z)) = σ(z)": ["1 ./ (1 + exp(-A))"],
     "logsumexp(z) = m + log(sum(exp(z - m))), m = max(z) (per column)": ["logsumexp(x)", "logsumexp(A)"],
@@ -159,6 +163,11 @@ GENERATORS: dict[str, list] = {
     "B diag(v) = B ⊙ vᵀ (broadcast)": ["A diag(u)"],
     "diag(u rᵀ) = u ⊙ r": ["diag(x y^T)"],
     "diag(A B) = row sums of A ⊙ Bᵀ": ["diag(A B^T)", "diag(P Q)"],
+    "column sums of A ⊙ B = column dots of A and B (no A ⊙ B formed)":
+        [lambda V: _private("colsum", make("hadamard", V.A, V.B), shape=(1, V.m)),
+         lambda V: _private("colsum", make("hadamard", V.P, transpose(V.Q)), shape=(1, V.n))],
+    "row sums of A ⊙ B = row dots of A and B (no A ⊙ B formed)":
+        [lambda V: _private("rowsum", make("hadamard", V.A, V.C), shape=(V.n, 1))],
     "relu'(Z) ⊙ G = G where Z > 0": ["relu'(A) .* B", "B .* relu'(A)"],
     "A + (-B) = A - B": ["A - B", "-A + B", "-A - B", "x - alpha"],
     "unnamed definitions are inlined": [lambda V: Expr("ref", (add(V.A, V.B),), "_t", V.A.shape)],

@@ -15,6 +15,8 @@ TEXTBOOK_INSTANCES: dict[str, list] = {
     "A (B / s) = (A B) / s": ["P (A / alpha)", "x^T (y / alpha)"],
     "(A / s) B = (A B) / s": ["(P / alpha) A", "(P / alpha) x"],
     "(A / s) ⊙ B = (A ⊙ B) / s": ["(A / alpha) .* B", "B .* (A / alpha)"],
+    "(s A) / t = (s / t) A for scalars s, t (s a product of arrays: xᵀ A x)": [
+        "((x^T y) A) / alpha", "(2 beta x^T y x) / (alpha + beta)", "(x^T P y (P + Q) z) / (x^T x)"],
     "A / s + B / s = (A + B) / s": ["A / alpha + B / alpha", "A / alpha - B / alpha + C"],
     "exp(z) / sum(exp(z)) = softmax(z) for a column z": ["exp(x) / sum(exp(x))"],
     "sqrt(sum(A.^2)) = ‖A‖": ["sqrt(sum(A.^2))"],
@@ -44,7 +46,7 @@ TEXTBOOK_INSTANCES: dict[str, list] = {
         lambda V: matmul(fill(2, (3, V.n)), make("softmax", V.A)),
         lambda V: matmul(fill(1, (1, V.n)), make("softmax", V.x))],
     "(c 𝟙ᵀ) a = c sum(a), aᵀ (c 𝟙) = c sum(a)": [lambda V: matmul(fill(2, (1, V.n)), V.x), "x^T vector(1)"],
-    "f(A)ᵀ = f(Aᵀ) for an entrywise f": ["exp(A)^T", "sigmoid(x)^T", "tanh(alpha x)^T"],
+    "f(Aᵀ) = f(A)ᵀ for an entrywise f": ["exp(A^T)", "sigmoid(x^T)", "tanh((A + B)^T)", "relu'(x^T)"],
     "A ⊙ B + B ⊙ A = 2 A ⊙ B": ["A .* B + B .* A", "A .* B + C + B .* A"],
     "P (-A - B) = -(P (A + B)), (-A - B) Q = -((A + B) Q)": ["P (-A - B)", "(-P - Q) (-A - B)"],
     "diag(a) b = a ⊙ b for a column b (s diag(a) b = s (a ⊙ b))": [
@@ -59,6 +61,15 @@ TEXTBOOK_INSTANCES: dict[str, list] = {
     "(A + s) ⊙ B = A ⊙ B + s B for a scalar s spread over A": ["(A + alpha) .* B", "B .* (x^T y + A)"],
     "sum(a.^2) = aᵀ a for a column a": ["sum(x.^2)"],
     "softmax(a) = 𝟙ᵀ for a row a (each column has one entry)": ["softmax(x^T)", "softmax(u^T)"],
+    "diag((c 𝟙𝟙ᵀ) B) = c Bᵀ 𝟙, diag(B (c 𝟙𝟙ᵀ)) = c B 𝟙 (sums of columns, rows)": [
+        lambda V: make("diagvec", matmul(fill(2, (V.n, V.m)), transpose(V.A))),
+        lambda V: make("diagvec", matmul(V.A, fill(1, (V.m, V.n))))],
+    "diag(a) (c 𝟙𝟙ᵀ) = a (c 𝟙ᵀ), (c 𝟙𝟙ᵀ) diag(a) = (c 𝟙) aᵀ": [
+        lambda V: matmul(make("diag", V.x), fill(3, (V.n, V.m))),
+        lambda V: matmul(fill(1, (V.m, V.n)), make("diag", V.x))],
+    "sum(y) = 1 for a vector y declared onehot or probability": ["sum(p)"],
+    "(c 𝟙ᵀ) Y = c 𝟙ᵀ for Y declared onehot or probability (its columns sum to 1)": [
+        lambda V: matmul(fill(2, (3, V.n)), V.Pm), lambda V: matmul(fill(1, (1, V.n)), V.p)],
     # ---------------------------------------------------------------- lowering/reuse.py
     "(A + B) Y = A Y + B Y when A Y is computed anyway (A + B is not formed)": ["(P + Q) A", "(P + P^T) A"],
 }

@@ -28,11 +28,14 @@ KINDS = ("scalar", "vector", "matrix", "symmetric", "spd")
 
 @dataclass(frozen=True)
 class Var:
-    """A variable: its name, its kind (one of KINDS) and whether its entries are positive."""
+    """A variable: its name, its kind (one of KINDS), whether its entries are positive, and
+    ``simplex``: "onehot" or "probability" when each column is a probability vector (entries ≥ 0
+    summing to 1; one-hot labels), else ""."""
 
     name: str
     kind: str
     positive: bool = False
+    simplex: str = ""
 
 
 class Expr:

@@ -138,9 +138,9 @@ def substitute(root: Expr, mapping: dict[Expr, Expr]) -> Expr:
 # ---------------------------------------------------------------- constructors
 
 
-def var(name: str, kind: str, shape: Shape, positive: bool = False) -> Expr:
-    """A variable leaf."""
-    return Expr("var", (), Var(name, kind, positive), shape)
+def var(name: str, kind: str, shape: Shape, positive: bool = False, simplex: str = "") -> Expr:
+    """A variable leaf (``simplex``: "onehot" or "probability" when its columns sum to 1)."""
+    return Expr("var", (), Var(name, kind, positive, simplex), shape)
 
 
 def const(value: float) -> Expr:

@@ -13,6 +13,7 @@ from typing import Any
 
 from matcalc.algebra import ops
 from matcalc.algebra.expr import Expr, transform, walk, walk_all, with_args
+from matcalc.algebra.registry import substitute
 from matcalc.algebra.shapes import MatcalcError, is_scalar
 from matcalc.calculus.diff import Step, gradients
 from matcalc.display import Display, Gradients
@@ -77,6 +78,38 @@ def share_subexpressions(exprs: list[Expr], taken: set[str]) -> tuple[list[Expr]
     return [built[r] for r in exprs], defs
 
 
+@dataclass(frozen=True)
+class Hint:
+    """A declaration that would shorten a result: ``name: type`` and the result it gives."""
+
+    name: str
+    declaration: str
+    result: Expr
+
+    def show(self, notation: str = "text") -> str:
+        """The hint as one line in a notation."""
+        name = show_name(self.name, notation)
+        what = f"the entries of {name} sum" if self.declaration.startswith("vector") else f"each column of {name} sums"
+        return (f"hint: if {what} to 1 (one-hot labels), declare {name}: {self.declaration} (or probability); "
+                f"the result is then {show(self.result, notation)}")
+
+
+def simplex_hints(g: Expr, wrt: set[str]) -> tuple[Hint, ...]:
+    """Declarations `y: vector(k) onehot` that would shorten g: a plain vector summed (sum(y)) or a
+    plain matrix under 𝟙ᵀ (not a variable in ``wrt``), whose columns summing to 1 the simplifier would use."""
+    found = {n.args[0] for n in walk(g) if n.op == "sum"} | {n.args[1] for n in walk(g) if n.op == "matmul"
+                                                            and n.args[0].op == "fill"}
+    hints = []
+    for v in sorted((v for v in found if v.op == "var" and v.attr.kind in ("vector", "matrix") and not v.attr.simplex
+                     and v.attr.name not in wrt),
+                    key=lambda v: v.attr.name):
+        w = ops.var(v.attr.name, v.attr.kind, v.shape, v.attr.positive, "onehot")
+        shorter = simplify(substitute(g, {v: w}))
+        if len(show(shorter)) < len(show(g)):
+            hints.append(Hint(v.attr.name, Declaration(w.attr, w.shape).type_text(), shorter))
+    return tuple(hints)
+
+
 def _results(raw: dict[str, Expr], formula: Formula) -> dict[str, Formula]:
     """Simplified gradients with the user's definitions folded in and shared parts named."""
     names = list(raw)
@@ -89,6 +122,7 @@ def _results(raw: dict[str, Expr], formula: Formula) -> dict[str, Formula]:
         used = {n.attr.name for n in walk(g) if n.op == "var"}
         out[name] = Formula(g, tuple(d for d in formula.declarations if d.name in used), defs,
                             inputs=formula.inputs or formula.declarations)  # compiled, it takes f's inputs
+        out[name].hints = simplex_hints(g, set(names))
     return out
 
 

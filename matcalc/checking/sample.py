@@ -102,44 +102,62 @@ def _inner_dimensions(square: Expr) -> set[tuple[str, str]]:
 
 def full_rank_sizes(formula: Formula, dims: Mapping[str, int], fixed: Iterable[str] = ()) -> dict[str, int]:
     """``dims`` with every inner dimension of an inverted product raised to at least its outer
-    dimension (``inv(A B)`` with A: n×k needs k ≥ n), leaving the ``fixed`` sizes alone."""
+    dimension (``inv(A B)`` with A: n×k needs k ≥ n), leaving the ``fixed`` sizes alone; a
+    product dimension (``m*n``) is then the product of its factors' sizes."""
     out, fixed = dict(dims), set(fixed)
     pairs = requirements(formula)["wide"]
     for _ in range(len(pairs) + 1):
         changed = False
         for inner, outer in pairs:
             low = out.get(outer, int(outer) if outer.isdigit() else 0)
-            if inner in out and inner not in fixed and out[inner] < low:
+            if inner in out and inner not in fixed and "*" not in inner and out[inner] < low:
                 out[inner], changed = low, True
         if not changed:
             break
+    return with_products(out)
+
+
+def factors(dim: str) -> list[str | int]:
+    """The factors of a dimension's name: ``m*n`` -> [m, n], ``2*n`` -> [2, n], ``n`` -> [n]."""
+    return [int(f) if f.isdigit() else f for f in dim.split("*")]
+
+
+def with_products(dims: Mapping[str, int]) -> dict[str, int]:
+    """``dims`` with each product dimension (the size of a ``vec`` or a ``kron``, named ``m*n``)
+    set to the product of its factors' sizes, when they are all known."""
+    out = dict(dims)
+    for key in out:
+        parts = factors(key)
+        if len(parts) > 1 and all(isinstance(f, int) or f in out for f in parts):
+            out[key] = int(np.prod([f if isinstance(f, int) else out[f] for f in parts]))
     return out
 
 
 def concrete_sizes(formula: Formula, rng: np.random.Generator, sizes: Mapping[str, int] | None = None,
                    low: int = 2, high: int = 5) -> dict[str, int]:
-    """An integer for every symbolic dimension: from ``sizes`` if given, else uniform in [low, high]."""
-    chosen: dict[str, int] = {}
-    for decl in formula.declarations:
-        for d in decl.shape:
-            if isinstance(d, int):
-                continue
-            key = str(d)
-            if key not in chosen:
-                chosen[key] = int(sizes[key]) if sizes and key in sizes else int(rng.integers(low, high + 1))
-    return full_rank_sizes(formula, chosen, fixed=sizes or ())
+    """An integer for every symbolic dimension: from ``sizes`` if given, else uniform in [low, high];
+    a product dimension (``m*n``) is the product of its factors, so every shape constraint holds."""
+    names = [str(d) for decl in formula.declarations for d in decl.shape if not isinstance(d, int)]
+    return full_rank_sizes(formula, _draw_sizes(names, {}, rng, sizes, low, high), fixed=sizes or ())
+
+
+def _draw_sizes(names: Iterable[str], chosen: dict[str, int], rng: np.random.Generator,
+                sizes: Mapping[str, int] | None, low: int, high: int) -> dict[str, int]:
+    """``chosen`` with a size for each name's plain factors not in it yet, then its products."""
+    for key in names:
+        for f in factors(key):
+            if isinstance(f, str) and f not in chosen:
+                chosen[f] = int(sizes[f]) if sizes and f in sizes else int(rng.integers(low, high + 1))
+        chosen.setdefault(key, 0)  # set by with_products
+    return with_products(chosen)
 
 
 def free_dimensions(formula: Formula, dims: Mapping[str, int], rng: np.random.Generator,
                     low: int = 2, high: int = 5) -> dict[str, int]:
     """``dims`` completed with sizes for dimensions no variable carries (``tr(I)`` with a free I)."""
-    out = dict(dims)
-    for root in [formula.expr] + [ref for _, ref in formula.definitions]:
-        for node in walk(root):
-            for d in node.shape:
-                if not isinstance(d, int) and str(d) not in out:
-                    out[str(d)] = int(rng.integers(low, high + 1))
-    return out
+    missing = [str(d) for root in [formula.expr] + [ref for _, ref in formula.definitions]
+               for node in walk(root) for d in node.shape if not isinstance(d, int) and str(d) not in dims]
+    return _draw_sizes(missing, dict(dims), rng, None, low, high)
 
 
 def at_sizes(shape: tuple, dims: Mapping[str, int]) -> tuple:
@@ -171,6 +189,15 @@ def _draw(kind: str, shape: tuple[int, int], rng: np.random.Generator, positive:
     return 0.5 * rng.standard_normal(shape)
 
 
+def _simplex(kind: str, shape: tuple[int, int], rng: np.random.Generator) -> np.ndarray:
+    """Columns summing to 1: one-hot (``onehot``) or positive entries normalized (``probability``)."""
+    rows, cols = shape
+    if kind == "onehot":
+        return np.eye(rows)[:, rng.integers(0, rows, size=cols)]
+    p = rng.uniform(0.1, 1.0, size=shape)
+    return p / p.sum(axis=0)
+
+
 def sample_inputs(formula: str | Formula, rng: np.random.Generator | int | None = None,
                   sizes: Mapping[str, int] | None = None, where: str | None = None) -> dict[str, np.ndarray | float]:
     """Random values for every variable of ``formula``, respecting declared and implied types.
@@ -188,6 +215,8 @@ def sample_inputs(formula: str | Formula, rng: np.random.Generator | int | None 
         shape = at_sizes(decl.shape, dims)
         value = _draw(var.kind, shape, rng, positive=var.positive or var.name in req["positive"],
                       conditioned=var.name in req["conditioned"], small=var.name in req["small"])
+        if var.simplex:  # declared onehot or probability: the simplifier used 1ᵀy = 1
+            value = _simplex(var.simplex, shape, rng)
         if var.kind == "scalar":
             values[var.name] = float(value.reshape(-1)[0])
         elif var.kind == "vector":

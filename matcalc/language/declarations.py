@@ -18,16 +18,19 @@ from matcalc.language.formula import Declaration
 from matcalc.language.syntax import read_name
 
 TYPES = ("scalar", "vector", "matrix", "symmetric", "spd")
+SIMPLEX = ("onehot", "probability")  # columns summing to 1: `y: onehot(k)` = `y: vector(k) onehot`
 FRESH_DIMS = "n m k p q r s t u v w".split()
 
 
 @dataclass(frozen=True)
 class Decl:
-    """A declared type: its kind, its dimensions and whether its entries are positive."""
+    """A declared type: its kind, its dimensions, whether its entries are positive and whether
+    its columns are one-hot or probability vectors (``simplex``)."""
 
     kind: str
     dims: tuple
     positive: bool
+    simplex: str = ""
 
 
 def decl_shape(decl: Decl) -> tuple:

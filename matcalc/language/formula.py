@@ -41,7 +41,7 @@ class Declaration:
             text = f"matrix({r}, {c})"
         else:
             text = f"{kind}({r})"
-        return text + (" positive" if self.var.positive else "")
+        return text + (" positive" if self.var.positive else "") + (f" {self.var.simplex}" if self.var.simplex else "")
 
     def __str__(self) -> str:
         return f"{self.name}: {self.type_text()}"
@@ -74,6 +74,7 @@ class Formula(Display):
     its own variables); ``what`` says what a derived result is (``Hessian of f in x``)."""
 
     what: str = ""
+    hints: tuple = ()  # declarations that would shorten a derived result (calculus.gradients.Hint)
 
     def __init__(self, expr: Expr, declarations: tuple[Declaration, ...] = (),
                  definitions: tuple[tuple[str, Expr], ...] = (), reading: Reading | None = None,

@@ -30,7 +30,7 @@ from matcalc.algebra.shapes import (
     show_shape,
 )
 from matcalc.language.calls import Calls, Post
-from matcalc.language.declarations import TYPES, Decl, decl_shape, declarations, finalize, where_items
+from matcalc.language.declarations import SIMPLEX, TYPES, Decl, decl_shape, declarations, finalize, where_items
 from matcalc.language.formula import Formula, Reading
 from matcalc.language.ones import folded_ones
 from matcalc.language.powers import Powers
@@ -170,9 +170,9 @@ class Builder(Calls, Powers):
 
     def _declare(self, decl: Tree) -> None:
         *names, type_tree = decl.children
-        kind, dims, positive = self._type(type_tree)
+        kind, dims, positive, simplex = self._type(type_tree)
         for name in names:
-            self.decls[read_name(str(name))] = Decl(kind, dims, positive)
+            self.decls[read_name(str(name))] = Decl(kind, dims, positive, simplex)
 
     def _declare_text(self, name: str, text: str) -> None:
         """A declaration given apart from the formula (``where=`` or ``--where``); errors point into it."""
@@ -190,24 +190,25 @@ class Builder(Calls, Powers):
             raise ParseError(f"in the declaration '{decl_text}': {e.message}", span, decl_text) from None
         self.decls.update(builder.decls)
 
-    def _type(self, node: Tree) -> tuple[str, tuple, bool]:
+    def _type(self, node: Tree) -> tuple[str, tuple, bool, str]:
         head, *rest = node.children
         kind = str(head)
-        if kind not in TYPES:
-            raise self.error(f"unknown type '{kind}' (use one of: {', '.join(TYPES)})", head)
+        if kind not in TYPES + SIMPLEX:
+            raise self.error(f"unknown type '{kind}' (use one of: {', '.join(TYPES + SIMPLEX)})", head)
         dims: tuple = ()
         if rest and isinstance(rest[0], Tree):
             dims = tuple(int(str(d)) if d.type == "NUMBER" else str(d) for d in rest.pop(0).children)
+        simplex = kind if kind in SIMPLEX else next((str(q) for q in rest if str(q) in SIMPLEX), "")
+        kind = ("vector" if len(dims) == 1 else "matrix") if kind in SIMPLEX else kind  # onehot(k): vector(k) onehot
         for q in rest:
-            if str(q) != "positive":
-                raise self.error(f"unknown qualifier '{q}' (only 'positive')", q)
-        quals = rest
+            if str(q) != "positive" and (str(q) not in SIMPLEX or kind not in ("vector", "matrix")):
+                raise self.error(f"unknown qualifier '{q}' (positive; onehot or probability for a vector or matrix)", q)
         wanted = {"scalar": 0, "vector": 1, "matrix": 2, "symmetric": 1, "spd": 1}[kind]
         if len(dims) != wanted and not (kind == "matrix" and len(dims) == 1):
             raise self.error(f"'{kind}' takes {wanted} dimension(s), got {len(dims)}", node)
         if any(isinstance(x, int) and x < 1 for x in dims):
             raise self.error("a dimension must be a positive integer or a name", node)
-        return kind, dims, bool(quals)
+        return kind, dims, any(str(q) == "positive" for q in rest), simplex
 
     # ------------------------------------------------------------ definitions
 
@@ -364,7 +365,7 @@ class Builder(Calls, Powers):
             shape = {"scalar": SCALAR, "vector": (DimVar(), 1), "matrix": (DimVar(), DimVar())}[kind]
             node = ops.var(name, kind, shape)
         else:
-            node = ops.var(name, decl.kind, decl_shape(decl), decl.positive)
+            node = ops.var(name, decl.kind, decl_shape(decl), decl.positive, decl.simplex)
         self.env[name] = node
         return node
 

@@ -180,13 +180,26 @@ def _infix(e: Expr, notation: str) -> str:
         left = link.args[0]
         # (A ⊙ B) C reads better
         mixed = OPS[left.op].layout == "infix" and left.op != link.op and _infix_in(left, notation)
-        if prec < (POSTFIX if mixed else PRODUCT):
+        if prec < (POSTFIX if mixed else PRODUCT) or _scalar_group(link):
             opens, last = opens + 1, ")"
             pieces.append(")")
         sep, right = _link(link, last, notation)
         pieces += [sep, right]
         last, prec = right, PRODUCT
     return "(" * opens + "".join(pieces)
+
+
+def _scalar_group(link: Expr) -> bool:
+    """A scalar formed from arrays or a quotient scaling an array: grouped, `(xᵀ A x) x`,
+    `((xᵀ A x) / (xᵀ x)) x`, never `xᵀ A x x` (the same tree: products group to the left)."""
+    left = link.args[0]
+    if link.op != "matmul" or not is_scalar(left.shape) or is_scalar(link.shape):
+        return False
+    while left.op == "matmul":
+        if not is_scalar(left.args[1].shape) or left.args[1].op == "div":
+            return True
+        left = left.args[0]
+    return left.op == "div" or not is_scalar(left.shape)
 
 
 def _infix_in(e: Expr, notation: str) -> bool:
@@ -219,7 +232,9 @@ def _power(e: Expr, notation: str) -> str:
     else:
         text, prec = _show(p, notation)
         exponent = text if prec == ATOM and notation != "latex" or notation == "latex" else f"({text})"
-    if notation == "latex":
+    if notation == "unicode" and scalar_base and p.op == "const" and p.attr in range(2, 10):
+        suffix = "⁰¹²³⁴⁵⁶⁷⁸⁹"[p.attr]  # ‖x‖², α³ as typeset
+    elif notation == "latex":
         suffix = "^{%s}" % exponent if scalar_base else "^{\\circ %s}" % exponent
     else:
         suffix = ("^" if scalar_base else ".^") + exponent

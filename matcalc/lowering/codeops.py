@@ -8,12 +8,15 @@ convention (see ``matcalc.algebra.registry``).
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from matcalc.algebra.expr import Expr
 from matcalc.algebra.ops import lower_sum
 from matcalc.algebra.registry import Op, Template, register
 from matcalc.algebra.shapes import Shape, dim, is_scalar, one_dimensional
+
+_TRANSPOSED = re.compile(r"[A-Za-z_]\w*\.T")  # a named array's transpose, as the emitter writes it inline
 
 
 def _built_by_rewrites(args: tuple[Expr, ...], attr: Any) -> Shape:
@@ -41,10 +44,15 @@ def _column(code: str, whole: str = "") -> Template:
 
 
 def _rowdot(total: str) -> Template:
-    """diag(A B) as row sums of A ⊙ Bᵀ (the second argument is Bᵀ; entrywise when A is a column)."""
+    """diag(A B) as row sums of A ⊙ Bᵀ (the second argument is Bᵀ; entrywise when A is a column), or
+    𝟙ᵀ (A ⊙ B) as column sums (entrywise when A is a row)."""
 
     def lower(node: Expr, args: list[str], em: Any) -> str:
-        return f"{args[0]} * {args[1]}" if one_dimensional(node.args[0].shape) else total.format(*args)
+        if one_dimensional(node.args[0].shape):
+            return f"{args[0]} * {args[1]}"
+        if all(_TRANSPOSED.fullmatch(a) for a in args) and "->i" in total:  # rows of Pᵀ, Qᵀ: columns of P, Q
+            return total.replace("->i", "->j").format(*(a[:-2] for a in args))
+        return total.format(*args)
 
     return lower
 
@@ -63,6 +71,8 @@ private("bmul", _bmul, arity=2, takes_numbers=True)  # diag(v) M as a broadcast
 private("colmax", _column("{0}.max(axis=0)", "{0}.max()"), _column("{0}.amax(dim=0)", "{0}.max()"))
 private("colsum", _column("{0}.sum(axis=0)"), _column("{0}.sum(dim=0)"))  # 𝟙ᵀ B
 private("rowsum", "{0}.sum(axis=1)", "{0}.sum(dim=1)")  # B 𝟙
-private("rowdot", _rowdot("np.sum({0} * {1}, axis=1)"), _rowdot("torch.sum({0} * {1}, dim=1)"), arity=2)
+# row dots as one einsum: no A ⊙ B temporary, and faster than the strided product when B is a transpose
+private("rowdot", _rowdot('np.einsum("ij,ij->i", {0}, {1})'), _rowdot("torch.sum({0} * {1}, dim=1)"), arity=2)
+private("coldot", _rowdot('np.einsum("ij,ij->j", {0}, {1})'), _rowdot("torch.sum({0} * {1}, dim=0)"), arity=2)
 private("mask", "{1} * ({0} > 0)", arity=2, takes_numbers=True)  # relu'(Z) ⊙ G
 private("addsub", lower_sum, arity=None, takes_numbers=True)  # a signed sum: attr holds the signs

@@ -15,6 +15,7 @@ from matcalc.language.formula import Formula
 from matcalc.language.printers import show
 from matcalc.lowering import emitter, optimize, value_source
 from matcalc.lowering.identifiers import safe_identifier
+from matcalc.lowering.inline import inline_temporaries
 from matcalc.lowering.program import Signature, _decl, _imports, comment
 from matcalc.simplification.simplify import simplify
 
@@ -46,7 +47,8 @@ def grad_hess_source(formula: Formula, wrt: list[str], backend: str = "numpy", n
     lines.append(f"def {safe_identifier(name)}({', '.join(sig.names)}):")
     lines += sig.docstring("Returns (value, grads, hessians): grads[name] shaped like the input, "
                            "hessians[name] the n×n Hessian (vec convention for a matrix input).")
-    lines += sig.conversions(m, "\n".join(em.lines)) + ["    " + s for s in em.lines]
+    body = inline_temporaries(em.lines, [value, *grad_codes.values(), *hess_codes.values(), *sig.names_kept])
+    lines += sig.conversions(m, "\n".join(body)) + ["    " + s for s in body]
     out_g = ", ".join(f"{n!r}: {sig.output(c, _decl(sig, n), m)}" for n, c in grad_codes.items())
     out_h = ", ".join(f"{n!r}: {c}" for n, c in hess_codes.items())
     lines.append(f"    return {sig.output(value, None, m)}, {{{out_g}}}, {{{out_h}}}")

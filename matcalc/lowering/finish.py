@@ -71,6 +71,12 @@ def _diag_fill(e: Expr, side: int) -> bool:
     return _matrices(e) and d.op == "diag" and d.args[0].op == "fill"
 
 
+def _dots(e: Expr) -> bool:
+    """e = A ⊙ B with A, B matrices of e's shape (reduced without forming e)."""
+    return e.op == "hadamard" and len(e.args) == 2 and all(a.shape == e.shape for a in e.args) \
+        and not any(is_scalar(a.shape) or a.shape[0] == 1 or a.shape[1] == 1 for a in e.args)
+
+
 def _mask(e: Expr) -> Expr | None:
     a, b = e.args
     if body(a).op == "step":
@@ -109,6 +115,10 @@ COMMON.append(Rule("diag(u rᵀ) = u ⊙ r", ("diagvec",), lambda e: make("hadam
 COMMON.append(Rule("diag(A B) = row sums of A ⊙ Bᵀ", ("diagvec",),
                    lambda e: local("rowdot", e.args[0].args[0], flip(e.args[0].args[1]), shape=e.shape),
                    lambda e: is_product(e.args[0])))
+COMMON.append(Rule("column sums of A ⊙ B = column dots of A and B (no A ⊙ B formed)", ("colsum",),
+                   lambda e: local("coldot", *e.args[0].args, shape=e.shape), lambda e: _dots(e.args[0])))
+COMMON.append(Rule("row sums of A ⊙ B = row dots of A and B (no A ⊙ B formed)", ("rowsum",),
+                   lambda e: local("rowdot", *e.args[0].args, shape=e.shape), lambda e: _dots(e.args[0])))
 COMMON.append(Rule("relu'(Z) ⊙ G = G where Z > 0", ("hadamard",), _mask, lambda e: e.args[0].shape == e.args[1].shape
                    and "step" in (body(e.args[0]).op, body(e.args[1]).op)))
 COMMON.append(Rule("A + (-B) = A - B", ("add",), _subtract, lambda e: any(a.op == "neg" for a in e.args)))

@@ -233,7 +233,8 @@ def torch_function_source(sig: Signature, em: Emitter, value: str, grads: dict[s
     """A ``torch.autograd.Function`` with the closed-form backward, and a wrapper function."""
     wrapper = "f" if name == "f_and_grad" else safe_identifier(name)
     cls = "".join(part[:1].upper() + part[1:] for part in name.split("_") if part) or "F"
-    forward, backward = em.lines[:n_value], em.lines[n_value:]
+    backward = inline_temporaries(em.lines[n_value:], list(grads.values()))
+    forward = inline_temporaries(em.lines[:n_value], [value, *backward, *grads.values(), *sig.names_kept])
     defined = set(sig.names) | {s.split(" = ")[0] for s in forward}
     needed_text = "\n".join(backward + list(grads.values()))
     saved = [w for w in dict.fromkeys(_WORD.findall(needed_text)) if w in defined]

@@ -132,6 +132,15 @@ def _log_exp(e: Expr) -> Expr | None:
     return body(e.args[0]).args[0] if e.op == "log" and body(e.args[0]).op == "exp" else None
 
 
+@_stable("log(sum(exp(z))) = logsumexp(z) (z a column: no overflow, and it shares softmax's parts)", "log")
+def _log_sum_exp(e: Expr) -> Expr | None:
+    s = body(e.args[0])
+    if s.op == "sum" and body(s.args[0]).op == "exp" and s.args[0].shape[1] == 1 and not is_scalar(s.args[0].shape):
+        z = body(s.args[0]).args[0]
+        return None if z.op == "bsub" else make("logsumexp", z)  # z - max(z) is logsumexp's own form
+    return None
+
+
 @_stable("exp(z) ./ (1 + exp(z)) = σ(z)", "div")
 def _exp_ratio(e: Expr) -> Expr | None:
     if e.op == "div" and body(e.args[0]).op == "exp":
@@ -257,6 +266,15 @@ def _row_times_matrix(e: Expr) -> Expr | None:
 
 
 FAST.append(transpose_scalar)
+
+ENTRYWISE = tuple(name for name, op in OPS.items() if op.elementwise and op.arity == 1)
+
+
+@_fast("f(Mᵀ) = f(M)ᵀ for f entry by entry (so f(M) and f(Mᵀ) are one computation)", *ENTRYWISE)
+def _entrywise_of_transpose(e: Expr) -> Expr | None:
+    if e.args and e.args[0].op == "transpose" and not is_scalar(e.shape):
+        return transpose(make(e.op, e.args[0].args[0]))
+    return None
 
 
 def strip_refs(keep: set[str]) -> Rule:

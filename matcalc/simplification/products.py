@@ -245,8 +245,18 @@ def _cancel(e: Expr) -> Expr | None:
     return div(top, _chain(den, e.shape)) if den else top
 
 
-@rule("(p / s) A = (p A) / s", "matmul",
-      guard=lambda e: e.args[0].op == "div" and scalar(e.args[0]) and not scalar(e.args[1]))
+def contraction(s: Expr) -> bool:
+    """s is a scalar product with an array factor (xᵀ A x, 2 aᵀ b), not a number or a function."""
+    while s.op == "matmul":
+        if not scalar(s.args[1]):
+            return True
+        s = s.args[0]
+    return not scalar(s)
+
+
+@rule("(p / s) A = (p A) / s unless p is a product of arrays (xᵀ A x)", "matmul",
+      guard=lambda e: e.args[0].op == "div" and scalar(e.args[0]) and not scalar(e.args[1])
+      and not contraction(e.args[0].args[0]))
 def _reciprocal_scale(e: Expr) -> Expr | None:
     p, q = e.args[0].args
     return div(e.args[1] if is_value(p, 1) else matmul(p, e.args[1]), q)

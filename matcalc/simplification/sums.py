@@ -66,7 +66,9 @@ def _collect(e: Expr) -> Expr | None:
             c, base = split_coefficient(t)
             coef[base] = coef.get(base, 0) + c
     terms = [scaled(c, b) for b, c in coef.items() if c > 0] + [scaled(c, b) for b, c in coef.items() if c < 0]
-    if number != 0 or not terms:
+    if number < 0 and terms:
+        terms.append(const(number))  # a negative number last: σ(X) - 1, α - 1 (a positive one first: 1 - σ(X))
+    elif number != 0 or not terms:
         terms.insert(0, const(number))
     if len(terms) == len(e.args) and all(t is u for t, u in zip(terms, e.args)):
         return None

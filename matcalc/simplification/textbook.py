@@ -16,6 +16,7 @@ from matcalc.algebra.expr import Expr
 from matcalc.algebra.ops import add, const, div, hadamard, make, matmul, neg
 from matcalc.simplification.basics import is_value, scalar
 from matcalc.simplification.engine import RuleList
+from matcalc.simplification.products import contraction
 from matcalc.simplification.sums import scaled, split_coefficient
 from matcalc.simplification.textbook_arrays import ARRAYS
 
@@ -50,11 +51,49 @@ def _quotient_hadamard(e: Expr) -> Expr | None:
     return div(hadamard(a, b.args[0]), b.args[1])
 
 
+def _scalar_head(chain: Expr) -> Expr | None:
+    """The scalar that starts an array product chain (xᵀ A x in xᵀ A x B y), or None."""
+    e = chain
+    while e.op == "matmul" and not scalar(e):
+        e = e.args[0]
+    return e if e is not chain and scalar(e) else None
+
+
+def _ratio_candidate(e: Expr) -> bool:
+    head = _scalar_head(e.args[0])
+    return scalar(e.args[1]) and not scalar(e) and head is not None and contraction(head) and head is not e.args[1]
+
+
+@rule("(s A) / t = (s / t) A for scalars s, t (s a product of arrays: xᵀ A x)", "div", guard=_ratio_candidate)
+def _scalar_ratio_in_front(e: Expr) -> Expr | None:
+    head, t = _scalar_head(e.args[0]), e.args[1]
+
+    def rebuild(n: Expr) -> Expr:
+        return div(head, t) if n is head else matmul(rebuild(n.args[0]), n.args[1])
+
+    return rebuild(e.args[0])
+
+
+def _ratio_out(t: Expr) -> Expr:
+    """(p / s) A B … as (p A B …) / s when the product chain starts with a scalar ratio, else t."""
+    if t.op != "matmul":
+        return t
+    head = t.args[0]
+    if head.op == "div" and scalar(head):
+        p, s = head.args
+        return div(matmul(p, t.args[1]), s)
+    inner = _ratio_out(head)
+    return t if inner is head else div(matmul(inner.args[0], t.args[1]), inner.args[1])
+
+
 def _signed_quotient(t: Expr) -> tuple[int, Expr] | None:
-    """t = ±(A / s) with s a scalar: (±1, t without its sign), else None."""
+    """t = ±(A / s) with s a scalar: (±1, t without its sign), else None; ±(p / s) A (a ratio in
+    front) counts as ±(p A) / s."""
     sign = 1
     if t.op == "neg":
         sign, t = -1, t.args[0]
+    if t.op == "matmul" and not scalar(t):
+        t = _ratio_out(t)
     return (sign, t) if t.op == "div" and scalar(t.args[1]) else None
 
 

@@ -116,14 +116,16 @@ def _ones_dot(e: Expr) -> Expr | None:
     return matmul(const(c.attr), make("sum", a))
 
 
-def _entrywise(e: Expr) -> bool:
-    spec = OPS[e.op]
-    return spec.elementwise and spec.arity == 1 and e.op not in ("ref", "neg")
+def _entrywise_op(name: str) -> bool:
+    """An operation applied entry by entry to its one argument (exp, σ, tanh, a user's g, …)."""
+    spec = OPS[name]
+    return spec.elementwise and spec.arity == 1 and name not in ("ref", "neg")
 
 
-@rule("f(A)ᵀ = f(Aᵀ) for an entrywise f", "transpose", guard=lambda e: _entrywise(e.args[0]))
-def _transpose_entrywise(e: Expr) -> Expr | None:
-    return make(e.args[0].op, transpose(e.args[0].args[0]), attr=e.args[0].attr)
+@rule("f(Aᵀ) = f(A)ᵀ for an entrywise f", *(n for n in OPS if _entrywise_op(n)),
+      guard=lambda e: e.args[0].op == "transpose")
+def _entrywise_of_transpose(e: Expr) -> Expr | None:
+    return transpose(make(e.op, e.args[0].args[0], attr=e.attr))
 
 
 @rule("A ⊙ B + B ⊙ A = 2 A ⊙ B", "add", guard=lambda e: _swapped_pair(e) is not None)
@@ -228,3 +230,49 @@ def _sum_of_squares(e: Expr) -> Expr | None:
       guard=lambda e: e.shape[0] == 1 and not scalar(e))
 def _softmax_of_row(e: Expr) -> Expr | None:
     return fill(1, e.shape)
+
+
+def _filled_side(e: Expr) -> int | None:
+    """Which factor of the product e is a constant matrix c 𝟙𝟙ᵀ (0 or 1), or None."""
+    for k in (0, 1):
+        a = e.args[k]
+        if a.op == "fill" and a.shape[0] != 1 and a.shape[1] != 1:
+            return k
+    return None
+
+
+@rule("diag((c 𝟙𝟙ᵀ) B) = c Bᵀ 𝟙, diag(B (c 𝟙𝟙ᵀ)) = c B 𝟙 (sums of columns, rows)", "diagvec",
+      guard=lambda e: e.args[0].op == "matmul" and _filled_side(e.args[0]) is not None)
+def _diagonal_of_filled(e: Expr) -> Expr | None:
+    product = e.args[0]
+    k = _filled_side(product)
+    c, other = product.args[k].attr, product.args[1 - k]
+    rows = other.shape[0] if k == 0 else other.shape[1]
+    return matmul(transpose(other) if k == 0 else other, fill(c, (rows, 1)))
+
+
+@rule("diag(a) (c 𝟙𝟙ᵀ) = a (c 𝟙ᵀ), (c 𝟙𝟙ᵀ) diag(a) = (c 𝟙) aᵀ", "matmul",
+      guard=lambda e: _filled_side(e) is not None and e.args[1 - _filled_side(e)].op == "diag")
+def _diag_times_filled(e: Expr) -> Expr | None:
+    k = _filled_side(e)
+    f, a = e.args[k], e.args[1 - k].args[0]
+    if k == 1:
+        return matmul(a, fill(f.attr, (1, f.shape[1])))
+    return matmul(fill(f.attr, (f.shape[0], 1)), transpose(a))
+
+
+def _simplex_var(e: Expr) -> bool:
+    """e is a variable declared onehot or probability: each of its columns sums to 1."""
+    return e.op == "var" and bool(e.attr.simplex)
+
+
+@rule("sum(y) = 1 for a vector y declared onehot or probability", "sum",
+      guard=lambda e: _simplex_var(e.args[0]) and e.args[0].shape[1] == 1)
+def _sum_of_simplex(e: Expr) -> Expr | None:
+    return const(1)
+
+
+@rule("(c 𝟙ᵀ) Y = c 𝟙ᵀ for Y declared onehot or probability (its columns sum to 1)", "matmul",
+      guard=lambda e: e.args[0].op == "fill" and _simplex_var(e.args[1]))
+def _ones_times_simplex(e: Expr) -> Expr | None:
+    return const(e.args[0].attr) if scalar(e) else fill(e.args[0].attr, e.shape)
