@@ -36,15 +36,31 @@ CASES = [
     ("\\foo x", ParseError, "unknown LaTeX command '\\foo'", 0),
     ("log(x, y)", ParseError, "log() takes 1 argument(s), got 2", 0),
     # shape clashes: the message names both shapes
-    ("x + A where A: matrix(3, 4); x: vector(3)", ShapeError, "sum: shapes vector(3) and 3×4 do not match", 2),
+    ("x + A where A: matrix(3, 4); x: vector(3)", ShapeError,
+     "addition ('+'): shapes vector(3) and 3×4 do not match", 2),
+    ("x - A where A: matrix(3, 4); x: vector(3)", ShapeError,
+     "subtraction ('-'): shapes vector(3) and 3×4 do not match", 2),
     ("A x where A: matrix(3, 4); x: vector(3)", ShapeError, "matrix product: shapes 3×4 and vector(3) do not match", 2),
-    ("X b + c where X: matrix(3, 4); c: vector(5)", ShapeError, "sum: shapes vector(3) and vector(5) do not match", 4),
+    ("X b + c where X: matrix(3, 4); c: vector(5)", ShapeError,
+     "addition ('+'): shapes vector(3) and vector(5) do not match", 4),
     ("<x, A> where A: matrix(3, 4); x: vector(3)", ShapeError, "shapes vector(3) and 3×4", 0),
     ("x .* y where x: vector(3); y: vector(4)", ShapeError, "Hadamard product: shapes vector(3) and vector(4)", 5),
     # undeclared names whose inferred shapes cannot agree: unknown sizes get names, not '?'
     ("a b", ShapeError, "matrix product: shapes vector(n) and vector(m) do not match", 2),
-    ("X w + X", ShapeError, "sum: shapes vector(n) and n×m do not match", 4),
-    ("A x + y^T A", ShapeError, "sum: shapes vector(n) and 1×m do not match", 4),
+    ("X w + X", ShapeError, "addition ('+'): shapes vector(n) and n×m do not match", 4),
+    ("A x + y^T A", ShapeError, "addition ('+'): shapes vector(n) and 1×m do not match", 4),
+    # hints in the user's notation
+    ("-y .* X*w", ShapeError, "hint: products group left to right, so this is (-y .* X) *w: write -y .* (X*w)", 6),
+    ("\\operatorname{sofmax}(x)", ParseError, "hint: did you mean \\operatorname{softmax}?", 0),
+    ("\\operatorname{foo}(x)", ParseError, "hint: matcalc's functions: abs,", 0),
+    ("\\sum_i x_i", ParseError, "index sums (Σᵢ xᵢ) are not supported", 0),
+    ("\\sum_{i=1}^n x_i y_i", ParseError, "write Σᵢ xᵢ as sum(x) or 1^T x, Σᵢ aᵢ bᵢ as a^T b", 0),
+    ("1 + ∑ᵢ xᵢ", ParseError, "index sums", 4),
+    ("Σᵢ log(pᵢ)", ParseError, "index sums", 0),
+    ("Σ_{i=1}^n x_i", ParseError, "index sums", 0),
+    ("sum_i x_i", ParseError, "index sums", 0),
+    ("tr A * B", ParseError, "hint: write tr(A * B) or tr(A) * B", 0),
+    ("x^T A x where A ∈ ℂ^{n×n}", ParseError, "cannot read the set 'ℂ^{n×n}'", 18),
     # square-only operations
     ("det(A) where A: matrix(3, 4)", ShapeError, "det needs a square matrix, got 3×4", 4),
     ("tr(B) where B: matrix(2, 3)", ShapeError, "tr needs a square matrix, got 2×3", 3),
@@ -172,3 +188,15 @@ def test_arbitrary_unicode_gives_a_formula_or_a_matcalc_error(text: str) -> None
         matcalc.parse(text)
     except MatcalcError:
         pass
+
+
+@pytest.mark.parametrize(("command", "formula", "wrt", "hint"), [
+    ("grad", "sum(exp(Xb))", "X", "'Xb' is one name here (plain text reads a word as one name); did you mean 'X b'?"),
+    ("hessian", "sum(exp(Xb))", "X", "did you mean 'X b'?"),
+    ("hessian", "mu^T x", "x", "hint: mu was typed as a scalar as a Greek letter; if it is a vector, declare it"),
+    ("grad", "mu^T x", "x", "declare it: where mu: vector(n)"),
+])
+def test_derivative_errors_carry_the_retype_and_split_hints(cli, command: str, formula: str, wrt: str,
+                                                            hint: str) -> None:
+    run = cli(command, formula, "--wrt", wrt)
+    assert run.code == 2 and hint in run.err and "Traceback" not in run.err

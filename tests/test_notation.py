@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 
 import matcalc
+from matcalc.algebra.expr import walk
 
 LS, LT = "LaTeX (slides)", "LaTeX (textbook)"
 UP, UW = "Unicode (PDF copy)", "Unicode (web page)"
@@ -167,6 +168,77 @@ GROUPS = [
         "exp(x)",
         lambda v: np.exp(v["x"]),
         [(LS, r"\exp x"), (LT, r"e^{x}"), (TC, "e^x"), (TM, "exp(x)"), (TC, "EXP(x)")],
+    ),
+    G(
+        "||X w - y||^2 where X: matrix(n, d); w: vector(d); y: vector(n)",
+        lambda v: np.sum((v["X"] @ v["w"] - v["y"]) ** 2),
+        [
+            (LS, r"\|Xw - y\|^2, \quad X \in \mathbb{R}^{n\times d}"),
+            (LT, r"\|Xw - y\|_2^2 \quad X \in \mathbb{R}^{n \times d}, w \in \mathbb{R}^{d}, y \in \mathbb{R}^n"),
+            (UP, "‖Xw − y‖², X ∈ ℝⁿˣᵈ, w ∈ ℝᵈ"),
+            (LS, r"\|Xw - y\|^2 \quad \text{where } X \in \mathbb{R}^{n\times d}"),
+            (TC, "||X w - y||^2 where X ∈ R^{n x d}"),
+        ],
+    ),
+    G(
+        "x^T A x where x: vector(n); A: matrix(n, n)",
+        lambda v: v["x"].T @ v["A"] @ v["x"],
+        [
+            (LT, r"\mathbf{x}^T\mathbf{A}\mathbf{x}, \quad \mathbf{x} \in \mathbb{R}^n, "
+                 r"\mathbf{A} \in \mathbb{R}^{n\times n}"),
+            (UP, "xᵀAx where A ∈ ℝⁿˣⁿ, x ∈ ℝⁿ"),
+            (LT, r"x^\top A x, \qquad A \in \mathbb{R}^{n \times n},\ x \in \mathbb{R}^{n}"),
+        ],
+    ),
+    G(
+        "logdet(X) where X: spd(n)",
+        lambda v: np.linalg.slogdet(v["X"])[1],
+        [(LT, r"\log\det X, \quad X \in \mathbb{S}^n_{++}"), (LS, r"\log\det X \quad X \in \mathbb{S}^{n}_{++}")],
+    ),
+    G(
+        "log(det(X)) where X: spd(n)",
+        lambda v: np.log(np.linalg.det(v["X"])),
+        [(UP, "log det X, X ∈ 𝕊ⁿ₊₊"), (TC, "log det X where X ∈ S^n_{++}")],
+    ),
+    G(
+        "1_n^T log(x) where x: vector(n) positive",
+        lambda v: np.sum(np.log(v["x"])),
+        [(LT, r"\mathbf{1}^T \log x, \quad x \in \mathbb{R}^n_{+}"), (UP, "𝟙ᵀlog(x), x ∈ ℝⁿ₊")],
+    ),
+    G(
+        "tr(W^T W) where W: matrix(d_model, d_k)",
+        lambda v: np.trace(v["W"].T @ v["W"]),
+        [(LS, r"\operatorname{tr}(W^T W), \quad W \in \mathbb{R}^{d_{model} \times d_k}")],
+    ),
+    G(  # attention slides: softmax of a matrix is column-wise in matcalc, and the reading says so
+        "softmax(Q K^T)",
+        lambda v: softmax(v["Q"] @ v["K"].T),
+        [(LS, r"\operatorname{softmax}(QK^T)"), (UP, "softmax(QKᵀ)"), (TC, "Softmax(Q K')")],
+    ),
+    G(  # row-wise, as attention means it: each row sums to 1
+        "softmax((Q K^T)^T)^T V",
+        lambda v: softmax((v["Q"] @ v["K"].T).T).T @ v["V"],
+        [(LS, r"\operatorname{softmax}\left((QK^\top)^\top\right)^\top V"), (UP, "softmax((QKᵀ)ᵀ)ᵀV")],
+    ),
+    G(
+        "log(det(X))",
+        lambda v: np.log(np.linalg.det(v["X"])),
+        [(TC, "log det X"), (TC, "log det(X)"), (TC, "Log Det X")],
+    ),
+    G(
+        "log(det(Sigma)) + x^T Sigma^-1 x",
+        lambda v: np.log(np.linalg.det(v["Sigma"])) + v["x"].T @ np.linalg.inv(v["Sigma"]) @ v["x"],
+        [(TC, "log det Σ + x^T Σ^-1 x"), (TC, "log det Sigma + x' inv(Sigma) x")],
+    ),
+    G(
+        "tr(X^T A X) + log(x^T x) + 1",
+        lambda v: np.trace(v["X"].T @ v["A"] @ v["X"]) + np.log(v["x"].T @ v["x"]) + 1,
+        [(TC, "tr X^T A X + log x^T x + 1"), (TC, "tr X' A X + log x'x + 1")],
+    ),
+    G(
+        "sum(log(sigmoid(X w)))",
+        lambda v: np.sum(np.log(sigmoid(v["X"] @ v["w"]))),
+        [(TC, "sum log sigmoid(X w)"), (TC, "sum log sigmoid X w")],
     ),
     G(
         "logdet(X)",
@@ -396,6 +468,85 @@ class Row:
     group: Group
 
 
+# Pasted as an adversarial user would, from the books and slides named (issue 9, item 6).
+GB, CS, PR, MC, AT = ("LaTeX (Goodfellow, Deep Learning)", "LaTeX (CS229 notes)", "LaTeX (Bishop, PRML)",
+                      "LaTeX (Matrix Cookbook)", "LaTeX (attention slides)")
+PDF = "Unicode (PDF copy of lecture notes)"
+
+
+def _gauss(v: dict) -> float:
+    d = v["x"] - v["mu"]
+    return (-0.5 * d.T @ np.linalg.inv(v["Sigma"]) @ d - 0.5 * np.linalg.slogdet(v["Sigma"])[1]).item()
+
+
+GROUPS += [
+    G("(1/2) ||X w - y||^2 + (lambda / 2) ||w||^2",
+      lambda v: 0.5 * np.sum((v["X"] @ v["w"] - v["y"]) ** 2) + v["lambda"] / 2 * np.sum(v["w"] ** 2),
+      [(CS, r"\frac{1}{2}\|Xw - y\|_2^2 + \frac{\lambda}{2}\|w\|_2^2")]),
+    G("(1/2) (X theta - y)^T (X theta - y) where theta: vector(n)",
+      lambda v: 0.5 * (v["X"] @ v["theta"] - v["y"]).T @ (v["X"] @ v["theta"] - v["y"]),
+      [(CS, r"J(\theta) = \frac{1}{2}(X\theta - \vec{y})^T(X\theta - \vec{y}), \quad \theta \in \mathbb{R}^n")]),
+    G("tr(A X B X^T C)", lambda v: np.trace(v["A"] @ v["X"] @ v["B"] @ v["X"].T @ v["C"]),
+      [(MC, r"\mathrm{tr}(A X B X^T C)"), (MC, r"\text{Tr}(AXBX^TC)")]),
+    G("tr(X^T B X)", lambda v: np.trace(v["X"].T @ v["B"] @ v["X"]), [(MC, r"\text{Tr}(X^TBX)")]),
+    G("tr(A X^-1 B)", lambda v: np.trace(v["A"] @ np.linalg.inv(v["X"]) @ v["B"]), [(MC, r"\text{Tr}(A X^{-1} B)")]),
+    G("tr((A X B)^T C)", lambda v: np.trace((v["A"] @ v["X"] @ v["B"]).T @ v["C"]),
+      [(MC, r"\operatorname{Tr}\left[ (A X B)^T C \right]")]),
+    G("a^T X b", lambda v: v["a"].T @ v["X"] @ v["b"], [(MC, r"\mathbf{a}^T\mathbf{X}\mathbf{b}"), (TM, "a'*X*b")]),
+    G("a^T X^T X b", lambda v: v["a"].T @ v["X"].T @ v["X"] @ v["b"], [(MC, r"a^T X^T X b")]),
+    G("det(X^T A X)", lambda v: np.linalg.det(v["X"].T @ v["A"] @ v["X"]), [(MC, r"\det(X^T A X)")]),
+    G("x^T A x + b^T x + c where c: scalar", lambda v: v["x"].T @ v["A"] @ v["x"] + v["b"].T @ v["x"] + v["c"],
+      [(GB, r"\mathbf{x}^\top \mathbf{A} \mathbf{x} + \mathbf{b}^\top \mathbf{x} + c")]),
+    G("||W x + b||^2", lambda v: np.sum((v["W"] @ v["x"] + v["b"]) ** 2),
+      [(GB, r"\|\mathbf{W}\mathbf{x} + \mathbf{b}\|^2")]),
+    G("log(sigmoid(w^T x))", lambda v: np.log(sigmoid(v["w"].T @ v["x"])),
+      [(GB, r"\log \sigma(\boldsymbol{w}^\top\boldsymbol{x})")]),
+    G("1_n^T exp(X theta) where theta: vector(m)", lambda v: np.sum(np.exp(v["X"] @ v["theta"])),
+      [(GB, r"\mathbf{1}^\top \exp(\mathbf{X}\boldsymbol{\theta})")]),
+    G("(y - X beta)^T (y - X beta) where beta: vector(m)",
+      lambda v: (v["y"] - v["X"] @ v["beta"]).T @ (v["y"] - v["X"] @ v["beta"]),
+      [(GB, r"(\mathbf{y}-\mathbf{X}\boldsymbol{\beta})^\top(\mathbf{y}-\mathbf{X}\boldsymbol{\beta})")]),
+    G("logdet(Sigma)", lambda v: np.linalg.slogdet(v["Sigma"])[1], [(PR, r"\ln |\boldsymbol{\Sigma}|")]),
+    G("-(1/2) (x - mu)^T Sigma^-1 (x - mu) - (1/2) logdet(Sigma) where mu: vector(d)", _gauss,
+      [(PR, r"\log p(x) = -\frac{1}{2}(x-\mu)^T \Sigma^{-1} (x-\mu) - \frac{1}{2}\log|\Sigma|, "
+            r"\quad \mu \in \mathbb{R}^d")]),
+    G("-(1/2) logdet(2 pi Sigma)", lambda v: -0.5 * np.linalg.slogdet(2 * np.pi * v["Sigma"])[1],
+      [(PR, r"-\frac{1}{2}\log\det(2\pi\Sigma)")]),
+    G("logdet(X^T X + lambda I)",
+      lambda v: np.linalg.slogdet(v["X"].T @ v["X"] + v["lambda"] * np.eye(v["X"].shape[1]))[1],
+      [(PR, r"\log \det (X^T X + \lambda I)")]),
+    G("||A - B C||^2", lambda v: np.sum((v["A"] - v["B"] @ v["C"]) ** 2), [(LT, r"\|A - BC\|_F^2")]),
+    G("||Y - W X||^2 + lambda ||W||^2",
+      lambda v: np.sum((v["Y"] - v["W"] @ v["X"]) ** 2) + v["lambda"] * np.sum(v["W"] ** 2),
+      [(LS, r"\|Y - WX\|_F^2 + \lambda \|W\|_F^2")]),
+    G("h = sigmoid(W_1 x + b_1); y_hat = W_2 h + b_2; (1/2) ||y_hat - y||^2",
+      lambda v: 0.5 * np.sum((v["W_2"] @ sigmoid(v["W_1"] @ v["x"] + v["b_1"]) + v["b_2"] - v["y"]) ** 2),
+      [(GB, r"h = \sigma(W_1 x + b_1); \hat{y} = W_2 h + b_2; \frac12\|\hat y - y\|^2")]),
+    G("softmax((Q K^T) / sqrt(d_k)) V where d_k: scalar",
+      lambda v: softmax(v["Q"] @ v["K"].T / np.sqrt(v["d_k"])) @ v["V"],
+      [(AT, r"\operatorname{softmax}\left(\frac{QK^T}{\sqrt{d_k}}\right)V, \quad d_k \in \mathbb{R}")]),
+    G("y^T log(softmax(W x))", lambda v: v["y"].T @ np.log(softmax(v["W"] @ v["x"])),
+      [(AT, r"y^\top \log \operatorname{softmax}(Wx)")]),
+    G("log(1 + exp(-y w^T x)) where y: scalar", lambda v: np.log(1 + np.exp(-v["y"] * v["w"].T @ v["x"])),
+      [(CS, r"\log(1+e^{-y w^T x})")]),
+    G("||A x - b||^2 + lambda norm1(x)",
+      lambda v: np.sum((v["A"] @ v["x"] - v["b"]) ** 2) + v["lambda"] * np.sum(np.abs(v["x"])),
+      [(PDF, "‖Ax − b‖₂² + λ‖x‖₁")]),
+    G("(1/2) x^T A x - b^T x", lambda v: 0.5 * v["x"].T @ v["A"] @ v["x"] - v["b"].T @ v["x"], [(PDF, "½ xᵀAx − bᵀx")]),
+    G("||X - U V^T||^2", lambda v: np.sum((v["X"] - v["U"] @ v["V"].T) ** 2), [(PDF, "‖X − UVᵀ‖²_F")]),
+    G("x^T Sigma^-1 x", lambda v: v["x"].T @ np.linalg.inv(v["Sigma"]) @ v["x"], [(PDF, "xᵀΣ⁻¹x")]),
+    G("exp(-||x - y||^2 / (2 sigma^2))", lambda v: np.exp(-np.sum((v["x"] - v["y"]) ** 2) / (2 * v["sigma"] ** 2)),
+      [(PDF, "exp(−‖x − y‖²/(2σ²))")]),
+    G("sum(log(1 + exp(-y .* (X w))))", lambda v: np.sum(np.log(1 + np.exp(-v["y"] * (v["X"] @ v["w"])))),
+      [(TM, "sum(log(1+exp(-y.*(X*w))))")]),
+    G("x^T inv(A) x", lambda v: v["x"].T @ np.linalg.inv(v["A"]) @ v["x"],
+      [(TM, "x'*inv(A)*x"), (LT, r"x^T A^{-1} x")]),
+    G("log(sum(exp(W x)))", lambda v: np.log(np.sum(np.exp(v["W"] @ v["x"]))), [(TM, "log(sum(exp(W*x)))")]),
+    G("sigmoid(W2 relu(W1 x + b1) + b2)",
+      lambda v: sigmoid(v["W2"] @ np.maximum(v["W1"] @ v["x"] + v["b1"], 0) + v["b2"]),
+      [(TM, "sigma(W2*relu(W1*x+b1)+b2)")]),
+]
+
 ROWS = [Row(style, text, g) for g in GROUPS for style, text in g.rows]
 
 
@@ -437,8 +588,18 @@ def test_reading(row: Row) -> None:
 # ---------------------------------------------------------------- refusals: an error with a caret and a hint
 
 REFUSED = [
-    ("tr X", "'tr' is a function", 0),
-    ("log x + 1", "write its argument in parentheses", 0),
+    ("x log", "'log' is a function", 2),
+    # adversarial pastes (issue 9, item 6): refused with the retype, split or index-sum hint, never misread
+    (r"\operatorname{softmax}\left(\frac{QK^T}{\sqrt{d_k}}\right)V", "declare it: where d_k: scalar", None),
+    ("(y − Xβ)ᵀ(y − Xβ)", "declare it: where beta: vector(n)", None),
+    (r"\frac{1}{N}\mathbf{1}^T\log(1 + \exp(-y \odot Xw))", "declare it: where N: scalar", None),
+    (r"-\sum_{i=1}^n y_i \log \sigma(w^T x_i)", "index sums (Σᵢ xᵢ) are not supported", 1),
+    (r"\frac{\partial}{\partial X} \operatorname{tr}(AX)", "give the function alone and the variable apart", 6),
+    ("(Ax+b)^T C (Dx + e)", "'Ax' is one name here; did you mean 'A x'?", None),
+    (r"\mathrm{KL} = \frac{1}{2}\left(\operatorname{tr}(\Sigma_2^{-1}\Sigma_1) + (\mu_2-\mu_1)^T\Sigma_2^{-1}"
+     r"(\mu_2-\mu_1) - k + \ln\frac{\det\Sigma_2}{\det\Sigma_1}\right)", "declare it: where mu_2: vector(n)", None),
+    ("tr A * B", "hint: write tr(A * B) or tr(A) * B", 0),
+    ("sum log x .* y", "where does the argument of 'log' end?", 4),
     ("relu(Wx) + b", "did you mean 'W x'?", 9),
     ("\\foo x", "unknown LaTeX command", 0),
     ("\\|x", "never closed", 0),
@@ -470,7 +631,7 @@ def test_an_operatorname_is_never_a_variable() -> None:
 def test_errors_say_how_names_were_typed_and_suggest_the_closest_function() -> None:
     with pytest.raises(matcalc.MatcalcError) as info:
         matcalc.parse("w A")
-    assert "w: vector" in str(info.value) and "where w: scalar" in str(info.value)
+    assert "w was typed as a vector" in str(info.value) and "where w: scalar" in str(info.value)
     with pytest.raises(matcalc.MatcalcError, match="did you mean softmax"):
         matcalc.parse("softmx(z)")
 
@@ -558,3 +719,25 @@ def test_bold_greek_is_a_vector() -> None:
     x = np.random.default_rng(1).normal(size=(3, 1))
     assert np.allclose(np.asarray(matcalc.compile(g)(x=x, mu=x)).reshape(-1), x.reshape(-1))
     assert "mu: scalar (Greek name)" in [g.strip() for g in matcalc.parse(r"\mu x").reading.guesses]
+
+
+@pytest.mark.parametrize(("text", "said"), [
+    ("softmax(Q K^T)", "softmax(Q Kᵀ): column-wise (each column sums to 1); row-wise, as attention uses it, is "
+                       "softmax(Xᵀ)ᵀ"),
+    ("sum(logsumexp(X))", "logsumexp(X): column-wise"),
+    ("softmax(x^T) 1_n", "on a 1×m row each entry is a column of its own"),
+])
+def test_the_reading_says_softmax_of_a_matrix_is_column_wise(cli, text: str, said: str) -> None:
+    assert said in matcalc.parse(text).reading.guesses[0]
+    assert said in cli("parse", text).out
+    x = np.random.default_rng(2).uniform(-1, 1, (3, 4))  # and it is: columns sum to 1
+    assert np.allclose(matcalc.compile(matcalc.parse("softmax(X)"))(X=x).sum(axis=0), 1)
+    assert not any("column-wise" in g for g in matcalc.parse("z^T softmax(W x)").reading.guesses)
+
+
+def test_a_greek_mean_spread_over_a_vector_is_said_and_pi_is_the_number() -> None:
+    f = matcalc.parse(r"\frac{1}{2}(x-\mu)^T\Sigma^{-1}(x-\mu)")
+    assert any("μ is a scalar as a Greek name; a vector: declare mu: vector(n)" in g for g in f.reading.guesses)
+    g = matcalc.parse(r"\log\det(2\pi\Sigma)")
+    assert any(n.op == "const" and n.attr == np.pi for n in walk(g.expr)) and "pi" not in g.variables
+    assert "pi" in matcalc.parse("pi x where pi: scalar").variables

@@ -93,7 +93,7 @@ def test_ones_and_identity_take_inferred_sizes() -> None:
     f = matcalc.parse("𝟙^T A x + x^T I x where A: matrix(3, 4)")
     ones = next(n for n in walk(f.expr) if n.op == "fill")
     eye = next(n for n in walk(f.expr) if n.op == "identity")
-    assert ones.shape == (3, 1) and eye.shape == (4, 4)
+    assert ones.shape == (1, 3) and eye.shape == (4, 4)  # 𝟙ᵀ is read as the row of ones
 
 
 @pytest.mark.parametrize("where", [

@@ -168,6 +168,7 @@ call(
         sp.OneMatrix(a.shape[0], 1) * _sympy_columns(sp, n, a.applyfunc(sp.exp)), -1)),
     scalar_form=lambda n, a: fill(1, a[0].shape),
     numpy_helper="def _softmax(z):\n    e = np.exp(z - z.max(axis=0))\n    return e / e.sum(axis=0)\n",
+    on_matrix="column-wise (each column sums to 1); row-wise, as attention uses it, is softmax(Xᵀ)ᵀ",
 )
 call(
     "logsumexp",
@@ -180,6 +181,7 @@ call(
     else _sympy_columns(sp, n.args[0], a.applyfunc(sp.exp)).applyfunc(sp.log),
     scalar_form=same,
     numpy_helper="def _logsumexp(z):\n    m = z.max(axis=0)\n    return m + np.log(np.exp(z - m).sum(axis=0))\n",
+    on_matrix="column-wise (a row: one value per column); row-wise is logsumexp(Xᵀ)ᵀ",
 )
 
 

@@ -88,6 +88,7 @@ class Op:
     scalar_form: Callable[[Expr, tuple[Expr, ...]], Expr] | None = field(default=None, kw_only=True)
     takes_numbers: bool = field(default=False, kw_only=True)  # lowering accepts plain Python numbers
     numpy_helper: str = field(default="", kw_only=True)  # source of a function `_name` the NumPy lowering calls
+    on_matrix: str = field(default="", kw_only=True)  # how it acts on a matrix, said with the reading (column-wise)
 
     def needs(self, i: int) -> str:
         """What argument i's sampled values must satisfy (one of DOMAINS)."""

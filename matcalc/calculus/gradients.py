@@ -8,6 +8,7 @@ the recorded steps as a chain of equalities in text, Unicode or LaTeX.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,7 +21,7 @@ from matcalc.display import Display, Gradients
 from matcalc.language.formula import Declaration, Formula
 from matcalc.language.parse import as_formula
 from matcalc.language.printers import show, show_name
-from matcalc.language.retype import scalar_hint
+from matcalc.language.retype import scalar_hint, wrt_hint
 from matcalc.language.syntax import read_name
 from matcalc.simplification.engine import Applied
 from matcalc.simplification.simplify import simplify
@@ -32,7 +33,8 @@ def _variables(formula: Formula, wrt: list[str]) -> list[Expr]:
     missing = [w for w in wrt if read_name(w) not in found]  # λ and lambda are one variable
     if missing:
         names = ", ".join(found) or "none"
-        raise MatcalcError(f"'{missing[0]}' is not a variable of the formula (its variables: {names})")
+        raise MatcalcError(f"'{missing[0]}' is not a variable of the formula (its variables: {names})"
+                           + wrt_hint(formula, read_name(missing[0])))
     return [found[read_name(w)] for w in wrt]
 
 
@@ -203,12 +205,37 @@ class Derivation(Display):
         states = [self.state(step) for step in self.steps]
         return [Applied(step.rule, before, after) for step, before, after in zip(self.steps[1:], states, states[1:])]
 
-    def lines(self, notation: str = "text") -> list[tuple[str, str, str]]:
-        """(left side, right side, rule) for every line of the derivation."""
-        out = []
+    def shown(self, step: Step) -> Expr:
+        """A step's state as a teacher writes it: <1, L> is L, <c, L> is c L (-L for -1) for a
+        number c and a scalar L."""
+        defs = self.formula.definitions
+        terms = []
+        for g, lin in step.terms:
+            g = fold_definitions(g, defs)
+            if is_scalar(lin.shape) and g.op == "const":
+                terms.append(lin if g.attr == 1 else ops.neg(lin) if g.attr == -1 else ops.matmul(g, lin))
+            else:
+                terms.append(ops.inner(g, lin))
+        return ops.add(*terms) if terms else ops.const(0)
+
+    def teacher_steps(self) -> list[tuple[Expr, str]]:
+        """(state, rule) per line: bookkeeping moves that leave the written state as it was
+        (moving a number into an inner product) are left out; each rule is labelled by what it did."""
+        out: list[tuple[Expr, str]] = []
         for i, step in enumerate(self.steps):
+            state = self.shown(step)
+            if out and state is out[-1][0]:
+                continue
+            out.append((state, _label(step.rule, self.steps[i - 1] if i else None, step)))
+        return out
+
+    def lines(self, notation: str = "text") -> list[tuple[str, str, str]]:
+        """(left side, right side, rule) for every line of the derivation (rules in the notation's
+        symbols: ASCII for text, Unicode for unicode and latex)."""
+        out = []
+        for i, (state, rule) in enumerate(self.teacher_steps()):
             lhs = "df" if i == 0 else ""
-            out.append((lhs, show(self.state(step), notation), step.rule))
+            out.append((lhs, show(state, notation), rule_label(rule, notation)))
         for name in self.wrt:
             nabla = {"text": "grad_{0} f", "unicode": "∇_{0} f", "latex": "\\nabla_{{{0}}} f"}[notation]
             out.append((nabla.format(show_name(name, notation)), show(self.gradients[name].expr, notation), ""))
@@ -236,9 +263,35 @@ class Derivation(Display):
         return f"$${self.show('latex')}$$"
 
 
-_LATEX_IN_TEXT = {"ᵀ": "$^\\top$", "⊙": "$\\odot$", "⁻¹": "$^{-1}$", "<": "$\\langle$", ">": "$\\rangle$",
+_LATEX_IN_TEXT = {"ᵀ": "$^\\top$", "⊙": "$\\odot$", "⁻¹": "$^{-1}$", "⟨": "$\\langle$", "⟩": "$\\rangle$",
+                  "²": "$^2$", "₂": "$_2$",
                   "𝟙": "$\\mathbf{1}$", "‖": "$\\|$", "₁": "$_1$", "Σ": "$\\sum$", "≥": "$\\geq$", "_": "\\_",
                   "&": "\\&", "σ": "$\\sigma$"}
+
+
+_NORM_SQUARED = "d(‖A‖²) = 2 <A, dA>"
+_ASCII = [("ᵀ", "^T"), (" ⊙ ", " .* "), ("⁻¹", "^-1"), ("‖x‖₁", " norm1(x)"), ("₁", "1"), ("₂", "2"), ("‖", "||"),
+          ("²", "^2"), ("𝟙𝟙", "1 1"), ("Σ", "sum"), ("σ", "sigmoid"), ("⟨", "<"), ("⟩", ">")]
+
+
+def _label(rule: str, before: Step | None, after: Step) -> str:
+    """The rule a step applied, named by what it did where one entry's rule covers two identities
+    (d of ‖A‖² is not d(A.^p))."""
+    if before is None or not rule.startswith("d(A.^p)"):
+        return rule
+    gone = [lin.args[0] for g, lin in before.terms if lin.op == "d" and (g, lin) not in after.terms]
+    return _NORM_SQUARED if gone and gone[0].op == "hpow" and gone[0].args[0].op == "norm2" else rule
+
+
+def rule_label(rule: str, notation: str) -> str:
+    """A rule name in a notation's symbols: ASCII for text (<G, A .* B>), Unicode math otherwise
+    (⟨G, A ⊙ B⟩, G₁)."""
+    if notation == "text":
+        for a, b in _ASCII:
+            rule = rule.replace(a, b)
+        return rule
+    rule = re.sub(r"(?<!\w)<", "⟨", re.sub(r"(?<=[\w)\]>])>(?!\w)", "⟩", rule))
+    return re.sub(r"\b([GE])([12])\b", lambda m: m.group(1) + "₁₂"[int(m.group(2)) - 1], rule)
 
 
 def _latex_text(rule: str) -> str:

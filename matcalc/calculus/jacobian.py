@@ -20,7 +20,7 @@ from matcalc.algebra.expr import Expr, walk
 from matcalc.algebra.shapes import MatcalcError, Shape, is_scalar
 from matcalc.calculus.diff import Step
 from matcalc.calculus.forward import NoMatrixForm, coefficient, expand, substitute
-from matcalc.calculus.gradients import Derivation, _results, _variables, fold_definitions
+from matcalc.calculus.gradients import Derivation, _results, _variables, fold_definitions, rule_label
 from matcalc.language.formula import Declaration, Formula
 from matcalc.language.parse import as_formula
 from matcalc.language.printers import show, show_name
@@ -44,7 +44,8 @@ class FamilyDerivation:
         out = []
         for lhs, e, rule in self.rows:
             left = lhs if isinstance(lhs, str) else lhs[notation]
-            out.append((left, e[notation] if isinstance(e, dict) else show(fold_definitions(e, defs), notation), rule))
+            right = e[notation] if isinstance(e, dict) else show(fold_definitions(e, defs), notation)
+            out.append((left, right, rule_label(rule, notation)))
         for name, ref in self.result.definitions:
             out.append(("where " + show_name(name, notation), show(ref.args[0], notation), ""))
         return out

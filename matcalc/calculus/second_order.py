@@ -28,6 +28,7 @@ from matcalc.calculus.jacobian import (
 )
 from matcalc.language.formula import Declaration, Formula
 from matcalc.language.printers import show_name
+from matcalc.language.retype import scalar_hint
 from matcalc.simplification.simplify import simplify
 
 
@@ -36,7 +37,8 @@ def _gradient(f: str | Formula, wrt: str, where: str | dict | None) -> tuple[Pre
     p = prepare(f, wrt, where)
     if not is_scalar(p.formula.shape):
         raise MatcalcError(f"the function must be a scalar, but it is {show_shape(p.formula.shape)}: "
-                           "second derivatives here are of a scalar f (use jacobian of a vector)")
+                           "second derivatives here are of a scalar f (use jacobian of a vector)"
+                           + scalar_hint(p.formula))
     raw, steps = gradients(p.expr, [p.x])
     g = simplify(raw[p.x])
     first = Derivation(p.formula, [wrt], steps, {wrt: finish(p.formula, g)}, True)
@@ -47,7 +49,7 @@ def _first_rows(first: Derivation) -> list[Row]:
     """The gradient's derivation, one row per line, printed in every notation."""
     per = {n: first.lines(n) for n in ("text", "unicode", "latex")}
     return [({n: per[n][i][0] for n in per}, {n: per[n][i][1] for n in per}, rule)
-            for i, (_, _, rule) in enumerate(per["text"])]
+            for i, (_, _, rule) in enumerate(per["unicode"])]
 
 
 def _nabla(wrt: str) -> dict[str, str]:

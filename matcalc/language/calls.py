@@ -8,7 +8,6 @@ builder's ``decls``, ``env``, ``functions``, ``derivation`` and ``guesses``.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Callable
 
@@ -18,7 +17,8 @@ from matcalc.algebra import ops
 from matcalc.algebra.entrywise import derivative, entrywise
 from matcalc.algebra.expr import Expr
 from matcalc.algebra.shapes import DimVar, MatcalcError, ShapeError
-from matcalc.language.syntax import CONSTANT_ARRAYS, function_name, is_greek, read_name
+from matcalc.language.ones import folded_everywhere
+from matcalc.language.syntax import CONSTANT_ARRAYS, closest_function, function_name, is_greek, read_name
 
 Post = Callable[[Expr], Expr]
 
@@ -83,8 +83,8 @@ class Calls:
         looks_like_function = (len(name) > 1 and name[0].islower() and not is_greek(name)
                                and name not in self.decls and name not in self.env)
         if looks_like_function or name.endswith("'") or len(arg_trees) != 1:
-            close = difflib.get_close_matches(name.lower(), ops.call_names(), n=1, cutoff=0.6)
-            hint = f" (did you mean {close[0]}?)" if close else ""
+            close = closest_function(name)
+            hint = f" (did you mean {close}?)" if close else ""
             raise self.error(f"unknown function {_quoted(name)}{hint}", head)
         kind = "LATEX_NAME" if raw.startswith("\\") else "NAME"
         tok = Token(kind, raw, head.start_pos, head.line, head.column, end_pos=head.end_pos)
@@ -121,7 +121,7 @@ class Calls:
         param, body = self.functions[name[:-1] if prime else name]
         arg = self._single(arg_trees, name, node)
         try:
-            return entrywise(derivative(body, param) if prime else body, param, arg, name)
+            return folded_everywhere(entrywise(derivative(body, param) if prime else body, param, arg, name))
         except MatcalcError as e:
             raise self.error(str(e), node) from None
 

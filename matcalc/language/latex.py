@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import re
 
-from matcalc.language.syntax import CAPITAL_GREEK, CONSTANT_ARRAYS, GREEK, function_name
+from matcalc.algebra.ops import call_names
+from matcalc.language.syntax import CAPITAL_GREEK, CONSTANT_ARRAYS, GREEK, INDEX_SUM, closest_function, function_name
 from matcalc.language.tokens import (
     BARS,
     CLOSE_ANGLES,
@@ -72,6 +73,63 @@ class Commands:
         if power is not None:
             self.put(power.text, power)
 
+    def zeros(self, start: Tok) -> None:
+        """`0_n`, `0_{n×m}`, `\\mathbf{0}_{n \\times m}` (the `0` taken): a zero array; `\\mathbf{0}`: sized by use."""
+        if self.peek() is None or self.peek().text != "_":
+            return self.put(" 𝟎", start, self.toks[self.i - 1])
+        self.take()
+        if self.peek() is not None and self.peek().text == "{":
+            inner, after = group_text(self.toks, self.i)
+            dims = [d.strip().replace("\\_", "_") for d in re.split(r",|×|\\times|\s+x\s+", inner)]
+            if not all(re.fullmatch(r"[A-Za-z0-9_]+", d) for d in dims) or len(dims) > 2:
+                raise self.error(f"cannot read the size '{inner}' of a zero array (write 0_n or 0_{{n×m}})",
+                                 self.peek())
+            self.i = after
+            return self.put(" 0_{%s}" % ",".join(dims), start, self.toks[after - 1])
+        name, end = self.subscript()
+        return self.put(" 0_{%s}" % name, start, end)
+
+    def log_det(self, start: Tok) -> None:
+        """`\\log|X|`, the book's log-determinant: logdet(X)."""
+        bar = self.take()
+        j = next((k for k in range(self.i, len(self.toks)) if self.toks[k].text == "|"), None)
+        if j is None:
+            raise self.error("'|' is never closed", bar)
+        self.put(" logdet(", start, bar)
+        self.sub(self.toks[self.i:j])
+        self.i = j + 1
+        self.put(")", self.toks[j])
+        return None
+
+    def greek(self, tok: Tok, name: str) -> None:
+        """A Greek letter: σ( is the logistic sigmoid (unless sigma is a declared name)."""
+        nxt = self.peek()
+        if name in ("σ", "sigma") and "sigma" not in self.names and nxt is not None and nxt.text in ("(", "'", "′"):
+            return self.call("σ", tok, tok)
+        if name in ("Σ", "Sigma") and self.index_sum():
+            raise self.error(INDEX_SUM + "\n  (a matrix named Σ with a subscript, written before a space and an "
+                                         "operand, reads as a sum: declare it, e.g. where Sigma_i: matrix(n, n))", tok)
+        return self.put(" " + name, tok)
+
+    def index_sum(self) -> bool:
+        """After Σ: true for `_{i=1}^n`, and for `ᵢ xᵢ`, `_i x_i` starting a term (an index, a space, an operand)."""
+        t, j = self.peek(), self.i + 1
+        if t is None or not (t.kind == "sub" or t.text == "_"):
+            return False
+        index = t.text
+        if t.text == "_":
+            index, j = group_text(self.toks, j)
+            if "=" in index:  # Σ_{i=1}^n: always a sum
+                return True
+            if not re.fullmatch(r"[ijklmnt]", index):
+                return False
+        elif not re.fullmatch(r"[ᵢⱼₖₗₘₙₜ]", t.text):
+            return False
+        prev = self.toks[self.i - 2] if self.i >= 2 else None  # x^T Σ_k x: a product, Σ_k a matrix
+        starts = prev is None or prev.text in ("+", "-", "(", "[", "{", "=", ",", "\\left")
+        return starts and "Sigma_" + index.translate(str.maketrans("ᵢⱼₖₗₘₙₜ", "ijklmnt")) not in self.names \
+            and j < len(self.toks) and self.toks[j].gap and self.starts_atom(self.toks[j])
+
     def command(self) -> None:
         """A LaTeX command as an operand."""
         t = self.take()
@@ -93,7 +151,10 @@ class Commands:
                 self.factor()
                 return self.put(")", t)
             if t.text == "\\operatorname":
-                raise self.error(f"unknown function '{content}' (\\operatorname names a function)", t)
+                close = closest_function(content)
+                hint = (f"did you mean \\operatorname{{{close}}}?" if close else
+                        "matcalc's functions: " + ", ".join(sorted(n for n in call_names() if n.isalpha())))
+                raise self.error(f"unknown function '{content}' (\\operatorname names a function)\n  hint: {hint}", t)
             if not NAME.fullmatch(content):
                 raise self.error(f"cannot read '{inner}' as math", t)
             return self.put(" " + content, t, self.toks[after - 1])
@@ -102,6 +163,9 @@ class Commands:
             if inner == "1":
                 self.i = after
                 return self.put(" 𝟙", t, self.toks[after - 1])
+            if inner == "0":
+                self.i = after
+                return self.zeros(t)
             if t.text in BOLD and inner.strip().lstrip("\\") in GREEK and inner.strip().startswith("\\"):
                 self.out.bold.add(inner.strip().lstrip("\\"))  # \boldsymbol{\mu}: bold means a vector
             if nxt is not None and nxt.text == "{":
@@ -145,6 +209,8 @@ class Commands:
             self.take()  # \log\det -> logdet
             return self.call(function_name(name + nxt.text[1:]), t, nxt)
         fname = function_name(name)
+        if fname == "sum" and nxt is not None and nxt.text in ("_", "^"):
+            raise self.error(INDEX_SUM, t)
         if fname:
             return self.call(fname, t, t, name)
         return self.put(" " + t.text, t)

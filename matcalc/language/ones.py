@@ -1,4 +1,4 @@
-"""Constant arrays as the printer writes them: ``c 𝟙_n`` and ``𝟙_n 𝟙_mᵀ`` read back as one array.
+"""Constant arrays as the printer writes them: ``c 𝟙_n``, ``𝟙_nᵀ`` and ``𝟙_n 𝟙_mᵀ`` read back as one array.
 
 ``folded_ones`` is applied to each product the parser builds (``parse.py``), so a printed
 constant array (``printers._fill``) parses back to the very node it was printed from.
@@ -6,9 +6,11 @@ constant array (``printers._fill``) parses back to the very node it was printed 
 
 from __future__ import annotations
 
+import re
+
 from matcalc.algebra import ops
-from matcalc.algebra.expr import Expr
-from matcalc.algebra.shapes import is_scalar
+from matcalc.algebra.expr import Expr, transform
+from matcalc.algebra.shapes import DimVar, is_scalar
 
 
 def _ones_factor(e: Expr) -> tuple[float, tuple] | None:
@@ -18,6 +20,11 @@ def _ones_factor(e: Expr) -> tuple[float, tuple] | None:
     if e.op == "transpose" and e.args[0].op == "fill":
         return e.args[0].attr, e.shape
     return None
+
+
+def transposed(e: Expr) -> Expr:
+    """eᵀ; of a constant array, the constant array of the other shape (`1_kᵀ` is the row the printer wrote)."""
+    return ops.fill(e.attr, (e.shape[1], e.shape[0])) if e.op == "fill" else ops.transpose(e)
 
 
 def folded_ones(e: Expr) -> Expr:
@@ -31,3 +38,31 @@ def folded_ones(e: Expr) -> Expr:
     if left is not None and right is not None and left[1][1] == 1 and right[1][0] == 1 and not is_scalar(e.shape):
         return ops.fill(left[0] * right[0], e.shape)
     return e
+
+
+def folded_everywhere(root: Expr) -> Expr:
+    """root with every c 𝟙_n, 𝟙_nᵀ and 𝟙_n 𝟙_mᵀ folded (a user function applied to 𝟙_n builds them)."""
+    def visit(node: Expr, args: tuple[Expr, ...]) -> Expr:
+        node = node if args == node.args else Expr(node.op, args, node.attr, node.shape)
+        if node.op == "transpose" and node.args[0].op == "fill":
+            return transposed(node.args[0])
+        return folded_ones(node)
+    return transform(root, visit)
+
+
+def _dim(text: str) -> int | str:
+    """A dimension as written in a subscript: an integer or a name."""
+    return int(text) if text.isdigit() else text
+
+
+def ones_of(token: str) -> Expr:
+    """The ones vector a token writes: `1_n`, `𝟙_{d_model}`, `\\mathbf{1}` (sized by inference)."""
+    m = re.search(r"_\{?([A-Za-z0-9_]+?)\}?$", token)
+    return ops.fill(1, (_dim(m.group(1)) if m else DimVar(), 1))
+
+
+def zeros_of(token: str) -> Expr:
+    """The zero array a token writes: `0_n`, `0_{n×m}`, `0_{n,m}`; `\\mathbf{0}`, `𝟎` sized by inference."""
+    m = re.search(r"_\{?([^{}]+?)\}?$", token)
+    dims = [_dim(d) for d in re.split(r"\s*(?:,|×|\\times|\s+x\s+)\s*", m.group(1).strip())] if m else [DimVar()]
+    return ops.fill(0, (dims[0], dims[1] if len(dims) > 1 else 1))

@@ -11,13 +11,14 @@ and a caret position when one is known.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 
 from lark import Token, Tree
 
 from matcalc.algebra import ops
-from matcalc.algebra.expr import Expr, Var
+from matcalc.algebra.expr import Expr, Var, walk
 from matcalc.algebra.shapes import (
     SCALAR,
     DimVar,
@@ -26,17 +27,26 @@ from matcalc.algebra.shapes import (
     ShapeError,
     Unifier,
     inferring,
-    is_scalar,
-    show_shape,
 )
+from matcalc.language.arith import Arithmetic
 from matcalc.language.calls import Calls, Post
 from matcalc.language.declarations import SIMPLEX, TYPES, Decl, decl_shape, declarations, finalize, where_items
 from matcalc.language.formula import Formula, Reading
-from matcalc.language.ones import folded_ones
+from matcalc.language.hints import retype_hint, split_hint
+from matcalc.language.ones import ones_of, zeros_of
 from matcalc.language.powers import Powers
 from matcalc.language.printers import show
 from matcalc.language.read import Prepared, notation_of, prepare
-from matcalc.language.syntax import CAPITAL_GREEK, GREEK, MAX_DEPTH, function_name, is_greek, parse_tree, read_name
+from matcalc.language.syntax import (
+    CAPITAL_GREEK,
+    GREEK,
+    INDEX_SUM,
+    MAX_DEPTH,
+    function_name,
+    is_greek,
+    parse_tree,
+    read_name,
+)
 
 
 def as_formula(f: str | Formula | Expr, where: str | dict | None = None) -> Formula:
@@ -62,6 +72,7 @@ def parse(text: str, where: str | dict | None = None, notation: str | None = Non
         e.source = e.source or text
         raise
     builder = Builder(prepared.text, derivation)
+    builder.original, builder.prepared = text, prepared
     try:
         return builder.build(parse_tree(prepared.text), where, prepared)
     except RecursionError:
@@ -69,25 +80,21 @@ def parse(text: str, where: str | dict | None = None, notation: str | None = Non
     except MatcalcError as e:
         if e.source == prepared.text and prepared.text != text:
             e.span, e.source = prepared.span(e.span, text), text
-        if isinstance(e, ShapeError):
-            e.message += (_split_hint(text, where, derivation) if kind == "text" else "") + builder.typed_hint()
+        if isinstance(e, ShapeError) and not _HINTING:
+            _HINTING.append(True)
+            try:
+                split = split_hint(parse, text, where, derivation) if kind == "text" else ""
+                e.message += split + (retype_hint(parse, text, where, kind, derivation, builder.env, builder.decls)
+                                      or builder.typed_hint())
+            finally:
+                _HINTING.clear()
         raise
 
 
-def _split_hint(text: str, where: str | dict | None, derivation: bool) -> str:
-    """For plain text that does not type: the split of multi-letter names that would (`Xb` -> `X b`)."""
-    try:
-        split = parse(text, where, "latex", derivation)
-    except MatcalcError:
-        return ""
-    words = [g.split(" (")[0] for g in split.reading.guesses if "written together" in g]
-    if not words:
-        return ""
-    shown = "; ".join(f"'{w.split(' → ')[0]}' is one name here; did you mean '{w.split(' → ')[1]}'?" for w in words)
-    return f"\n  hint: {shown}"
+_HINTING: list[bool] = []  # non-empty while hints re-parse the formula (their own errors get no hints)
 
 
-class Builder(Calls, Powers):
+class Builder(Arithmetic, Calls, Powers):
     """Walks a lark tree and builds typed expressions (one instance per parse)."""
 
     def __init__(self, source: str, derivation: bool):
@@ -100,6 +107,7 @@ class Builder(Calls, Powers):
         self.definitions: list[tuple[str, Expr]] = []
         self.u: Unifier | None = None
         self.bold: set[str] = set()  # names written bold (\boldsymbol{\mu}): vectors
+        self.original, self.prepared = source, None  # the user's text, and how it was rewritten
 
     # ------------------------------------------------------------ the whole formula
 
@@ -130,6 +138,9 @@ class Builder(Calls, Powers):
     def _reading(self, formula: Formula, prepared: Prepared | None) -> Reading:
         """The formula as read, with every guess: split letters, names typed by their spelling, …"""
         guesses = list(prepared.guesses if prepared else []) + self.guesses
+        for top in [ref for _, ref in formula.definitions] + [formula.expr]:
+            guesses += [_on_matrix(node) for node in walk(top) if ops.OPS[node.op].on_matrix
+                        and node.args[0].shape[1] != 1]
         for d in formula.declarations:
             if d.name not in self.decls:
                 reason = {"matrix": "capitalised name", "scalar": "Greek name", "vector": "lowercase name"}
@@ -161,6 +172,15 @@ class Builder(Calls, Powers):
         if isinstance(node, Token):
             return (node.start_pos, node.end_pos) if node.start_pos is not None else None
         return None if node.meta.empty else (node.meta.start_pos, node.meta.end_pos)
+
+    def written(self, span: tuple[int, int]) -> str:
+        """What the user wrote for a span of the grammar's text (LaTeX and Unicode are rewritten)."""
+        text = self.source[span[0]:span[1]]
+        if self.prepared is None or self.original == self.source or not text.strip():
+            return text
+        lead = len(text) - len(text.lstrip())
+        start, end = self.prepared.span((span[0] + lead, span[0] + len(text.rstrip())), self.original)
+        return self.original[start:end]
 
     def error(self, message: str, node: Tree | Token) -> MatcalcError:
         """A ParseError pointing at node."""
@@ -265,58 +285,11 @@ class Builder(Calls, Powers):
     def _number(self, node: Tree) -> Expr:
         return ops.const(float(node.children[0]))
 
-    def _sum(self, node: Tree) -> Expr:
-        terms = [self.expr(node.children[0])]
-        array = None if is_scalar(terms[0].shape) else terms[0].shape
-        for op, operand in zip(node.children[1::2], node.children[2::2]):
-            term = self.expr(operand)
-            if not is_scalar(term.shape):
-                if array is not None and not (self.u.unify(array[0], term.shape[0])
-                                              and self.u.unify(array[1], term.shape[1])):
-                    raise ShapeError(f"sum: shapes {show_shape(array)} and {show_shape(term.shape)} do not match",
-                                     (op.start_pos, op.end_pos), self.source)
-                array = array or term.shape
-            terms.append(_subtracted(term) if str(op) == "-" else term)
-        if array is not None:
-            for term in terms:
-                if is_scalar(term.shape):
-                    self.guesses.append(f"the scalar {show(term, 'unicode')} is added to every entry")
-        return ops.add(*terms)
-
-    def _product(self, node: Tree) -> Expr:
-        children = node.children
-        acc = self.expr(children[0])
-        i = 1
-        while i < len(children):
-            op = "matmul"
-            if isinstance(children[i], Token) and children[i].type == "MULOP":
-                op = _MULOPS[str(children[i])]
-                i += 1
-            right = self.expr(children[i])
-            if op == "scalar_div" and not is_scalar(right.shape):
-                raise self.error("'/' divides by a scalar; use './' for elementwise division", children[i - 1])
-            if str(children[i - 1]) in ("·", "\\cdot") and _column(acc) and _column(right):
-                op = "inner"  # a · b of two vectors is their dot product
-            try:
-                acc = folded_ones(ops.make("div" if op == "scalar_div" else op, acc, right))
-            except ShapeError as e:
-                e.span, e.source = self._span(children[i]), self.source
-                if op in ("hadamard", "div") and i + 1 < len(children) and self._span(children[i + 1]):
-                    a, b, sym = show(acc, "unicode"), show(right, "unicode"), str(children[i - 1])
-                    c = self.source[slice(*self._span(children[i + 1]))]
-                    e.message += (f"\n  hint: products group left to right, ({a} {sym} {b}) {c}: "
-                                  f"write {a} {sym} ({b} {c})")
-                raise
-            i += 1
-        return acc
-
-    def _neg(self, node: Tree) -> Expr:
-        return _negate(self.expr(node.children[0]))
-
     def _ones(self, node: Tree) -> Expr:
-        m = re.search(r"_\{?([A-Za-z0-9_]+?)\}?$", str(node.children[0]))
-        n = (int(m.group(1)) if m.group(1).isdigit() else m.group(1)) if m else DimVar()
-        return ops.fill(1, (n, 1))
+        return ones_of(str(node.children[0]))
+
+    def _zeros(self, node: Tree) -> Expr:
+        return zeros_of(str(node.children[0]))
 
     def _inner(self, node: Tree) -> Expr:
         return ops.inner(self.expr(node.children[1]), self.expr(node.children[2]))
@@ -344,7 +317,9 @@ class Builder(Calls, Powers):
                                                                                    "\\operatorname")):
             base = re.match(r"\\([A-Za-z]+)", raw).group(1)
             if base not in GREEK and base not in CAPITAL_GREEK:
-                raise self.error(f"unknown LaTeX command '\\{base}'", tok)
+                hint = ("\n  hint: give the function alone and the variable apart: matcalc grad \"tr(A X)\" --wrt X"
+                        if base in ("partial", "nabla") else "")
+                raise self.error(f"unknown LaTeX command '\\{base}'{hint}", tok)
         return self._lookup(read_name(raw), tok)
 
     def _lookup(self, name: str, tok: Token) -> Expr:
@@ -352,12 +327,17 @@ class Builder(Calls, Powers):
             return self.env[name]
         if name in ("I", "eye") and name not in self.decls:
             return ops.identity(DimVar())
+        if name == "pi" and name not in self.decls:  # log det(2πΣ): the number π
+            self.guesses.append("π → 3.14159… (the number; declare pi to make it a variable)")
+            return ops.const(math.pi)
         sized = re.fullmatch(r"I_(\d+|[A-Za-z]\w*)", name)
         if sized and name not in self.decls:  # I_n, I_{3}: the identity of a given size
             return ops.identity(int(sized.group(1)) if sized.group(1).isdigit() else sized.group(1))
         if self.derivation and name.startswith("d") and len(name) > 1 and self._known(name[1:]):
             return ops.d(self._lookup(name[1:], tok))
         decl = self.decls.get(name)
+        if decl is None and re.fullmatch(r"sum_\w+", name):  # plain text sum_i x_i
+            raise self.error(INDEX_SUM, tok)
         if decl is None and function_name(name):
             raise self.error(f"'{name}' is a function: write its argument in parentheses, {name}(…)", tok)
         if decl is None:
@@ -387,33 +367,16 @@ class Builder(Calls, Powers):
             return "vector"
         return "matrix" if name[0].isupper() else "scalar"
 
+def _on_matrix(node: Expr) -> str:
+    """How an operation acts on the matrix it was given: softmax(X) is column-wise."""
+    rows = node.args[0].shape[0]
+    row = " (on a 1×m row each entry is a column of its own: for a vector write a column)" if rows == 1 else ""
+    return f"{show(node, 'unicode')}: {ops.OPS[node.op].on_matrix}{row}"
+
+
 _POSTFIX_AWARE = {"call", "transpose", "inverse", "pow", "hpow"}
 
 
-def _column(e: Expr) -> bool:
-    """A vector (n x 1), not a scalar."""
-    return e.shape[1] == 1 and not is_scalar(e.shape)
-
-
-def _negate(e: Expr) -> Expr:
-    """-e, folding a number into a negative constant (so `A - 2` round-trips)."""
-    return ops.const(-e.attr) if e.op == "const" else ops.neg(e)
-
-
-def _subtracted(e: Expr) -> Expr:
-    """The term `- e` of a sum: a leading number takes the sign (`B - 2 A x` is B + (-2) A x),
-    mirroring how the printer writes a term with a negative coefficient."""
-    if e.op == "matmul" and (e.args[0].op == "const" or e.args[0].op == "matmul"):
-        head = _subtracted(e.args[0])
-        return ops.neg(e) if head.op == "neg" else ops.matmul(head, e.args[1])
-    if e.op == "div" and e.args[0].op in ("const", "matmul"):  # B - 2 x / s is B + (-2 x) / s
-        head = _subtracted(e.args[0])
-        return ops.neg(e) if head.op == "neg" else ops.make("div", head, e.args[1])
-    return _negate(e)
-
-
-_MULOPS = ops.infix_symbols()
-_MULOPS["/"] = "scalar_div"
 
 
 

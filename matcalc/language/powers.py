@@ -14,6 +14,7 @@ from matcalc.algebra.expr import Expr
 from matcalc.algebra.shapes import is_scalar
 from matcalc.algebra.structural import matrix_power
 from matcalc.language.calls import Post
+from matcalc.language.ones import transposed
 from matcalc.language.printers import show
 
 
@@ -21,7 +22,7 @@ class Powers:
     """The postfix and power rules of the parser's Builder."""
 
     def _transpose(self, node: Tree, post: Post | None = None) -> Expr:
-        return self.expr(node.children[0], _then(ops.transpose, post))
+        return self.expr(node.children[0], _then(transposed, post))
 
     def _inverse(self, node: Tree, post: Post | None = None) -> Expr:
         return self.expr(node.children[0], _then(lambda e: ops.make("inv", e), post))
@@ -44,7 +45,7 @@ class Powers:
     def _raise(self, base: Expr, exp_tree: Tree | Token) -> Expr:
         """base^p: a transpose, a scalar power, an inverse or a matrix power."""
         if _is_transpose_exponent(exp_tree):
-            return ops.transpose(base)
+            return transposed(base)
         if _is_inverse_transpose_exponent(exp_tree):
             return ops.make("inv", ops.transpose(base))
         if is_scalar(base.shape):

@@ -73,11 +73,24 @@ def _ones(length, notation: str) -> str:
     return {"text": "1_", "unicode": "𝟙_", "latex": "\\mathbf{1}_"}[notation] + sub
 
 
+def _zeros(rows, cols, notation: str) -> tuple[str, int]:
+    """A zero array with its size, as books write it: 0_n, 0_nᵀ, 0_{n×m} (so it reads back sized)."""
+    zero = "\\mathbf{0}_" if notation == "latex" else "0_"
+    if cols == 1 or rows == 1:
+        size = rows if cols == 1 else cols
+        sub = "{%s}" % size if "_" in str(size) or notation == "latex" else str(size)
+        return zero + sub + ("" if cols == 1 else _TRANSPOSE[notation]), ATOM if cols == 1 else POSTFIX
+    times = {"text": ",", "unicode": "×", "latex": " \\times "}[notation]
+    return zero + "{%s%s%s}" % (rows, times, cols), ATOM
+
+
 def _fill(e: Expr, notation: str) -> tuple[str, int]:
-    """A constant array as the book writes it: 0, 𝟙_n, 2 𝟙_nᵀ, c 𝟙_n 𝟙_mᵀ (always sized, like I_n)."""
+    """A constant array as the book writes it: 0_n, 0_{n×m}, 𝟙_n, 2 𝟙_nᵀ, c 𝟙_n 𝟙_mᵀ (always sized, like I_n)."""
     rows, cols = e.shape
-    if is_scalar(e.shape) or e.attr == 0:
+    if is_scalar(e.shape):
         return _number(e.attr, notation), NEG if e.attr < 0 else ATOM
+    if e.attr == 0:
+        return _zeros(rows, cols, notation)
     if cols == 1 or rows == 1:
         ones = _ones(rows if cols == 1 else cols, notation) + ("" if cols == 1 else _TRANSPOSE[notation])
         prec = ATOM if cols == 1 else POSTFIX
@@ -92,7 +105,7 @@ def _leading_number(e: Expr) -> bool:
     """True for a number or a product or quotient chain that starts with one (2 A x, 2 x / s)."""
     while e.op in ("matmul", "div"):
         e = e.args[0]
-    return e.op == "const"
+    return e.op == "const" or e.op == "fill" and e.attr not in (0, 1)
 
 
 def _negated(term: Expr) -> Expr | None:
@@ -101,7 +114,7 @@ def _negated(term: Expr) -> Expr | None:
         return None if _leading_number(term.args[0]) else term.args[0]
     if term.op == "const" and term.attr < 0:
         return const(-term.attr)
-    if term.op == "fill" and term.attr < 0:
+    if term.op == "fill" and term.attr < 0 and term.attr != -1:  # `B - 1_n` is B - 𝟙_n: -1 𝟙_n stays `+ -1 1_n`
         return fill(-term.attr, term.shape)
     if term.op == "div" and term.args[0].op != "neg" and _negated(term.args[0]) is not None:
         return div(_negated(term.args[0]), term.args[1])  # B - 2 A x / s; (-x) / s stays `+ -x / s`

@@ -13,8 +13,10 @@ import re
 from dataclasses import dataclass, field
 
 from matcalc.algebra.shapes import MatcalcError
+from matcalc.language.bare import bare_calls
+from matcalc.language.sets import IN, set_type
 from matcalc.language.syntax import function_name
-from matcalc.language.tokens import NAME, Item, Tok, layout, tokenize
+from matcalc.language.tokens import NAME, SPACING, Item, Tok, layout, skip_space, tokenize
 from matcalc.language.typeset import Out, Typeset
 
 NOTATIONS = ("text", "unicode", "latex")
@@ -69,10 +71,10 @@ def prepare(source: str, notation: str, names: set[str], derivation: bool = Fals
         head = _head(defs)
         defs.remove(head)
         exprs = [Item("expr", head.toks)]
-    known = set(names) | {n.strip() for it in decls for n in _raw(text, it.toks).split(":")[0].split(",")}
     functions = {_function_def(it.lhs)[0] for it in defs if _function_def(it.lhs)}
     out, guesses = Out(), []
     writer = _Writer(text, notation, out, guesses, derivation, functions)
+    known = set(names) | {n for it in decls for n, _ in writer.declared(it)[0]}
     known |= {writer.lhs_name(it.lhs) for it in defs if not _function_def(it.lhs)}
     writer.names = known
     for it in defs:
@@ -91,7 +93,7 @@ def prepare(source: str, notation: str, names: set[str], derivation: bool = Fals
     if decls:
         out.put(" where ", decls[0].toks[0].start)
         for k, it in enumerate(decls):
-            writer.raw(it.toks[0].start, it.toks[-1].end)
+            writer.declaration(it)
             if k < len(decls) - 1:
                 out.put("; ", it.toks[-1].end)
     return Prepared(out.text, out.origin, guesses, notation, out.bold)
@@ -135,24 +137,59 @@ class _Writer:
 
     def plain(self, start: int, end: int) -> None:
         """Plain text as written (names are words), but for a run of two or three capitals (`QK^T`):
-        a product of matrices, unless declared."""
+        a product of matrices, unless declared; and a function written without parentheses
+        (`log det X`): parentheses around the product after it (``bare.py``)."""
+        edits, guesses = bare_calls(self.text, start, end, self.names | self.functions)
         pos = start
         for m in _CAPITALS.finditer(self.text, start, end):
             word = m.group(1)
             if word in self.names or function_name(word):
                 continue
-            self.raw(pos, m.start())
-            for k, ch in enumerate(word):
-                self.out.put(" " + ch, m.start() + k)
+            edits += [(m.start() + k, " " + ch, m.start() + k + 1) for k, ch in enumerate(word)]
             self.guesses.append(f"{word} → {' '.join(word)} (capitals written together are a product)")
-            pos = m.end()
+        for at, piece, *upto in sorted(edits, key=lambda e: (e[0], e[1] == "(")):
+            self.raw(pos, at)
+            self.out.put(piece, min(at, len(self.text) - 1))
+            pos = upto[0] if upto else at
         self.raw(pos, end)
+        self.guesses.extend(guesses)
 
     def raw(self, start: int, end: int) -> None:
         """The source text from start to end, as written."""
         if end > start:
             self.out.parts.append(self.text[start:end])
             self.out.origin.extend(range(start, end))
+
+    def declared(self, it: Item) -> tuple[list[tuple[str, Tok]], int | None]:
+        """The names a declaration declares (each with its first token), and the index of its ∈
+        (None for `name: type`)."""
+        at = next((j for j, t in enumerate(it.toks) if t.text in IN), None)
+        if at is None:
+            head = _raw(self.text, it.toks).split(":")[0]
+            return [(n.strip(), it.toks[0]) for n in head.split(",")], None
+        groups: list[list[Tok]] = [[]]
+        for t in it.toks[skip_space(it.toks, 0):at]:
+            groups.append([]) if t.text == "," else groups[-1].append(t) if t.text not in SPACING else None
+        if not all(groups):
+            raise MatcalcError("a name is missing before '∈'", (it.toks[at].start, it.toks[at].end), self.text)
+        return [(self.lhs_name(g), g[0]) for g in groups], at
+
+    def declaration(self, it: Item) -> None:
+        """A declaration: `name: type` as written, `X \\in \\mathbb{R}^{n \\times m}` as `X: matrix(n, m)`."""
+        names, at = self.declared(it)
+        if at is None:
+            return self.raw(it.toks[0].start, it.toks[-1].end)
+        if at + 1 >= len(it.toks):
+            raise MatcalcError("a set is missing after '∈'", (it.toks[at].start, it.toks[at].end), self.text)
+        start, end = it.toks[at + 1].start, it.toks[-1].end
+        try:
+            kind = set_type(self.text[start:end])
+        except MatcalcError as e:
+            raise type(e)(e.message, (start, end), self.text) from None
+        for k, (name, tok) in enumerate(names):
+            self.out.put((", " if k else "") + name, tok.start, tok.end)
+        self.out.put(": " + kind, start, end)
+        return None
 
     def lhs_name(self, lhs: list[Tok]) -> str:
         """The name a definition defines (`Y`, `\\hat{y}` -> y_hat, `\\mathbf{z}` -> z)."""

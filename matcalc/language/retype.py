@@ -32,3 +32,13 @@ def scalar_hint(formula: Formula) -> str:
             return (f"\n  hint: {name} was typed as a {kind} {_WHY[why]}; "
                     f"if it is a {other.split('(')[0]}, declare it: where {name}: {other}")
     return ""
+
+
+def wrt_hint(formula: Formula, wrt: str) -> str:
+    """For a variable that is not in formula: the name that holds it written together (`Xb` for X)."""
+    words = [v for v in formula.variables if wrt in v and v != wrt and not v.startswith(wrt + "_")]
+    if not words:
+        return ""
+    split = " ".join(words[0].replace(wrt, f" {wrt} ").split())
+    return (f"\n  hint: '{words[0]}' is one name here (plain text reads a word as one name); "
+            f"did you mean '{split}'? write it with a space")

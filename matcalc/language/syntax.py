@@ -8,6 +8,7 @@ crash later). ``read_name`` normalizes a name token (`x_{hat}`, `\\mathbf{x}`, `
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterator
 from functools import lru_cache
@@ -29,7 +30,7 @@ CAPITAL_GREEK = set("Gamma Delta Theta Lambda Xi Pi Sigma Phi Psi Omega".split()
 
 _OPENERS = {"(", "{", "\\{", "[", "<", "⟨", "\\langle"}
 _CLOSERS = {")", "}", "\\}", "]", ">", "⟩", "\\rangle"}
-_OPERAND_END = {"NAME", "LATEX_NAME", "NUMBER", "SIGNED", "ONES", "TRANSPOSE", "INVERSE", "TOP", "NORM_CLOSE"}
+_OPERAND_END = {"NAME", "LATEX_NAME", "NUMBER", "SIGNED", "ONES", "ZEROS", "TRANSPOSE", "INVERSE", "TOP", "NORM_CLOSE"}
 
 
 class _PairNorms:
@@ -172,3 +173,14 @@ def function_name(word: str) -> str | None:
         if candidate in names:
             return candidate
     return None
+
+
+def closest_function(word: str) -> str | None:
+    """The built-in function whose name is closest to word (`softmx` -> softmax), or None."""
+    close = difflib.get_close_matches(word.lower(), call_names(), n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
+INDEX_SUM = ("index sums (Σᵢ xᵢ) are not supported: matcalc works with whole vectors and matrices"
+             "\n  hint: write Σᵢ xᵢ as sum(x) or 1^T x, Σᵢ aᵢ bᵢ as a^T b, Σᵢⱼ Aᵢⱼ as sum(A), "
+             "Σᵢ wᵢ log(pᵢ) as w^T log(p)")

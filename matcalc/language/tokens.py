@@ -14,6 +14,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from matcalc.algebra.shapes import ParseError
+from matcalc.language.sets import IN
 
 _TOKEN = re.compile(r"""
  (?P<cmd>\\[A-Za-z]+|\\.)
@@ -136,24 +137,47 @@ def _defines(toks: list[Tok], i: int) -> bool:
     return False
 
 
+def declares(toks: list[Tok], i: int) -> bool:
+    """True when the tokens from i read `x, y \\in …` (names, then ∈): a declaration starts there.
+    A name is written without spaces inside (`W_1`, `\\mathbf{x}`, `\\Sigma`); `A x` and `x^T` are no names."""
+    depth, fresh = 0, True  # fresh: a name may start here
+    for j in range(i, min(len(toks), i + 24)):
+        t = toks[j]
+        if t.text in IN and depth == 0:
+            return j > i
+        if t.gap and depth == 0 and not fresh and t.text != ",":
+            return False
+        fresh = t.text == ","
+        if t.text == "{":
+            depth += 1
+        elif t.text == "}":
+            depth -= 1
+        elif depth == 0 and not (t.kind in ("letter", "num", "sub", "cmd") or t.text in ("_", ",")):
+            return False
+    return False
+
+
 def layout(toks: list[Tok]) -> list[Item]:
     """Split tokens into items at `;`, new lines, `where`, and a top-level comma (or `\\quad`)
     that starts a definition; each item is a definition, a declaration or an expression."""
     pieces: list[tuple[list[Tok], bool]] = []
     current: list[Tok] = []
-    depth, after = 0, False
+    depth, after, listing = 0, False, declares(toks, 0)  # listing: the names of `x, y ∈ …` so far
     i = 0
     while i < len(toks):
         t = toks[i]
         n = _is_where(toks, i) if depth == 0 else 0
-        split = depth == 0 and (t.text == ";" or t.kind == "newline" or n or
-                                t.text in (",", "\\quad", "\\qquad") and _defines(toks, _skip_space(toks, i + 1)))
+        ahead = skip_space(toks, i + (n or 1))
+        split = depth == 0 and (t.text == ";" or t.kind == "newline" or n or t.text in (",", "\\quad", "\\qquad") and (
+            _defines(toks, ahead) or declares(toks, ahead) and not (listing and t.text == ",")))
         if split:
             pieces.append((current, after))
             current = []
             after = after or bool(n) or t.text != ";" and t.kind != "newline"
             i += n or 1
+            listing = declares(toks, ahead)
             continue
+        listing = listing and t.text not in IN
         if t.text in OPENERS or t.text in ("\\langle", "⟨"):
             depth += 1
         elif t.text in OPENERS.values() or t.text in ("\\rangle", "⟩"):
@@ -164,21 +188,21 @@ def layout(toks: list[Tok]) -> list[Item]:
     return [_classify(p, a) for p, a in pieces if [t for t in p if t.text not in SPACING]]
 
 
-def _skip_space(toks: list[Tok], i: int) -> int:
+def skip_space(toks: list[Tok], i: int) -> int:
     while i < len(toks) and toks[i].text in SPACING:
         i += 1
     return i
 
 
 def _classify(toks: list[Tok], after: bool) -> Item:
-    toks = toks[_skip_space(toks, 0):]
+    toks = toks[skip_space(toks, 0):]
     depth = 0
     for j, t in enumerate(toks):
         if t.text in OPENERS:
             depth += 1
         elif t.text in OPENERS.values():
             depth -= 1
-        elif depth == 0 and t.text == ":" and (j + 1 == len(toks) or toks[j + 1].text != "="):
+        elif depth == 0 and (t.text == ":" and (j + 1 == len(toks) or toks[j + 1].text != "=") or t.text in IN):
             return Item("decl", toks, after=after)
     if _defines(toks, 0):
         j = next(k for k, t in enumerate(toks) if t.text in ("=", ":="))

@@ -15,9 +15,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from matcalc.algebra.ops import call_names
 from matcalc.algebra.shapes import ParseError
 from matcalc.language.latex import Commands
-from matcalc.language.syntax import CONSTANT_ARRAYS, function_name, is_greek
+from matcalc.language.syntax import CONSTANT_ARRAYS, INDEX_SUM, function_name, is_greek
 from matcalc.language.tokens import (
     ANGLES,
     BARS,
@@ -96,7 +97,7 @@ class Typeset(Commands):
             return False
         if t.kind in ("letter", "num") or t.text in OPENERS or t.text in ANGLES or t.text in BARS:
             return True
-        if t.text in ("𝟙", "½", "√"):
+        if t.text in ("𝟙", "𝟎", "½", "√"):
             return True
         return t.kind == "cmd" and t.text not in ("\\cdot", "\\times", "\\odot", "\\circ", "\\oslash", "\\ast",
                                                     "\\top", "\\intercal", "\\prime", "\\nabla", "\\partial") \
@@ -120,6 +121,8 @@ class Typeset(Commands):
             self.factor()
             return
         self.take()
+        if t.text == "∑":
+            raise self.error(INDEX_SUM, t)
         if t.text == "\\ast":
             self.put(" *", t)
         elif t.kind == "op" and t.text == "**":
@@ -255,7 +258,9 @@ class Typeset(Commands):
             self.word()
         elif t.kind == "num":
             self.take()
-            if t.text == "1" and self.peek() is not None and self.peek().text == "_":
+            if t.text == "0" and self.peek() is not None and self.peek().text == "_":
+                self.zeros(t)
+            elif t.text == "1" and self.peek() is not None and self.peek().text == "_":
                 self.take()
                 name, end = self.subscript()
                 self.put(" 1_{%s}" % name, t, end)
@@ -275,6 +280,9 @@ class Typeset(Commands):
         elif t.text == "𝟙":
             self.take()
             self.put(" 𝟙", t)
+        elif t.text == "𝟎":
+            self.take()
+            self.zeros(t)
         elif t.text == "½":
             self.take()
             self.put(" (1/2)", t)
@@ -300,6 +308,8 @@ class Typeset(Commands):
         nxt = self.peek()
         called = nxt is not None and nxt.text in ("(", "'", "′") or self.starts_atom(nxt) and len(word) > 1
         fname = function_name(word) if len(word) > 1 else None
+        if fname == "sum" and nxt is not None and nxt.text in ("_", "^") and not nxt.gap:
+            raise self.error(INDEX_SUM, first)
         if fname and called:
             return self.call(fname, run[0], run[-1], word)
         if (word in self.functions or word in CONSTANT_ARRAYS) and nxt is not None and nxt.text == "(":
@@ -341,25 +351,6 @@ class Typeset(Commands):
         letters = re.sub(r"\d", "", word)
         return self.latex or len(letters) <= 3 or not letters.islower()
 
-    def greek(self, tok: Tok, name: str) -> None:
-        """A Greek letter: σ( is the logistic sigmoid (unless sigma is a declared name)."""
-        nxt = self.peek()
-        if name in ("σ", "sigma") and "sigma" not in self.names and nxt is not None and nxt.text in ("(", "'", "′"):
-            return self.call("σ", tok, tok)
-        return self.put(" " + name, tok)
-
-    def log_det(self, start: Tok) -> None:
-        """`\\log|X|`, the book's log-determinant: logdet(X)."""
-        bar = self.take()
-        j = next((k for k in range(self.i, len(self.toks)) if self.toks[k].text == "|"), None)
-        if j is None:
-            raise self.error("'|' is never closed", bar)
-        self.put(" logdet(", start, bar)
-        self.sub(self.toks[self.i:j])
-        self.i = j + 1
-        self.put(")", self.toks[j])
-        return None
-
     def call(self, fname: str, start: Tok, end: Tok, written: str = "") -> None:
         """A function: its arguments in parentheses, or bare (`\\exp x`, `\\log\\det X`, `tr XᵀX`)."""
         if written and written != fname and written.lower() == fname:
@@ -367,7 +358,7 @@ class Typeset(Commands):
         if self.peek() is not None and self.peek().text in ("'", "′", "\\prime"):
             end = self.take()
             fname += "'"
-        if fname == "log" and self.peek() is not None and self.peek().text == "|":
+        if call_names().get(fname) == "log" and self.peek() is not None and self.peek().text == "|":  # \ln|X|
             return self.log_det(start)
         self.put(" " + fname, start, end)
         nxt = self.peek()

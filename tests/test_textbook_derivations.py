@@ -1,0 +1,65 @@
+"""Derivations a teacher would write (issue 13): every line is one rule, no line only moves a
+number or renames a bookkeeping weight (<1, …> → <2, …>), the first line is df = d(f), each rule
+is labelled by what it did (d‖A‖² is not d(A.^p)), and labels use the notation's symbols (ASCII
+in text, Unicode math in unicode and on the web page / notebook). Each written line still equals
+df: checked numerically with torch forward mode, as tests/test_derivation.py checks the steps."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from test_derivation import _state_value
+
+import matcalc
+from matcalc.algebra import ops
+from matcalc.calculus.diff import Step
+from matcalc.checking.sample import sample_inputs
+
+torch = pytest.importorskip("torch")
+
+CASES = [("||A x - b||^2", "x"), ("a^T exp(X b)", "X"), ("Y = sigmoid(W X); <Y, M Y>", "W"),
+         ("x^T A x / (x^T x)", "x"), ("-y^T log(softmax(W x))", "W"), ("sum(log(1 + exp(X)))", "X")]
+
+
+@pytest.mark.parametrize("formula,wrt", CASES)
+def test_no_bookkeeping_lines_and_labels_in_the_notation(formula: str, wrt: str) -> None:
+    d = matcalc.derive(formula, wrt)
+    text, uni = d.lines("text"), d.lines("unicode")
+    assert len(text) == len(uni) == len(d.lines("latex"))
+    rhs = [r for _, r, _ in text]
+    assert rhs[0] == "d(" + matcalc.Formula(d.formula.expr).text() + ")"  # df = d(f), not <1, d(f)>
+    assert all(a != b for a, b in zip(rhs, rhs[1:])), rhs  # each line changes what is written
+    assert not any(r.startswith("<1,") or " <1," in r for r in rhs)
+    assert all(rule.isascii() for _, _, rule in text), [rule for _, _, rule in text]
+    assert not any("<" in rule or ">" in rule for _, _, rule in uni), [rule for _, _, rule in uni]
+
+
+def test_the_norm_squared_step_is_labelled_as_such() -> None:
+    rules = [rule for _, _, rule in matcalc.derive("||A x - b||^2", "x").lines("unicode")]
+    assert rules[1] == "d(‖A‖²) = 2 ⟨A, dA⟩" and not any("A.^p" in r for r in rules)
+    text = matcalc.derive("||A x - b||^2", "x").show("text")
+    assert "[d(||A||^2) = 2 <A, dA>]" in text and "⟨" not in text
+
+
+HAND = {  # the functions written by hand in torch (vectors as columns), for df in a direction
+    "||A x - b||^2": ("A: matrix(3, 2)", lambda A, x, b: ((A @ x - b) ** 2).sum()),
+    "a^T exp(X b)": ("X: matrix(3, 2)", lambda a, X, b: (a.T @ torch.exp(X @ b)).sum()),
+    "Y = sigmoid(W X); <Y, M Y>": ("W: matrix(3, 2); X: matrix(2, 4)",
+                                   lambda W, X, M: (torch.sigmoid(W @ X) * (M @ torch.sigmoid(W @ X))).sum()),
+}
+
+
+@pytest.mark.parametrize("formula,wrt", CASES[:3])
+def test_every_written_line_equals_df(formula: str, wrt: str) -> None:
+    where, fn = HAND[formula]
+    d = matcalc.derive(formula, wrt, where=where)
+    rng = np.random.default_rng(1)
+    values = sample_inputs(d.formula, rng)
+    directions = {wrt: rng.standard_normal(np.shape(values[wrt]))}
+    t = {k: torch.tensor(np.asarray(v), dtype=torch.float64) for k, v in values.items()}
+    t = {k: v.reshape(-1, 1) if v.ndim == 1 else v for k, v in t.items()}
+    tangent = torch.tensor(directions[wrt], dtype=torch.float64).reshape(t[wrt].shape)
+    _, df = torch.func.jvp(lambda v: fn(**{**t, wrt: v}), (t[wrt],), (tangent,))
+    written = [Step("", ((ops.const(1), state),)) for state, _ in d.teacher_steps()]
+    for step in written:
+        assert _state_value(d, step, values, directions) == pytest.approx(float(df), rel=1e-9)
