@@ -168,6 +168,10 @@ GENERATORS: dict[str, list] = {
          lambda V: _private("colsum", make("hadamard", V.P, transpose(V.Q)), shape=(1, V.n))],
     "row sums of A ⊙ B = row dots of A and B (no A ⊙ B formed)":
         [lambda V: _private("rowsum", make("hadamard", V.A, V.C), shape=(V.n, 1))],
+    "(A ⊗ B) M = rows of A M_(k×p) Bᵀ (an einsum: A ⊗ B is never formed)":
+        ["kron(A, P) kron(v, x)", "kron(x, y)^T kron(y, z)", "kron(P, Q) kron(A, B)", "kron(x^T, P) kron(P, A)"],
+    "M (A ⊗ B) = ((Aᵀ ⊗ Bᵀ) Mᵀ)ᵀ (an einsum: A ⊗ B is never formed)":
+        ["P kron(x^T, P)", "A^T kron(y^T, A)"],
     "relu'(Z) ⊙ G = G where Z > 0": ["relu'(A) .* B", "B .* relu'(A)"],
     "A + (-B) = A - B": ["A - B", "-A + B", "-A - B", "x - alpha"],
     "unnamed definitions are inlined": [lambda V: Expr("ref", (add(V.A, V.B),), "_t", V.A.shape)],
