@@ -79,6 +79,7 @@ TEXTBOOK_INSTANCES: dict[str, list] = {
     "-((c A) / s) = ((-c) A) / s: the sign goes to the number": [
         "-((2 A) / alpha)", "-((3 x^T y) / beta)", "-((2 x y^T) / beta)"],
     "diag(a) diag(b) = diag(a ⊙ b)": ["diag(x) diag(y)", "P diag(x) diag(y)", "(A^T diag(x)) diag(y)"],
+    "(c A).^p = c^p A.^p for a number c > 0 or an integer p": ["(2 A).^3", "(3 x).^0.5", "(-2 alpha)^2"],
     # ---------------------------------------------------------------- lowering/reuse.py
     "(A + B) Y = A Y + B Y when A Y is computed anyway (A + B is not formed)": ["(P + Q) A", "(P + P^T) A"],
 }

@@ -332,3 +332,11 @@ def _diag_product(e: Expr) -> Expr | None:
     p, a, b = _diag_pair(e)
     both = make("diag", hadamard(a, b))
     return both if p is None else matmul(p, both)
+
+
+@rule("(c A).^p = c^p A.^p for a number c > 0 or an integer p", "hpow", guard=lambda e: e.args[0].op == "matmul"
+      and e.args[0].args[0].op == "const" and e.args[1].op == "const"
+      and (e.args[0].args[0].attr > 0 or float(e.args[1].attr).is_integer()))
+def _power_of_scaled(e: Expr) -> Expr | None:
+    (c, a), p = e.args[0].args, e.args[1]
+    return matmul(const(c.attr ** p.attr), make("hpow", a, p))
