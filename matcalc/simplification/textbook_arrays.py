@@ -14,7 +14,6 @@ from matcalc.algebra.expr import Expr, walk
 from matcalc.algebra.ops import OPS, add, const, div, fill, hadamard, make, matmul, neg, transpose
 from matcalc.simplification.basics import is_value, scalar
 from matcalc.simplification.engine import RuleList
-from matcalc.simplification.sums import chain_of, from_chain
 
 ARRAYS = RuleList()
 rule = ARRAYS.rule
@@ -302,11 +301,23 @@ def _divided_twice(e: Expr) -> Expr | None:
     return div(e.args[0].args[0], make("hpow", e.args[1], const(2)))
 
 
-@rule("-((c A) / s) = ((-c) A) / s: the sign goes to the number", "neg", guard=lambda e: e.args[0].op == "div"
-      and e.args[0].args[0].op == "matmul" and chain_of(e.args[0].args[0])[0].op == "const")
-def _negated_quotient(e: Expr) -> Expr | None:
-    (c, *rest), s = chain_of(e.args[0].args[0]), e.args[0].args[1]
-    return div(from_chain([const(-c.attr)] + rest), s)
+def _leading_number(e: Expr) -> bool:
+    """e is a product or quotient whose leftmost factor is a number (2 A x / s, (2 a / s) bᵀ)."""
+    while e.op in ("matmul", "div"):
+        e = e.args[0]
+    return e.op == "const"
+
+
+def _negate_leading(e: Expr) -> Expr:
+    if e.op == "const":
+        return const(-e.attr)
+    return (matmul if e.op == "matmul" else div)(_negate_leading(e.args[0]), e.args[1])
+
+
+@rule("-(c A …) = (-c) A …: the sign goes to the leading number of a product or quotient", "neg",
+      guard=lambda e: e.args[0].op in ("matmul", "div") and _leading_number(e.args[0]))
+def _negated_leading_number(e: Expr) -> Expr | None:
+    return _negate_leading(e.args[0])
 
 
 @rule("sqrt(A).^2 = A (where sqrt(A) is defined)", "hpow",
