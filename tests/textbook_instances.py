@@ -80,6 +80,7 @@ TEXTBOOK_INSTANCES: dict[str, list] = {
         "-((2 A) / alpha)", "-((3 x^T y) / beta)", "-((2 x y^T) / beta)", "-(((2 alpha) / beta) x^T)"],
     "diag(a) diag(b) = diag(a ⊙ b)": ["diag(x) diag(y)", "P diag(x) diag(y)", "(A^T diag(x)) diag(y)"],
     "(c A).^p = c^p A.^p for a number c > 0 or an integer p": ["(2 A).^3", "(3 x).^0.5", "(-2 alpha)^2"],
+    "s^(-p) A = A / s^p for a scalar s and a number p > 0": ["(x^T x)^-0.5 A", "alpha^-1 x", "(alpha^2)^-2 x^T"],
     # ---------------------------------------------------------------- lowering/reuse.py
     "(A + B) Y = A Y + B Y when A Y is computed anyway (A + B is not formed)": ["(P + Q) A", "(P + P^T) A"],
 }

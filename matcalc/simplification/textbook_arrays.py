@@ -351,3 +351,14 @@ def _diag_product(e: Expr) -> Expr | None:
 def _power_of_scaled(e: Expr) -> Expr | None:
     (c, a), p = e.args[0].args, e.args[1]
     return matmul(const(c.attr ** p.attr), make("hpow", a, p))
+
+
+def _negative_power(s: Expr) -> bool:
+    return s.op == "hpow" and scalar(s) and s.args[1].op == "const" and s.args[1].attr < 0
+
+
+@rule("s^(-p) A = A / s^p for a scalar s and a number p > 0", "matmul",
+      guard=lambda e: _negative_power(e.args[0]) and not scalar(e.args[1]))
+def _negative_power_as_quotient(e: Expr) -> Expr | None:
+    (s, p), a = e.args[0].args, e.args[1]
+    return div(a, s if p.attr == -1 else make("hpow", s, const(-p.attr)))
