@@ -55,7 +55,7 @@ UNARY = {"exp": np.exp, "log": np.log, "sin": np.sin, "cos": np.cos, "tan": np.t
          "softmax": lambda a: np.exp(a - a.max(0)) / np.exp(a - a.max(0)).sum(0),
          "logsumexp": lambda a: (a.max(0) + np.log(np.exp(a - a.max(0)).sum(0))).reshape(1, -1),
          "colmax": lambda a: a.max(0, keepdims=True), "colsum": lambda a: a.sum(0, keepdims=True),
-         "rowsum": lambda a: a.sum(1, keepdims=True)}
+         "rowsum": lambda a: a.sum(1, keepdims=True), "vec": lambda a: a.reshape(-1, 1, order="F")}
 BINARY = {"hadamard": np.multiply, "div": np.divide, "hpow": np.power, "bsub": np.subtract, "bdiv": np.divide,
           "bmul": np.multiply, "inner": lambda a, b: (a * b).sum().reshape(1, 1), "solve": np.linalg.solve,
           "rowdot": lambda a, b: (a * b).sum(1, keepdims=True), "mask": lambda z, g: np.where(z > 0, g, 0.0),
@@ -86,6 +86,12 @@ def evaluate(e: Expr, env: dict[str, np.ndarray]) -> np.ndarray:
     for node in walk(e):
         values[node] = np.asarray(_node(node, [values[a] for a in node.args], env), dtype=float)
     return values[e]
+
+
+def as_env(values: dict) -> dict[str, np.ndarray]:
+    """Sampled values (vectors 1-D, scalars numbers) as ``evaluate`` takes them: columns, 1×1 arrays."""
+    return {k: np.asarray(v, dtype=float).reshape(-1, 1) if np.ndim(v) == 1 else
+            np.asarray(v, dtype=float).reshape(np.shape(v) or (1, 1)) for k, v in values.items()}
 
 
 def declared(n: int, m: int) -> dict[str, tuple[str, tuple[int, int]]]:
