@@ -5,6 +5,7 @@ gradient needs ``(A + B) Y`` and the value already computes ``A Y`` (``<Y, M Y>`
 gradient ``(M + Mᵀ) Y``), ``A Y + B Y`` costs the same one new product, and adds two arrays of
 the result's size instead of forming ``A + B`` (for ``M + Mᵀ`` a strided, cache-unfriendly
 pass over M). Chosen by cost: only when the result is no larger than the sum it avoids.
+``sigmoid_rules`` computes σ(z) from a softplus(z) the value needs anyway.
 ``symmetric_part_rules`` goes the other way for a matrix Y when the gradient needs
 ``(M + Mᵀ) Y`` anyway: the value ``<Y, M Y>`` becomes ``½ <Y, (M + Mᵀ) Y>``, so the program
 forms one n×n sum and ONE product with Y instead of two products (``M Y`` and ``Mᵀ Y``).
@@ -75,3 +76,11 @@ def symmetric_part_rules(computed: Callable[[Expr], bool]) -> list[Rule]:
     return [Rule("<Y, M Y> = ½ <Y, (M + Mᵀ) Y> when (M + Mᵀ) Y is computed anyway (M Y is not formed)",
                  ("inner",), lambda e: make("matmul", const(0.5), make("inner", e.args[0], symmetric_product(e))),
                  lambda e: symmetric_product(e) is not None)]
+
+
+def sigmoid_rules(computed: Callable[[Expr], bool]) -> list[Rule]:
+    """The rule ``σ(z) = exp(z - softplus(z))`` where ``computed(softplus(z))`` holds (a log-loss
+    and its gradient): two passes over z instead of four, and no overflow (z - softplus(z) ≤ 0)."""
+    return [Rule("σ(z) = exp(z - softplus(z)) when softplus(z) is computed anyway", ("sigmoid",),
+                 lambda e: make("exp", Expr("addsub", (e.args[0], make("softplus", e.args[0])), (1, -1), e.shape)),
+                 lambda e: not is_scalar(e.shape) and computed(make("softplus", e.args[0])))]
