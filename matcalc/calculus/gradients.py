@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from matcalc.algebra import ops
-from matcalc.algebra.expr import Expr, transform, walk, with_args
+from matcalc.algebra.expr import Expr, transform, walk, walk_all, with_args
 from matcalc.algebra.registry import substitute
 from matcalc.algebra.shapes import MatcalcError, is_scalar
 from matcalc.calculus.diff import Step, gradients
@@ -28,9 +28,8 @@ from matcalc.simplification.simplify import simplify
 
 
 def _variables(formula: Formula, wrt: list[str]) -> list[Expr]:
-    found = {n.attr.name: n for n in walk(formula.expr) if n.op == "var"}
-    for _, ref in formula.definitions:
-        found.update({n.attr.name: n for n in walk(ref) if n.op == "var"})
+    found = {n.attr.name: n for n in walk_all([formula.expr] + [ref for _, ref in formula.definitions])
+             if n.op == "var"}
     missing = [w for w in wrt if read_name(w) not in found]  # λ and lambda are one variable
     if missing:
         names = ", ".join(found) or "none"
