@@ -24,7 +24,8 @@ def _temporaries(src: str) -> list[str]:
 
 def test_sqrt_quadratic_form_has_one_shared_temporary() -> None:
     src = codegen("sqrt(x^T A x)", "x")
-    assert len(_temporaries(src)) <= 2, src  # sqrt(x^T A x) is used twice; the gradient is one line
+    # A x and sqrt(x^T A x) are used twice (A x by the value and by the gradient's A x + Aᵀ x); the gradient is one line
+    assert len(_temporaries(src)) <= 3, src
     rng = np.random.default_rng(0)
     x, A = rng.standard_normal(4), rng.standard_normal((4, 4))
     A = A @ A.T + np.eye(4)
