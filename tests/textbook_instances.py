@@ -76,9 +76,11 @@ TEXTBOOK_INSTANCES: dict[str, list] = {
     "sum(a) = sum(aᵀ) for a row a (the sum of its entries, written as a column)": ["sum(x^T)", "sum(x^T A)"],
     "sqrt(A).^2 = A (where sqrt(A) is defined)": ["sqrt(A).^2", "sqrt(alpha)^2", "sqrt(x^T x + beta)^2"],
     "(A ./ B) ./ B = A ./ B.^2": ["(A ./ B) ./ B", "(x / alpha) / alpha", "(alpha ./ x) ./ x"],
-    "-((c A) / s) = ((-c) A) / s: the sign goes to the number": [
-        "-((2 A) / alpha)", "-((3 x^T y) / beta)", "-((2 x y^T) / beta)"],
+    "-(c A …) = (-c) A …: the sign goes to the leading number of a product or quotient": [
+        "-((2 A) / alpha)", "-((3 x^T y) / beta)", "-((2 x y^T) / beta)", "-(((2 alpha) / beta) x^T)"],
     "diag(a) diag(b) = diag(a ⊙ b)": ["diag(x) diag(y)", "P diag(x) diag(y)", "(A^T diag(x)) diag(y)"],
+    "(c A).^p = c^p A.^p for a number c > 0 or an integer p": ["(2 A).^3", "(3 x).^0.5", "(-2 alpha)^2"],
+    "s^(-p) A = A / s^p for a scalar s and a number p > 0": ["(x^T x)^-0.5 A", "alpha^-1 x", "(alpha^2)^-2 x^T"],
     # ---------------------------------------------------------------- lowering/reuse.py
     "(A + B) Y = A Y + B Y when A Y is computed anyway (A + B is not formed)": ["(P + Q) A", "(P + P^T) A"],
 }

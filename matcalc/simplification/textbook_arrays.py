@@ -14,7 +14,6 @@ from matcalc.algebra.expr import Expr, walk
 from matcalc.algebra.ops import OPS, add, const, div, fill, hadamard, make, matmul, neg, transpose
 from matcalc.simplification.basics import is_value, scalar
 from matcalc.simplification.engine import RuleList
-from matcalc.simplification.sums import chain_of, from_chain
 
 ARRAYS = RuleList()
 rule = ARRAYS.rule
@@ -302,11 +301,23 @@ def _divided_twice(e: Expr) -> Expr | None:
     return div(e.args[0].args[0], make("hpow", e.args[1], const(2)))
 
 
-@rule("-((c A) / s) = ((-c) A) / s: the sign goes to the number", "neg", guard=lambda e: e.args[0].op == "div"
-      and e.args[0].args[0].op == "matmul" and chain_of(e.args[0].args[0])[0].op == "const")
-def _negated_quotient(e: Expr) -> Expr | None:
-    (c, *rest), s = chain_of(e.args[0].args[0]), e.args[0].args[1]
-    return div(from_chain([const(-c.attr)] + rest), s)
+def _leading_number(e: Expr) -> bool:
+    """e is a product or quotient whose leftmost factor is a number (2 A x / s, (2 a / s) bᵀ)."""
+    while e.op in ("matmul", "div"):
+        e = e.args[0]
+    return e.op == "const"
+
+
+def _negate_leading(e: Expr) -> Expr:
+    if e.op == "const":
+        return const(-e.attr)
+    return (matmul if e.op == "matmul" else div)(_negate_leading(e.args[0]), e.args[1])
+
+
+@rule("-(c A …) = (-c) A …: the sign goes to the leading number of a product or quotient", "neg",
+      guard=lambda e: e.args[0].op in ("matmul", "div") and _leading_number(e.args[0]))
+def _negated_leading_number(e: Expr) -> Expr | None:
+    return _negate_leading(e.args[0])
 
 
 @rule("sqrt(A).^2 = A (where sqrt(A) is defined)", "hpow",
@@ -332,3 +343,22 @@ def _diag_product(e: Expr) -> Expr | None:
     p, a, b = _diag_pair(e)
     both = make("diag", hadamard(a, b))
     return both if p is None else matmul(p, both)
+
+
+@rule("(c A).^p = c^p A.^p for a number c > 0 or an integer p", "hpow", guard=lambda e: e.args[0].op == "matmul"
+      and e.args[0].args[0].op == "const" and e.args[1].op == "const"
+      and (e.args[0].args[0].attr > 0 or float(e.args[1].attr).is_integer()))
+def _power_of_scaled(e: Expr) -> Expr | None:
+    (c, a), p = e.args[0].args, e.args[1]
+    return matmul(const(c.attr ** p.attr), make("hpow", a, p))
+
+
+def _negative_power(s: Expr) -> bool:
+    return s.op == "hpow" and scalar(s) and s.args[1].op == "const" and s.args[1].attr < 0
+
+
+@rule("s^(-p) A = A / s^p for a scalar s and a number p > 0", "matmul",
+      guard=lambda e: _negative_power(e.args[0]) and not scalar(e.args[1]))
+def _negative_power_as_quotient(e: Expr) -> Expr | None:
+    (s, p), a = e.args[0].args, e.args[1]
+    return div(a, s if p.attr == -1 else make("hpow", s, const(-p.attr)))
