@@ -87,6 +87,8 @@ TEXTBOOK_INSTANCES: dict[str, list] = {
     "diag(c 𝟙𝟙ᵀ) = c 𝟙 (the diagonal of a constant square array)": [
         lambda V: make("diagvec", fill(2, (V.n, V.n)))],
     "diag(I) = 𝟙 (the diagonal of the identity)": [lambda V: make("diagvec", identity(V.n))],
+    "(A.^2).^0.5 = |A| (entry by entry)": ["(A.^2).^0.5", "(alpha^2)^0.5"],
+    "⟨A, A⟩^0.5 = ‖A‖ (the Frobenius norm)": ["<A, A>^0.5", "<x, x>^0.5"],
     "relu′(z) ⊙ relu(z) = relu(z)": ["relu'(x) .* relu(x)", "relu'(A) .* (B .* relu(A))"],
     "relu′(z) ⊙ z = relu(z)": ["relu'(x) .* x", "(A .* relu'(A)) .* B"],
     "sign(z) ⊙ |z| = z": ["sign(x) .* abs(x)", "sign(A) .* (abs(A) .* B)"],

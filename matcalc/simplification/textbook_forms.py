@@ -17,7 +17,7 @@ from collections.abc import Callable
 from matcalc.algebra.expr import Expr
 from matcalc.algebra.ops import add, div, fill, make, matmul, transpose
 from matcalc.algebra.shapes import dim
-from matcalc.simplification.basics import is_identity, scalar
+from matcalc.simplification.basics import is_identity, is_value, scalar
 from matcalc.simplification.engine import RuleList
 from matcalc.simplification.sums import scaled, split_coefficient
 
@@ -57,6 +57,26 @@ def _diag_fill(e: Expr) -> Expr | None:
 @rule("diag(I) = 𝟙 (the diagonal of the identity)", "diagvec", guard=lambda e: is_identity(e.args[0]))
 def _diag_identity(e: Expr) -> Expr | None:
     return fill(1, e.shape)
+
+
+# ---------------------------------------------------------------- square roots of squares
+
+
+def _half_power_of(e: Expr) -> Expr | None:
+    """B when e = B.^0.5, else None."""
+    return e.args[0] if e.args[1].op == "const" and e.args[1].attr == 0.5 else None
+
+
+@rule("(A.^2).^0.5 = |A| (entry by entry)", "hpow", guard=lambda e: _half_power_of(e) is not None
+      and _half_power_of(e).op == "hpow" and is_value(_half_power_of(e).args[1], 2))
+def _root_of_square(e: Expr) -> Expr | None:
+    return make("abs", e.args[0].args[0])
+
+
+@rule("⟨A, A⟩^0.5 = ‖A‖ (the Frobenius norm)", "hpow", guard=lambda e: _half_power_of(e) is not None
+      and _half_power_of(e).op == "inner" and _half_power_of(e).args[0] is _half_power_of(e).args[1])
+def _root_of_inner(e: Expr) -> Expr | None:
+    return make("norm2", e.args[0].args[0])
 
 
 # ---------------------------------------------------------------- relu′ and sign against relu, |·| and z
