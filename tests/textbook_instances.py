@@ -102,6 +102,9 @@ TEXTBOOK_INSTANCES: dict[str, list] = {
         lambda V: matmul(make("kron", transpose(make("vec", identity(V.m))), identity(V.n)),
                          make("kron", identity(V.m), make("vec", V.A)))],
     "vec(X)ᵀ vec(Y) = ⟨X, Y⟩": ["vec(A)^T vec(B)", "vec(P)^T vec(P^T)"],
+    "(A / s) / t = A / (s t) for scalars s ≠ t, neither a number": ["(A / alpha) / beta", "(x / (x^T y)) / alpha"],
+    "s aᵀ b + t bᵀ a = (s + t) aᵀ b (a number is its own transpose)": [
+        "x^T y + y^T x", "2 x^T P y - y^T P^T x + alpha", "x^T y - y^T x", "u^T A^T x + 3 x^T A u"],
     # ---------------------------------------------------------------- lowering/reuse.py
     "(A + B) Y = A Y + B Y when A Y is computed anyway (A + B is not formed)": ["(P + Q) A", "(P + P^T) A"],
 }

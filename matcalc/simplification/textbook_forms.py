@@ -17,9 +17,9 @@ from collections.abc import Callable
 from matcalc.algebra.expr import Expr
 from matcalc.algebra.ops import add, div, fill, make, matmul, transpose
 from matcalc.algebra.shapes import dim
-from matcalc.simplification.basics import is_identity, is_value, scalar
+from matcalc.simplification.basics import is_identity, is_value, scalar, zero
 from matcalc.simplification.engine import RuleList
-from matcalc.simplification.sums import scaled, split_coefficient
+from matcalc.simplification.sums import chain_of, scaled, split_coefficient
 
 FORMS = RuleList()
 rule = FORMS.rule
@@ -201,3 +201,39 @@ def _unvec_vec(e: Expr) -> Expr | None:
       and e.args[0].args[0].op == "vec" and e.args[1].op == "vec" and not scalar(e.args[1].args[0]))
 def _vec_inner(e: Expr) -> Expr | None:
     return make("inner", e.args[0].args[0].args[0], e.args[1].args[0])
+
+
+# ---------------------------------------------------------------- quotients of quotients, numbers and their transposes
+
+
+@rule("(A / s) / t = A / (s t) for scalars s ≠ t, neither a number", "div",
+      guard=lambda e: e.args[0].op == "div" and scalar(e.args[1]) and scalar(e.args[0].args[1])
+      and e.args[1] is not e.args[0].args[1] and "const" not in (e.args[1].op, e.args[0].args[1].op))
+def _quotient_of_quotient(e: Expr) -> Expr | None:
+    a, s = e.args[0].args
+    return div(a, matmul(s, e.args[1]))
+
+
+def _flipped(t: Expr, u: Expr) -> bool:
+    """t = uᵀ for two products of leaves and transposed leaves (bᵀ a and aᵀ b)."""
+    f, g = chain_of(t), chain_of(u)[::-1]
+    return len(f) == len(g) > 1 and all(
+        a.op == "transpose" and a.args[0] is b or b.op == "transpose" and b.args[0] is a for a, b in zip(f, g))
+
+
+def _transposed_pair(e: Expr) -> tuple[int, int] | None:
+    parts = [split_coefficient(t)[1] for t in e.args]
+    for i, t in enumerate(parts):
+        for j in range(i + 1, len(parts)):
+            if scalar(t) and t.op == "matmul" and _flipped(t, parts[j]):
+                return i, j
+    return None
+
+
+@rule("s aᵀ b + t bᵀ a = (s + t) aᵀ b (a number is its own transpose)", "add",
+      guard=lambda e: _transposed_pair(e) is not None)
+def _collect_transposed(e: Expr) -> Expr | None:
+    i, j = _transposed_pair(e)
+    (c, base), (d, _) = split_coefficient(e.args[i]), split_coefficient(e.args[j])
+    rest = [t for k, t in enumerate(e.args) if k not in (i, j)]
+    return add(scaled(c + d, base), *rest) if c + d else add(*rest) if rest else zero(e.shape)
