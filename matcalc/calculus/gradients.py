@@ -55,9 +55,11 @@ def fold_definitions(e: Expr, definitions: tuple[tuple[str, Expr], ...]) -> Expr
     return transform(e, fold)
 
 
-def share_subexpressions(exprs: list[Expr], taken: set[str]) -> tuple[list[Expr], list[tuple[str, Expr]]]:
+def share_subexpressions(exprs: list[Expr], taken: set[str],
+                         longest: bool = False) -> tuple[list[Expr], list[tuple[str, Expr]]]:
     """Name the subexpressions used more than once (t1 = …) when writing them out repeatedly
-    would make the result much longer than its DAG (deep networks); else return exprs as they are."""
+    would make the result (with ``longest``: its longest expression) much longer than its DAG
+    (deep networks, a derivation's lines); else return exprs as they are."""
     size: dict[Expr, int] = {}
     uses: dict[Expr, int] = {}
     for root in exprs:
@@ -66,7 +68,7 @@ def share_subexpressions(exprs: list[Expr], taken: set[str]) -> tuple[list[Expr]
     for node in size:
         for a in node.args:
             uses[a] = uses.get(a, 0) + 1
-    if sum(size[r] for r in exprs) < max(150, 3 * len(size)):
+    if (max if longest else sum)(size[r] for r in exprs) < max(150, 3 * len(size)):
         return exprs, []
     names = (f"t{i}" for i in range(1, 10**6) if f"t{i}" not in taken)
     built: dict[Expr, Expr] = {}
@@ -233,14 +235,17 @@ class Derivation(Display):
         """(left side, right side, rule) for every line of the derivation (rules in the notation's
         symbols: ASCII for text, Unicode for unicode and latex)."""
         out = []
-        for i, (state, rule) in enumerate(self.teacher_steps()):
+        steps = self.teacher_steps()
+        defs = {n: ref for g in self.gradients.values() for n, ref in g.definitions}
+        taken = {d.name for d in self.formula.declarations} | set(defs)
+        states, shared = share_subexpressions([state for state, _ in steps], taken, longest=True)  # deep nesting
+        for i, (state, (_, rule)) in enumerate(zip(states, steps)):
             lhs = "df" if i == 0 else ""
             out.append((lhs, show(state, notation), rule_label(rule, notation)))
         for name in self.wrt:
             nabla = {"text": "grad_{0} f", "unicode": "∇_{0} f", "latex": "\\nabla_{{{0}}} f"}[notation]
             out.append((nabla.format(show_name(name, notation)), show(self.gradients[name].expr, notation), ""))
-        defs = {n: ref for g in self.gradients.values() for n, ref in g.definitions}
-        for name, ref in defs.items():
+        for name, ref in [*defs.items(), *shared]:
             out.append(("where " + show_name(name, notation), show(ref.args[0], notation), ""))
         return out
 
