@@ -9,7 +9,7 @@ the recorded steps as a chain of equalities in text, Unicode or LaTeX.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from matcalc.algebra import ops
@@ -43,8 +43,10 @@ def _leaf(node: Expr) -> bool:
     return ops.OPS[node.op].layout == "leaf"
 
 
-def fold_definitions(e: Expr, definitions: tuple[tuple[str, Expr], ...]) -> Expr:
-    """Write the user's definitions back by name: sigmoid(W X) -> Y when Y = sigmoid(W X)."""
+def fold_definitions(e: Expr, definitions: tuple[tuple[str, Expr], ...],
+                     memo: dict[Expr, Expr] | None = None) -> Expr:
+    """Write the user's definitions back by name: sigmoid(W X) -> Y when Y = sigmoid(W X)
+    (``memo`` may be shared by calls with the same definitions: a derivation's steps)."""
     if not definitions:
         return e
     names = {ref.args[0]: ref for _, ref in definitions}
@@ -52,7 +54,7 @@ def fold_definitions(e: Expr, definitions: tuple[tuple[str, Expr], ...]) -> Expr
     def fold(node: Expr, args: tuple[Expr, ...]) -> Expr:
         return names[node] if node in names else node if _leaf(node) else with_args(node, args)
 
-    return transform(e, fold)
+    return transform(e, fold, memo)
 
 
 def share_subexpressions(exprs: list[Expr], taken: set[str],
@@ -189,6 +191,7 @@ class Derivation(Display):
     steps: list[Step]
     gradients: dict[str, Formula]
     single: bool
+    _folded: dict[Expr, Expr] = field(default_factory=dict, init=False, compare=False)  # fold_definitions' memo
 
     @property
     def result(self) -> Formula | dict[str, Formula]:
@@ -198,7 +201,7 @@ class Derivation(Display):
     def state(self, step: Step) -> Expr:
         """A step's state Σ <G_k, L_k> as one expression (definitions folded into G)."""
         defs = self.formula.definitions
-        terms = [ops.inner(fold_definitions(g, defs), lin) for g, lin in step.terms]
+        terms = [ops.inner(fold_definitions(g, defs, self._folded), lin) for g, lin in step.terms]
         return ops.add(*terms) if terms else ops.const(0)
 
     def trace(self) -> list[Applied]:
@@ -213,7 +216,7 @@ class Derivation(Display):
         defs = self.formula.definitions
         terms = []
         for g, lin in step.terms:
-            g = fold_definitions(g, defs)
+            g = fold_definitions(g, defs, self._folded)
             if is_scalar(lin.shape) and g.op == "const":
                 terms.append(lin if g.attr == 1 else ops.neg(lin) if g.attr == -1 else ops.matmul(g, lin))
             else:
