@@ -79,7 +79,7 @@ GENERATORS: dict[str, list] = {
     "A ./ c = (1/c) A": ["A ./ 4"],
     "(s A) ⊙ B = s (A ⊙ B)": ["(alpha A) .* B", "B .* (alpha A)"],
     "A ⊙ B ./ A = B: a ⊙/./ chain of one shape cancels equal factors (1 ./ A ⊙ B = B ./ A)": [
-        "A .* (B ./ A)", "(1 ./ A) .* B", "(A .* B) ./ (A .* C)", "(B ./ A) ./ A"],
+        "A .* (B ./ A)", "(1 ./ A) .* B", "(A .* B) ./ (A .* C)", "(B ./ A) ./ A", "(A .* B) .* A"],
     "(p / s) A = (p A) / s unless p is a product of arrays (xᵀ A x)": ["(1 / alpha) A", "(beta / alpha) A"],
     "a s^2 / s = a s: products and quotients of scalars as c · Π xᵏ": [
         "alpha^2 / alpha", "beta alpha", "(-alpha) (-alpha)", "alpha (x^T y) alpha", "2 alpha / (3 beta)"],

@@ -191,7 +191,7 @@ class Derivation(Display):
     steps: list[Step]
     gradients: dict[str, Formula]
     single: bool
-    _folded: dict[Expr, Expr] = field(default_factory=dict, init=False, compare=False)  # fold_definitions' memo
+    _memos: tuple[dict, dict] = field(default_factory=lambda: ({}, {}), init=False, compare=False)  # for the steps
 
     @property
     def result(self) -> Formula | dict[str, Formula]:
@@ -201,7 +201,7 @@ class Derivation(Display):
     def state(self, step: Step) -> Expr:
         """A step's state Σ <G_k, L_k> as one expression (definitions folded into G)."""
         defs = self.formula.definitions
-        terms = [ops.inner(fold_definitions(g, defs, self._folded), lin) for g, lin in step.terms]
+        terms = [ops.inner(fold_definitions(g, defs, self._memos[0]), lin) for g, lin in step.terms]
         return ops.add(*terms) if terms else ops.const(0)
 
     def trace(self) -> list[Applied]:
@@ -211,16 +211,21 @@ class Derivation(Display):
         return [Applied(step.rule, before, after) for step, before, after in zip(self.steps[1:], states, states[1:])]
 
     def shown(self, step: Step) -> Expr:
-        """A step's state as a teacher writes it: <1, L> is L, <c, L> is c L (-L for -1) for a
-        number c and a scalar L."""
+        """A step's state as a teacher writes it: a weight g on a scalar L is a product, <1, L> is L,
+        <c, L> is c L, <c / s, L> is c L / s (and so is (c / s) ⊙ L of scalars)."""
         defs = self.formula.definitions
+
+        def scalars(node: Expr, args: tuple[Expr, ...]) -> Expr:
+            node = with_args(node, args) if args else node
+            if node.op == "hadamard" and is_scalar(node.shape):
+                return _weighted(*node.args) or _weighted(*reversed(node.args)) or node
+            return node
+
         terms = []
         for g, lin in step.terms:
-            g = fold_definitions(g, defs, self._folded)
-            if is_scalar(lin.shape) and g.op == "const":
-                terms.append(lin if g.attr == 1 else ops.neg(lin) if g.attr == -1 else ops.matmul(g, lin))
-            else:
-                terms.append(ops.inner(g, lin))
+            lin = transform(lin, scalars, self._memos[1])
+            g = fold_definitions(g, defs, self._memos[0])
+            terms.append(is_scalar(lin.shape) and _weighted(g, lin) or ops.inner(g, lin))
         return ops.add(*terms) if terms else ops.const(0)
 
     def teacher_steps(self) -> list[tuple[Expr, str]]:
@@ -275,6 +280,16 @@ _LATEX_IN_TEXT = {"ᵀ": "$^\\top$", "⊙": "$\\odot$", "⁻¹": "$^{-1}$", "⟨
                   "²": "$^2$", "₂": "$_2$",
                   "𝟙": "$\\mathbf{1}$", "‖": "$\\|$", "₁": "$_1$", "Σ": "$\\sum$", "≥": "$\\geq$", "_": "\\_",
                   "&": "\\&", "σ": "$\\sigma$"}
+
+
+def _weighted(g: Expr, lin: Expr) -> Expr | None:
+    """g L written as a product for a scalar L: L, -L, c L, or (c L) / s for g = c / s; else None."""
+    if g.op == "div" and g.args[0].op == "const" and is_scalar(g.shape):
+        top = _weighted(g.args[0], lin)
+        return ops.div(top, g.args[1])
+    if g.op != "const":
+        return None
+    return lin if g.attr == 1 else ops.neg(lin) if g.attr == -1 else ops.matmul(g, lin)
 
 
 _NORM_SQUARED = "d(‖A‖²) = 2 <A, dA>"

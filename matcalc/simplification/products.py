@@ -238,7 +238,7 @@ def _cancel(e: Expr) -> Expr | None:
             den.remove(f)
             cancelled = True
     ones_numerator = e.op == "hadamard" and any(a.op == "div" and is_value(a.args[0], 1) for a in e.args)
-    repeated = len(set(den)) < len(den)
+    repeated = len(set(den)) < len(den) or len(set(num)) < len(num)  # A ⊙ B ⊙ A = A.^2 ⊙ B
     if not cancelled and not ones_numerator and not repeated:
         return None
     top = _chain(num, e.shape)
