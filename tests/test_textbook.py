@@ -159,6 +159,20 @@ PRINTED = [
     ("||x||^3", "x", None, "3 ‖x‖ x", lambda x: (x * x).sum() ** 1.5, {"x": (N, 1)}),
     ("sum(x.^alpha)", "alpha", "x: vector(n) positive", "sum(log(x) ⊙ x.^α)",
      lambda x, alpha: (x ** alpha).sum(), {"x": ("01", (N, 1)), "alpha": (1, 1)}),
+    # the fresh-user trial (textbook_forms.py)
+    ("sum(sqrt(x .^ 2 + 1))", "x", None, "x ./ sqrt(1 + x.^2)", lambda x: torch.sqrt(x ** 2 + 1).sum(),
+     {"x": (N, 1)}),
+    ("sum(diag(x))", "x", None, "𝟙_n", lambda x: torch.diag(x[:, 0]).sum(), {"x": (N, 1)}),
+    ("relu(x)^T relu(x)", "x", None, "2 relu(x)", lambda x: (torch.relu(x) ** 2).sum(), {"x": (N, 1)}),
+    ("sum(relu'(x) .* x .* y)", "y", None, "relu(x)", lambda x, y: ((x > 0) * x * y).sum(),
+     {"x": (N, 1), "y": (N, 1)}),
+    ("sum(abs(x) .* abs(x) .* y)", "x", None, "2 (x ⊙ y)", lambda x, y: (torch.abs(x) ** 2 * y).sum(),
+     {"x": (N, 1), "y": (N, 1)}),
+    ("vec(X)^T kron(A, B) vec(X)", "X", "X: matrix(n, m); A: matrix(m, m); B: matrix(n, n)",
+     "B X Aᵀ + Bᵀ X A", lambda X, A, B: X.T.reshape(-1, 1).T @ torch.kron(A, B) @ X.T.reshape(-1, 1),
+     {"X": (N, M), "A": (M, M), "B": (N, N)}),
+    ("vec(X)^T vec(Y)", "X", "X, Y: matrix(n, m)", "Y", lambda X, Y: X.T.reshape(-1, 1).T @ Y.T.reshape(-1, 1),
+     {"X": (N, M), "Y": (N, M)}),
 ]
 
 
