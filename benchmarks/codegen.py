@@ -4,7 +4,8 @@ Run ``python benchmarks/codegen.py`` (``--quick`` for a short run, ``--only NAME
 problem, ``--reps N`` for more timings per contender). Every problem is timed
 side by side in one run: repetitions interleave the contenders (in a fresh random order each
 time), each timing is the mean over enough calls to last ~10 ms (31 timings), and the table shows
-their median. One
+their median. Timings are CPU time of this process (``time.process_time``): on a shared machine
+the time other processes hold the CPU does not count. One
 thread everywhere (environment variables set before NumPy/torch/JAX import). JAX is
 optional: its column says "-" when it does not import. Before timing, every contender's
 value and gradients are checked against the generated code's.
@@ -219,9 +220,9 @@ def _close(a, b, tol: float) -> bool:
 
 
 def _calls_for(fn: Callable, target: float) -> int:
-    start = time.perf_counter()
+    start = time.process_time()
     fn()
-    once = max(time.perf_counter() - start, 1e-7)
+    once = max(time.process_time() - start, 1e-7)
     return max(1, int(target / once))
 
 
@@ -236,10 +237,10 @@ def measure(contenders: dict[str, Callable], reps: int, target: float) -> dict[s
     for _ in range(reps):
         for k in shuffle.permutation(list(contenders)):  # no contender always runs right after another
             fn = contenders[k]
-            start = time.perf_counter()
+            start = time.process_time()
             for _ in range(calls[k]):
                 fn()
-            times[k].append((time.perf_counter() - start) / calls[k])
+            times[k].append((time.process_time() - start) / calls[k])
     return {k: statistics.median(v) for k, v in times.items()}
 
 
