@@ -174,6 +174,11 @@ PRINTED = [
     ("tr(X^-1)", "X", None, "-(X⁻²)ᵀ", lambda X: torch.trace(torch.linalg.inv(X)), {"X": "spd"}),
     ("tr(X^-2)", "X", None, "-2 (X⁻³)ᵀ", lambda X: torch.trace(torch.linalg.matrix_power(X, -2)), {"X": "spd"}),
     ("tr(X^3)", "X", None, "3 (X²)ᵀ", lambda X: torch.trace(torch.linalg.matrix_power(X, 3)), {"X": (N, N)}),
+    ("<X, X>^0.5", "X", None, "X / ‖X‖", lambda X: (X * X).sum() ** 0.5, {"X": (N, M)}),
+    ("sum((x.^2).^1.5)", "x", None, "3 (x ⊙ abs(x))", lambda x: ((x ** 2) ** 1.5).sum(), {"x": (N, 1)}),
+    ("sum(diag(X).^2)", "X", None, "2 diag(diag(X))", lambda X: (torch.diagonal(X) ** 2).sum(), {"X": (N, N)}),
+    ("x^T y + y^T x + (y^T x)^2", "x", None, "(2 + 2 yᵀ x) y", lambda x, y: 2 * (x.T @ y) + (y.T @ x) ** 2,
+     {"x": (N, 1), "y": (N, 1)}),
     ("vec(X)^T vec(Y)", "X", "X, Y: matrix(n, m)", "Y", lambda X, Y: X.T.reshape(-1, 1).T @ Y.T.reshape(-1, 1),
      {"X": (N, M), "Y": (N, M)}),
 ]

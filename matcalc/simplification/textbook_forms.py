@@ -15,11 +15,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from matcalc.algebra.expr import Expr
-from matcalc.algebra.ops import add, div, fill, make, matmul, transpose
+from matcalc.algebra.ops import add, const, div, fill, make, matmul, transpose
 from matcalc.algebra.shapes import dim
 from matcalc.simplification.basics import is_identity, is_value, scalar, zero
 from matcalc.simplification.engine import RuleList
-from matcalc.simplification.sums import chain_of, scaled, split_coefficient
+from matcalc.simplification.sums import chain_of, from_chain, scaled, split_coefficient
 
 FORMS = RuleList()
 rule = FORMS.rule
@@ -222,10 +222,10 @@ def _flipped(t: Expr, u: Expr) -> bool:
 
 
 def _transposed_pair(e: Expr) -> tuple[int, int] | None:
-    parts = [split_coefficient(t)[1] for t in e.args]
-    for i, t in enumerate(parts):
-        for j in range(i + 1, len(parts)):
-            if scalar(t) and t.op == "matmul" and _flipped(t, parts[j]):
+    parts = [(i, b) for i, (_, b) in enumerate(map(split_coefficient, e.args)) if b.op == "matmul" and scalar(b)]
+    for k, (i, t) in enumerate(parts):
+        for j, u in parts[k + 1:]:
+            if _flipped(t, u):
                 return i, j
     return None
 
@@ -237,3 +237,39 @@ def _collect_transposed(e: Expr) -> Expr | None:
     (c, base), (d, _) = split_coefficient(e.args[i]), split_coefficient(e.args[j])
     rest = [t for k, t in enumerate(e.args) if k not in (i, j)]
     return add(scaled(c + d, base), *rest) if c + d else add(*rest) if rest else zero(e.shape)
+
+
+def _diagonal_scaled(e: Expr) -> bool:
+    a = e.args[0]
+    return a.op == "matmul" and scalar(a.args[0]) and not scalar(a)
+
+
+@rule("diag(s A) = s diag(A) for a scalar s (both diagonals: of a vector, of a matrix)", "diag", "diagvec",
+      guard=_diagonal_scaled)
+def _diag_scaled(e: Expr) -> Expr | None:
+    s, a = e.args[0].args
+    return matmul(s, make(e.op, a))
+
+
+def _scaled_twin(e: Expr) -> tuple[int, int, Expr] | None:
+    """(i, j, S) when term j of the sum e is S times term i's base, S a scalar that is not a number."""
+    chains = [chain_of(split_coefficient(t)[1]) for t in e.args]
+    ending: dict[Expr, list[int]] = {}
+    for i, chain in enumerate(chains):
+        if not scalar(chain[-1]):
+            ending.setdefault(chain[-1], []).append(i)
+    for j, chain in enumerate(chains):
+        for i in ending.get(chain[-1], ()):
+            k = len(chain) - len(chains[i])
+            if k > 0 and chain[k:] == chains[i] and scalar(head := from_chain(chain[:k])) and head.op != "const":
+                return i, j, head
+    return None
+
+
+@rule("c A + d S A = (c + d S) A for a scalar S (y + (1 + 2 yᵀ x) y = (2 + 2 yᵀ x) y)", "add",
+      guard=lambda e: not scalar(e) and _scaled_twin(e) is not None)
+def _collect_scaled_twin(e: Expr) -> Expr | None:
+    i, j, head = _scaled_twin(e)
+    (c, base), (d, _) = split_coefficient(e.args[i]), split_coefficient(e.args[j])
+    rest = [t for k, t in enumerate(e.args) if k not in (i, j)]
+    return add(matmul(add(const(c), scaled(d, head)), base), *rest)
