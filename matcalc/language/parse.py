@@ -18,7 +18,7 @@ from collections.abc import Callable
 from lark import Token, Tree
 
 from matcalc.algebra import ops
-from matcalc.algebra.expr import Expr, Var, walk
+from matcalc.algebra.expr import Expr, Var, recursion_room, walk
 from matcalc.algebra.shapes import (
     SCALAR,
     DimVar,
@@ -39,6 +39,7 @@ from matcalc.language.printers import show
 from matcalc.language.read import Prepared, notation_of, prepare
 from matcalc.language.syntax import (
     CAPITAL_GREEK,
+    FRAMES_PER_LEVEL,
     GREEK,
     INDEX_SUM,
     MAX_DEPTH,
@@ -63,6 +64,11 @@ def parse(text: str, where: str | dict | None = None, notation: str | None = Non
     """Parse a formula; ``where`` adds declarations; ``notation`` (`text`, `unicode`, `latex`) is
     chosen from the text when not given: LaTeX when it has a backslash, Unicode when it has typeset
     characters (ᵀ, ‖, ⊙, ₁). LaTeX and Unicode read letters written together as a product (``Xb``)."""
+    with recursion_room(FRAMES_PER_LEVEL * MAX_DEPTH):  # reading recurses once per nesting level
+        return _parse(text, where, notation, derivation)
+
+
+def _parse(text: str, where: str | dict | None, notation: str | None, derivation: bool) -> Formula:
     if not isinstance(text, str) or not text.strip():
         raise ParseError("empty formula: type an expression such as  a^T exp(X b)")
     kind = notation_of(text, notation)
