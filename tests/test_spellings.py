@@ -289,7 +289,7 @@ def test_web_api_honours_kind_and_names_each_variable_once(server: str) -> None:
 
 @pytest.mark.parametrize(("formula", "where"), [
     ("x^T A x where A: spd(n); A: matrix(n,n)", None), ("x^T A x", "A: spd(n); A: matrix(n, n)"),
-    ("x^T A x where A: spd(n)", "A: matrix(n, n)"), ("x^T A x", "A: matrix(n, m); A: matrix(n, n)"),
+    ("x^T A x where A: spd(n) ; A: spd(m)", None), ("x^T A x", "A: matrix(n, m); A: matrix(n, n)"),
     ("λ x^T x", "λ: scalar; lambda: vector(n)"), ("sum(x)", "x: vector(n) positive; x: vector(n)"),
 ])
 def test_a_name_declared_twice_differently_is_an_error(cli: Any, formula: str, where: str | None) -> None:
