@@ -2,12 +2,16 @@
 
 ``FORMS`` is part of the simplifier's last rule list (``textbook.py`` appends it). A number
 common to a numerator and its denominator cancels (``2 x ./ (2 sqrt(…)) = x ./ sqrt(…)``), the
-diagonal of ``𝟙𝟙ᵀ`` is ``𝟙``, a ramp's or an absolute value's derivative meets the function
-(``relu′(z) ⊙ relu(z) = relu(z)``, ``sign(z) ⊙ |z| = z``), and Kronecker products acting on a
-``vec`` become matrix products (``(A ⊗ B) vec(X) = vec(B X Aᵀ)``, then the unvec of a vec is the
-matrix itself: ``∇ vec(X)ᵀ (A ⊗ B) vec(X) = B X Aᵀ + Bᵀ X A``). Invariant: every rule is one
-identity of values that keeps the shape, and each makes the tree smaller or moves a ``vec`` or a
-transpose one fixed way (outwards, to the leaves).
+diagonal of ``𝟙𝟙ᵀ`` is ``𝟙`` and a number leaves a diagonal (``diag(2 a) = 2 diag(a)``), a
+ramp's or an absolute value's derivative meets the function (``relu′(z) ⊙ relu(z) = relu(z)``,
+``sign(z) ⊙ |z| = z``), square roots of squares are absolute values and norms
+(``(x.^2).^0.5 = |x|``, ``⟨X, X⟩^0.5 = ‖X‖``), quotients of quotients share one denominator,
+a number equals its transpose (``aᵀ b + bᵀ a = 2 aᵀ b``), a term and its scalar multiple are
+collected (``y + (1 + s) y = (2 + s) y``), and Kronecker products acting on a ``vec`` become
+matrix products (``(A ⊗ B) vec(X) = vec(B X Aᵀ)``, then the unvec of a vec is the matrix
+itself: ``∇ vec(X)ᵀ (A ⊗ B) vec(X) = B X Aᵀ + Bᵀ X A``). Invariant: every rule is one identity
+of values that keeps the shape, and each makes the tree smaller or moves a ``vec``, a number or
+a transpose one fixed way (outwards, to the leaves).
 """
 
 from __future__ import annotations
