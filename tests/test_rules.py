@@ -22,7 +22,7 @@ import matcalc
 from matcalc.algebra.expr import Expr, walk
 from matcalc.algebra.ops import var
 from matcalc.lowering.finish import finish_rules
-from matcalc.lowering.reuse import reuse_rules, sigmoid_rules, symmetric_part_rules
+from matcalc.lowering.reuse import reuse_rules, sharing_rules
 from matcalc.lowering.rules import strip_refs
 from matcalc.simplification.engine import KNOWN, Rule
 
@@ -37,8 +37,7 @@ SIMPLEX = {"p": "probability", "Pm": "onehot"}  # columns summing to 1
 # rules that close over a code generator's state: fresh ones (nothing materialized, nothing kept)
 RULES: dict[str, Rule] = {**{n: r for n, r in KNOWN.items() if r.build.__module__.startswith("matcalc.")},
                           **{r.name: r for r in finish_rules(set()) + [strip_refs(set())]
-                             + reuse_rules(lambda e: True) + symmetric_part_rules(lambda e: True)
-                             + sigmoid_rules(lambda e: True)}}
+                             + reuse_rules(lambda e: True) + sharing_rules(lambda e: True)}}
 # (the reuse rules take every product and sum as computed anyway)
 
 # ---------------------------------------------------------------- the reference: NumPy by hand, per operation

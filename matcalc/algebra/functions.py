@@ -69,7 +69,7 @@ call(
 call(
     "sum",
     shape_scalar,
-    "np.sum({0})",
+    "{0}.sum()",  # the method: about a microsecond less per call than np.sum(·) (its argument is a name here)
     "torch.sum({0})",
     linear(lambda x: make("sum", x)),
     "d sum(A) = sum(dA)",

@@ -108,6 +108,7 @@ class Builder(Arithmetic, Calls, Powers):
         self.derivation = derivation
         self.guesses: list[str] = []  # what was guessed (shown with the reading)
         self.decls: dict[str, Decl] = {}
+        self.apart: dict[str, Decl] = {}  # the declarations given by where= (apart from the formula)
         self.env: dict[str, Expr] = {}  # variables and definitions by name
         self.functions: dict[str, tuple[Expr, Expr]] = {}  # user function -> (parameter, body)
         self.definitions: list[tuple[str, Expr]] = []
@@ -197,7 +198,10 @@ class Builder(Arithmetic, Calls, Powers):
         *names, type_tree = decl.children
         kind, dims, positive, simplex = self._type(type_tree)
         for name in names:
-            self.decls[read_name(str(name))] = Decl(kind, dims, positive, simplex)
+            key, new = read_name(str(name)), Decl(kind, dims, positive, simplex)
+            if clash := new.clash(key, self.decls.get(key)):  # one name, one type
+                raise self.error(clash, name)
+            self.decls[key] = new
 
     def _declare_text(self, name: str, text: str) -> None:
         """A declaration given apart from the formula (``where=`` or ``--where``); errors point into it."""
@@ -213,7 +217,10 @@ class Builder(Arithmetic, Calls, Powers):
         except MatcalcError as e:
             span = None if e.span is None else (max(0, e.span[0] - len(prefix)), max(0, e.span[1] - len(prefix)))
             raise ParseError(f"in the declaration '{decl_text}': {e.message}", span, decl_text) from None
-        self.decls.update(builder.decls)
+        for key, new in builder.decls.items():  # where= may retype the formula's own declaration, not itself
+            if clash := new.clash(key, self.apart.get(key)):
+                raise ParseError(clash, (0, len(decl_text)), decl_text)
+            self.decls[key] = self.apart[key] = new
 
     def _type(self, node: Tree) -> tuple[str, tuple, bool, str]:
         head, *rest = node.children

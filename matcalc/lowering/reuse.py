@@ -5,7 +5,8 @@ gradient needs ``(A + B) Y`` and the value already computes ``A Y`` (``<Y, M Y>`
 gradient ``(M + Mᵀ) Y``), ``A Y + B Y`` costs the same one new product, and adds two arrays of
 the result's size instead of forming ``A + B`` (for ``M + Mᵀ`` a strided, cache-unfriendly
 pass over M). Chosen by cost: only when the result is no larger than the sum it avoids.
-``sigmoid_rules`` computes σ(z) from a softplus(z) the value needs anyway.
+``sigmoid_rules`` computes σ(z) from a softplus(z) the value needs anyway; ``transposed_product_rules``
+computes ``uᵀ M v`` as ``(Mᵀ u)ᵀ v`` when the gradient forms ``Mᵀ u``.
 ``symmetric_part_rules`` goes the other way for a matrix Y when the gradient needs
 ``(M + Mᵀ) Y`` anyway: the value ``<Y, M Y>`` becomes ``½ <Y, (M + Mᵀ) Y>``, so the program
 forms one n×n sum and ONE product with Y instead of two products (``M Y`` and ``Mᵀ Y``).
@@ -20,6 +21,7 @@ from matcalc.algebra.expr import Expr, walk
 from matcalc.algebra.ops import const, make
 from matcalc.algebra.shapes import is_scalar
 from matcalc.lowering.chains import size
+from matcalc.lowering.rules import flip
 from matcalc.simplification.engine import Rule
 
 
@@ -84,3 +86,34 @@ def sigmoid_rules(computed: Callable[[Expr], bool]) -> list[Rule]:
     return [Rule("σ(z) = exp(z - softplus(z)) when softplus(z) is computed anyway", ("sigmoid",),
                  lambda e: make("exp", Expr("addsub", (e.args[0], make("softplus", e.args[0])), (1, -1), e.shape)),
                  lambda e: not is_scalar(e.shape) and computed(make("softplus", e.args[0])))]
+
+
+def _transposed(c: Expr, u: Expr) -> Expr | None:
+    """Mᵀ u for c = M v (a product, or a Kronecker product's einsum-free form), else None."""
+    if c.op == "matmul" and not any(is_scalar(a.shape) for a in c.args):
+        return make("matmul", flip(c.args[0]), u)
+    if c.op == "kronmul":
+        a, b, _ = c.args
+        return Expr("kronmul", (flip(a), flip(b), u), None, (c.args[2].shape[0], 1))
+    return None
+
+
+def transposed_product_rules(computed: Callable[[Expr], bool]) -> list[Rule]:
+    """The rule ``uᵀ (M v) = (Mᵀ u)ᵀ v`` where ``computed(Mᵀ u)`` holds (the gradient in v of
+    ``uᵀ M v`` is ``Mᵀ u``): the value is then one dot product more, not a product with M."""
+
+    def shared(e: Expr) -> Expr | None:
+        r, c = e.args
+        if not is_scalar(e.shape) or r.op != "transpose" or r.shape[0] != 1 or c.shape[1] != 1:
+            return None
+        t = _transposed(c, r.args[0])
+        return t if t is not None and computed(t) else None
+
+    return [Rule("uᵀ (M v) = (Mᵀ u)ᵀ v when Mᵀ u is computed anyway", ("matmul",),
+                 lambda e: make("matmul", make("transpose", shared(e)), e.args[1].args[-1]),
+                 lambda e: shared(e) is not None)]
+
+
+def sharing_rules(computed: Callable[[Expr], bool]) -> list[Rule]:
+    """The rules that let the value reuse what the gradients compute anyway (see the module doc)."""
+    return symmetric_part_rules(computed) + sigmoid_rules(computed) + transposed_product_rules(computed)
