@@ -72,22 +72,39 @@ def _state_value(d: matcalc.Derivation, step, values: dict, directions: dict) ->
     return total
 
 
-@pytest.mark.parametrize("text,wrt", [
-    ("a^T exp(X b) where a: vector(3); X: matrix(3, 2); b: vector(2)", "X"),
-    ("Y = sigmoid(W X); <Y, M Y> where W: matrix(3, 2); X: matrix(2, 4); M: matrix(3, 3)", "X"),
-    ("x^T A x + logdet(S) where x: vector(3); A: matrix(3, 3); S: spd(3)", ["x", "S"]),
+def _hand_written(torch):
+    """The three functions below written by hand in torch (vectors as columns)."""
+    return {
+        "X": lambda a, X, b: (a.T @ torch.exp(X @ b)).sum(),
+        "W": lambda W, X, M: (torch.sigmoid(W @ X) * (M @ torch.sigmoid(W @ X))).sum(),
+        "xS": lambda x, A, S: (x.T @ A @ x).sum() + torch.logdet(S),
+    }
+
+
+@pytest.mark.parametrize("text,wrt,hand", [
+    ("a^T exp(X b) where a: vector(3); X: matrix(3, 2); b: vector(2)", "X", "X"),
+    ("Y = sigmoid(W X); <Y, M Y> where W: matrix(3, 2); X: matrix(2, 4); M: matrix(3, 3)", "X", "W"),
+    ("x^T A x + logdet(S) where x: vector(3); A: matrix(3, 3); S: spd(3)", ["x", "S"], "xS"),
 ])
-def test_every_step_is_an_equality(text: str, wrt) -> None:
-    """Each recorded line equals the one before it, as a linear function of the differential."""
+def test_every_step_is_an_equality(text: str, wrt, hand: str) -> None:
+    """Each recorded line equals df in a random direction, df computed by torch forward mode on
+    the function written by hand (not on matcalc's reading of it)."""
+    torch = pytest.importorskip("torch")
     d = matcalc.derive(text, wrt)
     rng = np.random.default_rng(0)
     values = sample_inputs(d.formula, rng)
     names = [wrt] if isinstance(wrt, str) else wrt
     directions = {n: rng.standard_normal(np.shape(values[n])) for n in names}
-    first = _state_value(d, d.steps[0], values, directions)
-    assert abs(first) > 1e-8
-    for step in d.steps[1:]:
-        assert _state_value(d, step, values, directions) == pytest.approx(first, rel=1e-9), step.rule
+    fn = _hand_written(torch)[hand]
+    args = list(fn.__code__.co_varnames[:fn.__code__.co_argcount])
+    t = {k: torch.tensor(np.asarray(values[k]), dtype=torch.float64) for k in args}
+    t = {k: v.reshape(-1, 1) if v.ndim == 1 else v for k, v in t.items()}
+    tangents = tuple(torch.tensor(directions[k], dtype=torch.float64).reshape(t[k].shape)
+                     if k in directions else torch.zeros_like(t[k]) for k in args)
+    _, df = torch.func.jvp(lambda *xs: fn(*xs), tuple(t[k] for k in args), tangents)
+    assert abs(float(df)) > 1e-8
+    for step in d.steps:
+        assert _state_value(d, step, values, directions) == pytest.approx(float(df), rel=1e-9), step.rule
 
 
 SIMPLIFY = [  # "in" => "out": each rule's identity, in the form a reader expects

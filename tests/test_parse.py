@@ -7,6 +7,7 @@ included. The rest check naming conventions, declarations, definitions and infer
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 import matcalc
@@ -124,8 +125,8 @@ def test_definitions_are_named_and_listed() -> None:
     assert [name for name, _ in f.definitions] == ["Y"]
     assert f.text() == "Y = sigmoid(W X); <Y, M Y>"
     assert f.where == "W: matrix(n, m); X: matrix(m, k); M: matrix(n, n)"
-    inline = matcalc.parse("<sigmoid(W X), M sigmoid(W X)>")
-    assert matcalc.compile(f)(W=_I2, X=_I2, M=_I2) == pytest.approx(matcalc.compile(inline)(W=_I2, X=_I2, M=_I2))
+    Y = 1 / (1 + np.exp(-(np.array(_I2) @ np.array(_I2))))  # written by hand: <Y, M Y> with M = W = X = _I2
+    assert matcalc.compile(f)(W=_I2, X=_I2, M=_I2) == pytest.approx(np.sum(Y * (np.array(_I2) @ Y)))
     multi = matcalc.parse("H = A x\nz = H + x\nz^T z")  # one per line; a definition may use an earlier one
     assert [name for name, _ in multi.definitions] == ["H", "z"]
     assert multi.text() == "H = A x; z = H + x; z^T z" and multi.where == "A: matrix(n, n); x: vector(n)"
