@@ -74,6 +74,8 @@ CASES = [
     ("x + y)", ParseError, "unmatched ')'", 5),
     ("exp(x]", ParseError, "unmatched ']'", 5),
     ("[x + y)", ParseError, "unmatched ')'", 6),
+    ("⟨x^-", ParseError, "'^-' needs an exponent after the sign", 3),  # typeset text cut short
+    ("Y = X Y; tr(Y)", ParseError, "'Y' is defined in terms of itself", 0),
     # declarations
     ("x where x: vector(n, m)", ParseError, "'vector' takes 1 dimension(s), got 2", 11),
     ("x where x: vector(0)", ParseError, "a dimension must be a positive integer or a name", 11),

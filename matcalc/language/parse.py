@@ -248,6 +248,9 @@ class Builder(Arithmetic, Calls, Powers):
         name_tok, body = node.children
         name = read_name(str(name_tok))
         value = self.expr(body)
+        if any(n.op == "var" and n.attr.name == name for n in walk_all([value])):
+            raise self.error(f"'{name}' is defined in terms of itself; a definition may use only "
+                             "variables and earlier definitions", name_tok)
         ref = Expr("ref", (value,), name, value.shape)
         self.env[name] = ref
         self.definitions.append((name, ref))

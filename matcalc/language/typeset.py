@@ -206,6 +206,8 @@ class Typeset(Commands):
             return
         if t.text == "-":  # X^-1, X^-T: a sign and one token
             self.take()
+            if self.peek() is None:
+                raise self.error("'^-' needs an exponent after the sign", t)
             nxt = self.take()
             self.put("^{-" + ("T" if nxt.text in TRANSPOSES else nxt.text) + "}", hat, nxt)
             return
