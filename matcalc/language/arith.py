@@ -51,7 +51,7 @@ class Arithmetic:
                 i += 1
             right = self.expr(children[i])
             if op == "scalar_div" and not is_scalar(right.shape):
-                raise self.error("'/' divides by a scalar; use './' for elementwise division", children[i - 1])
+                raise self.error(self._divisor_message(children, i), children[i - 1])
             if str(children[i - 1]) in ("·", "\\cdot") and _column(acc) and _column(right):
                 op = "inner"  # a · b of two vectors is their dot product
             try:
@@ -64,6 +64,17 @@ class Arithmetic:
                 raise
             i += 1
         return acc
+
+    def _divisor_message(self, children: list, i: int) -> str:
+        """'/' takes the one factor after it: a product meant as the divisor needs parentheses."""
+        j = i
+        while j + 1 < len(children) and not isinstance(children[j + 1], Token):
+            j += 1
+        first, last = self._span(children[i]), self._span(children[j])
+        if j > i and first and last:
+            return (f"'/' divides by the one factor after it ({self.source[first[0]:first[1]]}), which is not a "
+                    f"scalar; to divide by the product, put it in parentheses: / ({self.source[first[0]:last[1]]})")
+        return "'/' divides by a scalar; use './' for elementwise division"
 
     def _greek_note(self, term: Expr) -> str:
         """For `x - μ` with μ undeclared: say μ is a scalar by its name, and how to make it a vector."""
