@@ -68,7 +68,7 @@ CASES = [
     ("logdet(x)", ShapeError, "logdet needs a square matrix, got vector(n)", 7),
     ("A^2.5", ParseError, "a matrix power A^k needs an integer k", 2),
     ("A / x", ParseError, "'/' divides by a scalar; use './'", 2),
-    ("x^T A x / x^T x", ParseError, "put it in parentheses: / (x^T x)", 10),
+    ("x^T A x / x^T x", ParseError, "put it in parentheses: / (x^T x)", 8),
     # brackets
     ("(x + y", ParseError, "'(' is never closed", 0),
     ("exp((x + y)", ParseError, "'(' is never closed", 3),
