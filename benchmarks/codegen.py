@@ -3,7 +3,7 @@
 Run ``python benchmarks/codegen.py`` (``--quick`` for a short run, ``--only NAME`` to repeat one
 problem, ``--reps N`` for more timings per contender). Every problem is timed
 side by side in one run: repetitions interleave the contenders (in a fresh random order each
-time), each timing is the mean over enough calls to last ~10 ms (31 timings), and the table shows
+time), each timing is the mean over enough calls to last ~10 ms (61 timings), and the table shows
 their median; the ratio columns are the median of the ratios within each repetition. Timings
 are CPU time of this process (``time.process_time``): on a shared machine
 the time other processes hold the CPU does not count. One
@@ -238,6 +238,7 @@ def measure(contenders: dict[str, Callable], reps: int, target: float) -> dict[s
     for _ in range(reps):
         for k in shuffle.permutation(list(contenders)):  # no contender always runs right after another
             fn = contenders[k]
+            fn()  # untimed: the block starts with this contender's data in cache, whoever ran before
             start = time.process_time()
             for _ in range(calls[k]):
                 fn()
@@ -251,7 +252,7 @@ def paired_ratio(times: dict[str, list[float]], a: str, b: str) -> float:
     return statistics.median(x / y for x, y in zip(times[a], times[b]))
 
 
-def main(quick: bool = False, only: str | None = None, reps: int = 31) -> None:
+def main(quick: bool = False, only: str | None = None, reps: int = 61) -> None:
     """Measure every problem (or the one named ``only``) in float32 and float64 and print one table."""
     reps, target = (3, 0.005) if quick else (reps, 0.01)
     jax_fns = _jax_fns() if jax is not None else {}
@@ -295,4 +296,4 @@ def _option(flag: str) -> str | None:
 
 
 if __name__ == "__main__":
-    main(quick="--quick" in sys.argv, only=_option("--only"), reps=int(_option("--reps") or 31))
+    main(quick="--quick" in sys.argv, only=_option("--only"), reps=int(_option("--reps") or 61))

@@ -395,3 +395,22 @@ def test_value_source_is_the_lowering_compile_runs() -> None:
     assert abs(got - ref) < 1e-9 * max(1.0, abs(got))
     row, _ = value_source(as_formula("x^T A"))
     assert _load(row, "formula")(np.ones(2), np.eye(2)).shape == (1, 2)  # a row stays a 1×n array
+
+
+@pytest.mark.parametrize("dt", [np.float32, np.float64])
+def test_uncast_value_keeps_the_dtype(dt: type) -> None:
+    """Values that are reductions (||A x - y||², a softmax cross-entropy) return without a cast:
+    still a scalar of the inputs' dtype, equal to the hand-written value."""
+    rng = np.random.default_rng(3)
+    A, x, y = (rng.standard_normal(shape).astype(dt) for shape in ((6, 4), 4, 6))
+    source = codegen("||A x - y||^2", "x")
+    assert "_dt.type(" not in source.split("return")[-1]
+    value, _ = _load(source)(A, x, y)
+    r = A @ x - y
+    assert type(value) is dt and np.isclose(value, r @ r, rtol=1e-5)
+    W, X = rng.standard_normal((3, 5)).astype(dt), rng.standard_normal((5, 4)).astype(dt)
+    Yl = np.eye(3, 4, dtype=dt)
+    value, _ = _load(codegen("sum(logsumexp(W X)) - <Yl, W X>", "W"))(W, X, Yl)
+    Z = W @ X
+    hand = np.sum(np.log(np.sum(np.exp(Z), axis=0))) - np.sum(Yl * Z)
+    assert type(value) is dt and np.isclose(value, hand, rtol=1e-4)

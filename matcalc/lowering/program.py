@@ -10,6 +10,7 @@ formula text appears only in comments, one sanitized line each.
 
 from __future__ import annotations
 
+import ast
 import re
 from dataclasses import dataclass
 
@@ -215,8 +216,29 @@ def function_source(sig: Signature, em: Emitter, value: str, grads: dict[str, st
     lines += sig.conversions(m, "\n".join(body))
     lines += ["    " + s for s in body]
     out = ", ".join(f"{n!r}: {sig.output(c, _decl(sig, n), m)}" for n, c in grads.items())
-    lines.append(f"    return {sig.output(value, None, m)}, {{{out}}}")
+    f = value if m == "np" and _reduces_to_dt(value, body) else sig.output(value, None, m)
+    lines.append(f"    return {f}, {{{out}}}")
     return "\n".join(lines) + "\n"
+
+
+def _reduces_to_dt(code: str, body: list[str]) -> bool:
+    """Whether the NumPy value ``code`` is already a scalar of the inputs' dtype ``_dt``, so that
+    casting it (``_dt.type``, half a micro-second per call) changes nothing: a reduction of arrays
+    (``.sum()``, ``@``, ``np.vdot``) or a sum or difference of two such (same-dtype NumPy scalars add
+    to that dtype under every NumPy promotion rule); a temporary is judged by its definition."""
+    defs = dict(line.split(" = ", 1) for line in body if " = " in line and not line.startswith(" "))
+
+    def reduces(node: ast.expr) -> bool:
+        if isinstance(node, ast.Name) and node.id in defs:
+            return reduces(ast.parse(defs[node.id], mode="eval").body)
+        if isinstance(node, ast.BinOp):
+            return isinstance(node.op, ast.MatMult) or (
+                isinstance(node.op, (ast.Add, ast.Sub)) and reduces(node.left) and reduces(node.right))
+        return isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and (
+            node.func.attr == "sum" and not node.args and not node.keywords
+            or ast.unparse(node.func) == "np.vdot")
+
+    return reduces(ast.parse(code, mode="eval").body)
 
 
 def _guarded(statements: list[str], outputs: dict[int, str]) -> list[str]:
