@@ -97,6 +97,16 @@ def hand_diag_chain(v, A, X, B):
     return v @ np.sum(A * XB.T, axis=1), {"X": (A.T * v) @ B.T}
 
 
+def hand_kron(x, A, B, y):
+    X2, Y2 = x.reshape(A.shape[0], B.shape[0]), y.reshape(A.shape[1], B.shape[1])  # (A ⊗ B) y = rows of A Y₂ Bᵀ
+    XB = X2 @ B
+    return np.vdot(XB, A @ Y2), {"y": (A.T @ XB).reshape(-1)}
+
+
+def _kron_value(x, A, B, y):  # the same reshapes, for torch and JAX
+    return (x.reshape(A.shape[0], B.shape[0]) * (A @ y.reshape(A.shape[1], B.shape[1]) @ B.T)).sum()
+
+
 def _torch_ce(Z, Yl):
     return torch.logsumexp(Z, dim=0).sum() - (Yl * Z).sum()
 
@@ -110,6 +120,7 @@ TORCH = {
     "mlp": lambda W1, X, W2, Yl: _torch_ce(W2 @ torch.relu(W1 @ X), Yl),
     "quadforms": lambda w, X, A: w @ (X * (A @ X)).sum(dim=0),
     "diag_chain": lambda v, A, X, B: v @ (A * (X @ B).T).sum(dim=1),
+    "kron": _kron_value,
 }
 
 
@@ -126,6 +137,7 @@ def _jax_fns():
         "mlp": lambda W1, X, W2, Yl: ce(W2 @ jax.nn.relu(W1 @ X), Yl),
         "quadforms": lambda w, X, A: w @ (X * (A @ X)).sum(axis=0),
         "diag_chain": lambda v, A, X, B: v @ (A * (X @ B).T).sum(axis=1),
+        "kron": _kron_value,
     }
 
 
@@ -156,6 +168,10 @@ PROBLEMS = [
     ("diag_chain", "v^T diag(A X B)", ["X"], hand_diag_chain,
      lambda r: [r.standard_normal(256), r.standard_normal((256, 512)), r.standard_normal((512, 512)) / 22,
                 r.standard_normal((512, 256))]),
+    # a contraction of three factors (A, B, y reshaped) in opt_einsum's order: A ⊗ B (16384²) is never formed
+    ("kron", "x^T kron(A, B) y", ["y"], hand_kron,
+     lambda r: [r.standard_normal(128 * 128), r.standard_normal((128, 128)) / 11, r.standard_normal((128, 128)) / 11,
+                r.standard_normal(128 * 128)]),
 ]
 
 # ---------------------------------------------------------------- contenders

@@ -57,8 +57,14 @@ def _format_argument(p: argparse.ArgumentParser, choices: Sequence[str], default
 
 
 def _wrt_names(args: argparse.Namespace) -> list[str]:
-    names = [n.strip() for item in args.wrt for n in item.split(",")]
-    return [n for n in names if n]
+    """The --wrt names, each variable once (`--wrt x --wrt x`, `λ,lambda`), in the first spelling given."""
+    from matcalc.language.syntax import read_name
+
+    names: dict[str, str] = {}
+    for n in (n.strip() for item in args.wrt for n in item.split(",")):
+        if n:
+            names.setdefault(read_name(n), n)
+    return list(names.values())
 
 
 def _read_formula(args: argparse.Namespace) -> Any:

@@ -62,7 +62,8 @@ def formula_doc(f: Any) -> list[Block]:
 def gradients_doc(g: Any) -> list[Block]:
     out: list[Block] = [Row([Math(f"{_nabla(name)} = {show(f.expr, 'latex')}")]) for name, f in g.items()]
     defs = {n: ref for f in g.values() for n, ref in f.definitions}
-    return out + definition_rows(defs.items())
+    hints = [Row([h.show("unicode")], style="note") for f in g.values() for h in f.hints]  # y: onehot would shorten it
+    return out + definition_rows(defs.items()) + hints
 
 
 def gradients_short(g: Any) -> str:

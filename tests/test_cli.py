@@ -206,7 +206,7 @@ def test_symbolic_commands_import_no_numpy_sympy_or_torch(python, args) -> None:
     assert r.out.strip()
     imported = {line.split("|")[-1].strip() for line in r.err.splitlines() if line.startswith("import time:")}
     assert "matcalc.cli" in imported  # sanity: the import log was read
-    heavy = {m for m in imported if m.split(".")[0] in ("numpy", "torch", "sympy")}
+    heavy = {m for m in imported if m.split(".")[0] in ("numpy", "torch", "sympy", "opt_einsum")}
     assert not heavy, sorted(heavy)[:5]
 
 

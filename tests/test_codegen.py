@@ -41,6 +41,10 @@ sys.path.insert(0, str(Path(__file__).parent))
 from corpus import CORPUS, REFERENCES, inner, logabsdet, logsumexp, norm, sigmoid, softmax, softplus, sq  # noqa: E402
 
 
+def _eye(n: int) -> Any:
+    return torch.eye(n, dtype=torch.float64)
+
+
 def _tsum(*terms: Any) -> Any:
     return sum(t.sum() for t in terms)
 
@@ -86,6 +90,11 @@ OWN = [
      lambda x, z: _tsum(x ** 3, z ** 0.5) + sq(x)),
     ("softmax_matrix", "<Yl, log(softmax(Z))>", None, ["Z"], lambda Yl, Z: inner(Yl, torch.log(softmax(Z)))),
     ("quadratic_sym", "x^T A x", "A: symmetric(n)", ["x", "A"], lambda x, A: x.T @ A @ x),
+    # Kronecker products: lowered as einsums that never form A ⊗ B
+    ("kron_bilinear", "x^T kron(A, B) y", None, ["y", "A", "B", "x"], lambda x, A, B, y: x.T @ torch.kron(A, B) @ y),
+    ("kron_matrix", "x^T kron(A, B) Y z", None, ["Y", "A"], lambda x, A, B, Y, z: x.T @ torch.kron(A, B) @ Y @ z),
+    ("kron_vectors", "a^T kron(x, y)", None, ["x", "y"], lambda a, x, y: a.T @ torch.kron(x, y)),
+    ("kron_identity", "sum(kron(A, I_2) X)", None, ["A", "X"], lambda A, X: (torch.kron(A, _eye(2)) @ X).sum()),
 ]
 
 # the corpus's entries with their hand-written twins, then ours
@@ -285,6 +294,19 @@ def test_diagonals_of_products_are_einsum_dots(f: str, wrt: str, einsum: str) ->
     value, grads = fn(*(values[d.name] for d in formula.declarations))
     want, want_grads = hand_value_and_grads(twin, values, [wrt])
     assert relative_error(value, want) < 1e-10 and relative_error(grads[wrt], want_grads[wrt]) < 1e-10
+
+
+def test_kronecker_products_are_never_formed() -> None:
+    for wrt in ("y", "A"):
+        for backend in ("numpy", "torch"):
+            body = _body(codegen("x^T kron(A, B) y", wrt, backend=backend))
+            assert not re.search(r"kron\([AB]\b", body) and re.search(r"\.reshape\((n, m|k, p)\)", body), body
+    # which factor meets the reshaped vector first is opt_einsum's cheapest order at the declared sizes
+    first = {}
+    for n, m in ((2, 50), (50, 2)):
+        where = f"A: matrix({n}, 50); B: matrix({m}, 50); x: vector({n * m}); y: vector(2500)"
+        first[n] = _body(codegen("x^T kron(A, B) y", "x", where=where))
+    assert "(A @ y.reshape(50, 50)) @ B.T" in first[2] and "A @ (y.reshape(50, 50) @ B.T)" in first[50]
 
 
 def test_torch_function_and_hessian_code_fold_short_temporaries() -> None:

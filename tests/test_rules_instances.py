@@ -79,7 +79,7 @@ GENERATORS: dict[str, list] = {
     "A ./ c = (1/c) A": ["A ./ 4"],
     "(s A) ⊙ B = s (A ⊙ B)": ["(alpha A) .* B", "B .* (alpha A)"],
     "A ⊙ B ./ A = B: a ⊙/./ chain of one shape cancels equal factors (1 ./ A ⊙ B = B ./ A)": [
-        "A .* (B ./ A)", "(1 ./ A) .* B", "(A .* B) ./ (A .* C)", "(B ./ A) ./ A"],
+        "A .* (B ./ A)", "(1 ./ A) .* B", "(A .* B) ./ (A .* C)", "(B ./ A) ./ A", "(A .* B) .* A"],
     "(p / s) A = (p A) / s unless p is a product of arrays (xᵀ A x)": ["(1 / alpha) A", "(beta / alpha) A"],
     "a s^2 / s = a s: products and quotients of scalars as c · Π xᵏ": [
         "alpha^2 / alpha", "beta alpha", "(-alpha) (-alpha)", "alpha (x^T y) alpha", "2 alpha / (3 beta)"],
@@ -168,6 +168,10 @@ GENERATORS: dict[str, list] = {
          lambda V: _private("colsum", make("hadamard", V.P, transpose(V.Q)), shape=(1, V.n))],
     "row sums of A ⊙ B = row dots of A and B (no A ⊙ B formed)":
         [lambda V: _private("rowsum", make("hadamard", V.A, V.C), shape=(V.n, 1))],
+    "(A ⊗ B) M = rows of A M_(k×p) Bᵀ (an einsum: A ⊗ B is never formed)":
+        ["kron(A, P) kron(v, x)", "kron(x, y)^T kron(y, z)", "kron(P, Q) kron(A, B)", "kron(x^T, P) kron(P, A)"],
+    "M (A ⊗ B) = ((Aᵀ ⊗ Bᵀ) Mᵀ)ᵀ (an einsum: A ⊗ B is never formed)":
+        ["P kron(x^T, P)", "A^T kron(y^T, A)"],
     "relu'(Z) ⊙ G = G where Z > 0": ["relu'(A) .* B", "B .* relu'(A)"],
     "A + (-B) = A - B": ["A - B", "-A + B", "-A - B", "x - alpha"],
     "unnamed definitions are inlined": [lambda V: Expr("ref", (add(V.A, V.B),), "_t", V.A.shape)],

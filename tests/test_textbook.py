@@ -137,3 +137,71 @@ def test_corpus_results_are_no_longer_than_their_sources() -> None:
     report = "\n".join(f"{k}: {r[0]:.2f}  {r[1]}   (source: {r[2]})" for k, r in sorted(longer.items()))
     assert len(longer) <= 0.05 * len(ratios), f"{len(longer)} of {len(ratios)} longer:\n{report}"
     assert {k for k, r in ratios.items() if r[0] > 1.5} == MUCH_LONGER, report
+
+
+# ---------------------------------------------------------------- the helper's list (issue 13, printed forms)
+
+# (formula, wrt, where, the exact Unicode form, hand-written torch function, inputs)
+PRINTED = [
+    ("||W_2 tanh(W_1 x + b_1) - y||^2", "W_2", None, "2 (W_2 tanh(W_1 x + b_1) - y) tanh(W_1 x + b_1)ᵀ",
+     lambda W_2, W_1, x, b_1, y: ((W_2 @ torch.tanh(W_1 @ x + b_1) - y) ** 2).sum(),
+     {"W_2": (N, M), "W_1": (M, N), "x": (N, 1), "b_1": (M, 1), "y": (N, 1)}),
+    ("x^T A x / (x^T x)", "x", "A: symmetric(n); x: vector(n)", "(2 (A x - ((xᵀ A x) / (xᵀ x)) x)) / (xᵀ x)",
+     lambda x, A: (x.T @ A @ x) / (x.T @ x), {"x": (N, 1), "A": "spd"}),
+    ("(x^T x)^2", "x", None, "(4 xᵀ x) x", lambda x: (x.T @ x) ** 2, {"x": (N, 1)}),
+    ("(a^T x) (b^T x)", "x", None, "(bᵀ x) a + (aᵀ x) b", lambda a, x, b: (a.T @ x) * (b.T @ x),
+     {"a": (N, 1), "x": (N, 1), "b": (N, 1)}),
+    ("sum(softplus(X) - X)", "X", None, "σ(X) - 1",
+     lambda X: (torch.nn.functional.softplus(X) - X).sum(), {"X": (N, M)}),
+    ("sum(diag(x) A)", "x", None, "A 𝟙_m", lambda x, A: (torch.diag(x[:, 0]) @ A).sum(), {"x": (N, 1), "A": (N, M)}),
+    ("sum(diag(x) A)", "A", None, "x 𝟙_mᵀ", lambda x, A: (torch.diag(x[:, 0]) @ A).sum(), {"x": (N, 1), "A": (N, M)}),
+    ("det(X)^-1", "X", None, "-(X⁻ᵀ / det(X))", lambda X: 1 / torch.linalg.det(X), {"X": "spd"}),
+    ("||x||^3", "x", None, "3 ‖x‖ x", lambda x: (x * x).sum() ** 1.5, {"x": (N, 1)}),
+    ("sum(x.^alpha)", "alpha", "x: vector(n) positive", "sum(log(x) ⊙ x.^α)",
+     lambda x, alpha: (x ** alpha).sum(), {"x": ("01", (N, 1)), "alpha": (1, 1)}),
+    # the fresh-user trial (textbook_forms.py)
+    ("sum(sqrt(x .^ 2 + 1))", "x", None, "x ./ sqrt(1 + x.^2)", lambda x: torch.sqrt(x ** 2 + 1).sum(),
+     {"x": (N, 1)}),
+    ("sum(diag(x))", "x", None, "𝟙_n", lambda x: torch.diag(x[:, 0]).sum(), {"x": (N, 1)}),
+    ("relu(x)^T relu(x)", "x", None, "2 relu(x)", lambda x: (torch.relu(x) ** 2).sum(), {"x": (N, 1)}),
+    ("sum(relu'(x) .* x .* y)", "y", None, "relu(x)", lambda x, y: ((x > 0) * x * y).sum(),
+     {"x": (N, 1), "y": (N, 1)}),
+    ("sum(abs(x) .* abs(x) .* y)", "x", None, "2 (x ⊙ y)", lambda x, y: (torch.abs(x) ** 2 * y).sum(),
+     {"x": (N, 1), "y": (N, 1)}),
+    ("vec(X)^T kron(A, B) vec(X)", "X", "X: matrix(n, m); A: matrix(m, m); B: matrix(n, n)",
+     "B X Aᵀ + Bᵀ X A", lambda X, A, B: X.T.reshape(-1, 1).T @ torch.kron(A, B) @ X.T.reshape(-1, 1),
+     {"X": (N, M), "A": (M, M), "B": (N, N)}),
+    ("vec(X)^T vec(Y)", "X", "X, Y: matrix(n, m)", "Y", lambda X, Y: X.T.reshape(-1, 1).T @ Y.T.reshape(-1, 1),
+     {"X": (N, M), "Y": (N, M)}),
+]
+
+
+@pytest.mark.parametrize("formula,wrt,where,book,fn,inputs", PRINTED, ids=[f"{p[0]} in {p[1]}" for p in PRINTED])
+def test_printed_like_the_book(formula, wrt, where, book, fn, inputs) -> None:
+    f = matcalc.parse(formula, where=where)
+    g = matcalc.grad(f, wrt)
+    assert g.unicode() == book
+    rng = np.random.default_rng(7)
+    values = _inputs(inputs, rng)
+    values = {k: v.reshape(()) if v.shape == (1, 1) else v for k, v in values.items()}
+    want = _autograd(fn, values, wrt)
+    dims = {**sizes_of(f, values), "n": N, "m": M}
+    got = evaluate_closed_form(g, values, dims, values[wrt])
+    np.testing.assert_allclose(np.asarray(got).reshape(want.shape), want, rtol=1e-8, atol=1e-10)
+
+
+def test_logistic_hessian_in_cross_entropy_form() -> None:
+    """hessian of -yᵀ log(σ(X w)) - (1 - y)ᵀ log(1 - σ(X w)) is Xᵀ diag(σ(Xw) ⊙ (1 − σ(Xw))) X."""
+    f = matcalc.parse("-y^T log(sigmoid(X w)) - (1 - y)^T log(1 - sigmoid(X w))")
+    h = matcalc.hessian(f, "w")
+    assert h.unicode() == "Xᵀ diag(σ(X w) ⊙ (1 - σ(X w))) X"
+    rng = np.random.default_rng(3)
+    X, w, y = rng.normal(size=(N, M)), rng.normal(size=(M, 1)), rng.uniform(0.1, 0.9, (N, 1))
+
+    def loss(v):
+        p = _sigmoid(torch.tensor(X) @ v.reshape(M, 1))
+        return (-torch.tensor(y).T @ torch.log(p) - (1 - torch.tensor(y)).T @ torch.log(1 - p)).reshape(())
+
+    want = torch.autograd.functional.hessian(loss, torch.tensor(w[:, 0], dtype=torch.float64)).numpy()
+    got = evaluate_closed_form(h, {"X": X, "w": w, "y": y}, {"n": N, "m": M}, np.zeros((M, M)))
+    np.testing.assert_allclose(np.asarray(got), want, rtol=1e-8, atol=1e-10)

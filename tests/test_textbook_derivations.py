@@ -18,7 +18,8 @@ from matcalc.checking.sample import sample_inputs
 torch = pytest.importorskip("torch")
 
 CASES = [("||A x - b||^2", "x"), ("a^T exp(X b)", "X"), ("Y = sigmoid(W X); <Y, M Y>", "W"),
-         ("x^T A x / (x^T x)", "x"), ("-y^T log(softmax(W x))", "W"), ("sum(log(1 + exp(X)))", "X")]
+         ("x^T A x / (x^T x)", "x"), ("sqrt(x^T A x)", "x"), ("-y^T log(softmax(W x))", "W"),
+         ("sum(log(1 + exp(X)))", "X")]
 
 
 @pytest.mark.parametrize("formula,wrt", CASES)
@@ -46,10 +47,12 @@ HAND = {  # the functions written by hand in torch (vectors as columns), for df 
     "a^T exp(X b)": ("X: matrix(3, 2)", lambda a, X, b: (a.T @ torch.exp(X @ b)).sum()),
     "Y = sigmoid(W X); <Y, M Y>": ("W: matrix(3, 2); X: matrix(2, 4)",
                                    lambda W, X, M: (torch.sigmoid(W @ X) * (M @ torch.sigmoid(W @ X))).sum()),
+    "x^T A x / (x^T x)": ("A: matrix(3, 3)", lambda x, A: ((x.T @ A @ x) / (x.T @ x)).sum()),
+    "sqrt(x^T A x)": ("A: spd(3)", lambda x, A: torch.sqrt(x.T @ A @ x).sum()),
 }
 
 
-@pytest.mark.parametrize("formula,wrt", CASES[:3])
+@pytest.mark.parametrize("formula,wrt", CASES[:5])
 def test_every_written_line_equals_df(formula: str, wrt: str) -> None:
     where, fn = HAND[formula]
     d = matcalc.derive(formula, wrt, where=where)

@@ -9,7 +9,7 @@ n-vectors; alpha scalar), or a function of them (``V.A``, ``V.n``) for forms the
 from __future__ import annotations
 
 from matcalc.algebra.expr import Expr
-from matcalc.algebra.ops import add, const, fill, make, matmul, transpose
+from matcalc.algebra.ops import add, const, fill, identity, make, matmul, transpose
 
 TEXTBOOK_INSTANCES: dict[str, list] = {
     "A (B / s) = (A B) / s": ["P (A / alpha)", "x^T (y / alpha)"],
@@ -46,7 +46,10 @@ TEXTBOOK_INSTANCES: dict[str, list] = {
         lambda V: matmul(fill(2, (3, V.n)), make("softmax", V.A)),
         lambda V: matmul(fill(1, (1, V.n)), make("softmax", V.x))],
     "(c 𝟙ᵀ) a = c sum(a), aᵀ (c 𝟙) = c sum(a)": [lambda V: matmul(fill(2, (1, V.n)), V.x), "x^T vector(1)"],
-    "f(Aᵀ) = f(A)ᵀ for an entrywise f": ["exp(A^T)", "sigmoid(x^T)", "tanh((A + B)^T)", "relu'(x^T)"],
+    "f(A)ᵀ = f(Aᵀ) for an entrywise f and A not a sum (the transpose goes on to the leaves)": [
+        "exp(A)^T", "sigmoid(x)^T", "tanh(alpha x)^T"],
+    "f((A + B)ᵀ) = f(A + B)ᵀ for an entrywise f (a transposed sum stays outside: tanh(W x + b)ᵀ)": [
+        "tanh((A + B)^T)", "exp((x + alpha)^T)", "relu'((x - y)^T)"],
     "A ⊙ B + B ⊙ A = 2 A ⊙ B": ["A .* B + B .* A", "A .* B + C + B .* A"],
     "P (-A - B) = -(P (A + B)), (-A - B) Q = -((A + B) Q)": ["P (-A - B)", "(-P - Q) (-A - B)"],
     "diag(a) b = a ⊙ b for a column b (s diag(a) b = s (a ⊙ b))": [
@@ -70,6 +73,33 @@ TEXTBOOK_INSTANCES: dict[str, list] = {
     "sum(y) = 1 for a vector y declared onehot or probability": ["sum(p)"],
     "(c 𝟙ᵀ) Y = c 𝟙ᵀ for Y declared onehot or probability (its columns sum to 1)": [
         lambda V: matmul(fill(2, (3, V.n)), V.Pm), lambda V: matmul(fill(1, (1, V.n)), V.p)],
+    "sum(a) = sum(aᵀ) for a row a (the sum of its entries, written as a column)": ["sum(x^T)", "sum(x^T A)"],
+    "sqrt(A).^2 = A (where sqrt(A) is defined)": ["sqrt(A).^2", "sqrt(alpha)^2", "sqrt(x^T x + beta)^2"],
+    "(A ./ B) ./ B = A ./ B.^2": ["(A ./ B) ./ B", "(x / alpha) / alpha", "(alpha ./ x) ./ x"],
+    "-(c A …) = (-c) A …: the sign goes to the leading number of a product or quotient": [
+        "-((2 A) / alpha)", "-((3 x^T y) / beta)", "-((2 x y^T) / beta)", "-(((2 alpha) / beta) x^T)"],
+    "diag(a) diag(b) = diag(a ⊙ b)": ["diag(x) diag(y)", "P diag(x) diag(y)", "(A^T diag(x)) diag(y)"],
+    "(c A).^p = c^p A.^p for a number c > 0 or an integer p": ["(2 A).^3", "(3 x).^0.5", "(-2 alpha)^2"],
+    "s^(-p) A = A / s^p for a scalar s and a number p > 0": ["(x^T x)^-0.5 A", "alpha^-1 x", "(alpha^2)^-2 x^T"],
+    # ---------------------------------------------------------------- textbook_forms.py
+    "(c A) ./ (d B) = ((c / d) A) ./ B for numbers c, d with c / d whole (2 x ./ (2 s) = x ./ s)": [
+        "(2 A) ./ (2 B)", "(6 x) ./ (-3 y)", "(2 alpha) / (2 beta)", "A ./ (-1 B)"],
+    "diag(c 𝟙𝟙ᵀ) = c 𝟙 (the diagonal of a constant square array)": [
+        lambda V: make("diagvec", fill(2, (V.n, V.n)))],
+    "diag(I) = 𝟙 (the diagonal of the identity)": [lambda V: make("diagvec", identity(V.n))],
+    "relu′(z) ⊙ relu(z) = relu(z)": ["relu'(x) .* relu(x)", "relu'(A) .* (B .* relu(A))"],
+    "relu′(z) ⊙ z = relu(z)": ["relu'(x) .* x", "(A .* relu'(A)) .* B"],
+    "sign(z) ⊙ |z| = z": ["sign(x) .* abs(x)", "sign(A) .* (abs(A) .* B)"],
+    "sign(z) ⊙ z = |z|": ["sign(x) .* x", "B .* (A .* sign(A))"],
+    "(A ⊗ B)ᵀ = Aᵀ ⊗ Bᵀ": ["kron(P, A)^T", "kron(x, A)^T"],
+    "(A ⊗ B) vec(X) = vec(B X Aᵀ)": ["kron(S, P) vec(Q)", "kron(A, P) vec(B)"],
+    "(K₁ + K₂) vec(X) = K₁ vec(X) + K₂ vec(X) for Kronecker products K₁, K₂": [
+        "(kron(P, Q) + kron(Q, P)) vec(S)", "(kron(P, Q) - 2 kron(Q^T, P)) vec(S)"],
+    "a vec(A) + b vec(B) = vec(a A + b B)": ["vec(A) + vec(B)", "vec(A) - 2 vec(B) + vec(C)"],
+    "(vec(I_q)ᵀ ⊗ I_p)(I_q ⊗ vec(M)) = M (unvec of vec)": [
+        lambda V: matmul(make("kron", transpose(make("vec", identity(V.m))), identity(V.n)),
+                         make("kron", identity(V.m), make("vec", V.A)))],
+    "vec(X)ᵀ vec(Y) = ⟨X, Y⟩": ["vec(A)^T vec(B)", "vec(P)^T vec(P^T)"],
     # ---------------------------------------------------------------- lowering/reuse.py
     "(A + B) Y = A Y + B Y when A Y is computed anyway (A + B is not formed)": ["(P + Q) A", "(P + P^T) A"],
 }

@@ -3,10 +3,11 @@
 ``Expr(op, args, attr, shape)``: ``op`` names an entry of the registry in ``ops.py``,
 ``args`` are child nodes, ``attr`` is a hashable payload (a variable's ``Var``, a
 number, a definition's name) and ``shape`` is (rows, cols).
-Invariant: two nodes built from equal parts are the same object, so ``==`` is ``is``,
-hashing is O(1), and a gradient's shared subexpressions are shared in memory. Each node
-also has ``key``, an integer fixed at creation (a node's children are created before it):
-a cheap, stable order for sorting (O(1) per comparison, unlike the printed text).
+Invariant: two nodes built from equal parts are the same object, so ``==`` is ``is`` (object's
+own identity test, in C: no ``__eq__`` here), hashing is O(1), and a gradient's shared
+subexpressions are shared in memory. Each node also has ``key``, an integer fixed at creation (a
+node's children are created before it): a cheap, stable order for sorting (O(1) per comparison,
+unlike the printed text).
 
 ``with_args`` rebuilds one node on new children, ``transform`` rebuilds a whole DAG
 bottom-up (each distinct node once): the walk-and-rebuild loop, written once.
@@ -16,7 +17,7 @@ from __future__ import annotations
 
 import itertools
 import weakref
-from collections.abc import Callable, Container, Iterator
+from collections.abc import Callable, Container, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -70,9 +71,6 @@ class Expr:
     def __hash__(self) -> int:
         return self._hash
 
-    def __eq__(self, other: object) -> bool:
-        return self is other
-
     def __reduce__(self):
         return (Expr, (self.op, self.args, self.attr, self.shape))
 
@@ -98,6 +96,16 @@ def walk(root: Expr, known: Container[Expr] = ()) -> Iterator[Expr]:
         else:
             stack.append((node, True))
             stack.extend((a, False) for a in reversed(node.args) if id(a) not in seen)
+
+
+def walk_all(roots: Iterable[Expr]) -> Iterator[Expr]:
+    """Every distinct node below any of roots, once (children before parents, roots in order):
+    several walks that share one seen set, linear in the size of their union."""
+    seen: set[Expr] = set()
+    for root in roots:
+        for node in walk(root, seen):
+            seen.add(node)
+            yield node
 
 
 def with_args(node: Expr, args: tuple[Expr, ...]) -> Expr:

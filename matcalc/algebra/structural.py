@@ -78,7 +78,7 @@ def _row(shape: Shape) -> bool:
     return dim(shape[0]) == 1
 
 
-def _as_2d(code: str, e: Expr) -> str:
+def as_2d(code: str, e: Expr) -> str:
     """Generated code holds vectors 1-D: give np.kron the row or column it means."""
     if is_scalar(e.shape) or not (_row(e.shape) or _column(e.shape)):
         return code
@@ -87,7 +87,10 @@ def _as_2d(code: str, e: Expr) -> str:
 
 def _lower_kron(node: Expr, args: list[str], em: Any) -> str:
     a, b = node.args
-    code = f"{em.module}.kron({_as_2d(args[0], a)}, {_as_2d(args[1], b)})"
+    parts = [as_2d(c, x) for c, x in zip(args, (a, b))]
+    if em.module == "torch":  # torch.kron refuses some strided views (a transpose): give it contiguous copies
+        parts = [p + ".contiguous()" if p.endswith(".T") else p for p in parts]
+    code = f"{em.module}.kron({parts[0]}, {parts[1]})"
     return code + ".reshape(-1)" if _row(node.shape) or _column(node.shape) else code
 
 

@@ -171,11 +171,7 @@ def mixed_product(m: Expr, c: Expr) -> Expr:
 
 def _scalar_row(s: Expr) -> Expr:
     """A scalar linear in one differential: s = <G, dX> = vec(G)ᵀ vec(dX); G by the adjoint moves."""
-    lin = Linearizer(s, [])
-    terms = [(ops.const(1), s)]
-    while (i := lin._next_linear(terms)) is not None:
-        terms = lin._transpose(terms, i)
-    terms = lin._collect(terms)
+    terms = Linearizer(s, []).transposed(ops.const(1), s)
     if len(terms) != 1:
         raise MatcalcError("internal: a scalar linear form in several differentials")
     return row_of(simplify(terms[0][0]))

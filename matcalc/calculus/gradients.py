@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from matcalc.algebra import ops
-from matcalc.algebra.expr import Expr, transform, walk, with_args
+from matcalc.algebra.expr import Expr, transform, walk, walk_all, with_args
 from matcalc.algebra.registry import substitute
 from matcalc.algebra.shapes import MatcalcError, is_scalar
 from matcalc.calculus.diff import Step, gradients
@@ -28,9 +28,8 @@ from matcalc.simplification.simplify import simplify
 
 
 def _variables(formula: Formula, wrt: list[str]) -> list[Expr]:
-    found = {n.attr.name: n for n in walk(formula.expr) if n.op == "var"}
-    for _, ref in formula.definitions:
-        found.update({n.attr.name: n for n in walk(ref) if n.op == "var"})
+    found = {n.attr.name: n for n in walk_all([formula.expr] + [ref for _, ref in formula.definitions])
+             if n.op == "var"}
     missing = [w for w in wrt if read_name(w) not in found]  # λ and lambda are one variable
     if missing:
         names = ", ".join(found) or "none"
@@ -207,16 +206,21 @@ class Derivation(Display):
         return [Applied(step.rule, before, after) for step, before, after in zip(self.steps[1:], states, states[1:])]
 
     def shown(self, step: Step) -> Expr:
-        """A step's state as a teacher writes it: <1, L> is L, <c, L> is c L (-L for -1) for a
-        number c and a scalar L."""
+        """A step's state as a teacher writes it: a weight g on a scalar L is a product, <1, L> is L,
+        <c, L> is c L, <c / s, L> is c L / s (and so is (c / s) ⊙ L of scalars)."""
         defs = self.formula.definitions
+
+        def scalars(node: Expr, args: tuple[Expr, ...]) -> Expr:
+            node = with_args(node, args) if args else node
+            if node.op == "hadamard" and is_scalar(node.shape):
+                return _weighted(*node.args) or _weighted(*reversed(node.args)) or node
+            return node
+
         terms = []
         for g, lin in step.terms:
-            g = fold_definitions(g, defs)
-            if is_scalar(lin.shape) and g.op == "const":
-                terms.append(lin if g.attr == 1 else ops.neg(lin) if g.attr == -1 else ops.matmul(g, lin))
-            else:
-                terms.append(ops.inner(g, lin))
+            lin = transform(lin, scalars)
+            terms.append(is_scalar(lin.shape) and _weighted(fold_definitions(g, defs), lin)
+                         or ops.inner(fold_definitions(g, defs), lin))
         return ops.add(*terms) if terms else ops.const(0)
 
     def teacher_steps(self) -> list[tuple[Expr, str]]:
@@ -268,6 +272,16 @@ _LATEX_IN_TEXT = {"ᵀ": "$^\\top$", "⊙": "$\\odot$", "⁻¹": "$^{-1}$", "⟨
                   "²": "$^2$", "₂": "$_2$",
                   "𝟙": "$\\mathbf{1}$", "‖": "$\\|$", "₁": "$_1$", "Σ": "$\\sum$", "≥": "$\\geq$", "_": "\\_",
                   "&": "\\&", "σ": "$\\sigma$"}
+
+
+def _weighted(g: Expr, lin: Expr) -> Expr | None:
+    """g L written as a product for a scalar L: L, -L, c L, or (c L) / s for g = c / s; else None."""
+    if g.op == "div" and g.args[0].op == "const" and is_scalar(g.shape):
+        top = _weighted(g.args[0], lin)
+        return ops.div(top, g.args[1])
+    if g.op != "const":
+        return None
+    return lin if g.attr == 1 else ops.neg(lin) if g.attr == -1 else ops.matmul(g, lin)
 
 
 _NORM_SQUARED = "d(‖A‖²) = 2 <A, dA>"

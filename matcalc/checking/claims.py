@@ -44,6 +44,7 @@ from matcalc.display import Display
 from matcalc.language.formula import Declaration, Formula
 from matcalc.language.parse import parse
 from matcalc.language.printers import show, show_name
+from matcalc.language.syntax import read_name
 from matcalc.lowering.evaluate import as_formula
 from matcalc.simplification.simplify import simplify
 
@@ -80,8 +81,11 @@ class ClaimResult(Display):
         return self.method if self.error else ""
 
     def label(self, notation: str = "unicode") -> str:
-        """The left side: ∇_x f for a gradient, J_x F for a Jacobian, ∇²_x f for a Hessian."""
-        return claim_label(self.kind, self.wrt, self.fname, notation)
+        """The left side: ∇_x f for a gradient, J_x F for a Jacobian, ∇²_x f for a Hessian (∇_λ f, \\nabla_{\\lambda} f
+        whether wrt was spelled λ, \\lambda or lambda; W₁ as written)."""
+        name = read_name(self.wrt)
+        wrt = name if notation == "latex" else show_name(name, notation) if self.wrt.isascii() else self.wrt
+        return claim_label(self.kind, wrt, self.fname, notation)
 
     def lines(self) -> list[str]:
         """The report, one line per fact."""
@@ -182,6 +186,7 @@ def check_claim(f: str | Formula, wrt: str, claim: str | Formula, where: str | d
     ``"hessian"`` checks a claimed Jacobian or Hessian instead (``family_claims.py``)."""
     require_torch("check_claim")
     formula = as_formula(f, where)
+    name = read_name(wrt)  # λ, \\lambda and lambda are one variable; the result keeps the user's spelling
     if kind != "gradient":
         from matcalc.checking.family_claims import check_family_claim  # it imports this module
 
@@ -196,10 +201,10 @@ def check_claim(f: str | Formula, wrt: str, claim: str | Formula, where: str | d
     except MatcalcError as e:
         result.method = "parse"
         result.error = f"the claim is not a well-formed expression: {e}"
-        result.diagnosis = _diagnose_ill_shaped(formula, claim, wrt, seed, tol, result.notation)
+        result.diagnosis = _diagnose_ill_shaped(formula, claim, name, seed, tol, result.notation)
         return result
     result.claim = claimed
-    return _judge(result, formula, claimed, wrt, seed, tol)
+    return _judge(result, formula, claimed, name, seed, tol)
 
 
 def _without_label(claim: str) -> str:
@@ -216,7 +221,8 @@ def _variable_shape(formula: Formula, wrt: str) -> tuple:
         for node in _vars(ref):
             if node.attr.name == wrt:
                 return node.shape
-    raise MatcalcError(f"'{wrt}' is not a variable of the formula")
+    raise MatcalcError(f"'{wrt}' is not a variable of the formula (its variables: "
+                       f"{', '.join(d.name for d in _all_declarations(formula))})")
 
 
 def _vars(e: Expr) -> list[Expr]:
@@ -241,7 +247,7 @@ def _judge(result: ClaimResult, formula: Formula, claimed: Formula, wrt: str, se
     if tuple(claimed.shape) != tuple(shape):
         result.method = "shape"
         msg = (f"a shape that cannot be right: the claim is {show_shape(claimed.shape)} "
-               f"but {wrt} is {show_shape(shape)}, and ∇_{wrt} f has the shape of {wrt}")
+               f"but {result.wrt} is {show_shape(shape)}, and ∇_{result.wrt} f has the shape of {result.wrt}")
         result.error = msg
         result.diagnosis = diagnose(c_expr, shape, points, truths, tol, formula.definitions, result.notation)
         return result
@@ -263,7 +269,7 @@ def _judge(result: ClaimResult, formula: Formula, claimed: Formula, wrt: str, se
                             "say otherwise: the verdict follows the numbers")
     if _is_symmetric(formula, wrt) and _symmetrized_matches(c_expr, points, truths, tol):
         result.ok = True
-        result.notes.append(f"this is the symmetrized gradient (G + Gᵀ)/2, the gradient among symmetric {wrt}; "
+        result.notes.append(f"this is the symmetrized gradient (G + Gᵀ)/2, the gradient among symmetric {result.wrt}; "
                             "matcalc's convention is the unconstrained G")
         return result
     result.diagnosis = diagnose(c_expr, shape, points, truths, tol, formula.definitions, result.notation)

@@ -20,6 +20,7 @@ from matcalc.calculus.commands import derive_kind
 from matcalc.checking.sample import sample_inputs, sizes_of
 from matcalc.checking.verify import relative_error, require_torch
 from matcalc.language.formula import Formula
+from matcalc.language.syntax import read_name
 from matcalc.lowering.evaluate import as_formula, compile
 
 REFERENCE = {"jacobian": "torch.func.jacrev", "jvp": "torch.func.jvp", "vjp": "torch.autograd.grad of <G, F>",
@@ -129,16 +130,17 @@ def check_kind(f: str | Formula, wrt: str, kind: str, where: str | dict | None =
     direction_name = "G" if kind == "vjp" else "V"
     result = derive_kind(kind, formula, wrt, direction=direction_name)
     report = KindReport(kind, formula.text(), wrt, result.text(), tol=tol)
+    name = read_name(wrt)  # the variable as the formula spells it (λ is lambda): the report keeps wrt
     rng = np.random.default_rng(seed)
     for _ in range(trials):
         values = sample_inputs(formula, rng)
         dims = sizes_of(formula, values)
         direction = None
         if kind in ("jvp", "hvp", "vjp"):  # a direction shaped like X, or an upstream G shaped like F
-            shape = np.shape(compile(formula)(**values)) if kind == "vjp" else np.shape(values[wrt])
+            shape = np.shape(compile(formula)(**values)) if kind == "vjp" else np.shape(values[name])
             direction = rng.standard_normal(shape)
             values = {**values, direction_name: direction}
-        want = reference(kind, formula, wrt, values, direction)
+        want = reference(kind, formula, name, values, direction)
         got = evaluate(result, values, dims)
         got = got.reshape(want.shape) if got.size == want.size else got
         report.max_rel_error = max(report.max_rel_error, relative_error(got, want))

@@ -114,7 +114,7 @@ def _wrap_applied(text: str) -> str:
 
 
 _VARIABLE = (r"(?:\\(?:mathbf|boldsymbol|bm|mathrm)\{)?\\?"
-             r"([A-Za-zα-ωΑ-Ω][A-Za-z0-9]*(?:_(?:\{[A-Za-z0-9]+\}|[A-Za-z0-9]+))?)")
+             r"([A-Za-zα-ωΑ-Ω][A-Za-z0-9]*(?:_(?:\{[A-Za-z0-9]+\}|[A-Za-z0-9]+)|[₀-₉]+)?)")
 GRADIENT_LABEL = re.compile(
     r"^\s*(?:∇|\\nabla|grad|nabla)\s*_\s*\{?\s*" + _VARIABLE
     + r"|^\s*\\frac\{\s*\\partial[^}]*\}\{\s*\\partial\s*" + _VARIABLE

@@ -23,6 +23,7 @@ from matcalc.calculus.gradients import grad
 from matcalc.checking.sample import at_sizes, free_dimensions, sample_inputs, sizes_of
 from matcalc.display import Display
 from matcalc.language.formula import Formula
+from matcalc.language.syntax import read_name
 from matcalc.lowering.evaluate import as_formula, compile
 
 _TORCH_CACHE: dict[Expr, Any] = {}
@@ -48,13 +49,15 @@ def reference_gradients(formula: str | Formula, wrt: str | Sequence[str], values
                         dims: Mapping[str, int] | None = None) -> dict[str, np.ndarray | float]:
     """∇ f for each name in ``wrt`` at ``values``, by torch.autograd in float64 (unconstrained gradient).
 
-    ``dims`` gives sizes to dimensions no input carries (a free ``I`` in ``tr(I)``)."""
+    ``dims`` gives sizes to dimensions no input carries (a free ``I`` in ``tr(I)``). A name may be
+    spelled as the user wrote it (`λ` for lambda, `W₁` for W_1); the result keeps that spelling."""
     import torch  # only when a reference is asked for
 
     formula = as_formula(formula, where)
     if dims:
         formula = Formula(concretize(formula.expr, dims), formula.declarations)
-    names = [wrt] if isinstance(wrt, str) else list(wrt)
+    spelled = [wrt] if isinstance(wrt, str) else list(wrt)
+    names = [read_name(n) for n in spelled]
     fn = _torch_function(formula)
     inputs = {n.attr.name for n in walk(formula.expr) if n.op == "var"}
     missing = [n for n in names if n not in values]
@@ -71,9 +74,9 @@ def reference_gradients(formula: str | Formula, wrt: str | Sequence[str], values
     else:  # the value is piecewise constant in every leaf (relu'(x), sign(x)): a zero gradient
         grads = (None,) * len(leaves)
     result: dict[str, np.ndarray | float] = {}
-    for n, g in zip(names, grads):
+    for s, n, g in zip(spelled, names, grads):
         arr = np.zeros(np.shape(values[n])) if g is None else g.detach().numpy()
-        result[n] = _as_convention(arr, values[n])
+        result[s] = _as_convention(arr, values[n])
     return result
 
 
@@ -239,7 +242,7 @@ def check(f: str | Formula, wrt: str | Sequence[str], where: str | None = None, 
             if r.error:
                 continue
             try:
-                got = evaluate_closed_form(grads[n], values, dims, values[n])
+                got = evaluate_closed_form(grads[n], values, dims, values[read_name(n)])
             except Exception as exc:  # noqa: BLE001
                 r.error = f"cannot evaluate: {type(exc).__name__}: {exc}"
                 continue

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from matcalc.algebra.expr import Expr, walk
+from matcalc.algebra.expr import Expr, walk, walk_all
 from matcalc.algebra.shapes import SCALAR, DimVar, ParseError, Unifier
 from matcalc.algebra.structural import ProductDim, times
 from matcalc.language.formula import Declaration
@@ -72,9 +72,8 @@ def where_items(where: str | dict | None) -> list[tuple[str, str]]:
 
 def finalize(u: Unifier, root: Expr, defs: list[tuple[str, Expr]]) -> tuple[Expr, tuple[tuple[str, Expr], ...]]:
     """Rebuild every node with resolved dimensions; name the unknown ones n, m, k, …"""
-    used = {d for node in walk(root) for d in u.resolve(node.shape) if isinstance(d, str)}
-    for _, ref in defs:
-        used |= {d for node in walk(ref) for d in u.resolve(node.shape) if isinstance(d, str)}
+    used = {d for node in walk_all([root] + [ref for _, ref in defs]) for d in u.resolve(node.shape)
+            if isinstance(d, str)}
     names: dict[DimVar, str] = {}
     fresh = (n for n in FRESH_DIMS + [f"n{i}" for i in range(1, 1000)] if n not in used)
 
@@ -91,10 +90,9 @@ def finalize(u: Unifier, root: Expr, defs: list[tuple[str, Expr]]) -> tuple[Expr
     built: dict[Expr, Expr] = {}
 
     def rebuild(top: Expr) -> Expr:
-        for node in walk(top):
-            if node not in built:
-                shape = (resolve(node.shape[0]), resolve(node.shape[1]))
-                built[node] = Expr(node.op, tuple(built[a] for a in node.args), node.attr, shape)
+        for node in walk(top, built):
+            shape = (resolve(node.shape[0]), resolve(node.shape[1]))
+            built[node] = Expr(node.op, tuple(built[a] for a in node.args), node.attr, shape)
         return built[top]
 
     new_defs = tuple((name, rebuild(ref)) for name, ref in defs)
@@ -106,8 +104,7 @@ def declarations(root: Expr, decls: dict[str, Decl], defs: tuple[tuple[str, Expr
     formula uses, in their order, then the formula (`H = relu(W1 X); W2 H` names W1, X, W2)."""
     used = {n.attr for n in walk(root) if n.op == "ref"}
     out: dict[str, Declaration] = {}
-    for top in [ref for name, ref in defs if name in used] + [root]:
-        for node in walk(top):
-            if node.op == "var" and node.attr.name not in out:
-                out[node.attr.name] = Declaration(node.attr, node.shape)
+    for node in walk_all([ref for name, ref in defs if name in used] + [root]):
+        if node.op == "var" and node.attr.name not in out:
+            out[node.attr.name] = Declaration(node.attr, node.shape)
     return list(out.values())

@@ -20,6 +20,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 
 from matcalc.algebra.ops import call_names
 from matcalc.algebra.shapes import ParseError
+from matcalc.language.tokens import SUBSCRIPTS
 
 MAX_DEPTH = 300  # deeper parse trees are refused with a clear error (no recursion crash)
 GREEK = ("alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa lambda mu nu xi "
@@ -146,14 +147,18 @@ def _check_depth(tree: Tree, text: str) -> None:
         stack.extend((c, depth + 1) for c in node.children if isinstance(c, Tree))
 
 
+_SUBSCRIPT_END = re.compile("(?<=[^_%s])[%s]+$" % (("".join(SUBSCRIPTS),) * 2))
+
+
 def read_name(raw: str) -> str:
-    """Normalize a name token: `x_{hat}` -> x_hat, `\\mathbf{x}` -> x, `λ` -> lambda."""
+    """Normalize a name token: `x_{hat}` -> x_hat, `\\mathbf{x}` -> x, `λ` -> lambda, `W₁` -> W_1."""
     m = re.fullmatch(r"\\(?:mathbf|boldsymbol|bm|mathrm|mathit|operatorname)\{(.*)\}(.*)", raw)
     if m:
         raw = m.group(1).replace("\\_", "_") + m.group(2)
     elif raw.startswith("\\"):
         raw = raw[1:]
     raw = re.sub(r"_\{([A-Za-z0-9]+)\}", r"_\1", raw)
+    raw = _SUBSCRIPT_END.sub(lambda m: "_" + "".join(SUBSCRIPTS[c] for c in m.group()), raw)  # W₁ is W_1
     return "".join(GREEK_UNICODE.get(ch, ch) for ch in raw)
 
 

@@ -14,7 +14,8 @@ from typing import Any
 from matcalc.algebra.expr import Expr
 from matcalc.algebra.ops import lower_sum
 from matcalc.algebra.registry import Op, Template, register
-from matcalc.algebra.shapes import Shape, dim, is_scalar, one_dimensional
+from matcalc.algebra.shapes import MatcalcError, Shape, dim, is_scalar, one_dimensional
+from matcalc.algebra.structural import as_2d
 
 _TRANSPOSED = re.compile(r"[A-Za-z_]\w*\.T")  # a named array's transpose, as the emitter writes it inline
 
@@ -57,6 +58,47 @@ def _rowdot(total: str) -> Template:
     return lower
 
 
+def _kronmul(node: Expr, args: list[str], em: Any) -> str:
+    """(A ⊗ B) M without forming A ⊗ B: M's rows split in two (``M.reshape(k, p, q)``), then two
+    matrix products, n·m·k·p·q multiplications becoming about (n·k·p + n·m·p)·q or (m·p·k + n·k·m)·q.
+    Which factor goes first is opt_einsum's cheapest contraction order at the estimated sizes."""
+    a, b, m = node.args
+    A, B = (as_2d(code, x) for code, x in zip(args, (a, b)))
+    k, p = (_dim(em, x, code) for x, code in ((a, A), (b, B)))
+    if one_dimensional(m.shape):  # M a column (held 1-D): (A ⊗ B) m = rows of A M₂ Bᵀ
+        m2 = f"{args[2]}.reshape({k}, {p})"
+        first = _first("ij,ab,jb->ia", [a.shape, b.shape, (a.shape[1], b.shape[1])])
+        bt = B[:-2] if _TRANSPOSED.fullmatch(B) else f"{B}.T"
+        code = f"({A} @ {m2}) @ {bt}" if first == 0 else f"{A} @ ({m2} @ {bt})"
+        return f"({code}).reshape({'()' if is_scalar(node.shape) else '-1'})"
+    q = f"{args[2]}.shape[1]"
+    first = _first("ij,ab,jbq->iaq", [a.shape, b.shape, (a.shape[1], b.shape[1], m.shape[1])])
+    if first == 0:  # Σ_j A_ij M_jbq, then Σ_b B_ab (·)_ibq
+        code = f"{B} @ ({A} @ {args[2]}.reshape({k}, -1)).reshape({A}.shape[0], {p}, {q})"
+    else:  # Σ_b B_ab M_jbq, then Σ_j A_ij (·)_jaq
+        code = f"{A} @ ({B} @ {args[2]}.reshape({k}, {p}, {q})).reshape({k}, -1)"
+    return f"({code}).reshape({'-1' if one_dimensional(node.shape) else f'-1, {q}'})"
+
+
+def _first(spec: str, shapes: list[tuple]) -> int:
+    """Which of the first two einsum operands opt_einsum contracts with the third first (its cheapest
+    order for ``spec`` at the estimated sizes)."""
+    import opt_einsum  # only when a Kronecker product is lowered
+
+    from matcalc.lowering.chains import size
+
+    path, _ = opt_einsum.contract_path(spec, *(tuple(size(d) for d in s) for s in shapes), shapes=True)
+    return min(path[0])
+
+
+def _dim(em: Any, e: Expr, code: str) -> str:
+    """Code for the number of columns of e: its dimension's name when an input carries it."""
+    try:
+        return em.dim(e.shape[1])
+    except MatcalcError:
+        return f"{code}.shape[1]"
+
+
 def private(name: str, numpy: Template, torch: Template | None = None, **facts: Any) -> Op:
     """Register an operation only code generation builds (``torch`` defaults to ``numpy``)."""
     return register(Op(name, _built_by_rewrites, "private", numpy=numpy, torch=numpy if torch is None else torch,
@@ -76,3 +118,4 @@ private("rowdot", _rowdot('np.einsum("ij,ij->i", {0}, {1})'), _rowdot("torch.sum
 private("coldot", _rowdot('np.einsum("ij,ij->j", {0}, {1})'), _rowdot("torch.sum({0} * {1}, dim=0)"), arity=2)
 private("mask", "{1} * ({0} > 0)", arity=2, takes_numbers=True)  # relu'(Z) ⊙ G
 private("addsub", lower_sum, arity=None, takes_numbers=True)  # a signed sum: attr holds the signs
+private("kronmul", _kronmul, arity=3)  # (A ⊗ B) M without forming A ⊗ B

@@ -107,6 +107,8 @@ class Emitter:
         """Code for a dimension: an integer, or the variable read off an input."""
         if isinstance(d, int):
             return str(d)
+        if str(d) not in self.dims and "*" in str(d):  # a product (the size of a kron or a vec): n*m
+            return "(" + " * ".join(f if f.isdigit() else self.dim(f) for f in str(d).split("*")) + ")"
         if str(d) not in self.dims:
             raise MatcalcError(f"dimension {d} cannot be read off any input")
         return self.dims[str(d)]

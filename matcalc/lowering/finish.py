@@ -71,6 +71,17 @@ def _diag_fill(e: Expr, side: int) -> bool:
     return _matrices(e) and d.op == "diag" and d.args[0].op == "fill"
 
 
+def _kron(e: Expr) -> tuple[Expr, Expr] | None:
+    """(A, B) when e = A ⊗ B, (Aᵀ, Bᵀ) when e = (A ⊗ B)ᵀ (neither a number), else None."""
+    if e.op in ("kron", "transpose") and any(is_scalar(a.shape) for a in body(e).args):
+        return None
+    if e.op == "kron":
+        return e.args[0], e.args[1]
+    if e.op == "transpose" and e.args[0].op == "kron":
+        return flip(e.args[0].args[0]), flip(e.args[0].args[1])
+    return None
+
+
 def _dots(e: Expr) -> bool:
     """e = A ⊙ B with A, B matrices of e's shape (reduced without forming e)."""
     return e.op == "hadamard" and len(e.args) == 2 and all(a.shape == e.shape for a in e.args) \
@@ -119,6 +130,14 @@ COMMON.append(Rule("column sums of A ⊙ B = column dots of A and B (no A ⊙ B 
                    lambda e: local("coldot", *e.args[0].args, shape=e.shape), lambda e: _dots(e.args[0])))
 COMMON.append(Rule("row sums of A ⊙ B = row dots of A and B (no A ⊙ B formed)", ("rowsum",),
                    lambda e: local("rowdot", *e.args[0].args, shape=e.shape), lambda e: _dots(e.args[0])))
+COMMON.append(Rule("(A ⊗ B) M = rows of A M_(k×p) Bᵀ (an einsum: A ⊗ B is never formed)", ("matmul",),
+                   lambda e: local("kronmul", *_kron(e.args[0]), e.args[1], shape=e.shape),
+                   lambda e: _matrices(e) and _kron(e.args[0]) is not None and e.args[1].shape[0] != 1))
+COMMON.append(Rule("M (A ⊗ B) = ((Aᵀ ⊗ Bᵀ) Mᵀ)ᵀ (an einsum: A ⊗ B is never formed)", ("matmul",),
+                   lambda e: flip(local("kronmul", *(flip(f) for f in _kron(e.args[1])), flip(e.args[0]),
+                                        shape=(e.shape[1], e.shape[0]))),
+                   lambda e: _matrices(e) and _kron(e.args[1]) is not None and _kron(e.args[0]) is None
+                   and e.args[0].shape[1] != 1))
 COMMON.append(Rule("relu'(Z) ⊙ G = G where Z > 0", ("hadamard",), _mask, lambda e: e.args[0].shape == e.args[1].shape
                    and "step" in (body(e.args[0]).op, body(e.args[1]).op)))
 COMMON.append(Rule("A + (-B) = A - B", ("add",), _subtract, lambda e: any(a.op == "neg" for a in e.args)))

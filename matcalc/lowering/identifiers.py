@@ -14,6 +14,7 @@ import keyword
 import re
 
 from matcalc.algebra.shapes import MatcalcError
+from matcalc.language.syntax import read_name
 
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
@@ -26,5 +27,7 @@ def safe_identifier(name: str) -> str:
 
 
 def py_name(name: str) -> str:
-    """The Python identifier for a formula name (`lambda` -> `lambda_`), validated."""
+    """The Python identifier for a formula name in any spelling (`lambda`, `λ` -> `lambda_`; `W₁` -> `W_1`),
+    validated: plain ASCII, so generated code pastes anywhere."""
+    name = read_name(name)
     return safe_identifier(name + "_" if keyword.iskeyword(name) else name)

@@ -181,7 +181,8 @@ def value_function_source(sig: Signature, em: Emitter, value: str, shape: tuple,
 
 
 def _decl(sig: Signature, name: str) -> Declaration:
-    return next(d for d in sig.decls if d.name == name)
+    """The input called name in any spelling (`λ` is lambda)."""
+    return next(d for d in sig.decls if py_name(d.name) == py_name(name))
 
 
 def _imports(module: str, em: Emitter) -> list[str]:
@@ -257,8 +258,9 @@ def torch_function_source(sig: Signature, em: Emitter, value: str, grads: dict[s
     body += [f"    {', '.join(dims)}{',' if len(dims) == 1 else ''} = ctx.dims"] if dims else []
     body += _guarded(backward, {sig.names.index(py_name(n)): c for n, c in grads.items()})
     outs = []
+    codes = {py_name(n): c for n, c in grads.items()}  # wrt in any spelling (`λ` is lambda)
     for i, d in enumerate(sig.decls):
-        code = grads.get(d.name)
+        code = codes.get(py_name(d.name))
         outs.append("None" if code is None else
                     f"grad_output * {sig.output(code, d, 'torch')} if ctx.needs_input_grad[{i}] else None")
     body.append("    return " + ", ".join(f"({o})" if o != "None" else o for o in outs)

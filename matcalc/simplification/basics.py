@@ -3,16 +3,16 @@
 ``LEAVES``, ``TRANSPOSES`` and ``NEGATION`` are rule lists of the simplifier (``simplify.py``
 runs them first, in this order); ``fill_scalar``, ``transpose_transpose`` and
 ``transpose_scalar`` are shared with the code generator's list (``lowering/rules.py``).
-``order_key`` orders commuting factors as their printed forms sort, without printing them
-(``compare`` is memoized per pair of nodes and skips identical children in O(1)).
+``order_key`` orders commuting factors much as their printed forms sort, without printing them:
+by a bounded structural key computed once per node (O(1) per comparison, however deep the factors).
 Invariant: every rule is one identity of values that keeps the shape.
 """
 
 from __future__ import annotations
 
-from functools import cmp_to_key
+import hashlib
 
-from matcalc.algebra.expr import Expr
+from matcalc.algebra.expr import Expr, walk
 from matcalc.algebra.ops import add, const, fill, make, matmul, transpose
 from matcalc.algebra.shapes import is_scalar
 from matcalc.simplification.engine import Rule, RuleList
@@ -41,46 +41,43 @@ def scalar(e: Expr) -> bool:
     return is_scalar(e.shape)
 
 
-_ORDER: dict[tuple[Expr, Expr], int] = {}
+_PREFIX = 12  # how many heads of a node's preorder its sort key holds
+_KEYS: dict[Expr, tuple[tuple[str, ...], int, int]] = {}
 
 
 def forget_order() -> None:
-    """Drop the memoized comparisons (they hold their nodes)."""
-    _ORDER.clear()
+    """Drop the memoized sort keys (they hold their nodes)."""
+    _KEYS.clear()
 
 
 def _head(e: Expr) -> str:
     return e.op + ("" if e.attr is None else f"[{e.attr!r}]") + "("
 
 
-def compare(a: Expr, b: Expr) -> int:
-    """-1, 0 or 1 as ``repr(a)`` sorts before, like or after ``repr(b)``, without printing: heads
-    first, then the first pair of differing children (identical children are skipped in O(1), and
-    each pair of nodes is compared once: memoized)."""
-    if a is b:
-        return 0
-    known = _ORDER.get((a, b))
-    if known is not None:
-        return known
-    ha, hb = _head(a), _head(b)
-    if ha != hb:
-        result = -1 if ha < hb else 1
-    else:
-        pairs = ((x, y) for x, y in zip(a.args, b.args) if x is not y)
-        result = next((r for x, y in pairs if (r := compare(x, y))), (len(a.args) > len(b.args)) -
-                      (len(a.args) < len(b.args)))
-    if len(_ORDER) > 100_000:
+def sort_key(e: Expr) -> tuple[tuple[str, ...], int, int]:
+    """A structural sort key of bounded size, computed once per node (children first, iteratively):
+    the first heads of the node's preorder (so factors sort as their printed forms mostly do:
+    ``cos(x)`` before ``exp(x)``), then the taller node first, then a digest of the whole tree
+    (history-independent, unlike creation order). Comparing two keys costs O(1)."""
+    if len(_KEYS) > 200_000:
         forget_order()
-    _ORDER[a, b], _ORDER[b, a] = result, -result
-    return result
+    for node in walk(e, _KEYS):
+        head = _head(node)
+        prefix, height = [head], 0
+        digest = hashlib.blake2b(f"{head}{node.shape!r}".encode(), digest_size=8)
+        for a in node.args:
+            a_prefix, a_height, a_digest = _KEYS[a]
+            if len(prefix) < _PREFIX:
+                prefix += a_prefix[:_PREFIX - len(prefix)]
+            height = max(height, 1 - a_height)
+            digest.update(a_digest.to_bytes(8, "big"))
+        _KEYS[node] = (tuple(prefix), -height, int.from_bytes(digest.digest(), "big"))
+    return _KEYS[e]
 
 
-def _factor_order(a: Expr, b: Expr) -> int:
-    """Commuting scalar factors in one deterministic order: variables first, then by structure."""
-    return (a.op != "var") - (b.op != "var") or compare(a, b)
-
-
-order_key = cmp_to_key(_factor_order)
+def order_key(e: Expr) -> tuple:
+    """Commuting scalar factors in one deterministic order: variables first, then by ``sort_key``."""
+    return (e.op != "var",) + sort_key(e)
 
 
 # ---------------------------------------------------------------- leaves

@@ -238,7 +238,7 @@ def _cancel(e: Expr) -> Expr | None:
             den.remove(f)
             cancelled = True
     ones_numerator = e.op == "hadamard" and any(a.op == "div" and is_value(a.args[0], 1) for a in e.args)
-    repeated = len(set(den)) < len(den)
+    repeated = len(set(den)) < len(den) or len(set(num)) < len(num)  # A ⊙ B ⊙ A = A.^2 ⊙ B
     if not cancelled and not ones_numerator and not repeated:
         return None
     top = _chain(num, e.shape)
@@ -288,7 +288,16 @@ def _monomial(root: Expr, power: float, acc: dict[Expr, float], coef: list[float
             acc[e] = acc.get(e, 0) + power
 
 
-_CANONICAL: weakref.WeakSet = weakref.WeakSet()  # c · Π xᵏ products built below, and their prefixes
+# c · Π xᵏ products built below (and their prefixes) -> for a product chain, whether it starts
+# with a number; None for the other canonical forms (quotients, negatives, single powers)
+_CANONICAL: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _link(acc: Expr, t: Expr, number: bool) -> Expr:
+    """acc t as a canonical product chain (recorded as one)."""
+    new = Expr("matmul", (acc, t), None, SCALAR)
+    _CANONICAL[new] = number
+    return new
 
 
 def _product(factors: list[tuple[Expr, float]]) -> Expr | None:
@@ -298,14 +307,47 @@ def _product(factors: list[tuple[Expr, float]]) -> Expr | None:
         return None
     acc = terms[0]
     for t in terms[1:]:
-        acc = Expr("matmul", (acc, t), None, SCALAR)
-        _CANONICAL.add(acc)
+        acc = _link(acc, t, terms[0].op == "const")
     return acc
+
+
+def _base(e: Expr) -> bool:
+    """e is a factor _monomial keeps whole, with power 1."""
+    return e.op not in ("matmul", "hadamard", "div", "neg", "const") and not (
+        e.op == "hpow" and e.args[1].op == "const" and float(e.args[1].attr).is_integer())
+
+
+def _extended(e: Expr) -> Expr | None:
+    """The canonical form of e in O(1) when e extends a canonical product P (positive powers) by
+    one factor b (P b, b P or P ⊙ b) that sorts after P's last base or is it (x² x = x³), or
+    negates a P without a number: reverse mode multiplies a gradient by one new factor per step,
+    and flattening and sorting P each time would be quadratic. None when e is not of that form."""
+    if e.op == "neg":
+        p = e.args[0]
+        return e if scalar(p) and (_base(p) or _CANONICAL.get(p) is False) else None
+    if e.op not in ("matmul", "hadamard") or not all(scalar(a) for a in e.args):
+        return None
+    for p, b in (e.args, e.args[::-1]):
+        chain = p.op == "matmul" and _CANONICAL.get(p) is not None
+        last = p.args[1] if chain else p if _base(p) else None
+        if last is None or not _base(b):
+            continue
+        power = 1 if _base(last) else last.args[1].attr  # x³ ends the chain in x
+        if (last if power == 1 else last.args[0]) is b:
+            raised = Expr("hpow", (b, const(power + 1)), None, SCALAR)
+            return _link(p.args[0], raised, _CANONICAL[p]) if chain else raised
+        if order_key(b) > order_key(last if power == 1 else last.args[0]):
+            return _link(p, b, chain and _CANONICAL[p])
+    return None
 
 
 @rule("a s^2 / s = a s: products and quotients of scalars as c · Π xᵏ",
       "matmul", "hadamard", "div", "neg", "hpow", guard=lambda e: scalar(e) and e not in _CANONICAL)
 def _scalar_monomial(e: Expr) -> Expr | None:
+    quick = _extended(e)
+    if quick is not None:
+        _CANONICAL.setdefault(quick, None)
+        return quick
     acc: dict[Expr, float] = {}
     coef = [1.0]
     _monomial(e, 1, acc, coef)
@@ -320,5 +362,5 @@ def _scalar_monomial(e: Expr) -> Expr | None:
         top, c = const(c), 1
     new = div(top, bottom) if bottom is not None else top
     new = neg(new) if c == -1 else new
-    _CANONICAL.add(new)  # already in this form: trying the rule again would rebuild it unchanged
+    _CANONICAL.setdefault(new, None)  # already in this form: trying the rule again would rebuild it unchanged
     return new

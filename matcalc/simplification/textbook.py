@@ -19,6 +19,7 @@ from matcalc.simplification.engine import RuleList
 from matcalc.simplification.products import contraction
 from matcalc.simplification.sums import scaled, split_coefficient
 from matcalc.simplification.textbook_arrays import ARRAYS
+from matcalc.simplification.textbook_forms import FORMS
 
 TEXTBOOK = RuleList()
 rule = TEXTBOOK.rule
@@ -303,3 +304,4 @@ def _factor_hadamard(e: Expr) -> Expr | None:
 
 
 TEXTBOOK.extend(ARRAYS)
+TEXTBOOK.extend(FORMS)

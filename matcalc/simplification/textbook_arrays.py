@@ -10,7 +10,7 @@ sign or number one fixed way.
 
 from __future__ import annotations
 
-from matcalc.algebra.expr import Expr
+from matcalc.algebra.expr import Expr, walk
 from matcalc.algebra.ops import OPS, add, const, div, fill, hadamard, make, matmul, neg, transpose
 from matcalc.simplification.basics import is_value, scalar
 from matcalc.simplification.engine import RuleList
@@ -122,9 +122,16 @@ def _entrywise_op(name: str) -> bool:
     return spec.elementwise and spec.arity == 1 and name not in ("ref", "neg")
 
 
-@rule("f(Aᵀ) = f(A)ᵀ for an entrywise f", *(n for n in OPS if _entrywise_op(n)),
-      guard=lambda e: e.args[0].op == "transpose")
-def _entrywise_of_transpose(e: Expr) -> Expr | None:
+@rule("f(A)ᵀ = f(Aᵀ) for an entrywise f and A not a sum (the transpose goes on to the leaves)", "transpose",
+      guard=lambda e: _entrywise_op(e.args[0].op) and e.args[0].args[0].op != "add")
+def _transpose_entrywise(e: Expr) -> Expr | None:
+    return make(e.args[0].op, transpose(e.args[0].args[0]), attr=e.args[0].attr)
+
+
+@rule("f((A + B)ᵀ) = f(A + B)ᵀ for an entrywise f (a transposed sum stays outside: tanh(W x + b)ᵀ)",
+      *(n for n in OPS if _entrywise_op(n)),
+      guard=lambda e: e.args[0].op == "transpose" and e.args[0].args[0].op == "add")
+def _entrywise_of_transposed_sum(e: Expr) -> Expr | None:
     return transpose(make(e.op, e.args[0].args[0], attr=e.attr))
 
 
@@ -276,3 +283,82 @@ def _sum_of_simplex(e: Expr) -> Expr | None:
       guard=lambda e: e.args[0].op == "fill" and _simplex_var(e.args[1]))
 def _ones_times_simplex(e: Expr) -> Expr | None:
     return const(e.args[0].attr) if scalar(e) else fill(e.args[0].attr, e.shape)
+
+
+def _has_row_of_column(e: Expr) -> bool:
+    """e holds the transpose of a column (xᵀ): transposing e takes that transpose away."""
+    return any(n.op == "transpose" and n.args[0].shape[1] == 1 and not scalar(n) for n in walk(e))
+
+
+@rule("sum(a) = sum(aᵀ) for a row a (the sum of its entries, written as a column)", "sum",
+      guard=lambda e: e.args[0].shape[0] == 1 and not scalar(e.args[0]) and _has_row_of_column(e.args[0]))
+def _sum_of_row(e: Expr) -> Expr | None:
+    return make("sum", transpose(e.args[0]))
+
+
+@rule("(A ./ B) ./ B = A ./ B.^2", "div", guard=lambda e: e.args[0].op == "div" and e.args[0].args[1] is e.args[1])
+def _divided_twice(e: Expr) -> Expr | None:
+    return div(e.args[0].args[0], make("hpow", e.args[1], const(2)))
+
+
+def _leading_number(e: Expr) -> bool:
+    """e is a product or quotient whose leftmost factor is a number (2 A x / s, (2 a / s) bᵀ)."""
+    while e.op in ("matmul", "div"):
+        e = e.args[0]
+    return e.op == "const"
+
+
+def _negate_leading(e: Expr) -> Expr:
+    if e.op == "const":
+        return const(-e.attr)
+    return (matmul if e.op == "matmul" else div)(_negate_leading(e.args[0]), e.args[1])
+
+
+@rule("-(c A …) = (-c) A …: the sign goes to the leading number of a product or quotient", "neg",
+      guard=lambda e: e.args[0].op in ("matmul", "div") and _leading_number(e.args[0]))
+def _negated_leading_number(e: Expr) -> Expr | None:
+    return _negate_leading(e.args[0])
+
+
+@rule("sqrt(A).^2 = A (where sqrt(A) is defined)", "hpow",
+      guard=lambda e: e.args[0].op == "sqrt" and is_value(e.args[1], 2))
+def _square_of_root(e: Expr) -> Expr | None:
+    return e.args[0].args[0]
+
+
+def _diag_pair(e: Expr) -> tuple[Expr | None, Expr, Expr] | None:
+    """(P, a, b) when e is (P) diag(a) diag(b), P None when e is diag(a) diag(b)."""
+    left, right = e.args
+    if right.op != "diag":
+        return None
+    if left.op == "diag":
+        return None, left.args[0], right.args[0]
+    if left.op == "matmul" and left.args[1].op == "diag":
+        return left.args[0], left.args[1].args[0], right.args[0]
+    return None
+
+
+@rule("diag(a) diag(b) = diag(a ⊙ b)", "matmul", guard=lambda e: _diag_pair(e) is not None)
+def _diag_product(e: Expr) -> Expr | None:
+    p, a, b = _diag_pair(e)
+    both = make("diag", hadamard(a, b))
+    return both if p is None else matmul(p, both)
+
+
+@rule("(c A).^p = c^p A.^p for a number c > 0 or an integer p", "hpow", guard=lambda e: e.args[0].op == "matmul"
+      and e.args[0].args[0].op == "const" and e.args[1].op == "const"
+      and (e.args[0].args[0].attr > 0 or float(e.args[1].attr).is_integer()))
+def _power_of_scaled(e: Expr) -> Expr | None:
+    (c, a), p = e.args[0].args, e.args[1]
+    return matmul(const(c.attr ** p.attr), make("hpow", a, p))
+
+
+def _negative_power(s: Expr) -> bool:
+    return s.op == "hpow" and scalar(s) and s.args[1].op == "const" and s.args[1].attr < 0
+
+
+@rule("s^(-p) A = A / s^p for a scalar s and a number p > 0", "matmul",
+      guard=lambda e: _negative_power(e.args[0]) and not scalar(e.args[1]))
+def _negative_power_as_quotient(e: Expr) -> Expr | None:
+    (s, p), a = e.args[0].args, e.args[1]
+    return div(a, s if p.attr == -1 else make("hpow", s, const(-p.attr)))

@@ -9,7 +9,7 @@ Routes:
   GET  /api/codegen       ?f=&wrt=&where=&backend=  {"source": …}
   GET  /api/jacobian, /api/jvp, /api/hessian, /api/hvp   ?f=&wrt=&where=&steps=1&direction=V
                           the same object as `matcalc hessian … --format json`; grad, check and codegen
-                          take what=jacobian|jvp|hessian|hvp too (another what is a 400 error)
+                          take what=jacobian|jvp|hessian|hvp (or kind=) too (another what is a 400 error)
   POST /api/homework      the problem set as the body: the same object as `matcalc homework --format json`
   GET  /static/…          the stylesheet and the small script (copy buttons, file upload)
 
@@ -41,10 +41,20 @@ MAX_UPLOAD = 1_000_000  # characters of a problem set
 
 
 def _query(request: Request) -> Query:
+    from matcalc.language.syntax import read_name
+
     params = request.query_params
-    wrt = [n.strip() for item in params.getlist("wrt") for n in item.split(",") if n.strip()]
-    return Query(f=params.get("f", ""), wrt=wrt, where=params.get("where", ""), what=params.get("what", "grad"),
-                 check=params.get("check", "1") != "0")
+    wrt: dict[str, str] = {}  # each variable once, in the first spelling given (λ is lambda)
+    for n in (n.strip() for item in params.getlist("wrt") for n in item.split(",")):
+        if n:
+            wrt.setdefault(read_name(n), n)
+    return Query(f=params.get("f", ""), wrt=list(wrt.values()), where=params.get("where", ""),
+                 what=(_asked(request) or ["grad"])[0], check=params.get("check", "1") != "0")
+
+
+def _asked(request: Request) -> list[str]:
+    """The kinds asked for by what= and by kind= (the CLI's --kind: gradient is grad)."""
+    return [{"gradient": "grad"}.get(v, v) for k in ("what", "kind") if (v := request.query_params.get(k))]
 
 
 def _render(name: str, **context: Any) -> HTMLResponse:
@@ -100,8 +110,11 @@ def _wrt(request: Request) -> list[str]:
 
 
 def _what(request: Request) -> str:
-    """The kind asked for (what=grad by default); an unknown one is an error."""
-    what = request.query_params.get("what", "grad")
+    """The kind asked for (what= or kind=, grad by default); an unknown one is an error."""
+    asked = set(_asked(request))
+    if len(asked) > 1:
+        raise matcalc.MatcalcError(f"what= and kind= ask for different things: {' and '.join(sorted(asked))}")
+    what = _query(request).what
     if what not in available_kinds():
         raise matcalc.MatcalcError(unknown_kind(what, available_kinds()))
     return what

@@ -1,0 +1,183 @@
+"""Textbook rules found by the fresh-user trial (issue 13): numbers, diagonals, ramps, Kronecker forms.
+
+``FORMS`` is part of the simplifier's last rule list (``textbook.py`` appends it). A number
+common to a numerator and its denominator cancels (``2 x ./ (2 sqrt(…)) = x ./ sqrt(…)``), the
+diagonal of ``𝟙𝟙ᵀ`` is ``𝟙``, a ramp's or an absolute value's derivative meets the function
+(``relu′(z) ⊙ relu(z) = relu(z)``, ``sign(z) ⊙ |z| = z``), and Kronecker products acting on a
+``vec`` become matrix products (``(A ⊗ B) vec(X) = vec(B X Aᵀ)``, then the unvec of a vec is the
+matrix itself: ``∇ vec(X)ᵀ (A ⊗ B) vec(X) = B X Aᵀ + Bᵀ X A``). Invariant: every rule is one
+identity of values that keeps the shape, and each makes the tree smaller or moves a ``vec`` or a
+transpose one fixed way (outwards, to the leaves).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from matcalc.algebra.expr import Expr
+from matcalc.algebra.ops import add, div, fill, make, matmul, transpose
+from matcalc.algebra.shapes import dim
+from matcalc.simplification.basics import is_identity, scalar
+from matcalc.simplification.engine import RuleList
+from matcalc.simplification.sums import scaled, split_coefficient
+
+FORMS = RuleList()
+rule = FORMS.rule
+
+
+# ---------------------------------------------------------------- a number common to both sides of a quotient
+
+
+def _common_number(e: Expr) -> float | None:
+    """c / d when e = (c A) / (d B) with numbers c, d (d ≠ 1) and c / d a whole number, else None."""
+    c, _ = split_coefficient(e.args[0])
+    d, _ = split_coefficient(e.args[1])
+    if d in (0, 1) or e.args[1].op != "matmul":
+        return None
+    q = c / d
+    return q if float(q).is_integer() else None
+
+
+@rule("(c A) ./ (d B) = ((c / d) A) ./ B for numbers c, d with c / d whole (2 x ./ (2 s) = x ./ s)", "div",
+      guard=lambda e: _common_number(e) is not None)
+def _cancel_number(e: Expr) -> Expr | None:
+    q = _common_number(e)
+    return div(scaled(int(q), split_coefficient(e.args[0])[1]), split_coefficient(e.args[1])[1])
+
+
+# ---------------------------------------------------------------- diagonals of constant arrays
+
+
+@rule("diag(c 𝟙𝟙ᵀ) = c 𝟙 (the diagonal of a constant square array)", "diagvec",
+      guard=lambda e: e.args[0].op == "fill")
+def _diag_fill(e: Expr) -> Expr | None:
+    return fill(e.args[0].attr, e.shape)
+
+
+@rule("diag(I) = 𝟙 (the diagonal of the identity)", "diagvec", guard=lambda e: is_identity(e.args[0]))
+def _diag_identity(e: Expr) -> Expr | None:
+    return fill(1, e.shape)
+
+
+# ---------------------------------------------------------------- relu′ and sign against relu, |·| and z
+
+
+def _hadamard_factors(e: Expr) -> list[Expr]:
+    """The factors of a ⊙ chain of one shape (A ⊙ (B ⊙ C) gives A, B, C)."""
+    out, stack = [], [e]
+    while stack:
+        node = stack.pop()
+        if node.op == "hadamard" and all(a.shape == e.shape for a in node.args):
+            stack += reversed(node.args)
+        else:
+            out.append(node)
+    return out
+
+
+def _meeting(slope: str, partner: Callable) -> Callable:
+    """The pair (slope(z), partner(z)) inside a ⊙ chain, as (its index, the partner's index)."""
+    def find(e: Expr) -> tuple[int, int] | None:
+        factors = _hadamard_factors(e)
+        for i, f in enumerate(factors):
+            if f.op == slope:
+                for j, g in enumerate(factors):
+                    if j != i and partner(g, f.args[0]):
+                        return i, j
+        return None
+    return find
+
+
+def _pair_rule(name: str, slope: str, partner: Callable, result: Callable) -> None:
+    """One rule: slope(z) ⊙ partner(z) = result(z), also inside a longer ⊙ chain."""
+    find = _meeting(slope, partner)
+
+    def build(e: Expr) -> Expr | None:
+        i, j = find(e)
+        factors = _hadamard_factors(e)
+        z = factors[i].args[0]
+        rest = [f for k, f in enumerate(factors) if k not in (i, j)]
+        out = result(z)
+        for f in rest:
+            out = make("hadamard", out, f)
+        return out
+
+    rule(name, "hadamard", guard=lambda e: find(e) is not None)(build)
+
+
+def _is_call(op: str) -> Callable:
+    return lambda g, z: g.op == op and g.args[0] is z
+
+
+_pair_rule("relu′(z) ⊙ relu(z) = relu(z)", "step", _is_call("relu"), lambda z: make("relu", z))
+_pair_rule("relu′(z) ⊙ z = relu(z)", "step", lambda g, z: g is z, lambda z: make("relu", z))
+_pair_rule("sign(z) ⊙ |z| = z", "sign", _is_call("abs"), lambda z: z)
+_pair_rule("sign(z) ⊙ z = |z|", "sign", lambda g, z: g is z, lambda z: make("abs", z))
+
+
+# ---------------------------------------------------------------- Kronecker products on vec(X)
+
+
+@rule("(A ⊗ B)ᵀ = Aᵀ ⊗ Bᵀ", "transpose", guard=lambda e: e.args[0].op == "kron")
+def _transpose_kron(e: Expr) -> Expr | None:
+    a, b = e.args[0].args
+    return make("kron", transpose(a), transpose(b))
+
+
+def _kron_on_vec(k: Expr, v: Expr) -> bool:
+    """k = A ⊗ B and v = vec(X) with X of B's columns by A's columns."""
+    if k.op != "kron" or v.op != "vec":
+        return False
+    (_, q), (_, s) = k.args[0].shape, k.args[1].shape
+    x_rows, x_cols = v.args[0].shape
+    return dim(x_rows) == dim(s) and dim(x_cols) == dim(q)
+
+
+@rule("(A ⊗ B) vec(X) = vec(B X Aᵀ)", "matmul", guard=lambda e: _kron_on_vec(*e.args))
+def _kron_vec(e: Expr) -> Expr | None:
+    (a, b), x = e.args[0].args, e.args[1].args[0]
+    return make("vec", matmul(matmul(b, x), transpose(a)))
+
+
+def _kron_sum_on_vec(e: Expr) -> bool:
+    k, v = e.args
+    return k.op == "add" and all(_kron_on_vec(split_coefficient(t)[1], v) for t in k.args)
+
+
+@rule("(K₁ + K₂) vec(X) = K₁ vec(X) + K₂ vec(X) for Kronecker products K₁, K₂", "matmul",
+      guard=_kron_sum_on_vec)
+def _kron_sum_vec(e: Expr) -> Expr | None:
+    k, v = e.args
+    return add(*(scaled(c, matmul(base, v)) for c, base in map(split_coefficient, k.args)))
+
+
+def _vec_terms(e: Expr) -> bool:
+    parts = [split_coefficient(t)[1] for t in e.args]
+    return all(p.op == "vec" for p in parts) and len({p.args[0].shape for p in parts}) == 1
+
+
+@rule("a vec(A) + b vec(B) = vec(a A + b B)", "add", guard=_vec_terms)
+def _vec_sum(e: Expr) -> Expr | None:
+    return make("vec", add(*(scaled(c, base.args[0]) for c, base in map(split_coefficient, e.args))))
+
+
+def _unvec_of_vec(e: Expr) -> bool:
+    """e = (vec(I_q)ᵀ ⊗ I_p)(I_q ⊗ vec(M)) with M p×q: the columns of vec(M) laid side by side."""
+    left, right = e.args
+    if left.op != "kron" or right.op != "kron" or right.args[1].op != "vec":
+        return False
+    row, i_p = left.args
+    m = right.args[1].args[0]
+    return (row.op == "transpose" and row.args[0].op == "vec" and is_identity(row.args[0].args[0])
+            and is_identity(i_p) and is_identity(right.args[0]) and m.shape == e.shape
+            and dim(right.args[0].shape[0]) == dim(m.shape[1]) == dim(row.args[0].args[0].shape[0]))
+
+
+@rule("(vec(I_q)ᵀ ⊗ I_p)(I_q ⊗ vec(M)) = M (unvec of vec)", "matmul", guard=_unvec_of_vec)
+def _unvec_vec(e: Expr) -> Expr | None:
+    return e.args[1].args[1].args[0]
+
+
+@rule("vec(X)ᵀ vec(Y) = ⟨X, Y⟩", "matmul", guard=lambda e: e.args[0].op == "transpose"
+      and e.args[0].args[0].op == "vec" and e.args[1].op == "vec" and not scalar(e.args[1].args[0]))
+def _vec_inner(e: Expr) -> Expr | None:
+    return make("inner", e.args[0].args[0].args[0], e.args[1].args[0])
