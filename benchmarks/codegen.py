@@ -4,7 +4,9 @@ Run ``python benchmarks/codegen.py`` (``--quick`` for a short run, ``--only NAME
 problem, ``--reps N`` for more timings per contender). Every problem is timed
 side by side in one run: repetitions interleave the contenders (in a fresh random order each
 time), each timing is the mean over enough calls to last ~10 ms (31 timings), and the table shows
-their median. One
+their median; the ratio columns are the median of the ratios within each repetition. Timings
+are CPU time of this process (``time.process_time``): on a shared machine
+the time other processes hold the CPU does not count. One
 thread everywhere (environment variables set before NumPy/torch/JAX import). JAX is
 optional: its column says "-" when it does not import. Before timing, every contender's
 value and gradients are checked against the generated code's.
@@ -219,14 +221,14 @@ def _close(a, b, tol: float) -> bool:
 
 
 def _calls_for(fn: Callable, target: float) -> int:
-    start = time.perf_counter()
+    start = time.process_time()
     fn()
-    once = max(time.perf_counter() - start, 1e-7)
+    once = max(time.process_time() - start, 1e-7)
     return max(1, int(target / once))
 
 
-def measure(contenders: dict[str, Callable], reps: int, target: float) -> dict[str, float]:
-    """Median seconds per call of each contender, repetitions interleaved."""
+def measure(contenders: dict[str, Callable], reps: int, target: float) -> dict[str, list[float]]:
+    """Seconds per call of each contender, one timing per repetition (repetitions interleaved)."""
     for fn in contenders.values():
         fn()
         fn()  # warm up (JIT compilation, caches)
@@ -236,11 +238,17 @@ def measure(contenders: dict[str, Callable], reps: int, target: float) -> dict[s
     for _ in range(reps):
         for k in shuffle.permutation(list(contenders)):  # no contender always runs right after another
             fn = contenders[k]
-            start = time.perf_counter()
+            start = time.process_time()
             for _ in range(calls[k]):
                 fn()
-            times[k].append((time.perf_counter() - start) / calls[k])
-    return {k: statistics.median(v) for k, v in times.items()}
+            times[k].append((time.process_time() - start) / calls[k])
+    return times
+
+
+def paired_ratio(times: dict[str, list[float]], a: str, b: str) -> float:
+    """The median over repetitions of a's time over b's in the same repetition (the two ran
+    back to back, so a change in the machine's load between repetitions cancels)."""
+    return statistics.median(x / y for x, y in zip(times[a], times[b]))
 
 
 def main(quick: bool = False, only: str | None = None, reps: int = 31) -> None:
@@ -269,11 +277,12 @@ def main(quick: bool = False, only: str | None = None, reps: int = 31) -> None:
                 ok = _close(v, value, tol) and all(_close(_np(g[n]).reshape(np.shape(grads[n])), grads[n], tol)
                                                    for n in wrt)
                 assert ok, f"{name} {np_dt.__name__}: {k} disagrees with the generated code"
-            t = measure(contenders, reps, target)
+            runs = measure(contenders, reps, target)
+            t = {k: statistics.median(v) for k, v in runs.items()}
             jx = f"{t['jax'] * 1e3:.3f}" if "jax" in t else "-"
             rows.append((name, np_dt.__name__, f"{t['generated'] * 1e3:.3f}", f"{t['hand'] * 1e3:.3f}",
-                         f"{t['torch'] * 1e3:.3f}", jx, f"{t['generated'] / t['hand']:.2f}",
-                         f"{t['generated'] / t['torch']:.2f}"))
+                         f"{t['torch'] * 1e3:.3f}", jx, f"{paired_ratio(runs, 'generated', 'hand'):.2f}",
+                         f"{paired_ratio(runs, 'generated', 'torch'):.2f}"))
             print(f"  measured {name} {np_dt.__name__}", file=sys.stderr)
     widths = [max(len(r[i]) for r in rows + [header]) for i in range(len(header))]
     print("value + gradient, milliseconds per call (median), 1 thread")

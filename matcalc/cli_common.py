@@ -57,11 +57,16 @@ def _format_argument(p: argparse.ArgumentParser, choices: Sequence[str], default
 
 
 def _wrt_names(args: argparse.Namespace) -> list[str]:
-    """The --wrt names, each variable once (`--wrt x --wrt x`, `λ,lambda`), in the first spelling given."""
+    """The --wrt names (repeated or X,Y), each variable once."""
+    return variables_once(args.wrt)
+
+
+def variables_once(items: Sequence[str]) -> list[str]:
+    """Comma-separated variable names, each variable once (`x, x`, `λ, lambda`), in the first spelling given."""
     from matcalc.language.syntax import read_name
 
     names: dict[str, str] = {}
-    for n in (n.strip() for item in args.wrt for n in item.split(",")):
+    for n in (n.strip() for item in items for n in item.split(",")):
         if n:
             names.setdefault(read_name(n), n)
     return list(names.values())

@@ -246,6 +246,27 @@ SLIDES = {
                                       " &= \\langle 2A^T(Ax - b), dx\\rangle \\\\\n"
                                       "\\nabla_x f &= 2A^\\top(Ax-b) \\end{aligned}"),
     "Unicode, PDF copy": ("‖Ax − b‖²", "df = 2(Ax − b)ᵀA dx\n= ⟨2Aᵀ(Ax − b), dx⟩\n∇ₓf = 2Aᵀ(Ax − b)"),
+    "a note holding '='": ("tr(XᵀAX)", "df = tr(dXᵀ A X) + tr(Xᵀ A dX)\n"
+                           "   = tr(Xᵀ Aᵀ dX) + tr(Xᵀ A dX)   (tr(Mᵀ) = tr(M))\n"
+                           "   = ⟨(A + Aᵀ)X, dX⟩   (using ⟨A, B⟩ = tr(AᵀB))\n∇_X f = (A + Aᵀ)X"),
+    "an em-dash note": ("a^T X b", "df = aᵀ dX b   — by linearity\n = ⟨a bᵀ, dX⟩ — trace trick\n∇_X f = a bᵀ"),
+    "a -- note": ("a^T X b", "df = a^T dX b  -- linearity of d\n = <a b^T, dX>\n∇_X f = a b^T"),
+    "since, by": ("a^T X b", "df = a^T dX b since a, b are constant\n = <a b^T, dX>, by the cyclic property"
+                  "\n∇_X f = a b^T"),
+    "\\because": ("a^T X b", "df = a^T dX b\n\\because d(a^T X b) = a^T dX b\n = <a b^T, dX> ∵ tr(AB) = tr(BA)"
+                  "\n∴ ∇_X f = a b^T"),
+    "\\therefore\\ \\nabla": ("a^T X b", r"df = a^T dX b \\ = \langle ab^T, dX \rangle \\"
+                                          r" \therefore\ \nabla_X f = ab^T"),
+    "\\therefore\\ \\frac": ("a^T X b", r"df = a^T dX b \\ \therefore\; \frac{\partial f}{\partial X} &= ab^\top"),
+    "\\partial f / \\partial X": ("a^T X b", r"df = a^T dX b \\ \partial f / \partial X = ab^\top"),
+    "\\text{since …}": ("a^T X b", r"df = a^T\,\mathrm{d}X\,b \text{ since } \mathrm{d}a = 0 \\"
+                                  r" = \langle ab^T, \text{d}X \rangle \text{(trace trick)} \\ \nabla_X f = ab^T"),
+    "\\text{tr}, \\text{d}": ("tr(A X)", r"\text{d}f = \text{tr}(A\,\text{d}X) \\ = \langle A^\top, \text{d}X \rangle"
+                                       r" \\ \nabla_X f = A^\top"),
+    "a row wrapped in the source": ("a^T X b + tr(X)", "\\begin{aligned}\n\\mathrm{d}f &= a^\\top \\mathrm{d}X\\, b\n"
+                                    "  + \\operatorname{tr}(\\mathrm{d}X) \\\\\n"
+                                    " &= \\langle ab^\\top + I,\n \\mathrm{d}X\\rangle \\\\\n"
+                                    "\\nabla_X f &= ab^\\top + I\n\\end{aligned}"),
 }
 
 
@@ -256,10 +277,12 @@ def test_no_false_alarm_on_slides_style_derivations(name: str) -> None:
     assert r.ok, str(r)
 
 
-@pytest.mark.parametrize("name", ["MdY, M\\mathrm{d}Y", "(product rule)", "a Korean note", "Unicode, PDF copy"])
+@pytest.mark.parametrize("name", ["MdY, M\\mathrm{d}Y", "(product rule)", "a Korean note", "Unicode, PDF copy",
+                                  "a note holding '='", "since, by", "a -- note"])
 def test_a_wrong_line_in_slides_style_is_still_caught(name: str) -> None:
     f, text = SLIDES[name]
     wrong = text.replace("(M + M^T)Y", "2MY").replace("<a b^T", "<b a^T").replace("⟨2Aᵀ", "⟨2A")
+    wrong = wrong.replace("tr(Xᵀ Aᵀ dX) +", "tr(Xᵀ A dX) +")
     assert wrong != text
     r = check_steps(wrong, f=f)
     assert not r.ok
@@ -310,3 +333,20 @@ def test_homework_pasted_from_textbooks_has_no_false_alarm() -> None:
 
     results = check_homework(TEXTBOOK_HOMEWORK)
     assert [r.ok for r in results] == [True] * 5, [r.error for r in results]
+
+
+@pytest.mark.parametrize(("line", "math"), [
+    ("= x   (tr(Mᵀ) = tr(M))", "= x"), ("= x (using ⟨A, B⟩ = tr(AᵀB))", "= x"), ("= x — since X is constant", "= x"),
+    ("= x  -- linearity", "= x"), ("= x (adjoint)", "= x"), ("= x since X is constant", "= x"),
+    ("= x, by linearity", "= x"), (r"= x \because y = z", "= x"), (r"= x \text{ since } y = z", "= x"),
+    (r"\therefore\ \nabla_w f = g", r"\nabla_w f = g"), ("= tr(X) (règle du produit)", "= tr(X)"),
+    # math that stays math
+    ("= λ (wᵀ w)", "= λ (wᵀ w)"), ("= 2 (alpha + beta)", "= 2 (alpha + beta)"), ("= c  (Xᵀ A X)", "= c  (Xᵀ A X)"),
+    ("= a – b", "= a – b"), ("= a -- b", "= a -- b"), ("= (A + B) (C + D)", "= (A + B) (C + D)"),
+    ("= mean(x) (mean(y))", "= mean(x) (mean(y))"), (r"= \text{tr}(A\,\text{d}X)", r"= \text{tr}(A\,\text{d}X)"),
+    (r"= W^\top \cdot (Y \odot (1 - Y))", r"= W^\top \cdot (Y \odot (1 - Y))"),
+])
+def test_justifications_go_and_math_stays(line: str, math: str) -> None:
+    from matcalc.checking.text import strip_annotations
+
+    assert strip_annotations(line) == math

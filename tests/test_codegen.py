@@ -325,9 +325,13 @@ def test_torch_function_and_hessian_code_fold_short_temporaries() -> None:
     ("c^T A inv(X) b", "X", "inv(", "np.linalg.solve("),
     ("x^T diag(v) A x", "v", "diagflat", " * "),
     ("tr(A X B)", "X", "np.trace", "np.vdot"),
+    ("x^T A x", "x", "A + A.T", "A.T @ x"),  # A x + Aᵀ x, sharing the value's A x: no strided A + Aᵀ
+    ("x^T A y", "y", "A @ y", "A.T @ x"),  # the value reuses the gradient Aᵀ x: (Aᵀ x)ᵀ y
+    ("x^T kron(A, B) y", "y", "y.reshape", "x.reshape(n, m)"),  # likewise through the Kronecker product
+    ("Y = sigmoid(W X); <Y, M Y>", "W", "M @ Y", "(M + M.T) @ Y"),  # one product with Y, not two
     ("-y^T log(softmax(W x))", "W", "softmax", ".max()"),  # z - m - log(sum(exp(z - m)))
-    ("sum(log(1 + exp(x)))", "x", "np.exp", "np.logaddexp(0.0, "),
-    ("sum(log(sigmoid(x)))", "x", "np.log(", "np.logaddexp(0.0, "),
+    ("sum(log(1 + exp(x)))", "x", "np.log(", "_softplus("),
+    ("sum(log(sigmoid(x)))", "x", "np.log(", "_softplus("),
 ])
 def test_fast_and_stable_forms(f: str, wrt: str, absent: str, present: str) -> None:
     body = _body(codegen(f, wrt))

@@ -9,8 +9,9 @@ import inspect
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
-from strategies import formulas, sample_values
+from hypothesis import assume, given, settings
+from strategies import SIZES, Case, _sizes_known, sample_values, twinned
+from strategies import as_tensors as strategy_tensors
 
 import matcalc
 
@@ -207,15 +208,20 @@ def test_a_differential_cannot_be_evaluated() -> None:
 
 
 @settings(max_examples=30, deadline=None)
-@given(formulas())
-def test_backends_agree_on_random_formulas(f: matcalc.Formula) -> None:
+@given(twinned())
+def test_backends_match_the_twin_on_random_formulas(case: Case) -> None:
+    """Both backends compute a random formula's hand-built torch twin (strategies.py), not each other."""
     pytest.importorskip("torch")
+    f = case.formula()
+    assume(_sizes_known(f))  # compile reads every size off an input (not `1_m` alone)
     values = sample_values(f, np.random.default_rng(1))
-    want = np.asarray(matcalc.compile(f)(**values), dtype=float)
-    got = matcalc.compile(f, backend="torch")(**values)
-    got = np.asarray(got.numpy() if hasattr(got, "numpy") else got, dtype=float)
-    assert np.isfinite(want).all(), f.text()  # the generator's sampling convention keeps values finite
-    np.testing.assert_allclose(got, want, rtol=1e-8, atol=1e-10)
+    want, _ = case.value(strategy_tensors(values), SIZES)
+    want = want.detach().numpy()
+    for backend in ("numpy", "torch"):
+        got = matcalc.compile(f, backend=backend)(**values)
+        got = np.asarray(got.numpy() if hasattr(got, "numpy") else got, dtype=float)
+        assert np.isfinite(want).all(), f.text()  # the generator's sampling convention keeps values finite
+        np.testing.assert_allclose(got.reshape(want.shape), want, rtol=1e-8, atol=1e-10, err_msg=backend)
 
 
 @pytest.mark.parametrize("text", ["alpha + log(1 + 2^2)", "x / exp(0.5 2)", "alpha sqrt(2 3)"])
@@ -226,4 +232,6 @@ def test_torch_functions_of_numbers(text: str) -> None:
     f = matcalc.parse(text)
     values = {d.name: (0.5 if d.var.kind == "scalar" else np.ones(3)) for d in f.declarations}
     got = matcalc.compile(f, backend="torch")(**{k: torch.tensor(v, dtype=torch.float64) for k, v in values.items()})
-    np.testing.assert_allclose(np.asarray(got), np.asarray(matcalc.compile(f)(**values)), rtol=1e-12)
+    want = {"alpha + log(1 + 2^2)": lambda v: v["alpha"] + np.log(5.0), "x / exp(0.5 2)": lambda v: v["x"] / np.e,
+            "alpha sqrt(2 3)": lambda v: v["alpha"] * np.sqrt(6.0)}[text](values)
+    np.testing.assert_allclose(np.asarray(got), want, rtol=1e-12)

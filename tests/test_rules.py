@@ -22,7 +22,7 @@ import matcalc
 from matcalc.algebra.expr import Expr, walk
 from matcalc.algebra.ops import var
 from matcalc.lowering.finish import finish_rules
-from matcalc.lowering.reuse import reuse_rules
+from matcalc.lowering.reuse import reuse_rules, sharing_rules
 from matcalc.lowering.rules import strip_refs
 from matcalc.simplification.engine import KNOWN, Rule
 
@@ -37,7 +37,8 @@ SIMPLEX = {"p": "probability", "Pm": "onehot"}  # columns summing to 1
 # rules that close over a code generator's state: fresh ones (nothing materialized, nothing kept)
 RULES: dict[str, Rule] = {**{n: r for n, r in KNOWN.items() if r.build.__module__.startswith("matcalc.")},
                           **{r.name: r for r in finish_rules(set()) + [strip_refs(set())]
-                             + reuse_rules(lambda e: True)}}  # the reuse rule: every product taken as computed
+                             + reuse_rules(lambda e: True) + sharing_rules(lambda e: True)}}
+# (the reuse rules take every product and sum as computed anyway)
 
 # ---------------------------------------------------------------- the reference: NumPy by hand, per operation
 
@@ -86,6 +87,12 @@ def evaluate(e: Expr, env: dict[str, np.ndarray]) -> np.ndarray:
     for node in walk(e):
         values[node] = np.asarray(_node(node, [values[a] for a in node.args], env), dtype=float)
     return values[e]
+
+
+def as_env(values: dict) -> dict[str, np.ndarray]:
+    """Sampled values (vectors 1-D, scalars numbers) as ``evaluate`` takes them: columns, 1×1 arrays."""
+    return {k: np.asarray(v, dtype=float).reshape(-1, 1) if np.ndim(v) == 1 else
+            np.asarray(v, dtype=float).reshape(np.shape(v) or (1, 1)) for k, v in values.items()}
 
 
 def declared(n: int, m: int) -> dict[str, tuple[str, tuple[int, int]]]:

@@ -172,6 +172,10 @@ GENERATORS: dict[str, list] = {
         ["kron(A, P) kron(v, x)", "kron(x, y)^T kron(y, z)", "kron(P, Q) kron(A, B)", "kron(x^T, P) kron(P, A)"],
     "M (A ⊗ B) = ((Aᵀ ⊗ Bᵀ) Mᵀ)ᵀ (an einsum: A ⊗ B is never formed)":
         ["P kron(x^T, P)", "A^T kron(y^T, A)"],
+    "<Y, M Y> = ½ <Y, (M + Mᵀ) Y> when (M + Mᵀ) Y is computed anyway (M Y is not formed)":
+        ["<A, P A>", "<P, Q P>", "<A, Y A>"],
+    "σ(z) = exp(z - softplus(z)) when softplus(z) is computed anyway": ["sigmoid(A)", "sigmoid(-(y .* x))"],
+    "uᵀ (M v) = (Mᵀ u)ᵀ v when Mᵀ u is computed anyway": ["x^T (A u)", "y^T (P z)"],
     "relu'(Z) ⊙ G = G where Z > 0": ["relu'(A) .* B", "B .* relu'(A)"],
     "A + (-B) = A - B": ["A - B", "-A + B", "-A - B", "x - alpha"],
     "unnamed definitions are inlined": [lambda V: Expr("ref", (add(V.A, V.B),), "_t", V.A.shape)],

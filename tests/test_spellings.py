@@ -283,3 +283,26 @@ def test_web_api_honours_kind_and_names_each_variable_once(server: str) -> None:
     assert status == 400 and "hessian" in data["error"]
     status, data = get("grad", f="λ x^T A x", wrt=["x", "x", "λ", "lambda"])
     assert status == 200 and data["wrt"] == ["x", "λ"] and list(data["gradients"]) == ["x", "λ"]
+
+
+# ---------------------------------------------------------------- one name, one type
+
+@pytest.mark.parametrize(("formula", "where"), [
+    ("x^T A x where A: spd(n); A: matrix(n,n)", None), ("x^T A x", "A: spd(n); A: matrix(n, n)"),
+    ("x^T A x where A: spd(n) ; A: spd(m)", None), ("x^T A x", "A: matrix(n, m); A: matrix(n, n)"),
+    ("λ x^T x", "λ: scalar; lambda: vector(n)"), ("sum(x)", "x: vector(n) positive; x: vector(n)"),
+])
+def test_a_name_declared_twice_differently_is_an_error(cli: Any, formula: str, where: str | None) -> None:
+    with pytest.raises(matcalc.ParseError, match="declared twice"):
+        matcalc.parse(formula, where=where)
+    run = cli("grad", formula, "--wrt", "x", *(["--where", where] if where else []))
+    assert run.code == 2 and "declared twice" in run.err and "hint: keep one declaration" in run.err
+    assert "^" in run.err and "Traceback" not in run.err
+
+
+@pytest.mark.parametrize(("formula", "where", "kind"), [
+    ("x^T A x", "A: spd(n); A: spd(n)", "spd"), ("x^T A x", "A: matrix(n); A: matrix(n, n)", "matrix"),
+    ("x^T A x where A: symmetric(n)", {"A": "symmetric(n)"}, "symmetric")])
+def test_the_same_declaration_twice_is_fine(formula: str, where: str | dict, kind: str) -> None:
+    (a,) = [d for d in matcalc.parse(formula, where=where).declarations if d.name == "A"]
+    assert a.var.kind == kind and a.shape == ("n", "n")

@@ -16,8 +16,11 @@ bottom-up (each distinct node once): the walk-and-rebuild loop, written once.
 from __future__ import annotations
 
 import itertools
+import sys
+import threading
 import weakref
 from collections.abc import Callable, Container, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -131,3 +134,26 @@ def variables(root: Expr) -> list[Var]:
         if node.op == "var":
             found.setdefault(node.attr.name, node.attr)
     return list(found.values())
+
+
+_ROOM = threading.Lock()
+_ROOM_USERS = [0, 0]  # how many callers are inside recursion_room, and the limit they found
+
+
+@contextmanager
+def recursion_room(frames: int) -> Iterator[None]:
+    """Room for ``frames`` more Python frames while inside (``sys.setrecursionlimit``, restored when
+    the last caller leaves, so threads inside it together stay safe): for the few walks that recurse
+    once per nesting level of a formula (reading it), bounded by the parser's nesting limit."""
+    with _ROOM:
+        if not _ROOM_USERS[0]:
+            _ROOM_USERS[1] = sys.getrecursionlimit()
+        _ROOM_USERS[0] += 1
+        sys.setrecursionlimit(max(sys.getrecursionlimit(), _ROOM_USERS[1] + frames))
+    try:
+        yield
+    finally:
+        with _ROOM:
+            _ROOM_USERS[0] -= 1
+            if not _ROOM_USERS[0]:
+                sys.setrecursionlimit(_ROOM_USERS[1])

@@ -6,6 +6,8 @@ Each entry is its shape rule, printer forms, lowerings (in the emitter's convent
 
 from __future__ import annotations
 
+from typing import Any
+
 from matcalc.algebra.expr import Expr
 from matcalc.algebra.registry import (
     POSTFIX,
@@ -107,13 +109,18 @@ register(
         scalar_form=lambda n, a: make("hpow", a[0], const(n.attr)),
     )
 )
+def _lower_inner(node: Expr, args: list[str], em: Any) -> str:
+    """<a, b> of vectors (held 1-D) as a dot product, a few per cent faster than np.vdot; of matrices np.vdot."""
+    return f"{args[0]} @ {args[1]}" if one_dimensional(node.args[0].shape) else f"np.vdot({args[0]}, {args[1]})"
+
+
 register(
     Op(
         "inner",
         shape_inner,
         "wrap",
         ("<{0}, {1}>", "⟨{0}, {1}⟩", "\\langle {0}, {1} \\rangle"),
-        "np.vdot({0}, {1})",
+        _lower_inner,
         "torch.sum({0} * {1})",
         bilinear(inner),
         "product rule (inner product)",

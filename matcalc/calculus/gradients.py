@@ -9,7 +9,7 @@ the recorded steps as a chain of equalities in text, Unicode or LaTeX.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from matcalc.algebra import ops
@@ -43,8 +43,10 @@ def _leaf(node: Expr) -> bool:
     return ops.OPS[node.op].layout == "leaf"
 
 
-def fold_definitions(e: Expr, definitions: tuple[tuple[str, Expr], ...]) -> Expr:
-    """Write the user's definitions back by name: sigmoid(W X) -> Y when Y = sigmoid(W X)."""
+def fold_definitions(e: Expr, definitions: tuple[tuple[str, Expr], ...],
+                     memo: dict[Expr, Expr] | None = None) -> Expr:
+    """Write the user's definitions back by name: sigmoid(W X) -> Y when Y = sigmoid(W X)
+    (``memo`` may be shared by calls with the same definitions: a derivation's steps)."""
     if not definitions:
         return e
     names = {ref.args[0]: ref for _, ref in definitions}
@@ -52,12 +54,14 @@ def fold_definitions(e: Expr, definitions: tuple[tuple[str, Expr], ...]) -> Expr
     def fold(node: Expr, args: tuple[Expr, ...]) -> Expr:
         return names[node] if node in names else node if _leaf(node) else with_args(node, args)
 
-    return transform(e, fold)
+    return transform(e, fold, memo)
 
 
-def share_subexpressions(exprs: list[Expr], taken: set[str]) -> tuple[list[Expr], list[tuple[str, Expr]]]:
+def share_subexpressions(exprs: list[Expr], taken: set[str],
+                         longest: bool = False) -> tuple[list[Expr], list[tuple[str, Expr]]]:
     """Name the subexpressions used more than once (t1 = …) when writing them out repeatedly
-    would make the result much longer than its DAG (deep networks); else return exprs as they are."""
+    would make the result (with ``longest``: its longest expression) much longer than its DAG
+    (deep networks, a derivation's lines); else return exprs as they are."""
     size: dict[Expr, int] = {}
     uses: dict[Expr, int] = {}
     for root in exprs:
@@ -66,7 +70,7 @@ def share_subexpressions(exprs: list[Expr], taken: set[str]) -> tuple[list[Expr]
     for node in size:
         for a in node.args:
             uses[a] = uses.get(a, 0) + 1
-    if sum(size[r] for r in exprs) < max(150, 3 * len(size)):
+    if (max if longest else sum)(size[r] for r in exprs) < max(150, 3 * len(size)):
         return exprs, []
     names = (f"t{i}" for i in range(1, 10**6) if f"t{i}" not in taken)
     built: dict[Expr, Expr] = {}
@@ -187,6 +191,7 @@ class Derivation(Display):
     steps: list[Step]
     gradients: dict[str, Formula]
     single: bool
+    _memos: tuple[dict, dict] = field(default_factory=lambda: ({}, {}), init=False, compare=False)  # for the steps
 
     @property
     def result(self) -> Formula | dict[str, Formula]:
@@ -196,7 +201,7 @@ class Derivation(Display):
     def state(self, step: Step) -> Expr:
         """A step's state Σ <G_k, L_k> as one expression (definitions folded into G)."""
         defs = self.formula.definitions
-        terms = [ops.inner(fold_definitions(g, defs), lin) for g, lin in step.terms]
+        terms = [ops.inner(fold_definitions(g, defs, self._memos[0]), lin) for g, lin in step.terms]
         return ops.add(*terms) if terms else ops.const(0)
 
     def trace(self) -> list[Applied]:
@@ -218,9 +223,9 @@ class Derivation(Display):
 
         terms = []
         for g, lin in step.terms:
-            lin = transform(lin, scalars)
-            terms.append(is_scalar(lin.shape) and _weighted(fold_definitions(g, defs), lin)
-                         or ops.inner(fold_definitions(g, defs), lin))
+            lin = transform(lin, scalars, self._memos[1])
+            g = fold_definitions(g, defs, self._memos[0])
+            terms.append(is_scalar(lin.shape) and _weighted(g, lin) or ops.inner(g, lin))
         return ops.add(*terms) if terms else ops.const(0)
 
     def teacher_steps(self) -> list[tuple[Expr, str]]:
@@ -238,14 +243,17 @@ class Derivation(Display):
         """(left side, right side, rule) for every line of the derivation (rules in the notation's
         symbols: ASCII for text, Unicode for unicode and latex)."""
         out = []
-        for i, (state, rule) in enumerate(self.teacher_steps()):
+        steps = self.teacher_steps()
+        defs = {n: ref for g in self.gradients.values() for n, ref in g.definitions}
+        taken = {d.name for d in self.formula.declarations} | set(defs)
+        states, shared = share_subexpressions([state for state, _ in steps], taken, longest=True)  # deep nesting
+        for i, (state, (_, rule)) in enumerate(zip(states, steps)):
             lhs = "df" if i == 0 else ""
             out.append((lhs, show(state, notation), rule_label(rule, notation)))
         for name in self.wrt:
             nabla = {"text": "grad_{0} f", "unicode": "∇_{0} f", "latex": "\\nabla_{{{0}}} f"}[notation]
             out.append((nabla.format(show_name(name, notation)), show(self.gradients[name].expr, notation), ""))
-        defs = {n: ref for g in self.gradients.values() for n, ref in g.definitions}
-        for name, ref in defs.items():
+        for name, ref in [*defs.items(), *shared]:
             out.append(("where " + show_name(name, notation), show(ref.args[0], notation), ""))
         return out
 

@@ -39,7 +39,7 @@ from matcalc.checking.verify import relative_error, require_torch
 from matcalc.display import Display
 from matcalc.language.formula import Formula
 from matcalc.language.parse import parse
-from matcalc.language.printers import show
+from matcalc.language.printers import show, show_name
 from matcalc.language.read import notation_of as read_notation
 from matcalc.lowering.evaluate import as_formula
 from matcalc.simplification.simplify import simplify
@@ -122,7 +122,7 @@ class StepsReport(Display):
         """The report, one line of the derivation per row (with notes under the wrong ones)."""
         head = "derivation"
         if self.f is not None:
-            nablas = ", ".join(f"∇_{w} {self.fname}" for w in self.wrt)
+            nablas = ", ".join(f"∇_{show_name(w, 'unicode')} {self.fname}" for w in self.wrt)
             head += f" of {nablas} for {self.fname} = {show(self.f.expr, 'unicode')}"
         out = [head]
         if self.error:

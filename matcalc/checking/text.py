@@ -10,8 +10,10 @@ derivation is split into labelled segments at its ``=`` signs.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
+from matcalc.language.printers import show_name
 from matcalc.language.syntax import GREEK_UNICODE, is_greek, read_name
 from matcalc.language.syntax import function_name as builtin_function
 from matcalc.language.tokens import SUBSCRIPTS
@@ -23,11 +25,15 @@ GREEK_LETTER = {name: letter for letter, name in GREEK_UNICODE.items()}
 _NEG_T = re.compile(r"\^\s*(?:\{\s*-\s*(?:T|\\top|\\intercal|\\mathsf\{T\}|\\mathrm\{T\})\s*\}"
                     r"|\(\s*-\s*T\s*\)|-\s*T(?![A-Za-z0-9_]))")
 _SIZING = re.compile(r"\\(?:left|right|bigl?|bigr|Bigl?|Bigr|biggl?|biggr)(?![A-Za-z])\s*")
-_TEXT = re.compile(r"\\(?:text|textrm|mbox|tag)\s*\{[^{}]*\}")
+_TEXT = re.compile(r"\\(?:text|textrm|textit|mbox|tag)\s*\{([^{}]*)\}")
 _QUAD_TAIL = re.compile(r"\\q?quad(?![A-Za-z]).*$")
-_TRAILING_GROUP = re.compile(r"(\s+)(\([^()]*\)|\[[^\[\]]*\])\s*$")
-_THEREFORE = re.compile(r"^\s*(?:\\therefore|∴|\\Rightarrow|\\implies|⇒|=>)\s*")
+_REASON_TAIL = re.compile(r"(?:^|\s)(?:\\because|∵).*$")  # `… \because tr(AB) = tr(BA)`: a reason
+_DASH_TAIL = re.compile(r"\s(—|–|--)\s*(.*)$")  # `…   — since X is constant`
+_WORD_TAIL = re.compile(r"(?:(?:,|\s{2})\s*(?:by|using|via|as|from|recall)|\s(?:since|because))\s+\S.*$", re.I)
+_THEREFORE = re.compile(r"^\s*(?:\\therefore|∴|\\Rightarrow|\\implies|\\Longrightarrow|⇒|⟹|=>)"
+                        r"(?:\s|\\[,;:! ]|\\q?quad(?![A-Za-z]))*")
 _HASH_NOTE = re.compile(r"(?:\s#|(?<!\\)%).*$")
+_CLOSE = {")": "(", "]": "["}
 
 
 def normalize(text: str) -> str:
@@ -40,31 +46,85 @@ def normalize(text: str) -> str:
 
 
 def strip_annotations(line: str) -> str:
-    """Drop a line's justification: ``[product rule]``, ``\\text{(chain rule)}``, ``\\quad …``, ``# …``."""
+    """Drop a line's justification: ``[product rule]``, ``(tr(Mᵀ) = tr(M))``, ``\\text{(chain rule)}``,
+    ``\\text{since } …``, ``\\quad …``, ``— since …``, ``\\because …``, ``# …``, and a leading ``\\therefore``."""
     line = line.split("&&")[0]
-    line = _TEXT.sub("", line)
-    line = _QUAD_TAIL.sub("", line)
     line = _THEREFORE.sub("", line)
-    line = _HASH_NOTE.sub("", line)
-    while (m := _TRAILING_GROUP.search(line)) and _is_note(m.group(2), len(m.group(1)) > 1):
+    line = _TEXT.sub(_text_group, line)
+    line = line.split(_PROSE)[0]
+    for tail in (_QUAD_TAIL, _REASON_TAIL, _HASH_NOTE, _WORD_TAIL):
+        line = tail.sub("", line)
+    if (m := _DASH_TAIL.search(line)) and (m.group(1) == "—" or _prose(m.group(2))):
         line = line[:m.start()]
+    line = line.rstrip(" ,.;")
+    while (group := _trailing_group(line)) and _is_note(line[group[0]:], group[1]):
+        line = line[:group[0]].rstrip(" ,.;")
     line = line.replace("&", " ").strip()
     line = re.sub(r"\\\\\s*$", "", line).strip()
     return line.strip(" ,.;$")
 
 
+_PROSE = "\x00"  # where a justification written in \text{…} starts
+
+
+def _text_group(m: re.Match[str]) -> str:
+    """``\\text{d}``, ``\\text{tr}``: math, kept; ``\\text{ }``: dropped; prose (``\\text{since }``,
+    ``\\text{(product rule)}``) starts the justification: the rest of the line goes."""
+    inside = m.group(1).strip()
+    if inside == "d" or builtin_function(inside):
+        return m.group(0)
+    return _PROSE if re.search(r"[^\W\d_]", inside) else " "
+
+
+def _prose(text: str) -> bool:
+    """Words, not math: a word of three letters or more that names no function, or a letter of
+    another script."""
+    return bool(_words(text)) or _foreign(text)
+
+
+def _words(text: str) -> list[str]:
+    """The English words in text: runs of three letters or more that are no LaTeX command (\\odot),
+    no part of a name (x_hat), no function (tr, relu) and no Greek letter's name."""
+    return [w for w in re.findall(r"(?<![\\A-Za-z0-9_])[A-Za-z]{3,}(?![A-Za-z0-9_(])", text)
+            if not builtin_function(w) and not is_greek(w)]
+
+
+def _foreign(text: str) -> bool:
+    """A letter of a language other than English or Greek (`곱의 법칙`, `règle`), not a typeset symbol (ᵀ, ₁, 𝟙)."""
+    return any(c.isalpha() and not c.isascii() and unicodedata.category(c) in ("Lu", "Ll", "Lo")
+               and not re.match(r"[α-ωΑ-Ωϵϑϕℓ]", c) and "MATHEMATICAL" not in unicodedata.name(c, "")
+               for c in text)
+
+
+def _trailing_group(line: str) -> tuple[int, bool] | None:
+    """Where a bracketed group ending the line starts (brackets inside it balanced: `(tr(Mᵀ) = tr(M))`),
+    and whether two spaces or more precede it; None when the line does not end so or the group is
+    the whole line or not set off by a space."""
+    if not line or line[-1] not in _CLOSE:
+        return None
+    close, depth = line[-1], 0
+    for i in range(len(line) - 1, -1, -1):
+        depth += (line[i] == close) - (line[i] == _CLOSE[close])
+        if depth == 0:
+            before = line[:i]
+            if not before.strip() or not before[-1:].isspace():
+                return None
+            return i, before.endswith("  ")
+    return None
+
+
 def _is_note(group: str, spaced: bool) -> bool:
     """True when a bracketed group ending a line is a justification, not math: it has letters of a
-    language other than English or Greek (`[곱의 법칙]`), two words (`(product rule)`), one word
-    in square brackets or after two spaces (`[linearity]`), an `=`, or it is in square brackets after
-    two spaces (matcalc's rule labels). Function names are math."""
+    language other than English or Greek (`[곱의 법칙]`), two words (`(product rule)`), one word of
+    four letters or more (`(adjoint)`) or in square brackets or after two spaces (`[sum]`), an `=`,
+    or it is in square brackets after two spaces (matcalc's rule labels). Function names are math."""
     inside = group[1:-1]
     if spaced and group[0] == "[" or "=" in inside:  # `   [<G, A B> = <G Bᵀ, A>]`: a rule
         return True
-    if re.search(r"[^\W\d_a-zA-Zα-ωΑ-Ωϵϑϕℓ]", inside):
+    if _foreign(inside):
         return True
-    words = [w for w in re.findall(r"[A-Za-z]{3,}", inside) if not builtin_function(w)]
-    return len(words) >= 2 or bool(words) and (spaced or group[0] == "[")
+    words = _words(inside)
+    return len(words) >= 2 or bool(words) and (spaced or group[0] == "[" or len(words[0]) > 3)
 
 
 def spellings(name: str) -> str:
@@ -117,7 +177,8 @@ _VARIABLE = (r"(?:\\(?:mathbf|boldsymbol|bm|mathrm)\{)?\\?"
              r"([A-Za-zα-ωΑ-Ω][A-Za-z0-9]*(?:_(?:\{[A-Za-z0-9]+\}|[A-Za-z0-9]+)|[₀-₉]+)?)")
 GRADIENT_LABEL = re.compile(
     r"^\s*(?:∇|\\nabla|grad|nabla)\s*_\s*\{?\s*" + _VARIABLE
-    + r"|^\s*\\frac\{\s*\\partial[^}]*\}\{\s*\\partial\s*" + _VARIABLE
+    + r"|^\s*\\[dt]?frac\{\s*\\partial[^}]*\}\{\s*\\partial\s*" + _VARIABLE
+    + r"|^\s*\\partial\s*\w+\s*/\s*\\partial\s*" + _VARIABLE
     + r"|^\s*∂\s*\w+\s*/\s*∂\s*" + _VARIABLE
     + r"|^\s*∇\s*([ₐₑₒₓₕₖₗₘₙₚₛₜᵢⱼ])")  # ∇ₓf
 DIFFERENTIAL_LABEL = re.compile(
@@ -127,7 +188,7 @@ DIFFERENTIAL_LABEL = re.compile(
 
 def function_name(label: str) -> str:
     """The function a label names: f in `df`, `∇_X f`, `∂f/∂X`; L in `d\\mathcal{L}`; ℓ for `\\ell`."""
-    for pattern in (r"\\mathcal\{(\w+)\}", r"\\partial\s*(\w+)\s*\}\s*\{", r"∂\s*(\w+)\s*/"):
+    for pattern in (r"\\mathcal\{(\w+)\}", r"\\partial\s*(\w+)\s*\}\s*\{", r"(?:∂|\\partial)\s*(\w+)\s*/"):
         m = re.search(pattern, label)
         if m:
             return m.group(1)
@@ -144,7 +205,7 @@ def unicode_label(label: str, variable: str = "") -> str:
     if not label:
         return ""
     if variable:
-        return f"∇_{variable} {function_name(label)}"
+        return f"∇_{show_name(variable, 'unicode')} {function_name(label)}"
     if DIFFERENTIAL_LABEL.match(label):
         return "d" + function_name(label)
     return label
@@ -185,11 +246,32 @@ def segments(text: str) -> list[Segment]:
     """A derivation (one equality per line, or chained ``a = b = c``; LaTeX rows split at ``\\\\``)
     as labelled segments, each with the number of the text line it is on."""
     out: list[Segment] = []
-    for number, raw in enumerate(text.splitlines(), start=1):
+    for number, raw in _rows(text):
         raw = re.sub(r"\\(?:begin|end)\{(?:aligned|align\*?|eqnarray\*?|split|gather\*?)\}", " ", raw)
         for piece in raw.replace("$$", " ").split("\\\\"):
             out += _segments_of(strip_annotations(piece.replace("$", " ")), number)
     return out
+
+
+_CONTINUES = re.compile(r"^\s*&?\s*(?:\\q?quad\s*)*(?:[+\-−]|\\cdot|\\odot|\\otimes|⊙)")
+_OPENS = re.compile(r"\\langle(?![A-Za-z])|(?<!\\)[(\[⟨]")
+_CLOSES = re.compile(r"\\rangle(?![A-Za-z])|(?<!\\)[)\]⟩]")
+
+
+def _rows(text: str) -> list[tuple[int, str]]:
+    """The text's lines with their numbers; a long row wrapped in the source (the next line starts
+    with `+` or `-`, or a bracket is still open) is joined to the row before it, unless that row
+    ended with `\\\\` or the next line starts a new one (`=`, `&=`)."""
+    rows: list[tuple[int, str]] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        last = rows[-1][1] if rows else ""
+        opened = len(_OPENS.findall(last)) > len(_CLOSES.findall(last))
+        if (last.strip() and not last.rstrip().endswith("\\\\") and not re.match(r"\s*&?\s*=", line)
+                and (opened or _CONTINUES.match(line))):
+            rows[-1] = (rows[-1][0], last + " " + line.replace("&", " "))
+        else:
+            rows.append((number, line))
+    return rows
 
 
 def _segments_of(line: str, number: int) -> list[Segment]:

@@ -1,6 +1,7 @@
 """Declarations and the last pass of parsing.
 
-``Decl`` is a declared type (`x: vector(n) positive`); ``where_items`` reads a ``where=``
+``Decl`` is a declared type (`x: vector(n) positive`; a second, different one for a name is an
+error); ``where_items`` reads a ``where=``
 argument (a string or a dict); ``finalize`` rebuilds a parsed expression with every dimension
 resolved and names the dimensions nobody named (n, m, k, …); ``declarations`` lists the
 variables of an expression in order of appearance.
@@ -32,6 +33,18 @@ class Decl:
     dims: tuple
     positive: bool
     simplex: str = ""
+
+    def clash(self, name: str, before: Decl | None) -> str:
+        """Why name, declared before as ``before``, cannot also be declared as this type; '' when it can."""
+        if before is None or (before.kind, decl_shape(before), before.positive, before.simplex) == \
+                (self.kind, decl_shape(self), self.positive, self.simplex):
+            return ""
+        return (f"'{name}' is declared twice, as {before} and as {self}\n"
+                f"  hint: keep one declaration of {name}")
+
+    def __str__(self) -> str:
+        return (self.kind + (f"({', '.join(map(str, self.dims))})" if self.dims else "")
+                + " positive" * self.positive + (f" {self.simplex}" if self.simplex else ""))
 
 
 def decl_shape(decl: Decl) -> tuple:

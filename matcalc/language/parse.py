@@ -18,7 +18,7 @@ from collections.abc import Callable
 from lark import Token, Tree
 
 from matcalc.algebra import ops
-from matcalc.algebra.expr import Expr, Var, walk
+from matcalc.algebra.expr import Expr, Var, recursion_room, walk
 from matcalc.algebra.shapes import (
     SCALAR,
     DimVar,
@@ -39,6 +39,7 @@ from matcalc.language.printers import show
 from matcalc.language.read import Prepared, notation_of, prepare
 from matcalc.language.syntax import (
     CAPITAL_GREEK,
+    FRAMES_PER_LEVEL,
     GREEK,
     INDEX_SUM,
     MAX_DEPTH,
@@ -63,6 +64,11 @@ def parse(text: str, where: str | dict | None = None, notation: str | None = Non
     """Parse a formula; ``where`` adds declarations; ``notation`` (`text`, `unicode`, `latex`) is
     chosen from the text when not given: LaTeX when it has a backslash, Unicode when it has typeset
     characters (ᵀ, ‖, ⊙, ₁). LaTeX and Unicode read letters written together as a product (``Xb``)."""
+    with recursion_room(FRAMES_PER_LEVEL * MAX_DEPTH):  # reading recurses once per nesting level
+        return _parse(text, where, notation, derivation)
+
+
+def _parse(text: str, where: str | dict | None, notation: str | None, derivation: bool) -> Formula:
     if not isinstance(text, str) or not text.strip():
         raise ParseError("empty formula: type an expression such as  a^T exp(X b)")
     kind = notation_of(text, notation)
@@ -102,6 +108,7 @@ class Builder(Arithmetic, Calls, Powers):
         self.derivation = derivation
         self.guesses: list[str] = []  # what was guessed (shown with the reading)
         self.decls: dict[str, Decl] = {}
+        self.apart: dict[str, Decl] = {}  # the declarations given by where= (apart from the formula)
         self.env: dict[str, Expr] = {}  # variables and definitions by name
         self.functions: dict[str, tuple[Expr, Expr]] = {}  # user function -> (parameter, body)
         self.definitions: list[tuple[str, Expr]] = []
@@ -192,7 +199,10 @@ class Builder(Arithmetic, Calls, Powers):
         *names, type_tree = decl.children
         kind, dims, positive, simplex = self._type(type_tree)
         for name in names:
-            self.decls[read_name(str(name))] = Decl(kind, dims, positive, simplex)
+            key, new = read_name(str(name)), Decl(kind, dims, positive, simplex)
+            if clash := new.clash(key, self.decls.get(key)):  # one name, one type
+                raise self.error(clash, name)
+            self.decls[key] = new
 
     def _declare_text(self, name: str, text: str) -> None:
         """A declaration given apart from the formula (``where=`` or ``--where``); errors point into it."""
@@ -208,7 +218,10 @@ class Builder(Arithmetic, Calls, Powers):
         except MatcalcError as e:
             span = None if e.span is None else (max(0, e.span[0] - len(prefix)), max(0, e.span[1] - len(prefix)))
             raise ParseError(f"in the declaration '{decl_text}': {e.message}", span, decl_text) from None
-        self.decls.update(builder.decls)
+        for key, new in builder.decls.items():  # where= may retype the formula's own declaration, not itself
+            if clash := new.clash(key, self.apart.get(key)):
+                raise ParseError(clash, (0, len(decl_text)), decl_text)
+            self.decls[key] = self.apart[key] = new
 
     def _type(self, node: Tree) -> tuple[str, tuple, bool, str]:
         head, *rest = node.children

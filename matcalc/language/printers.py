@@ -9,8 +9,9 @@ same tree (the grammar's precedence: sum < product < unary minus < postfix < ato
 from __future__ import annotations
 
 import re
+import weakref
 
-from matcalc.algebra.expr import Expr
+from matcalc.algebra.expr import Expr, walk
 from matcalc.algebra.ops import ATOM, NEG, OPS, POSTFIX, PRODUCT, SUM, const, div, fill, matmul
 from matcalc.algebra.shapes import is_scalar
 
@@ -23,10 +24,33 @@ _GREEK_LETTER = dict(zip(_GREEK, "αβγδεϵζηθϑικλμνξοπρστυφ
 
 
 def show(e: Expr, notation: str = "text") -> str:
-    """Print an expression in one of NOTATIONS."""
+    """Print an expression in one of NOTATIONS.
+
+    Each node's text is kept while the node lives (shared parts, and a derivation's lines, print
+    once), and the nodes not printed yet are printed children first (all but the inner links of
+    a product chain, which ``_infix`` prints in a loop), so printing never recurses deeply."""
     if notation not in _INDEX:
         raise ValueError(f"notation must be one of {NOTATIONS}")
+    nodes = list(walk(e, _SHOWN[notation]))
+    links = {n.args[0] for n in nodes if _in_chain(n, notation) and _in_chain(n.args[0], notation)}
+    for node in nodes:
+        if node not in links:
+            _show(node, notation)
     return _show(e, notation)[0]
+
+
+_SHOWN = {n: weakref.WeakKeyDictionary() for n in NOTATIONS}  # per notation: node -> (text, precedence)
+
+
+def _show(e: Expr, notation: str) -> tuple[str, int]:
+    known = _SHOWN[notation].get(e)
+    if known is None:
+        known = _SHOWN[notation][e] = _render(e, notation)
+    return known
+
+
+def _in_chain(e: Expr, notation: str) -> bool:
+    return OPS[e.op].layout == "infix" and _infix_in(e, notation)
 
 
 def show_name(name: str, notation: str) -> str:
@@ -139,7 +163,7 @@ def _wrap(text: str, prec: int, need: int) -> str:
     return text if prec >= need else f"({text})"
 
 
-def _show(e: Expr, notation: str) -> tuple[str, int]:
+def _render(e: Expr, notation: str) -> tuple[str, int]:
     spec = OPS[e.op]
     i = _INDEX[notation]
     if spec.layout == "leaf":

@@ -22,7 +22,8 @@ from matcalc.algebra.ops import call_names
 from matcalc.algebra.shapes import ParseError
 from matcalc.language.tokens import SUBSCRIPTS
 
-MAX_DEPTH = 300  # deeper parse trees are refused with a clear error (no recursion crash)
+MAX_DEPTH = 1000  # nesting levels (parse-tree depth): deeper formulas are refused with a caret, never a crash
+FRAMES_PER_LEVEL = 12  # Python frames reading may take per level (it recurses; see parse.parse)
 GREEK = ("alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa lambda mu nu xi "
          "omicron pi rho sigma tau upsilon phi varphi chi psi omega").split()
 GREEK_UNICODE = dict(zip("αβγδεϵζηθϑικλμνξοπρστυφϕχψω", GREEK))

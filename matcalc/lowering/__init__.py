@@ -24,7 +24,7 @@ from matcalc.lowering.emit import TARGETS, Emitter
 from matcalc.lowering.finish import finish_rules, materialized_inverses
 from matcalc.lowering.identifiers import py_name
 from matcalc.lowering.program import Signature, value_function_source
-from matcalc.lowering.reuse import products, reuse_rules
+from matcalc.lowering.reuse import nodes, products, reuse_rules, sharing_rules
 from matcalc.lowering.rules import FAST, STABLE, rewrite, strip_refs
 
 
@@ -36,6 +36,7 @@ def optimize(roots: list[Expr], keep: set[str]) -> list[Expr]:
     roots = order_chains(roots)
     roots = rewrite(roots, FAST)
     roots = rewrite(roots, FAST + finish_rules(materialized_inverses(roots)))
+    roots = rewrite(roots, sharing_rules(nodes(roots).__contains__))
     return rewrite(roots, reuse_rules(products(roots).__contains__))
 
 

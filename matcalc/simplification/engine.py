@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from matcalc.algebra.expr import Expr, walk, with_args
+from matcalc.algebra.expr import Expr, with_args
 from matcalc.algebra.shapes import show_shape
 
 Build = Callable[[Expr], "Expr | None"]
@@ -67,6 +67,10 @@ class RuleShapeError(AssertionError):
     """A rule changed the shape of what it rewrote: a bug in the rule, never a user error."""
 
 
+class RuleCycleError(AssertionError):
+    """Rules rewrote a node back into itself (they do not terminate): a bug, never a user error."""
+
+
 class RuleList(list):
     """An ordered list of rules with a decorator to add one:
 
@@ -93,11 +97,34 @@ class Engine:
         self.trace: list[Applied] | None = None
 
     def __call__(self, root: Expr) -> Expr:
-        """The fixed point of the rules on root (only nodes not seen before are visited)."""
+        """The fixed point of the rules on root (only nodes not seen before are visited).
+
+        Iterative (an explicit stack, children first, a rewrite's result before the node that
+        waits for it), so rewriting a deep expression never recurses."""
         memo = self.memo
-        for node in walk(root, memo):
-            rebuilt = with_args(node, tuple(memo[a] for a in node.args))
-            memo[node] = memo[rebuilt] = self._top(rebuilt)
+        waiting: dict[Expr, tuple[Expr, Expr]] = {}  # node -> (node on rewritten children, its rewrite)
+        stack = [root]
+        while stack:
+            node = stack[-1]
+            if node in memo:
+                stack.pop()
+            elif node in waiting:
+                rebuilt, new = waiting.pop(node)
+                if new not in memo:
+                    raise RuleCycleError(f"rules rewrite in a cycle: {node!r} -> {new!r}")
+                memo[node] = memo[rebuilt] = memo[new]
+                stack.pop()
+            elif todo := [a for a in node.args if a not in memo]:
+                stack.extend(reversed(todo))
+            else:
+                rebuilt = with_args(node, tuple(memo[a] for a in node.args))
+                new = self._rewrite(rebuilt)
+                if new is None:
+                    memo[node] = memo[rebuilt] = rebuilt
+                    stack.pop()
+                else:
+                    waiting[node] = (rebuilt, new)
+                    stack.append(new)
         return memo[root]
 
     def run(self, roots: Iterable[Expr]) -> list[Expr]:
@@ -112,8 +139,8 @@ class Engine:
         finally:
             self.trace = None
 
-    def _top(self, node: Expr) -> Expr:
-        """node (whose children are rewritten) rewritten at the top until no rule applies."""
+    def _rewrite(self, node: Expr) -> Expr | None:
+        """node (whose children are rewritten) after the first rule that applies at its top, or None."""
         for r in self.index.get(node.op, ()):
             new = r.apply(node)
             if new is not None:
@@ -122,5 +149,5 @@ class Engine:
                                          f"to {show_shape(new.shape)}: {node!r} -> {new!r}")
                 if self.trace is not None:
                     self.trace.append(Applied(r.name, node, new))
-                return self(new)
-        return node
+                return new
+        return None

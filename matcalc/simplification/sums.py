@@ -9,6 +9,8 @@ mistaken for a factor of it.
 
 from __future__ import annotations
 
+import weakref
+
 from matcalc.algebra.expr import Expr
 from matcalc.algebra.ops import add, const, div, fill, identity, make, matmul, neg, transpose
 from matcalc.algebra.shapes import ShapeError
@@ -19,16 +21,22 @@ SUMS = RuleList()
 rule = SUMS.rule
 
 
+_SPLIT: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # term -> (c, base), None for (1, term)
+_CHAINS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # product -> its factors
+
+
 def split_coefficient(term: Expr) -> tuple[float, Expr]:
-    """term = c · base with c a number: (c, base)."""
+    """term = c · base with c a number: (c, base) (memoized: sum rules split every term of a sum
+    each time one of them applies, and a long product is read and rebuilt to split it)."""
     if term.op == "neg":
         c, base = split_coefficient(term.args[0])
         return -c, base
-    if term.op == "matmul":
+    if term.op != "matmul":
+        return 1, term
+    if term not in _SPLIT:
         chain = chain_of(term)
-        if chain[0].op == "const" and len(chain) > 1:
-            return chain[0].attr, from_chain(chain[1:])
-    return 1, term
+        _SPLIT[term] = (chain[0].attr, from_chain(chain[1:])) if chain[0].op == "const" and len(chain) > 1 else None
+    return _SPLIT[term] or (1, term)
 
 
 def scaled(c: float, base: Expr) -> Expr:
@@ -93,15 +101,20 @@ def _distribute_number(e: Expr) -> Expr | None:
 
 
 def chain_of(e: Expr) -> list[Expr]:
-    """The factors of a product A B C, left to right (iteratively: long products nest deep)."""
-    out, stack = [], [e]
-    while stack:
-        node = stack.pop()
-        if node.op == "matmul":
-            stack += (node.args[1], node.args[0])
-        else:
-            out.append(node)
-    return out
+    """The factors of a product A B C, left to right (iteratively: long products nest deep;
+    memoized per product)."""
+    if e.op != "matmul":
+        return [e]
+    if e not in _CHAINS:
+        out, stack = [], [e]
+        while stack:
+            node = stack.pop()
+            if node.op == "matmul":
+                stack += (node.args[1], node.args[0])
+            else:
+                out.append(node)
+        _CHAINS[e] = tuple(out)
+    return list(_CHAINS[e])
 
 
 def from_chain(factors: list[Expr]) -> Expr:

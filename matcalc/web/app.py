@@ -32,6 +32,7 @@ from starlette.staticfiles import StaticFiles
 
 import matcalc
 from matcalc.cli_commands import grad_data, parse_data
+from matcalc.cli_common import variables_once
 from matcalc.display import STYLE
 from matcalc.web.views import EXAMPLES, Query, available_kinds, derive_page, has_torch, homework_html, unknown_kind
 
@@ -41,14 +42,8 @@ MAX_UPLOAD = 1_000_000  # characters of a problem set
 
 
 def _query(request: Request) -> Query:
-    from matcalc.language.syntax import read_name
-
     params = request.query_params
-    wrt: dict[str, str] = {}  # each variable once, in the first spelling given (λ is lambda)
-    for n in (n.strip() for item in params.getlist("wrt") for n in item.split(",")):
-        if n:
-            wrt.setdefault(read_name(n), n)
-    return Query(f=params.get("f", ""), wrt=list(wrt.values()), where=params.get("where", ""),
+    return Query(f=params.get("f", ""), wrt=variables_once(params.getlist("wrt")), where=params.get("where", ""),
                  what=(_asked(request) or ["grad"])[0], check=params.get("check", "1") != "0")
 
 
