@@ -17,7 +17,7 @@ import matcalc
 from matcalc.algebra.shapes import ParseError
 from matcalc.language.syntax import MAX_DEPTH
 
-BOUND = 10.0  # seconds: a blow-up takes minutes here
+BOUND = 30.0  # seconds (each takes 0.1-3 s alone, more on shared CPUs): a blow-up takes minutes here
 N = 3
 
 
@@ -106,7 +106,7 @@ def test_deep_and_shared_formulas_derive_right_without_blow_up(case: str) -> Non
         values["A"] = np.linalg.qr(values["A"] + 2 * np.eye(N))[0] * 1.01
     got = matcalc.compile(g)(**values)  # the gradient takes f's inputs
     want = _autograd(reference, values, wrt)
-    np.testing.assert_allclose(np.reshape(got, want.shape), want, rtol=1e-8, atol=1e-10)
+    np.testing.assert_allclose(np.reshape(got, want.shape), want, rtol=1e-8, atol=1e-10 * np.abs(want).max())
 
 
 @pytest.mark.parametrize("case", ["sin-300", "tanh-mlp-150-layers", "chained-100"])

@@ -171,6 +171,14 @@ PRINTED = [
     ("vec(X)^T kron(A, B) vec(X)", "X", "X: matrix(n, m); A: matrix(m, m); B: matrix(n, n)",
      "B X Aᵀ + Bᵀ X A", lambda X, A, B: X.T.reshape(-1, 1).T @ torch.kron(A, B) @ X.T.reshape(-1, 1),
      {"X": (N, M), "A": (M, M), "B": (N, N)}),
+    ("tr(X^-1)", "X", None, "-(X⁻²)ᵀ", lambda X: torch.trace(torch.linalg.inv(X)), {"X": "spd"}),
+    ("tr(X^-2)", "X", None, "-2 (X⁻³)ᵀ", lambda X: torch.trace(torch.linalg.matrix_power(X, -2)), {"X": "spd"}),
+    ("tr(X^3)", "X", None, "3 (X²)ᵀ", lambda X: torch.trace(torch.linalg.matrix_power(X, 3)), {"X": (N, N)}),
+    ("<X, X>^0.5", "X", None, "X / ‖X‖", lambda X: (X * X).sum() ** 0.5, {"X": (N, M)}),
+    ("sum((x.^2).^1.5)", "x", None, "3 (x ⊙ abs(x))", lambda x: ((x ** 2) ** 1.5).sum(), {"x": (N, 1)}),
+    ("sum(diag(X).^2)", "X", None, "2 diag(diag(X))", lambda X: (torch.diagonal(X) ** 2).sum(), {"X": (N, N)}),
+    ("x^T y + y^T x + (y^T x)^2", "x", None, "(2 + 2 yᵀ x) y", lambda x, y: 2 * (x.T @ y) + (y.T @ x) ** 2,
+     {"x": (N, 1), "y": (N, 1)}),
     ("vec(X)^T vec(Y)", "X", "X, Y: matrix(n, m)", "Y", lambda X, Y: X.T.reshape(-1, 1).T @ Y.T.reshape(-1, 1),
      {"X": (N, M), "Y": (N, M)}),
 ]
@@ -205,3 +213,24 @@ def test_logistic_hessian_in_cross_entropy_form() -> None:
     want = torch.autograd.functional.hessian(loss, torch.tensor(w[:, 0], dtype=torch.float64)).numpy()
     got = evaluate_closed_form(h, {"X": X, "w": w, "y": y}, {"n": N, "m": M}, np.zeros((M, M)))
     np.testing.assert_allclose(np.asarray(got), want, rtol=1e-8, atol=1e-10)
+
+
+@pytest.mark.parametrize("text", ["-(X⁻²)ᵀ", "X³ + X⁻³ Y", "α⁻² x + ‖x‖⁻³ x", "(X²)ᵀ A"])
+def test_typeset_powers_read_back_in_every_notation(text: str) -> None:
+    """Matrix and scalar powers print as typeset superscripts in Unicode (X⁻², not X^-2), the
+    transpose outside ((X⁻²)ᵀ, not (Xᵀ)^-2), and each printed form parses to the same value."""
+    where = "X, Y: matrix(n, n); A: matrix(n, m); x: vector(n); alpha: scalar"
+    f = matcalc.parse(text, where=where)
+    assert f.unicode() == text
+    rng = np.random.default_rng(5)
+    values = {"X": _spd(N, rng), "Y": rng.normal(size=(N, N)), "A": rng.normal(size=(N, M)),
+              "x": rng.normal(size=(N, 1)), "alpha": np.array(1.7)}
+    inv, power = np.linalg.inv, np.linalg.matrix_power
+    want = {"-(X⁻²)ᵀ": -(inv(values["X"]) @ inv(values["X"])).T,
+            "X³ + X⁻³ Y": power(values["X"], 3) + power(inv(values["X"]), 3) @ values["Y"],
+            "α⁻² x + ‖x‖⁻³ x": values["x"] / 1.7 ** 2 + values["x"] / np.linalg.norm(values["x"]) ** 3,
+            "(X²)ᵀ A": (values["X"] @ values["X"]).T @ values["A"]}[text]
+    for printed in (f.text(), f.unicode(), f.latex()):
+        back = matcalc.parse(printed, where=where)
+        got = evaluate_closed_form(back, values, {"n": N, "m": M}, want)
+        np.testing.assert_allclose(np.asarray(got).reshape(want.shape), want, rtol=1e-9, err_msg=printed)

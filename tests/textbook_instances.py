@@ -87,6 +87,8 @@ TEXTBOOK_INSTANCES: dict[str, list] = {
     "diag(c 𝟙𝟙ᵀ) = c 𝟙 (the diagonal of a constant square array)": [
         lambda V: make("diagvec", fill(2, (V.n, V.n)))],
     "diag(I) = 𝟙 (the diagonal of the identity)": [lambda V: make("diagvec", identity(V.n))],
+    "(A.^2).^0.5 = |A| (entry by entry)": ["(A.^2).^0.5", "(alpha^2)^0.5"],
+    "⟨A, A⟩^0.5 = ‖A‖ (the Frobenius norm)": ["<A, A>^0.5", "<x, x>^0.5"],
     "relu′(z) ⊙ relu(z) = relu(z)": ["relu'(x) .* relu(x)", "relu'(A) .* (B .* relu(A))"],
     "relu′(z) ⊙ z = relu(z)": ["relu'(x) .* x", "(A .* relu'(A)) .* B"],
     "sign(z) ⊙ |z| = z": ["sign(x) .* abs(x)", "sign(A) .* (abs(A) .* B)"],
@@ -100,6 +102,13 @@ TEXTBOOK_INSTANCES: dict[str, list] = {
         lambda V: matmul(make("kron", transpose(make("vec", identity(V.m))), identity(V.n)),
                          make("kron", identity(V.m), make("vec", V.A)))],
     "vec(X)ᵀ vec(Y) = ⟨X, Y⟩": ["vec(A)^T vec(B)", "vec(P)^T vec(P^T)"],
+    "diag(s A) = s diag(A) for a scalar s (both diagonals: of a vector, of a matrix)": [
+        "diag(2 x)", "diag(alpha P)", "diag((x^T y) x)"],
+    "c A + d S A = (c + d S) A for a scalar S (y + (1 + 2 yᵀ x) y = (2 + 2 yᵀ x) y)": [
+        "A + alpha A", "2 x + (x^T y) x + y", "P x - 3 (alpha + beta) P x", "(alpha beta) A^T - A^T"],
+    "(A / s) / t = A / (s t) for scalars s ≠ t, neither a number": ["(A / alpha) / beta", "(x / (x^T y)) / alpha"],
+    "s aᵀ b + t bᵀ a = (s + t) aᵀ b (a number is its own transpose)": [
+        "x^T y + y^T x", "2 x^T P y - y^T P^T x + alpha", "x^T y - y^T x", "u^T A^T x + 3 x^T A u"],
     # ---------------------------------------------------------------- lowering/reuse.py
     "(A + B) Y = A Y + B Y when A Y is computed anyway (A + B is not formed)": ["(P + Q) A", "(P + P^T) A"],
 }

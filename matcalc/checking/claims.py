@@ -182,8 +182,8 @@ def _all_declarations(formula: Formula) -> list[Declaration]:
 def check_claim(f: str | Formula, wrt: str, claim: str | Formula, where: str | dict | None = None,
                 seed: int = 0, tol: float = TOL, kind: str = "gradient") -> ClaimResult:
     """Check a claimed gradient ∇_wrt f: verdict, the correct gradient, and for a wrong claim
-    a counterexample and a diagnosis (see ``check_rules.MISTAKES``); ``kind="jacobian"`` or
-    ``"hessian"`` checks a claimed Jacobian or Hessian instead (``family_claims.py``)."""
+    a counterexample and a diagnosis (see ``check_rules.MISTAKES``); ``kind=`` "jacobian",
+    "hessian", "jvp", "hvp" or "vjp" checks such a claim against torch.func instead (``family_claims.py``)."""
     require_torch("check_claim")
     formula = as_formula(f, where)
     name = read_name(wrt)  # λ, \\lambda and lambda are one variable; the result keeps the user's spelling

@@ -89,6 +89,29 @@ def reference(kind: str, formula: Formula, wrt: str, values: Mapping[str, Any],
     return torch.func.jvp(torch.func.grad(lambda t: f(t).reshape(())), (x,), (v,))[1].detach().numpy()
 
 
+def draw(kind: str, formula: Formula, name: str, rng: np.random.Generator,
+         direction_name: str) -> tuple[dict[str, Any], dict[str, int], np.ndarray | None]:
+    """Random inputs, their sizes, and for a JVP/HVP a direction shaped like X (for a VJP an upstream
+    shaped like F), which joins the inputs under direction_name."""
+    values = sample_inputs(formula, rng)
+    dims = sizes_of(formula, values)
+    if kind not in ("jvp", "hvp", "vjp"):
+        return values, dims, None
+    shape = np.shape(compile(formula)(**values)) if kind == "vjp" else np.shape(values[name])
+    direction = rng.standard_normal(shape)
+    return {**values, direction_name: direction}, dims, direction
+
+
+def as_closed_form(kind: str, want: np.ndarray, formula: Formula, name: str, dims: Mapping[str, int]) -> np.ndarray:
+    """A torch reference in the 2-D shape a closed form has (a JVP: F's, an HVP or VJP: X's)."""
+    if kind in ("jacobian", "hessian"):
+        return want
+    variables = (n for n in walk(formula.expr) if n.op == "var" and n.attr.name == name)
+    like = formula.expr if kind == "jvp" else next(variables)
+    shape = tuple(_size(d, dims) for d in like.shape)
+    return np.asarray(want).reshape(shape) if np.size(want) == int(np.prod(shape)) else np.asarray(want)
+
+
 @dataclass
 class KindReport:
     """What ``check_kind`` found: the closed form and the largest relative error over the trials."""
@@ -133,13 +156,7 @@ def check_kind(f: str | Formula, wrt: str, kind: str, where: str | dict | None =
     name = read_name(wrt)  # the variable as the formula spells it (λ is lambda): the report keeps wrt
     rng = np.random.default_rng(seed)
     for _ in range(trials):
-        values = sample_inputs(formula, rng)
-        dims = sizes_of(formula, values)
-        direction = None
-        if kind in ("jvp", "hvp", "vjp"):  # a direction shaped like X, or an upstream G shaped like F
-            shape = np.shape(compile(formula)(**values)) if kind == "vjp" else np.shape(values[name])
-            direction = rng.standard_normal(shape)
-            values = {**values, direction_name: direction}
+        values, dims, direction = draw(kind, formula, name, rng, direction_name)
         want = reference(kind, formula, name, values, direction)
         got = evaluate(result, values, dims)
         got = got.reshape(want.shape) if got.size == want.size else got

@@ -19,7 +19,7 @@ _WORD = re.compile(r"(?<![A-Za-z0-9_\\.])([A-Za-z]+)[ \t]+")
 _ATOM = re.compile(r"\d+(?:\.(?![\^*/])\d*)?(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?"
                    r"|[A-Za-zα-ωΑ-Ω][A-Za-z0-9α-ωΑ-Ω]*(?:_(?:\{[A-Za-z0-9_]+\}|[A-Za-z0-9]+))*")
 _EXPONENT = re.compile(r"-?\s*(?:[A-Za-z0-9.]+)")
-_POSTFIX = ("'", "ᵀ", "⁻¹", "⁻ᵀ", "²", "³")
+_POSTFIX = ("'", "ᵀ", "⁻¹", "⁻ᵀ", *(f"⁻{d}" for d in "²³⁴⁵⁶⁷⁸⁹"), *"²³⁴⁵⁶⁷⁸⁹")
 _PAIRS = {"(": ")", "[": "]", "{": "}", "<": ">", "⟨": "⟩"}
 _BARS = ("||", "‖")
 _PRODUCTS = ("*", "@", ".*", "./", "/", "⊙", "∘", "·", "⊘")
@@ -82,7 +82,7 @@ class _Scan:
         text = self.text
         while j < self.end:
             if text.startswith(_POSTFIX, j):
-                j += 2 if text.startswith(("⁻¹", "⁻ᵀ"), j) else 1
+                j += 2 if text[j] == "⁻" else 1
             elif text.startswith(".T", j) and not re.match(r"[A-Za-z0-9_]", text[j + 2:j + 3]):
                 j += 2
             elif text.startswith(("^", ".^", "**"), j):

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from lark import Token, Tree
 
 from matcalc.algebra import ops
-from matcalc.algebra.expr import Expr, Var, recursion_room, walk
+from matcalc.algebra.expr import Expr, Var, recursion_room, walk_all
 from matcalc.algebra.shapes import (
     SCALAR,
     DimVar,
@@ -145,9 +145,8 @@ class Builder(Arithmetic, Calls, Powers):
     def _reading(self, formula: Formula, prepared: Prepared | None) -> Reading:
         """The formula as read, with every guess: split letters, names typed by their spelling, …"""
         guesses = list(prepared.guesses if prepared else []) + self.guesses
-        for top in [ref for _, ref in formula.definitions] + [formula.expr]:
-            guesses += [_on_matrix(node) for node in walk(top) if ops.OPS[node.op].on_matrix
-                        and node.args[0].shape[1] != 1]
+        guesses += [_on_matrix(node) for node in walk_all([ref for _, ref in formula.definitions] + [formula.expr])
+                    if ops.OPS[node.op].on_matrix and node.args[0].shape[1] != 1]
         for d in formula.declarations:
             if d.name not in self.decls:
                 reason = {"matrix": "capitalised name", "scalar": "Greek name", "vector": "lowercase name"}

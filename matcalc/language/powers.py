@@ -34,6 +34,10 @@ class Powers:
         k = "²³⁴⁵⁶⁷⁸⁹".index(str(node.children[1])) + 2
         return self.expr(node.children[0], _then(lambda base: self._raise_to(base, ops.const(k), node), post))
 
+    def _inverse_power(self, node: Tree, post: Post | None = None) -> Expr:
+        k = "²³⁴⁵⁶⁷⁸⁹".index(str(node.children[1])[1]) + 2  # X⁻² is (X²)⁻¹
+        return self.expr(node.children[0], _then(lambda base: self._raise_to(base, ops.const(-k), node), post))
+
     def _pow(self, node: Tree, post: Post | None = None) -> Expr:
         base_tree, exp_tree = node.children
         if isinstance(base_tree, Tree) and base_tree.data == "name" and str(base_tree.children[0]) == "e" \

@@ -190,9 +190,9 @@ def _render(e: Expr, notation: str) -> tuple[str, int]:
         fused = dict(spec.fused).get(e.args[0].op)
         if fused:  # (Xᵀ)⁻¹ as X⁻ᵀ
             return _superscript(e.args[0].args[0], fused[i], notation), POSTFIX
-        if e.op == "inv" and e.args[0].op == "mpow":  # (X²)⁻¹ as X^-2
-            power = e.args[0]
-            return _superscript(power.args[0], OPS["mpow"].forms[i].format(a=-power.attr), notation), POSTFIX
+        if e.op == "mpow" or e.op == "inv" and e.args[0].op == "mpow":  # (X²)⁻¹ as X⁻²
+            return _matrix_power(*((e.args[0], e.attr) if e.op == "mpow" else (e.args[0].args[0], -e.args[0].attr)),
+                                 notation), POSTFIX
         return _superscript(e.args[0], spec.forms[i].format(a=e.attr), notation), POSTFIX
     if spec.layout == "power":
         return _power(e, notation), POSTFIX
@@ -258,7 +258,25 @@ def _link(e: Expr, left_end: str, notation: str) -> tuple[str, str]:
 
 def _superscript(base: Expr, suffix: str, notation: str) -> str:
     text, prec = _show(base, notation)
-    return _wrap(text, prec, ATOM) + suffix  # no stacked postfixes: (Xᵀ)⁻², not Xᵀ^2⁻¹
+    return _wrap(text, prec, ATOM) + suffix  # no stacked postfixes: (X⁻²)ᵀ, not Xᵀ^2⁻¹
+
+
+def _typeset(k: float) -> str:
+    """A whole exponent 2…9 or -2…-9 as a typeset superscript (², ⁻²), else ''."""
+    if k != int(k) or not 2 <= abs(k) <= 9:
+        return ""
+    return ("⁻" if k < 0 else "") + "⁰¹²³⁴⁵⁶⁷⁸⁹"[abs(int(k))]
+
+
+def _matrix_power(base: Expr, k: int, notation: str) -> str:
+    """Xᵏ, with a typeset superscript in Unicode (X², X⁻²), and the transpose outside: (X⁻²)ᵀ."""
+    if notation == "unicode" and _typeset(k):
+        suffix = _typeset(k)
+    else:
+        suffix = OPS["mpow"].forms[_INDEX[notation]].format(a=k)
+    if base.op != "transpose":
+        return _superscript(base, suffix, notation)
+    return f"({_superscript(base.args[0], suffix, notation)}){OPS['transpose'].forms[_INDEX[notation]]}"
 
 
 def _power(e: Expr, notation: str) -> str:
@@ -269,8 +287,8 @@ def _power(e: Expr, notation: str) -> str:
     else:
         text, prec = _show(p, notation)
         exponent = text if prec == ATOM and notation != "latex" or notation == "latex" else f"({text})"
-    if notation == "unicode" and scalar_base and p.op == "const" and p.attr in range(2, 10):
-        suffix = "⁰¹²³⁴⁵⁶⁷⁸⁹"[p.attr]  # ‖x‖², α³ as typeset
+    if notation == "unicode" and scalar_base and p.op == "const" and _typeset(p.attr):
+        suffix = _typeset(p.attr)  # ‖x‖², α³, α⁻² as typeset
     elif notation == "latex":
         suffix = "^{%s}" % exponent if scalar_base else "^{\\circ %s}" % exponent
     else:

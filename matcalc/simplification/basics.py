@@ -66,12 +66,12 @@ def sort_key(e: Expr) -> tuple[tuple[str, ...], int, int]:
         prefix, height = [head], 0
         digest = hashlib.blake2b(f"{head}{node.shape!r}".encode(), digest_size=8)
         for a in node.args:
-            a_prefix, a_height, a_digest = _KEYS[a]
+            a_height, a_prefix, a_digest = _KEYS[a]
             if len(prefix) < _PREFIX:
                 prefix += a_prefix[:_PREFIX - len(prefix)]
             height = max(height, 1 - a_height)
             digest.update(a_digest.to_bytes(8, "big"))
-        _KEYS[node] = (tuple(prefix), -height, int.from_bytes(digest.digest(), "big"))
+        _KEYS[node] = (-height, tuple(prefix), int.from_bytes(digest.digest(), "big"))
     return _KEYS[e]
 
 

@@ -155,7 +155,7 @@ def _factor(e: Expr, side: int) -> Expr | None:
             if len(idx) < 2:
                 continue
         try:  # a chain with scalar sub-products may not split where another one does
-            factored = _factor_group([split[i][0] for i in idx], [chains[i] for i in idx], side, e.shape)
+            factored = _factor_group([split[i] for i in idx], [chains[i] for i in idx], side, e.shape)
         except ShapeError:
             continue
         rest = [t for i, t in enumerate(e.args) if i not in idx]
@@ -167,12 +167,25 @@ rule("P A + P B = P (A + B): a common left factor", "add")(lambda e: _factor(e, 
 rule("A Q + B Q = (A + B) Q: a common right factor", "add")(lambda e: _factor(e, -1))
 
 
-def _factor_group(coefs: list[float], chains: list[list[Expr]], side: int, shape: tuple) -> Expr:
-    """P R1 + P R2 = P (R1 + R2) (side 0) or R1 Q + R2 Q = (R1 + R2) Q (side -1)."""
+def _left_part(e: Expr, chain: list[Expr], m: int) -> Expr:
+    """from_chain(chain[:m]) for e's chain: in O(len - m) when e holds it as a left-nested part
+    ((A B) C holds A B), which is the usual case (rebuilding long products was quadratic)."""
+    node = e
+    for _ in range(len(chain) - m):
+        if node.op != "matmul" or node.args[1].op == "matmul":
+            return from_chain(chain[:m])
+        node = node.args[0]
+    return node
+
+
+def _factor_group(split: list[tuple[float, Expr]], chains: list[list[Expr]], side: int, shape: tuple) -> Expr:
+    """P R1 + P R2 = P (R1 + R2) (side 0) or R1 Q + R2 Q = (R1 + R2) Q (side -1), for the terms
+    split as (c, base) and the chains of their bases."""
     k = _common_run(chains, side)
-    common = from_chain(chains[0][:k] if side == 0 else chains[0][-k:])
+    common = _left_part(split[0][1], chains[0], k) if side == 0 else from_chain(chains[0][-k:])
     need = (common.shape[1], shape[1]) if side == 0 else (shape[0], common.shape[0])
-    parts = [scaled(c, from_chain(ch[k:] if side == 0 else ch[:-k])) for c, ch in zip(coefs, chains)]
+    parts = [scaled(c, from_chain(ch[k:]) if side == 0 else _left_part(base, ch, len(ch) - k))
+             for (c, base), ch in zip(split, chains)]
     if all(scalar(p) for p in parts):  # s v + t v = (s + t) v
         need = (1, 1)
     for i, part in enumerate(parts):

@@ -247,16 +247,18 @@ def _elementwise_terms(e: Expr) -> list[tuple[float, Expr, Expr]]:
 def _elementwise_pair(e: Expr) -> tuple[int, int, int] | None:
     """(i, j, k) when term i is c N ./ D and term j is c' M ./ D.^k (k = 1 or an integer ≥ 2)."""
     terms = _elementwise_terms(e)
-    for i, ti in enumerate(terms):
-        for j, tj in enumerate(terms):
-            if ti is None or tj is None or i == j:
-                continue
-            d, dj = ti[2], tj[2]
-            if dj is d and i < j:
-                return i, j, 1
-            if dj.op == "hpow" and dj.args[0] is d and dj.args[1].op == "const" \
-                    and float(dj.args[1].attr).is_integer() and dj.args[1].attr >= 2:
-                return i, j, int(dj.args[1].attr)
+    over: dict[Expr, list[tuple[int, int]]] = {}  # D -> (j, k) for each term j over D (k = 1) or D.^k
+    for j, tj in enumerate(terms):
+        if tj is not None:
+            over.setdefault(tj[2], []).append((j, 1))
+            dj = tj[2]
+            if dj.op == "hpow" and dj.args[1].op == "const" and float(dj.args[1].attr).is_integer() \
+                    and dj.args[1].attr >= 2:
+                over.setdefault(dj.args[0], []).append((j, int(dj.args[1].attr)))
+    for i, ti in enumerate(terms):  # the first i, then the first j, as a double loop finds them (indexed)
+        found = [(j, k) for j, k in over.get(ti[2], ()) if (j > i if k == 1 else j != i)] if ti else []
+        if found:
+            return (i, *min(found))
     return None
 
 

@@ -2,12 +2,16 @@
 
 ``FORMS`` is part of the simplifier's last rule list (``textbook.py`` appends it). A number
 common to a numerator and its denominator cancels (``2 x ./ (2 sqrt(…)) = x ./ sqrt(…)``), the
-diagonal of ``𝟙𝟙ᵀ`` is ``𝟙``, a ramp's or an absolute value's derivative meets the function
-(``relu′(z) ⊙ relu(z) = relu(z)``, ``sign(z) ⊙ |z| = z``), and Kronecker products acting on a
-``vec`` become matrix products (``(A ⊗ B) vec(X) = vec(B X Aᵀ)``, then the unvec of a vec is the
-matrix itself: ``∇ vec(X)ᵀ (A ⊗ B) vec(X) = B X Aᵀ + Bᵀ X A``). Invariant: every rule is one
-identity of values that keeps the shape, and each makes the tree smaller or moves a ``vec`` or a
-transpose one fixed way (outwards, to the leaves).
+diagonal of ``𝟙𝟙ᵀ`` is ``𝟙`` and a number leaves a diagonal (``diag(2 a) = 2 diag(a)``), a
+ramp's or an absolute value's derivative meets the function (``relu′(z) ⊙ relu(z) = relu(z)``,
+``sign(z) ⊙ |z| = z``), square roots of squares are absolute values and norms
+(``(x.^2).^0.5 = |x|``, ``⟨X, X⟩^0.5 = ‖X‖``), quotients of quotients share one denominator,
+a number equals its transpose (``aᵀ b + bᵀ a = 2 aᵀ b``), a term and its scalar multiple are
+collected (``y + (1 + s) y = (2 + s) y``), and Kronecker products acting on a ``vec`` become
+matrix products (``(A ⊗ B) vec(X) = vec(B X Aᵀ)``, then the unvec of a vec is the matrix
+itself: ``∇ vec(X)ᵀ (A ⊗ B) vec(X) = B X Aᵀ + Bᵀ X A``). Invariant: every rule is one identity
+of values that keeps the shape, and each makes the tree smaller or moves a ``vec``, a number or
+a transpose one fixed way (outwards, to the leaves).
 """
 
 from __future__ import annotations
@@ -15,11 +19,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from matcalc.algebra.expr import Expr
-from matcalc.algebra.ops import add, div, fill, make, matmul, transpose
+from matcalc.algebra.ops import add, const, div, fill, make, matmul, transpose
 from matcalc.algebra.shapes import dim
-from matcalc.simplification.basics import is_identity, scalar
+from matcalc.simplification.basics import is_identity, is_value, scalar, zero
 from matcalc.simplification.engine import RuleList
-from matcalc.simplification.sums import scaled, split_coefficient
+from matcalc.simplification.sums import chain_of, from_chain, scaled, split_coefficient
 
 FORMS = RuleList()
 rule = FORMS.rule
@@ -57,6 +61,26 @@ def _diag_fill(e: Expr) -> Expr | None:
 @rule("diag(I) = 𝟙 (the diagonal of the identity)", "diagvec", guard=lambda e: is_identity(e.args[0]))
 def _diag_identity(e: Expr) -> Expr | None:
     return fill(1, e.shape)
+
+
+# ---------------------------------------------------------------- square roots of squares
+
+
+def _half_power_of(e: Expr) -> Expr | None:
+    """B when e = B.^0.5, else None."""
+    return e.args[0] if e.args[1].op == "const" and e.args[1].attr == 0.5 else None
+
+
+@rule("(A.^2).^0.5 = |A| (entry by entry)", "hpow", guard=lambda e: _half_power_of(e) is not None
+      and _half_power_of(e).op == "hpow" and is_value(_half_power_of(e).args[1], 2))
+def _root_of_square(e: Expr) -> Expr | None:
+    return make("abs", e.args[0].args[0])
+
+
+@rule("⟨A, A⟩^0.5 = ‖A‖ (the Frobenius norm)", "hpow", guard=lambda e: _half_power_of(e) is not None
+      and _half_power_of(e).op == "inner" and _half_power_of(e).args[0] is _half_power_of(e).args[1])
+def _root_of_inner(e: Expr) -> Expr | None:
+    return make("norm2", e.args[0].args[0])
 
 
 # ---------------------------------------------------------------- relu′ and sign against relu, |·| and z
@@ -181,3 +205,75 @@ def _unvec_vec(e: Expr) -> Expr | None:
       and e.args[0].args[0].op == "vec" and e.args[1].op == "vec" and not scalar(e.args[1].args[0]))
 def _vec_inner(e: Expr) -> Expr | None:
     return make("inner", e.args[0].args[0].args[0], e.args[1].args[0])
+
+
+# ---------------------------------------------------------------- quotients of quotients, numbers and their transposes
+
+
+@rule("(A / s) / t = A / (s t) for scalars s ≠ t, neither a number", "div",
+      guard=lambda e: e.args[0].op == "div" and scalar(e.args[1]) and scalar(e.args[0].args[1])
+      and e.args[1] is not e.args[0].args[1] and "const" not in (e.args[1].op, e.args[0].args[1].op))
+def _quotient_of_quotient(e: Expr) -> Expr | None:
+    a, s = e.args[0].args
+    return div(a, matmul(s, e.args[1]))
+
+
+def _flipped(t: Expr, u: Expr) -> bool:
+    """t = uᵀ for two products of leaves and transposed leaves (bᵀ a and aᵀ b)."""
+    f, g = chain_of(t), chain_of(u)[::-1]
+    return len(f) == len(g) > 1 and all(
+        a.op == "transpose" and a.args[0] is b or b.op == "transpose" and b.args[0] is a for a, b in zip(f, g))
+
+
+def _transposed_pair(e: Expr) -> tuple[int, int] | None:
+    parts = [(i, b) for i, (_, b) in enumerate(map(split_coefficient, e.args)) if b.op == "matmul" and scalar(b)]
+    for k, (i, t) in enumerate(parts):
+        for j, u in parts[k + 1:]:
+            if _flipped(t, u):
+                return i, j
+    return None
+
+
+@rule("s aᵀ b + t bᵀ a = (s + t) aᵀ b (a number is its own transpose)", "add",
+      guard=lambda e: _transposed_pair(e) is not None)
+def _collect_transposed(e: Expr) -> Expr | None:
+    i, j = _transposed_pair(e)
+    (c, base), (d, _) = split_coefficient(e.args[i]), split_coefficient(e.args[j])
+    rest = [t for k, t in enumerate(e.args) if k not in (i, j)]
+    return add(scaled(c + d, base), *rest) if c + d else add(*rest) if rest else zero(e.shape)
+
+
+def _diagonal_scaled(e: Expr) -> bool:
+    a = e.args[0]
+    return a.op == "matmul" and scalar(a.args[0]) and not scalar(a)
+
+
+@rule("diag(s A) = s diag(A) for a scalar s (both diagonals: of a vector, of a matrix)", "diag", "diagvec",
+      guard=_diagonal_scaled)
+def _diag_scaled(e: Expr) -> Expr | None:
+    s, a = e.args[0].args
+    return matmul(s, make(e.op, a))
+
+
+def _scaled_twin(e: Expr) -> tuple[int, int, Expr] | None:
+    """(i, j, S) when term j of the sum e is S times term i's base, S a scalar that is not a number."""
+    chains = [chain_of(split_coefficient(t)[1]) for t in e.args]
+    ending: dict[Expr, list[int]] = {}
+    for i, chain in enumerate(chains):
+        if not scalar(chain[-1]):
+            ending.setdefault(chain[-1], []).append(i)
+    for j, chain in enumerate(chains):
+        for i in ending.get(chain[-1], ()):
+            k = len(chain) - len(chains[i])
+            if k > 0 and chain[k:] == chains[i] and scalar(head := from_chain(chain[:k])) and head.op != "const":
+                return i, j, head
+    return None
+
+
+@rule("c A + d S A = (c + d S) A for a scalar S (y + (1 + 2 yᵀ x) y = (2 + 2 yᵀ x) y)", "add",
+      guard=lambda e: not scalar(e) and _scaled_twin(e) is not None)
+def _collect_scaled_twin(e: Expr) -> Expr | None:
+    i, j, head = _scaled_twin(e)
+    (c, base), (d, _) = split_coefficient(e.args[i]), split_coefficient(e.args[j])
+    rest = [t for k, t in enumerate(e.args) if k not in (i, j)]
+    return add(matmul(add(const(c), scaled(d, head)), base), *rest)
