@@ -288,6 +288,53 @@ def test_a_wrong_line_in_slides_style_is_still_caught(name: str) -> None:
     assert not r.ok
 
 
+TEXTBOOK_HOMEWORK = r"""# Adversarial homework (textbook pastes)
+
+## Problem 1: ridge regression (CS229)
+
+f(w) = $\frac{1}{2}\|Xw - y\|_2^2 + \frac{\lambda}{2}\|w\|_2^2$
+
+where: $X \in \mathbb{R}^{n \times d}$, $y \in \mathbb{R}^n$
+
+claim: $\nabla_w f = X^T(Xw - y) + \lambda w$
+
+## Problem 2: Gaussian log-likelihood (Bishop)
+
+f(Σ) = $-\frac{1}{2}\log\det\Sigma - \frac{1}{2}(x-\mu)^T\Sigma^{-1}(x-\mu)$
+
+where: μ ∈ ℝⁿ, Σ ∈ 𝕊ⁿ₊₊
+
+claim: $\nabla_\Sigma f = -\frac{1}{2}\Sigma^{-1} + \frac{1}{2}\Sigma^{-1}(x-\mu)(x-\mu)^T\Sigma^{-1}$
+
+## Problem 3: Matrix Cookbook trace
+
+f(X) = tr(AXB)
+
+claim: ∇_X f = AᵀBᵀ
+
+## Problem 4: log det, plain text
+
+f(X) = log det X
+
+claim: grad_X f = inv(X)^T
+
+## Problem 5: attention score (slides)
+
+f(Q) = $\mathbf{1}^\top \operatorname{softmax}(QK^\top)\mathbf{1}$
+
+claim: $\nabla_Q f = 0$
+"""
+
+
+def test_homework_pasted_from_textbooks_has_no_false_alarm() -> None:
+    """Declarations as books write them (X ∈ ℝ^{n×d}, Σ ∈ 𝕊ⁿ₊₊), plain `log det X`, `∇_Q f = 0` (a zero matrix)."""
+    pytest.importorskip("torch")
+    from matcalc.checking.homework import check_homework
+
+    results = check_homework(TEXTBOOK_HOMEWORK)
+    assert [r.ok for r in results] == [True] * 5, [r.error for r in results]
+
+
 @pytest.mark.parametrize(("line", "math"), [
     ("= x   (tr(Mᵀ) = tr(M))", "= x"), ("= x (using ⟨A, B⟩ = tr(AᵀB))", "= x"), ("= x — since X is constant", "= x"),
     ("= x  -- linearity", "= x"), ("= x (adjoint)", "= x"), ("= x since X is constant", "= x"),

@@ -220,6 +220,11 @@ GROUPS = [
         lambda v: softmax((v["Q"] @ v["K"].T).T).T @ v["V"],
         [(LS, r"\operatorname{softmax}\left((QK^\top)^\top\right)^\top V"), (UP, "softmax((QKᵀ)ᵀ)ᵀV")],
     ),
+    G(  # plain text with declarations: declared names written together are a product
+        "sum(exp(X b)) where X: matrix(n, m); b: vector(m)",
+        lambda v: np.sum(np.exp(v["X"] @ v["b"])),
+        [(TC, "sum(exp(Xb)) where X: matrix(n, m); b: vector(m)"), (TC, "sum(exp(Xb)), X ∈ R^{n x m}, b ∈ R^m")],
+    ),
     G(
         "log(det(X))",
         lambda v: np.log(np.linalg.det(v["X"])),

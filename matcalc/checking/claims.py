@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from matcalc.algebra.expr import Expr, walk
+from matcalc.algebra.ops import fill
 from matcalc.algebra.shapes import MatcalcError, show_shape
 from matcalc.calculus.commands import claim_label
 from matcalc.calculus.gradients import grad
@@ -232,6 +233,8 @@ def _judge(result: ClaimResult, formula: Formula, claimed: Formula, wrt: str, se
     """The verdict: the shape first, then the numbers (symbolic equality only adds a note)."""
     shape = _variable_shape(formula, wrt)
     claimed = result.claim = _bind_free_dims(claimed, shape, formula)
+    if claimed.expr.op == "const" and claimed.expr.attr == 0 and tuple(shape) != (1, 1):  # `∇_X f = 0`: the zero matrix
+        claimed = result.claim = Formula(fill(0, tuple(shape)), claimed.declarations, claimed.definitions)
     foreign = [d.name for d in claimed.declarations if d.name not in {e.name for e in _all_declarations(formula)}]
     if foreign:
         result.method = "variables"

@@ -16,7 +16,7 @@ from matcalc.algebra.expr import Expr, walk, walk_all
 from matcalc.algebra.shapes import SCALAR, DimVar, ParseError, Unifier
 from matcalc.algebra.structural import ProductDim, times
 from matcalc.language.formula import Declaration
-from matcalc.language.sets import IN, set_type
+from matcalc.language.sets import IN, set_declarations
 from matcalc.language.syntax import read_name
 
 TYPES = ("scalar", "vector", "matrix", "symmetric", "spd")
@@ -69,10 +69,8 @@ def where_items(where: str | dict | None) -> list[tuple[str, str]]:
     for m in re.finditer(r"[^;\n]+", where):
         part = m.group().removeprefix("where") if not where[: m.start()].strip() else m.group()
         if part.strip():
-            inside = next((mark for mark in IN if mark in part and ":" not in part), None)
-            if inside:  # X \in \mathbb{R}^{n \times m}
-                names, text = part.split(inside, 1)
-                out.extend((read_name(n.strip()), set_type(text)) for n in names.split(","))
+            if ":" not in part and any(mark in part for mark in IN):  # X \in \mathbb{R}^{n \times m}, y ∈ ℝⁿ
+                out.extend((read_name(name), kind) for name, kind in set_declarations(part))
                 continue
             if ":" not in part:
                 words = part.split(None, 1)

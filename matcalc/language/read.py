@@ -24,7 +24,8 @@ _TYPESET = set("ᵀ⁻¹²³⁴⁵⁶⁷⁸⁹⊙∘‖⟨⟩·∇∂⊤𝟙½�
 
 # LaTeX written without a backslash: `AB^{-1}C`, `x^TAx`, `A^TB`, `W_1x`, `x_{i}`
 _LATEX_HABITS = re.compile(r"[\^_]\{|\^T[A-Za-z(]|\^-?1[A-Za-z(]|_\d[A-Za-z]")
-_CAPITALS = re.compile(r"(?<![A-Za-z0-9_\\'])([A-Z]{2,3})(?![A-Za-z0-9_(])")
+_WORD = re.compile(r"(?<![A-Za-z0-9_\\'.])([A-Za-z][A-Za-z0-9]*)(?![A-Za-z0-9_(])")
+_CAPITALS = re.compile(r"[A-Z]{2,3}")
 
 
 def notation_of(text: str, notation: str | None = None) -> str:
@@ -99,6 +100,16 @@ def prepare(source: str, notation: str, names: set[str], derivation: bool = Fals
     return Prepared(out.text, out.origin, guesses, notation, out.bold)
 
 
+def _declared_split(word: str, names: set[str]) -> list[str] | None:
+    """`Xb` as X, b when both are declared (and `Xb` is not): the fewest declared names that spell word."""
+    best: dict[int, list[str] | None] = {len(word): []}
+    for i in range(len(word) - 1, -1, -1):
+        options = [[word[i:j]] + best[j] for j in range(i + 1, len(word) + 1)
+                   if word[i:j] in names and best[j] is not None and not word[j:j + 1].isdigit()]
+        best[i] = min(options, key=len) if options else None
+    return best[0] if best[0] is not None and len(best[0]) > 1 else None
+
+
 def _raw(text: str, toks: list[Tok]) -> str:
     return text[toks[0].start:toks[-1].end] if toks else ""
 
@@ -141,12 +152,21 @@ class _Writer:
         (`log det X`): parentheses around the product after it (``bare.py``)."""
         edits, guesses = bare_calls(self.text, start, end, self.names | self.functions)
         pos = start
-        for m in _CAPITALS.finditer(self.text, start, end):
+        for m in _WORD.finditer(self.text, start, end):
             word = m.group(1)
             if word in self.names or function_name(word):
                 continue
-            edits += [(m.start() + k, " " + ch, m.start() + k + 1) for k, ch in enumerate(word)]
-            self.guesses.append(f"{word} → {' '.join(word)} (capitals written together are a product)")
+            pieces = _declared_split(word, self.names)
+            why = "declared names written together are a product"
+            if not pieces and _CAPITALS.fullmatch(word):
+                pieces, why = list(word), "capitals written together are a product"
+            if not pieces:
+                continue
+            offset = m.start()
+            for piece in pieces:
+                edits.append((offset, " " + piece, offset + len(piece)))
+                offset += len(piece)
+            self.guesses.append(f"{word} → {' '.join(pieces)} ({why})")
         for at, piece, *upto in sorted(edits, key=lambda e: (e[0], e[1] == "(")):
             self.raw(pos, at)
             self.out.put(piece, min(at, len(self.text) - 1))

@@ -81,3 +81,26 @@ def set_type(text: str) -> str:
     kind = ("scalar" if not dims else f"vector({dims[0]})" if len(dims) == 1 or dims[1] == "1"
             else f"matrix({dims[0]}, {dims[1]})")
     return kind + (" positive" if positive else "")
+
+
+def set_declarations(text: str) -> list[tuple[str, str]]:
+    """(name, type text) pairs of `x, y ∈ ℝⁿ, A ∈ ℝ^{n×n}`: commas outside braces separate the names
+    of one declaration and the declarations."""
+    pieces, depth, start = [], 0, 0
+    for i, ch in enumerate(text + ","):
+        depth += {"{": 1, "}": -1}.get(ch, 0)
+        if ch == "," and depth == 0:
+            pieces.append(text[start:i].strip().strip("$").strip())
+            start = i + 1
+    out, names = [], []
+    for piece in pieces:
+        mark = next((m for m in IN if m in piece), None)
+        if mark is None:
+            names.append(piece)
+            continue
+        name, kind = piece.split(mark, 1)
+        out += [(n, set_type(kind)) for n in names + [name.strip()] if n]
+        names = []
+    if names:
+        raise ParseError(f"'{', '.join(names)}' needs a set after it (x ∈ ℝⁿ)")
+    return out
