@@ -211,3 +211,15 @@ def test_a_definition_is_usable_when_f_is_written_out() -> None:
     assert not r.error and not r.steps.error
     assert [line.ok for line in r.steps.lines] == [True, True, False]
     assert r.steps.first_wrong_line == 3
+
+
+@pytest.mark.parametrize("lead", ["$\\therefore \\nabla_X f = {G}$", "$\\therefore\\ \\nabla_X f = {G}$",
+                                  "∴ ∇_X f = {G}", "Hence $\\nabla_X f = {G}$.", "Thus, $\\nabla_X f = {G}$",
+                                  "$\\Rightarrow \\nabla_X f = {G}$"])
+def test_a_final_answer_after_a_connective_is_graded(lead: str) -> None:
+    """'∴ ∇_X f = …' and 'Hence ∇_X f = …' are claims: a wrong one is never skipped (fresh-user trial)."""
+    head = ("## P\nf(X) = $\\operatorname{tr}(X^\\top A X)$\n\n"
+            "$$\\mathrm{d}f = \\operatorname{tr}(X^\\top (A + A^\\top)\\mathrm{d}X)$$\n\n")
+    wrong, right = (check_homework(head + lead.replace("{G}", g) + "\n")[0] for g in ("2 A X", "(A + A^\\top) X"))
+    assert [c.ok for c in wrong.claims] == [False] and not wrong.ok
+    assert [c.ok for c in right.claims] == [True] and right.ok

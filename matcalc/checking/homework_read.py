@@ -17,7 +17,9 @@ KEY = re.compile(r"^\s*(?:[-*]\s+)?(?:\*\*|__)?(function|f|where|wrt|claim|deriv
                  r"(?:\*\*|__)?\s*:(?:\*\*|__)?\s*(.*)$", re.IGNORECASE)
 _FUNCTION = re.compile(r"^\s*(?:[-*]\s+)?\$?\s*([A-Za-zℓ]|\\ell|\\mathcal\{[A-Z]\})\s*\(([^()=]*)\)\s*=\s*(.+)$")
 HEADING = re.compile(r"^\s*(?:##\s+(.*)|(Problem\b.*))$")
-_NABLA = re.compile(r"^\s*(?:[-*]\s+)?\$*\s*(?:∇|\\nabla|grad_|\\frac\s*\{\s*\\partial|∂)")
+_CONNECTIVE = r"(?:\\therefore|∴|\\Rightarrow|⇒|\\implies|(?:[Hh]ence|[Tt]hus|[Tt]herefore|[Ss]o)\b,?)(?:\\[ ,;]|\s)*"
+_NABLA = re.compile(r"^\s*(?:[-*]\s+)?\$*\s*(?:" + _CONNECTIVE + r")?\$*\s*(?:" + _CONNECTIVE
+                    + r")?(?:∇|\\nabla|grad_|\\frac\s*\{\s*\\partial|∂)")
 
 
 @dataclass
@@ -117,7 +119,7 @@ def variable_name(raw: str) -> str:
 
 def _add_claim(p: Problem, value: str, i: int) -> None:
     """`∇_X f = G` or a bare `G` (for the problem's one variable)."""
-    value = _strip_math(value)
+    value = re.sub("^" + _CONNECTIVE, "", _strip_math(value))  # "∴ ∇_X f = G", "Hence ∇_X f = G"
     parts = value.split("=", 1)
     variable = variable_name(gradient_variable(parts[0])) if len(parts) == 2 else ""
     expr = _strip_math(parts[1]) if variable else value
