@@ -63,15 +63,23 @@ class Commands:
         self.put(" \\rVert", nxt)
         power = None
         if self.peek() is not None and self.peek().text in SUPERSCRIPTS_UP and self.peek(1) is not None \
-                and self.peek(1).text == "_":
-            power = self.take()  # ‖X‖²_F: the subscript first
+                and (self.peek(1).text == "_" or self.peek(1).kind == "sub"):
+            up = self.take()  # ‖X‖²_F: the subscript first
+            power = (up, up.text)
+        elif self.peek() is not None and self.peek().text == "^" and self.peek(1) is not None:
+            braced = self.peek(1).text == "{"
+            inner, end = group_text(self.toks, self.i + 1) if braced else (self.peek(1).text, self.i + 2)
+            if end < len(self.toks) and self.toks[end].text == "_":  # \|x\|^2_2: the same, written with ^
+                hat = self.take()
+                self.i = end
+                power = (hat, "^{" + inner + "}")
         sub = self.peek()
         if sub is not None and (sub.text == "_" or sub.kind == "sub"):
             self.take()
             name = "".join(SUBSCRIPTS[c] for c in sub.text) if sub.kind == "sub" else self.subscript()[0]
             self.put("_" + name, sub)
         if power is not None:
-            self.put(power.text, power)
+            self.put(power[1], power[0])
 
     def zeros(self, start: Tok) -> None:
         """`0_n`, `0_{n×m}`, `\\mathbf{0}_{n \\times m}` (the `0` taken): a zero array; `\\mathbf{0}`: sized by use."""
