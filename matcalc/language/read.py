@@ -102,6 +102,8 @@ def prepare(source: str, notation: str, names: set[str], derivation: bool = Fals
 
 def _declared_split(word: str, names: set[str]) -> list[str] | None:
     """`Xb` as X, b when both are declared (and `Xb` is not): the fewest declared names that spell word."""
+    if len(word) > 64:  # no formula runs that many declared names together; keeps the search small
+        return None
     best: dict[int, list[str] | None] = {len(word): []}
     for i in range(len(word) - 1, -1, -1):
         options = [[word[i:j]] + best[j] for j in range(i + 1, len(word) + 1)
