@@ -111,24 +111,30 @@ def unsplit_product(u: Unifier, roots: list[Expr]) -> Expr | None:
     it is not known to equal (n*m, 12): matcalc does not guess how a size splits into factors."""
     for node in walk_all(roots):
         for d in node.shape:
-            if isinstance(d, ProductDim) and u.find(d) is not d:
-                mine, other = _size(u, d.factors[0], d.factors[1]), _size(u, u.find(d))
-                if mine is None or mine != other:
-                    return node
+            if isinstance(d, ProductDim) and u.find(d) is not d \
+                    and _factors(u, *d.factors) != _factors(u, u.find(d)):
+                return node
     return None
 
 
-def _size(u: Unifier, *dims: object) -> object:
-    """The product of dims as a known size (`m*n`, 12), or None when one of them is unknown."""
-    total: object = 1
+def _factors(u: Unifier, *dims: object) -> tuple:
+    """The product of dims as its factors: names and unknowns (sorted), and the product of the numbers."""
+    names, number = [], 1
     for d in dims:
         d = u.find(d)
         if isinstance(d, ProductDim):
-            d = _size(u, *d.factors)
-        if d is None or isinstance(d, DimVar):
-            return None
-        total = times(total, d)
-    return total
+            more, k = _factors(u, *d.factors)
+            names, number = names + list(more), number * k
+        elif isinstance(d, int):
+            number *= d
+        elif isinstance(d, str):
+            names += [int(x) if x.isdigit() else x for x in d.split("*")]
+        else:
+            names.append(f"?{d.id}")
+    numbers = [x for x in names if isinstance(x, int)]
+    for x in numbers:
+        number *= x
+    return tuple(sorted(x for x in names if isinstance(x, str))), number
 
 
 def finalize(u: Unifier, root: Expr, defs: list[tuple[str, Expr]]) -> tuple[Expr, tuple[tuple[str, Expr], ...]]:
