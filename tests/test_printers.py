@@ -64,7 +64,7 @@ EXPECTED = [
     ("(A + B)^T", "(A + B)^T", "(A + B)ᵀ", "(A + B)^\\top"),
     ("(A^T)^-1", "A^-T", "A⁻ᵀ", "A^{-\\top}"),
     ("(A^-1)^T", "(A^-1)^T", "(A⁻¹)ᵀ", "(A^{-1})^\\top"),  # no stacked postfixes (issue 13)
-    ("(x.^2).^3", "(x.^2).^3", "(x.^2).^3", "(x^{\\circ 2})^{\\circ 3}"),
+    ("(x.^2).^3", "(x.^2).^3", "(x^{∘2})^{∘3}", "(x^{\\circ 2})^{\\circ 3}"),
     ("(A B)^T", "(A B)^T", "(A B)ᵀ", "(A B)^\\top"),
     ("x^T A x", "x^T A x", "xᵀ A x", "x^\\top A x"),
     ("<A, B>", "<A, B>", "⟨A, B⟩", "\\langle A, B \\rangle"),
@@ -88,7 +88,7 @@ EXPECTED = [
     ("s^2 x", "s^2 x", "s² x", "s^{2} x"),
     ("(-s)^2", "(-s)^2", "(-s)²", "(-s)^{2}"),
     ("-s^2", "-s^2", "-s²", "-s^{2}"),
-    ("A.^s", "A.^s", "A.^s", "A^{\\circ s}"),
+    ("A.^s", "A.^s", "A^{∘s}", "A^{\\circ s}"),
     ("relu'(x)", "relu'(x)", "relu'(x)", "\\operatorname{relu}'(x)"),
     ("diag(x) + diag(diag(A))", "diag(x) + diag(diag(A))", "diag(x) + diag(diag(A))",
      "\\operatorname{diag}(x) + \\operatorname{diag}(\\operatorname{diag}(A))"),
@@ -107,9 +107,10 @@ def test_printed_forms(source: str, text: str, uni: str, latex: str) -> None:
 def test_names_in_each_notation() -> None:
     f = matcalc.parse("W1 x_1 + W_2 y_hat + alpha2 z", where="alpha2: scalar")
     assert f.text() == "W1 x_1 + W_2 y_hat + alpha2 z"
-    assert f.unicode() == "W1 x_1 + W_2 y_hat + α2 z"
-    assert f.latex() == "\\mathrm{W1} x_{1} + W_{2} y_{hat} + \\mathrm{alpha2} z"
-    assert matcalc.parse(f.latex(), where=f.where).expr is f.expr
+    assert f.unicode() == "W1 x₁ + W₂ y_hat + α2 z"  # typeset subscript digits, as a PDF writes them
+    assert f.latex() == "\\mathrm{W1} x_{1} + W_{2} y_{\\mathrm{hat}} + \\mathrm{alpha2} z"
+    for notation in NOTATIONS:
+        assert matcalc.parse(f.show(notation), where=f.where).expr is f.expr
 
 
 def test_constant_arrays_keep_their_size() -> None:
