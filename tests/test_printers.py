@@ -164,3 +164,39 @@ def test_repr_latex_for_jupyter() -> None:
 def test_show_rejects_an_unknown_notation() -> None:
     with pytest.raises(ValueError, match="notation must be one of"):
         show(matcalc.parse("x").expr, "markdown")
+
+
+@pytest.mark.parametrize("formula, wrt, uni", [
+    ("tr(X^-1)", "X", "-(X⁻²)ᵀ"), ("tr(X^-2)", "X", "-2 (X⁻³)ᵀ"), ("tr(K K K)", "K", "3 (K²)ᵀ"),
+    ("sum(x .^ -0.5)", "x", "-0.5 x^{∘-1.5}"),
+])
+def test_printed_powers_are_typeset_and_read_back(formula: str, wrt: str, uni: str) -> None:
+    """Unicode never mixes ASCII ^-2 or .^ with ᵀ; (Aᵏ)ᵀ reads back as the simplifier's (Aᵀ)ᵏ."""
+    g = matcalc.grad(formula, wrt)
+    assert g.unicode() == uni
+    for notation in NOTATIONS:
+        assert matcalc.parse(g.show(notation), where=g.where, notation=notation).expr is g.expr, notation
+
+
+def test_dimension_names_with_underscores_are_valid_latex() -> None:
+    """`\\mathbf{1}_{d_model}` is d_m·odel to LaTeX: a dimension's subscript is braced, d_{\\mathrm{model}}."""
+    where = "x: vector(d_model); W_1: matrix(d_model, n_out); lambda_1: scalar"
+    for text in ["x^T 1_{d_model} 1_{d_model}^T x", "W_1 + 1_{d_model} 1_{n_out}^T", "lambda_1 W_1 + 0_{d_model×n_out}",
+                 "I x + 0_{d_model}", "W_1^T x + 0_{n_out}"]:
+        f = matcalc.parse(text, where=where)
+        latex = f.latex()
+        assert "d_model" not in latex and "n_out" not in latex and "_{\\mathrm{" in latex, latex
+        for notation in NOTATIONS:
+            assert matcalc.parse(f.show(notation), where=f.where, notation=notation).expr is f.expr, notation
+
+
+def test_greek_spelling_is_kept_in_text() -> None:
+    typed, spelled = matcalc.parse("λ_1 x + α y"), matcalc.parse("lambda_1 x + alpha y")
+    assert typed.expr is spelled.expr
+    assert (typed.text(), spelled.text()) == ("λ_1 x + α y", "lambda_1 x + alpha y")
+    assert typed.unicode() == spelled.unicode() == "λ₁ x + α y"
+    assert typed.latex() == spelled.latex() == "\\lambda_{1} x + \\alpha y"
+    assert [d.greek for d in typed.declarations] == [True, False, True, False]
+    assert matcalc.grad("λ_1 x^T y", "lambda_1").text() == "x^T y"
+    assert matcalc.grad("λ_1 x^T y", "y").text() == "λ_1 x"  # the gradient keeps the declarations' spelling
+    assert matcalc.grad("α x^T x", "x").text() == "2 α x"
