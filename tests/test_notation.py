@@ -758,7 +758,7 @@ def test_typeset_letters_written_together_bind_tighter_than_hadamard() -> None:
                                   "‖W⁽²⁾ σ(W⁽¹⁾ x) - y‖^2"])
 def test_a_bracketed_superscript_is_a_layer_label_not_a_power(text: str) -> None:
     reading = matcalc.parse(text).reading
-    assert reading.formula == "‖W_2 σ(W_1 x) - y‖²"
+    assert reading.formula == "‖W₂ σ(W₁ x) - y‖²"
     assert {"W_1: matrix(m, k)", "W_2: matrix(n, m)"} <= {g.split(" (")[0].strip() for g in reading.guesses}
 
 

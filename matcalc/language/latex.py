@@ -103,7 +103,8 @@ class Commands:
         self.take()
         if self.peek() is not None and self.peek().text == "{":
             inner, after = group_text(self.toks, self.i)
-            dims = [d.strip().replace("\\_", "_") for d in re.split(r",|×|\\times|\s+x\s+", inner)]
+            dims = [re.sub(r"\\(?:mathrm|text)\s*|[{}\s]", "", d).replace("\\_", "_")  # d_{\mathrm{model}}
+                    for d in re.split(r",|×|\\times|\s+x\s+", inner)]
             if not all(re.fullmatch(r"[A-Za-z0-9_]+", d) for d in dims) or len(dims) > 2:
                 raise self.error(f"cannot read the size '{inner}' of a zero array (write 0_n or 0_{{n×m}})",
                                  self.peek())

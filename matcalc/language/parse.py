@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
+from dataclasses import replace
 
 from lark import Token, Tree
 
@@ -43,13 +44,14 @@ from matcalc.language.declarations import (
 from matcalc.language.formula import Formula, Reading
 from matcalc.language.hints import retype_hint, split_hint
 from matcalc.language.powers import Powers
-from matcalc.language.printers import show
+from matcalc.language.printers import greek_written, show, show_name
 from matcalc.language.read import Prepared, notation_of, prepare
 from matcalc.language.sizes import Sizes, written_sizes
 from matcalc.language.syntax import (
     CAPITAL_GREEK,
     FRAMES_PER_LEVEL,
     GREEK,
+    GREEK_UNICODE,
     INDEX_SUM,
     MAX_DEPTH,
     function_name,
@@ -126,6 +128,7 @@ class Builder(Arithmetic, Calls, Powers, Sizes):
         self.sizes: set[str] = set()  # the dimension names the user wrote: a bare one is that size
         self.spans: dict[Expr, tuple[int, int] | None] = {}  # where each node was written (for late errors)
         self.original, self.prepared = source, None  # the user's text, and how it was rewritten
+        self.greek: set[str] = set()  # names the user wrote with a Greek letter (λ): results keep it
 
     # ------------------------------------------------------------ the whole formula
 
@@ -153,7 +156,8 @@ class Builder(Arithmetic, Calls, Powers, Sizes):
             if unsplit is not None:
                 raise self._unsplit(unsplit)
             root, defs = finalize(self.u, expr, self.definitions)
-        formula = Formula(root, tuple(declarations(root, self.decls, defs)), defs)
+        decls = (replace(d, greek=True) if d.name in self.greek else d for d in declarations(root, self.decls, defs))
+        formula = Formula(root, tuple(decls), defs)
         formula.reading = self._reading(formula, prepared)
         return formula
 
@@ -166,7 +170,8 @@ class Builder(Arithmetic, Calls, Powers, Sizes):
             if d.name not in self.decls:
                 reason = {"matrix": "capitalised name", "scalar": "Greek name", "vector": "lowercase name"}
                 why = "bold" if d.name in self.bold else reason.get(d.var.kind, "its name")
-                guesses.append(f"{d} ({why})")
+                with greek_written(self.greek):  # as the user spelled it: λ, or lambda
+                    guesses.append(f"{show_name(d.name, 'text')}: {d.type_text()} ({why})")
         return Reading(formula.unicode(), tuple(dict.fromkeys(guesses)))
 
     def _items(self, tree: Tree) -> dict[str, list]:
@@ -213,7 +218,7 @@ class Builder(Arithmetic, Calls, Powers, Sizes):
         *names, type_tree = decl.children
         kind, dims, positive, simplex = self._type(type_tree)
         for name in names:
-            key, new = read_name(str(name)), Decl(kind, dims, positive, simplex)
+            key, new = self._spelled(name), Decl(kind, dims, positive, simplex)
             if clash := new.clash(key, self.decls.get(key)):  # one name, one type
                 raise self.error(clash, name)
             self.decls[key] = new
@@ -232,6 +237,7 @@ class Builder(Arithmetic, Calls, Powers, Sizes):
         except MatcalcError as e:
             span = None if e.span is None else (max(0, e.span[0] - len(prefix)), max(0, e.span[1] - len(prefix)))
             raise ParseError(f"in the declaration '{decl_text}': {e.message}", span, decl_text) from None
+        self.greek |= builder.greek
         for key, new in builder.decls.items():  # where= may retype the formula's own declaration, not itself
             if clash := new.clash(key, self.apart.get(key)):
                 raise ParseError(clash, (0, len(decl_text)), decl_text)
@@ -346,7 +352,14 @@ class Builder(Arithmetic, Calls, Powers, Sizes):
                 hint = ("\n  hint: give the function alone and the variable apart: matcalc grad \"tr(A X)\" --wrt X"
                         if base in ("partial", "nabla") else "")
                 raise self.error(f"unknown LaTeX command '\\{base}'{hint}", tok)
-        return self._lookup(read_name(raw), tok)
+        return self._lookup(self._spelled(tok), tok)
+
+    def _spelled(self, tok: Token) -> str:
+        """The name of a name token, remembering whether the user wrote it with a Greek letter (λ)."""
+        span = self._span(tok)
+        if span is not None and any(c in GREEK_UNICODE for c in self.written(span)):
+            self.greek.add(read_name(str(tok)))
+        return read_name(str(tok))
 
     def _lookup(self, name: str, tok: Token) -> Expr:
         if name in self.env:
