@@ -39,7 +39,7 @@ GENERATORS: dict[str, list] = {
     "(A ⊙ B)ᵀ = Aᵀ ⊙ Bᵀ": ["(A .* B)^T", "(A .* A)^T", "(alpha .* A)^T"],
     "(A ./ B)ᵀ = Aᵀ ./ Bᵀ": ["(A ./ B)^T", "(alpha ./ A)^T", "(A ./ alpha)^T"],
     "(A⁻¹)ᵀ = (Aᵀ)⁻¹": ["inv(P)^T"],
-    "(Aᵏ)ᵀ = (Aᵀ)ᵏ": ["(P^3)^T"],
+    "(Aᵏ)ᵀ = (Aᵀ)ᵏ": [lambda v: transpose(make("mpow", v.P, attr=3))],  # built: the parser reads (P^3)^T as (Pᵀ)³
     "(A.^p)ᵀ = (Aᵀ).^p": ["(A.^2)^T", "(A.^alpha)^T"],
     "(aᵀ + bᵀ)ᵀ = a + b: a row sum, transposed, is written as a column": [
         "(x^T + y^T)^T", "(x^T + alpha)^T", "(u^T A^T + x^T)^T"],

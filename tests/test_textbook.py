@@ -143,7 +143,7 @@ def test_corpus_results_are_no_longer_than_their_sources() -> None:
 
 # (formula, wrt, where, the exact Unicode form, hand-written torch function, inputs)
 PRINTED = [
-    ("||W_2 tanh(W_1 x + b_1) - y||^2", "W_2", None, "2 (W_2 tanh(W_1 x + b_1) - y) tanh(W_1 x + b_1)ᵀ",
+    ("||W_2 tanh(W_1 x + b_1) - y||^2", "W_2", None, "2 (W₂ tanh(W₁ x + b₁) - y) tanh(W₁ x + b₁)ᵀ",
      lambda W_2, W_1, x, b_1, y: ((W_2 @ torch.tanh(W_1 @ x + b_1) - y) ** 2).sum(),
      {"W_2": (N, M), "W_1": (M, N), "x": (N, 1), "b_1": (M, 1), "y": (N, 1)}),
     ("x^T A x / (x^T x)", "x", "A: symmetric(n); x: vector(n)", "(2 (A x - ((xᵀ A x) / (xᵀ x)) x)) / (xᵀ x)",
@@ -157,10 +157,10 @@ PRINTED = [
     ("sum(diag(x) A)", "A", None, "x 𝟙_mᵀ", lambda x, A: (torch.diag(x[:, 0]) @ A).sum(), {"x": (N, 1), "A": (N, M)}),
     ("det(X)^-1", "X", None, "-(X⁻ᵀ / det(X))", lambda X: 1 / torch.linalg.det(X), {"X": "spd"}),
     ("||x||^3", "x", None, "3 ‖x‖ x", lambda x: (x * x).sum() ** 1.5, {"x": (N, 1)}),
-    ("sum(x.^alpha)", "alpha", "x: vector(n) positive", "sum(log(x) ⊙ x.^α)",
+    ("sum(x.^alpha)", "alpha", "x: vector(n) positive", "sum(log(x) ⊙ x^{∘α})",
      lambda x, alpha: (x ** alpha).sum(), {"x": ("01", (N, 1)), "alpha": (1, 1)}),
     # the fresh-user trial (textbook_forms.py)
-    ("sum(sqrt(x .^ 2 + 1))", "x", None, "x ./ sqrt(1 + x.^2)", lambda x: torch.sqrt(x ** 2 + 1).sum(),
+    ("sum(sqrt(x .^ 2 + 1))", "x", None, "x ./ sqrt(1 + x^{∘2})", lambda x: torch.sqrt(x ** 2 + 1).sum(),
      {"x": (N, 1)}),
     ("sum(diag(x))", "x", None, "𝟙_n", lambda x: torch.diag(x[:, 0]).sum(), {"x": (N, 1)}),
     ("relu(x)^T relu(x)", "x", None, "2 relu(x)", lambda x: (torch.relu(x) ** 2).sum(), {"x": (N, 1)}),
