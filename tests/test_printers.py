@@ -196,7 +196,7 @@ def test_greek_spelling_is_kept_in_text() -> None:
     assert (typed.text(), spelled.text()) == ("λ_1 x + α y", "lambda_1 x + alpha y")
     assert typed.unicode() == spelled.unicode() == "λ₁ x + α y"
     assert typed.latex() == spelled.latex() == "\\lambda_{1} x + \\alpha y"
-    assert [d.greek for d in typed.declarations] == [True, False, True, False]
+    assert [d.typeset for d in typed.declarations] == [True, False, True, False]
     assert matcalc.grad("λ_1 x^T y", "lambda_1").text() == "x^T y"
     assert matcalc.grad("λ_1 x^T y", "y").text() == "λ_1 x"  # the gradient keeps the declarations' spelling
     assert matcalc.grad("α x^T x", "x").text() == "2 α x"

@@ -28,7 +28,7 @@ _GREEK_LETTER = dict(zip(_GREEK, "αβγδεϵζηθϑικλμνξοπρστυφ
 
 
 def show(e: Expr, notation: str = "text") -> str:
-    """Print an expression in one of NOTATIONS (Greek names as ``greek_written`` says in text).
+    """Print an expression in one of NOTATIONS (Greek names as ``spelled_typeset`` says in text).
 
     Each node's text is kept while the node lives (shared parts, and a derivation's lines, print
     once), and the nodes not printed yet are printed children first (all but the inner links of
@@ -44,23 +44,23 @@ def show(e: Expr, notation: str = "text") -> str:
 
 
 _SHOWN: dict[tuple[str, frozenset[str]], weakref.WeakKeyDictionary] = {}  # node -> (text, precedence)
-_GREEK_WRITTEN: ContextVar[frozenset[str]] = ContextVar("greek_written", default=frozenset())
+_TYPESET: ContextVar[frozenset[str]] = ContextVar("typeset", default=frozenset())
 
 
 @contextmanager
-def greek_written(names: Iterable[str]) -> Iterator[None]:
-    """Within: the text notation writes these variables with their Greek letter (the user typed
-    `λ`, not `lambda`: results keep the user's spelling); Unicode and LaTeX always do."""
-    token = _GREEK_WRITTEN.set(frozenset(read_name(n) for n in names))
+def spelled_typeset(names: Iterable[str]) -> Iterator[None]:
+    """Within: the variables the user wrote typeset (`λ`, not `lambda`) keep their Greek letter in
+    the text notation too (results keep the user's spelling); Unicode and LaTeX always show it."""
+    token = _TYPESET.set(frozenset(read_name(n) for n in names))
     try:
         yield
     finally:
-        _GREEK_WRITTEN.reset(token)
+        _TYPESET.reset(token)
 
 
 def _shown(notation: str) -> weakref.WeakKeyDictionary:
     """The texts printed so far in a notation (per spelling of Greek names in text)."""
-    key = (notation, _GREEK_WRITTEN.get() if notation == "text" else frozenset())
+    key = (notation, _TYPESET.get() if notation == "text" else frozenset())
     return _SHOWN.setdefault(key, weakref.WeakKeyDictionary())
 
 
@@ -78,14 +78,14 @@ def _in_chain(e: Expr, notation: str) -> bool:
 
 def show_name(name: str, notation: str) -> str:
     """A variable, definition or dimension name, in any spelling (`λ`, `lambda`, `W₁`), in a notation:
-    text keeps ASCII but for Greek letters the user typed (``greek_written``); Unicode writes
+    text keeps ASCII but for Greek letters the user typed (``spelled_typeset``); Unicode writes
     λ, W₁; LaTeX \\lambda, W_{1}, d_{\\mathrm{model}}, \\mathrm{W1}."""
     name = read_name(name)
     head, *subs = name.split("_")
     greek = re.fullmatch(r"([A-Za-z]+?)(\d*)", head)
     letter = _GREEK_LETTER.get(greek.group(1)) if greek else None
     if notation == "text":
-        return letter + name[len(greek.group(1)):] if letter and name in _GREEK_WRITTEN.get() else name
+        return letter + name[len(greek.group(1)):] if letter and name in _TYPESET.get() else name
     if notation == "unicode":
         text = letter + name[len(greek.group(1)):] if letter else name
         if len(subs) == 1 and subs[0].isdigit():  # W₁, λ₁₂
