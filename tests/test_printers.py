@@ -168,7 +168,7 @@ def test_show_rejects_an_unknown_notation() -> None:
 
 @pytest.mark.parametrize("formula, wrt, uni", [
     ("tr(X^-1)", "X", "-(X⁻²)ᵀ"), ("tr(X^-2)", "X", "-2 (X⁻³)ᵀ"), ("tr(K K K)", "K", "3 (K²)ᵀ"),
-    ("sum(x .^ -0.5)", "x", "-0.5 x^{∘-1.5}"),
+    ("sum(x .^ -0.5)", "x", "-0.5 x^{∘-1.5}"), ("tr(X^12)", "X", "12 (X¹¹)ᵀ"), ("tr(X^-10)", "X", "-10 (X⁻¹¹)ᵀ"),
 ])
 def test_printed_powers_are_typeset_and_read_back(formula: str, wrt: str, uni: str) -> None:
     """Unicode never mixes ASCII ^-2 or .^ with ᵀ; (Aᵏ)ᵀ reads back as the simplifier's (Aᵀ)ᵏ."""
@@ -200,3 +200,10 @@ def test_greek_spelling_is_kept_in_text() -> None:
     assert matcalc.grad("λ_1 x^T y", "lambda_1").text() == "x^T y"
     assert matcalc.grad("λ_1 x^T y", "y").text() == "λ_1 x"  # the gradient keeps the declarations' spelling
     assert matcalc.grad("α x^T x", "x").text() == "2 α x"
+
+
+@pytest.mark.parametrize("typeset, plain", [("X⁻¹²", "X^-12"), ("X²³ᵀ", "(X^23)^T"), ("α¹⁰ x", "alpha^10 x"),
+                                            ("X⁻¹ᵀ", "(X^-1)^T"), ("A⁻¹ B", "A^-1 B")])
+def test_superscript_digits_are_one_exponent(typeset: str, plain: str) -> None:
+    """X⁻¹² is X to the -12, never (X⁻¹)²."""
+    assert matcalc.parse(typeset).expr is matcalc.parse(plain).expr

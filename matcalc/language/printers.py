@@ -100,6 +100,7 @@ def show_name(name: str, notation: str) -> str:
 
 
 _SUBSCRIPT_DIGITS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+_SUPERSCRIPT_DIGITS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
 def _number(value: float | int, notation: str) -> str:
@@ -305,10 +306,10 @@ def _superscript(base: Expr, suffix: str, notation: str) -> str:
 
 
 def _typeset(k: float) -> str:
-    """A whole exponent 2…9 or -2…-9 as a typeset superscript (², ⁻²), else ''."""
-    if k != int(k) or not 2 <= abs(k) <= 9:
+    """A whole exponent 2…999 or -2…-999 as a typeset superscript (², ⁻², ¹⁰), else ''."""
+    if k != int(k) or not 2 <= abs(k) <= 999:
         return ""
-    return ("⁻" if k < 0 else "") + "⁰¹²³⁴⁵⁶⁷⁸⁹"[abs(int(k))]
+    return ("⁻" if k < 0 else "") + str(abs(int(k))).translate(_SUPERSCRIPT_DIGITS)
 
 
 def _matrix_power(base: Expr, k: int, notation: str) -> str:
