@@ -207,3 +207,14 @@ def test_greek_spelling_is_kept_in_text() -> None:
 def test_superscript_digits_are_one_exponent(typeset: str, plain: str) -> None:
     """X⁻¹² is X to the -12, never (X⁻¹)²."""
     assert matcalc.parse(typeset).expr is matcalc.parse(plain).expr
+
+
+@pytest.mark.parametrize("formula, wrt, uni", [
+    ("sum(A X)", "X", "Aᵀ 𝟙_n 𝟙_kᵀ"), ("sum(A X B)", "X", "Aᵀ 𝟙_n 𝟙_pᵀ Bᵀ"),
+    ("1_n^T X^T A X 1_n", "X", "A X 𝟙_n 𝟙_nᵀ + (Aᵀ X 𝟙_n) 𝟙_nᵀ"),  # (v) 𝟙ᵀ, an outer product, keeps its parentheses
+])
+def test_a_ones_matrix_on_the_right_needs_no_parentheses(formula: str, wrt: str, uni: str) -> None:
+    g = matcalc.grad(formula, wrt, where="X: matrix(n, n)" if "1_n" in formula else None)
+    assert g.unicode() == uni
+    for notation in NOTATIONS:
+        assert matcalc.parse(g.show(notation), where=g.where, notation=notation).expr is g.expr, notation

@@ -261,7 +261,7 @@ def _infix(e: Expr, notation: str) -> str:
         left = link.args[0]
         # (A ⊙ B) C reads better
         mixed = OPS[left.op].layout == "infix" and left.op != link.op and _infix_in(left, notation)
-        if prec < (POSTFIX if mixed else PRODUCT) or _scalar_group(link):
+        if prec < (POSTFIX if mixed else PRODUCT) or _scalar_group(link) or _ones_outer(link):
             opens, last = opens + 1, ")"
             pieces.append(")")
         sep, right = _link(link, last, notation)
@@ -283,6 +283,26 @@ def _scalar_group(link: Expr) -> bool:
     return left.op == "div" or not is_scalar(left.shape)
 
 
+def _ones_factor(e: Expr, column: bool) -> bool:
+    """c 𝟙_n (column) or c 𝟙_nᵀ (row), as the parser's ``folded_chain`` sees them."""
+    if e.op == "transpose":
+        e = e.args[0]
+        column = not column
+    return e.op == "fill" and not is_scalar(e.shape) and e.shape[1 if column else 0] == 1
+
+
+def _ones_outer(link: Expr) -> bool:
+    """(P 𝟙_n) 𝟙_kᵀ keeps its parentheses: without them it reads as P (𝟙_n 𝟙_kᵀ), printed P 𝟙_n 𝟙_kᵀ."""
+    left = link.args[0]
+    return link.op == "matmul" and left.op == "matmul" and _ones_factor(link.args[1], column=False) \
+        and _ones_factor(left.args[1], column=True)
+
+
+def _ones_matrix(e: Expr) -> bool:
+    """𝟙_n 𝟙_kᵀ, a product that needs no parentheses as a right factor (see ``_ones_outer``)."""
+    return e.op == "fill" and e.attr == 1 and e.shape[0] != 1 and e.shape[1] != 1
+
+
 def _infix_in(e: Expr, notation: str) -> bool:
     """An infix operation prints as one unless its sign is not ASCII and the notation is text."""
     return notation != "text" or OPS[e.op].forms[0].isascii()
@@ -294,7 +314,7 @@ def _link(e: Expr, left_end: str, notation: str) -> tuple[str, str]:
     right, rp = _show(e.args[1], notation)
     forms = spec.scalar_forms if spec.scalar_forms and is_scalar(e.args[1].shape) else spec.forms
     sep = forms[_INDEX[notation]]
-    right = _wrap(right, rp, POSTFIX)
+    right = right if e.op == "matmul" and _ones_matrix(e.args[1]) else _wrap(right, rp, POSTFIX)
     if notation == "latex" and sep == " " and (right[:1].isdigit() or right[:1] == "(" and _reads_as_call(left_end)):
         sep = " \\cdot "  # `2 \cdot 3`, and `\sigma \cdot (x)` for a variable sigma
     return sep, right
