@@ -177,6 +177,9 @@ GENERATORS: dict[str, list] = {
     "σ(z) = exp(z - softplus(z)) when softplus(z) is computed anyway": ["sigmoid(A)", "sigmoid(-(y .* x))"],
     "uᵀ (M v) = (Mᵀ u)ᵀ v when Mᵀ u is computed anyway": ["x^T (A u)", "y^T (P z)"],
     "relu'(Z) ⊙ G = G where Z > 0": ["relu'(A) .* B", "B .* relu'(A)"],
+    "G where Z > 0 = G where relu(Z) > 0 when relu(Z) is computed anyway":
+        [lambda V: _private("mask", V.A, V.B, shape=V.A.shape), lambda V: _private("mask", V.x, V.y, shape=V.x.shape)],
+    "A Bᵀ = mulnt(A, B) (the product in the layout the BLAS runs fastest)": ["A B^T", "P Q^T", "A^T P^T"],
     "A + (-B) = A - B": ["A - B", "-A + B", "-A - B", "x - alpha"],
     "unnamed definitions are inlined": [lambda V: Expr("ref", (add(V.A, V.B),), "_t", V.A.shape)],
 }

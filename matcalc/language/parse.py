@@ -31,13 +31,22 @@ from matcalc.algebra.shapes import (
 )
 from matcalc.language.arith import Arithmetic
 from matcalc.language.calls import Calls, Post
-from matcalc.language.declarations import SIMPLEX, TYPES, Decl, decl_shape, declarations, finalize, where_items
+from matcalc.language.declarations import (
+    SIMPLEX,
+    TYPES,
+    Decl,
+    decl_shape,
+    declarations,
+    finalize,
+    unsplit_product,
+    where_items,
+)
 from matcalc.language.formula import Formula, Reading
-from matcalc.language.hints import retype_hint, split_hint
-from matcalc.language.ones import ones_of, zeros_of
+from matcalc.language.hints import retype_hint, split_hint, typed_hint
 from matcalc.language.powers import Powers
 from matcalc.language.printers import show, show_name
 from matcalc.language.read import Prepared, notation_of, prepare
+from matcalc.language.sizes import Sizes, written_sizes
 from matcalc.language.syntax import (
     CAPITAL_GREEK,
     FRAMES_PER_LEVEL,
@@ -92,7 +101,7 @@ def _parse(text: str, where: str | dict | None, notation: str | None, derivation
             try:
                 split = split_hint(parse, text, where, derivation) if kind == "text" else ""
                 e.message += split + (retype_hint(parse, text, where, kind, derivation, builder.env, builder.decls)
-                                      or builder.typed_hint())
+                                      or typed_hint(builder.env, builder.decls))
             finally:
                 _HINTING.clear()
         raise
@@ -101,7 +110,7 @@ def _parse(text: str, where: str | dict | None, notation: str | None, derivation
 _HINTING: list[bool] = []  # non-empty while hints re-parse the formula (their own errors get no hints)
 
 
-class Builder(Arithmetic, Calls, Powers):
+class Builder(Arithmetic, Calls, Powers, Sizes):
     """Walks a lark tree and builds typed expressions (one instance per parse)."""
 
     def __init__(self, source: str, derivation: bool):
@@ -115,6 +124,8 @@ class Builder(Arithmetic, Calls, Powers):
         self.definitions: list[tuple[str, Expr]] = []
         self.u: Unifier | None = None
         self.bold: set[str] = set()  # names written bold (\boldsymbol{\mu}): vectors
+        self.sizes: set[str] = set()  # the dimension names the user wrote: a bare one is that size
+        self.spans: dict[Expr, tuple[int, int] | None] = {}  # where each node was written (for late errors)
         self.original, self.prepared = source, None  # the user's text, and how it was rewritten
         self.typeset: set[str] = set()  # names the user wrote typeset (λ, W₁): results keep the spelling
 
@@ -128,6 +139,7 @@ class Builder(Arithmetic, Calls, Powers):
             self._declare(decl)
         for name, text in where_items(where):
             self._declare_text(name, text)
+        self.sizes = written_sizes(tree, self.decls)
         if len(items["expr"]) != 1:
             if not items["expr"]:
                 raise ParseError("no formula: only definitions or declarations were given")
@@ -139,6 +151,9 @@ class Builder(Arithmetic, Calls, Powers):
             for kind, item in items["defs"]:
                 (self._define if kind == "definition" else self._define_function)(item)
             expr = self.expr(items["expr"][0])
+            unsplit = unsplit_product(self.u, [expr] + [ref for _, ref in self.definitions])
+            if unsplit is not None:
+                raise self._unsplit(unsplit)
             root, defs = finalize(self.u, expr, self.definitions)
         decls = (replace(d, typeset=d.name in self.typeset) for d in declarations(root, self.decls, defs))
         formula = Formula(root, tuple(decls), defs)
@@ -291,25 +306,21 @@ class Builder(Arithmetic, Calls, Powers):
     def _spanned(self, node: Tree | Token, build: Callable[[], Expr]) -> Expr:
         """Run build; a ShapeError without a position gets node's."""
         try:
-            return build()
+            value = build()
+            self.spans.setdefault(value, self._span(node))
+            return value
         except ShapeError as e:
             if e.span is None:
                 e.span, e.source = self._span(node), self.source
             raise
 
     def _token(self, tok: Token) -> Expr:
-        if tok.type == "NUMBER":
-            return ops.const(float(tok))
+        if tok.type in ("NUMBER", "SIGNED"):
+            return self.literal(tok)
         return self._name(tok)
 
     def _number(self, node: Tree) -> Expr:
-        return ops.const(float(node.children[0]))
-
-    def _ones(self, node: Tree) -> Expr:
-        return ones_of(str(node.children[0]))
-
-    def _zeros(self, node: Tree) -> Expr:
-        return zeros_of(str(node.children[0]))
+        return self.literal(node.children[0])
 
     def _inner(self, node: Tree) -> Expr:
         return ops.inner(self.expr(node.children[1]), self.expr(node.children[2]))
@@ -363,6 +374,8 @@ class Builder(Arithmetic, Calls, Powers):
         if self.derivation and name.startswith("d") and len(name) > 1 and self._known(name[1:]):
             return ops.d(self._lookup(name[1:], tok))
         decl = self.decls.get(name)
+        if decl is None and name in self.sizes:  # 1/n with X ∈ ℝ^{n×d}: the size n
+            return self.size(name)
         if decl is None and re.fullmatch(r"sum_\w+", name):  # plain text sum_i x_i
             raise self.error(INDEX_SUM, tok)
         if decl is None and function_name(name):
@@ -375,16 +388,6 @@ class Builder(Arithmetic, Calls, Powers):
             node = ops.var(name, decl.kind, decl_shape(decl), decl.positive, decl.simplex)
         self.env[name] = node
         return node
-
-    def typed_hint(self) -> str:
-        """For a shape error: the names typed by their spelling, and how to declare one otherwise."""
-        typed = [v for name, v in self.env.items() if v.op == "var" and name not in self.decls]
-        if not typed:
-            return ""
-        kinds = ", ".join(f"{v.attr.name}: {v.attr.kind}" for v in typed)
-        example = typed[0].attr.name
-        other = {"vector": "scalar", "scalar": "vector(n)"}.get(typed[0].attr.kind, "vector(n)")
-        return f"\n  hint: typed by their names: {kinds}; declare one otherwise, e.g. where {example}: {other}"
 
     def _known(self, name: str) -> bool:
         return name in self.env or name in self.decls

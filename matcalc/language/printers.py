@@ -240,6 +240,8 @@ def _render(e: Expr, notation: str) -> tuple[str, int]:
         return _superscript(e.args[0], spec.forms[i].format(a=e.attr), notation), POSTFIX
     if spec.layout == "power":
         return _power(e, notation), POSTFIX
+    if _size(e):  # sum(𝟙_n) is the size n, written as the user writes it
+        return show_name(e.args[0].shape[0], notation), ATOM
     args = [_show(a, notation)[0] for a in e.args]
     if spec.layout == "wrap":
         return spec.forms[i].format(*args), ATOM
@@ -247,6 +249,13 @@ def _render(e: Expr, notation: str) -> tuple[str, int]:
     if notation == "latex" and spec.forms[i] in _LATEX_BRACED:
         return spec.forms[i] + "{%s}" % ", ".join(args), ATOM
     return f"{spec.forms[i]}({', '.join(args)})", ATOM
+
+
+def _size(e: Expr) -> bool:
+    """True for sum(𝟙_n) with n a dimension name: the size n (a bare `n` reads back so where n is a dimension)."""
+    ones = e.args[0] if e.op == "sum" else None
+    return ones is not None and ones.op == "fill" and ones.attr == 1 and ones.shape[1] == 1 \
+        and isinstance(ones.shape[0], str) and ones.shape[0].isidentifier()
 
 
 def _infix(e: Expr, notation: str) -> str:
