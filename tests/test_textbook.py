@@ -179,6 +179,11 @@ PRINTED = [
     ("sum(diag(X).^2)", "X", None, "2 diag(diag(X))", lambda X: (torch.diagonal(X) ** 2).sum(), {"X": (N, N)}),
     ("x^T y + y^T x + (y^T x)^2", "x", None, "(2 + 2 yᵀ x) y", lambda x, y: 2 * (x.T @ y) + (y.T @ x) ** 2,
      {"x": (N, 1), "y": (N, 1)}),
+    ("a^T vec(X)", "X", None, "unvec(a, n, m)", lambda a, X: a.T @ X.T.reshape(-1, 1),
+     {"a": (N * M, 1), "X": (N, M)}),
+    ("a^T vec(X) + b^T vec(X^T)", "X", None, "unvec(a, n, m) + unvec(b, m, n)ᵀ",
+     lambda a, b, X: a.T @ X.T.reshape(-1, 1) + b.T @ X.reshape(-1, 1),
+     {"a": (N * M, 1), "b": (N * M, 1), "X": (N, M)}),
     ("vec(X)^T vec(Y)", "X", "X, Y: matrix(n, m)", "Y", lambda X, Y: X.T.reshape(-1, 1).T @ Y.T.reshape(-1, 1),
      {"X": (N, M), "Y": (N, M)}),
 ]

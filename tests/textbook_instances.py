@@ -98,9 +98,9 @@ TEXTBOOK_INSTANCES: dict[str, list] = {
     "(K₁ + K₂) vec(X) = K₁ vec(X) + K₂ vec(X) for Kronecker products K₁, K₂": [
         "(kron(P, Q) + kron(Q, P)) vec(S)", "(kron(P, Q) - 2 kron(Q^T, P)) vec(S)"],
     "a vec(A) + b vec(B) = vec(a A + b B)": ["vec(A) + vec(B)", "vec(A) - 2 vec(B) + vec(C)"],
-    "(vec(I_q)ᵀ ⊗ I_p)(I_q ⊗ vec(M)) = M (unvec of vec)": [
-        lambda V: matmul(make("kron", transpose(make("vec", identity(V.m))), identity(V.n)),
-                         make("kron", identity(V.m), make("vec", V.A)))],
+    "unvec(vec(M)) = M": [lambda V: make("unvec", make("vec", V.A), attr=V.A.shape)],
+    "vec(unvec(a)) = a": [lambda V: make("vec", make("unvec", make("vec", V.P), attr=V.P.shape)),
+                          lambda V: make("vec", make("unvec", V.x, attr=(1, V.n)))],
     "vec(X)ᵀ vec(Y) = ⟨X, Y⟩": ["vec(A)^T vec(B)", "vec(P)^T vec(P^T)"],
     "diag(s A) = s diag(A) for a scalar s (both diagonals: of a vector, of a matrix)": [
         "diag(2 x)", "diag(alpha P)", "diag((x^T y) x)"],

@@ -1,7 +1,8 @@
-"""Structural operations for the derivative family: ``kron`` (⊗), ``vec``, ``mean``, and ``X^0``, ``X^1``.
+"""Structural operations for the derivative family: ``kron`` (⊗), ``vec``, ``unvec``, ``mean``, and ``X^0``, ``X^1``.
 
 Jacobians of matrix-valued functions, or in a matrix variable, use the column-major
-``vec`` convention: ``vec(A X B) = (Bᵀ ⊗ A) vec(X)``. A Kronecker product or a ``vec``
+``vec`` convention: ``vec(A X B) = (Bᵀ ⊗ A) vec(X)``; ``unvec(a, p, q)`` is the p×q matrix
+whose vec is a (the adjoint of vec: ∇_X aᵀ vec(X) = unvec(a, n, m)). A Kronecker product or a ``vec``
 has a size that is a product of dimensions (``n*m``); ``times`` forms it, and the
 constructors ``kron`` and ``vec`` fold the cases that have a plainer form (``1 ⊗ A = A``,
 ``vec(x) = x`` for a column).
@@ -29,7 +30,7 @@ from matcalc.algebra.registry import (
     transpose,
 )
 from matcalc.algebra.shape_rules import shape_scalar
-from matcalc.algebra.shapes import DimVar, Shape, ShapeError, dim, is_scalar, show_shape
+from matcalc.algebra.shapes import DimVar, Shape, ShapeError, dim, is_scalar, same_dim, show_shape
 
 
 def times(a: Any, b: Any) -> Any:
@@ -142,14 +143,8 @@ register(
 
 
 def _adj_vec(node: Expr, i: int, g: Expr) -> Expr:
-    """<g, vec(A)> = <unvec(g), A>, unvec(g) = (vec(I_q)ᵀ ⊗ I_p)(I_q ⊗ g) for a p×q matrix A."""
-    a = node.args[0]
-    if _column(a.shape):
-        return g
-    if _row(a.shape):
-        return transpose(g)
-    p, q = a.shape
-    return matmul(kron(transpose(vec(identity(q))), identity(p)), kron(identity(q), g))
+    """<g, vec(A)> = <unvec(g), A>: the p×q matrix whose vec is g, for a p×q matrix A."""
+    return unvec(g, node.args[0].shape)
 
 
 def _lower_vec(node: Expr, args: list[str], em: Any) -> str:
@@ -166,10 +161,43 @@ call(
     linear(lambda x: make("vec", x)),
     "d vec(A) = vec(dA)",
     _adj_vec,
-    "<g, vec(a)> = <g, a>",
+    "<g, vec(A)> = <unvec(g), A>",
     linear_in=(0,),
     scalar_form=same,
     sympy=lambda sp, n, a: a if _column(n.args[0].shape) else sp.Matrix(a.T).reshape(a.shape[0] * a.shape[1], 1),
+)
+
+
+def _shape_unvec(args: tuple[Expr, ...], attr: Any) -> Shape:
+    """unvec(a, p, q): a p×q matrix from a column a of p*q entries."""
+    a, (rows, cols) = args[0], attr
+    if not _column(a.shape):
+        raise ShapeError(f"unvec takes a vector, got {show_shape(a.shape)}")
+    same_dim(a.shape[0], times(rows, cols), "unvec", (a.shape, (rows, cols)))
+    return (rows, cols)
+
+
+def _lower_unvec(node: Expr, args: list[str], em: Any) -> str:
+    """Column-major: a read as q rows of p, transposed (a row or a column is already 1-D)."""
+    rows, cols = node.shape  # the attr's sizes, concrete where the node was made concrete
+    if dim(rows) == 1 or dim(cols) == 1:
+        return args[0]
+    return f"{args[0]}.reshape({em.dim(cols)}, {em.dim(rows)}).T"
+
+
+call(
+    "unvec",
+    _shape_unvec,
+    _lower_unvec,
+    _lower_unvec,
+    lambda node, da: da[0] and make("unvec", da[0], attr=node.attr),
+    "d unvec(a) = unvec(da)",
+    lambda node, i, g: vec(g),
+    "<G, unvec(a)> = <vec(G), a>",
+    linear_in=(0,),
+    scalar_form=same,
+    sizes=2,
+    sympy=lambda sp, n, a: sp.Matrix(a).reshape(*reversed(n.shape)).T,
 )
 
 
@@ -217,6 +245,18 @@ def vec(a: Expr) -> Expr:
     if _row(a.shape):
         return transpose(a)
     return make("vec", a)
+
+
+def unvec(a: Expr, shape: Shape) -> Expr:
+    """The matrix of the given shape whose vec is the column a: a row or a column is a (transposed),
+    and unvec(vec(M)) = M."""
+    if _column(shape):
+        return a
+    if _row(shape):
+        return transpose(a)
+    if a.op == "vec" and a.args[0].shape == tuple(shape):
+        return a.args[0]
+    return make("unvec", a, attr=tuple(shape))
 
 
 def identity_of(shape: Shape) -> Expr:

@@ -13,7 +13,7 @@ import weakref
 
 from matcalc.algebra.expr import Expr, walk
 from matcalc.algebra.ops import ATOM, NEG, OPS, POSTFIX, PRODUCT, SUM, const, div, fill, matmul
-from matcalc.algebra.shapes import is_scalar
+from matcalc.algebra.shapes import is_scalar, show_dim
 
 NOTATIONS = ("text", "unicode", "latex")
 _INDEX = {"text": 0, "unicode": 1, "latex": 2}
@@ -196,7 +196,7 @@ def _render(e: Expr, notation: str) -> tuple[str, int]:
         return _superscript(e.args[0], spec.forms[i].format(a=e.attr), notation), POSTFIX
     if spec.layout == "power":
         return _power(e, notation), POSTFIX
-    args = [_show(a, notation)[0] for a in e.args]
+    args = [_show(a, notation)[0] for a in e.args] + ([show_dim(d) for d in e.attr] if spec.sizes else [])
     if spec.layout == "wrap":
         return spec.forms[i].format(*args), ATOM
     assert spec.layout == "call", spec.layout

@@ -9,9 +9,9 @@ ramp's or an absolute value's derivative meets the function (``relu′(z) ⊙ re
 a number equals its transpose (``aᵀ b + bᵀ a = 2 aᵀ b``), a term and its scalar multiple are
 collected (``y + (1 + s) y = (2 + s) y``), and Kronecker products acting on a ``vec`` become
 matrix products (``(A ⊗ B) vec(X) = vec(B X Aᵀ)``, then the unvec of a vec is the matrix
-itself: ``∇ vec(X)ᵀ (A ⊗ B) vec(X) = B X Aᵀ + Bᵀ X A``). Invariant: every rule is one identity
-of values that keeps the shape, and each makes the tree smaller or moves a ``vec``, a number or
-a transpose one fixed way (outwards, to the leaves).
+itself: ``∇ vec(X)ᵀ (A ⊗ B) vec(X) = B X Aᵀ + Bᵀ X A``; ``∇ aᵀ vec(X) = unvec(a, n, m)``).
+Invariant: every rule is one identity of values that keeps the shape, and each makes the tree
+smaller or moves a ``vec``, a number or a transpose one fixed way (outwards, to the leaves).
 """
 
 from __future__ import annotations
@@ -184,21 +184,14 @@ def _vec_sum(e: Expr) -> Expr | None:
     return make("vec", add(*(scaled(c, base.args[0]) for c, base in map(split_coefficient, e.args))))
 
 
-def _unvec_of_vec(e: Expr) -> bool:
-    """e = (vec(I_q)ᵀ ⊗ I_p)(I_q ⊗ vec(M)) with M p×q: the columns of vec(M) laid side by side."""
-    left, right = e.args
-    if left.op != "kron" or right.op != "kron" or right.args[1].op != "vec":
-        return False
-    row, i_p = left.args
-    m = right.args[1].args[0]
-    return (row.op == "transpose" and row.args[0].op == "vec" and is_identity(row.args[0].args[0])
-            and is_identity(i_p) and is_identity(right.args[0]) and m.shape == e.shape
-            and dim(right.args[0].shape[0]) == dim(m.shape[1]) == dim(row.args[0].args[0].shape[0]))
-
-
-@rule("(vec(I_q)ᵀ ⊗ I_p)(I_q ⊗ vec(M)) = M (unvec of vec)", "matmul", guard=_unvec_of_vec)
+@rule("unvec(vec(M)) = M", "unvec", guard=lambda e: e.args[0].op == "vec" and e.args[0].args[0].shape == e.shape)
 def _unvec_vec(e: Expr) -> Expr | None:
-    return e.args[1].args[1].args[0]
+    return e.args[0].args[0]
+
+
+@rule("vec(unvec(a)) = a", "vec", guard=lambda e: e.args[0].op == "unvec")
+def _vec_unvec(e: Expr) -> Expr | None:
+    return e.args[0].args[0]
 
 
 @rule("vec(X)ᵀ vec(Y) = ⟨X, Y⟩", "matmul", guard=lambda e: e.args[0].op == "transpose"
