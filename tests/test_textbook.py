@@ -16,6 +16,7 @@ import pytest
 from corpus import CORPUS
 
 import matcalc
+from matcalc.algebra.expr import walk
 from matcalc.checking.sample import sizes_of
 from matcalc.checking.verify import evaluate_closed_form
 
@@ -239,3 +240,30 @@ def test_typeset_powers_read_back_in_every_notation(text: str) -> None:
         back = matcalc.parse(printed, where=where)
         got = evaluate_closed_form(back, values, {"n": N, "m": M}, want)
         np.testing.assert_allclose(np.asarray(got).reshape(want.shape), want, rtol=1e-9, err_msg=printed)
+
+
+# (formula, wrt, the numerator over the count n (or n m), hand-written torch function, inputs)
+MEANS = [
+    ("mean(x .* x)", "x", "2 x", lambda x: (x * x).mean(), {"x": (N, 1)}),
+    ("3 mean(x .* x)", "x", "6 x", lambda x: 3 * (x * x).mean(), {"x": (N, 1)}),
+    ("mean(x)", "x", "𝟙_n", lambda x: x.mean(), {"x": (N, 1)}),
+    ("mean(X .* X)", "X", "2 X", lambda X: (X * X).mean(), {"X": (N, M)}),
+    ("mean(log(1 + exp(X)))", "X", "σ(X)", lambda X: torch.log(1 + torch.exp(X)).mean(), {"X": (N, M)}),
+]
+
+
+@pytest.mark.parametrize("formula,wrt,numerator,fn,inputs", MEANS, ids=[m[0] for m in MEANS])
+def test_mean_gradients_over_the_count(formula, wrt, numerator, fn, inputs) -> None:
+    """A mean's gradient is one quotient by the number of entries, its coefficient collected in
+    front (2 x / n, σ(X) / (n m)), never an entrywise ratio: the count is sum(𝟙_n) per dimension,
+    which the printer shows as the size."""
+    f = matcalc.parse(formula)
+    g = matcalc.grad(f, wrt)
+    assert g.expr.op == "div" and g.expr.args[1].shape == (1, 1), g.unicode()
+    assert matcalc.Formula(g.expr.args[0]).unicode() == numerator
+    assert {n.op for n in walk(g.expr.args[1])} <= {"sum", "fill", "matmul"}
+    rng = np.random.default_rng(11)
+    values = _inputs(inputs, rng)
+    want = _autograd(fn, values, wrt)
+    got = evaluate_closed_form(g, values, {**sizes_of(f, values), "n": N, "m": M}, values[wrt])
+    np.testing.assert_allclose(np.asarray(got).reshape(want.shape), want, rtol=1e-8, atol=1e-10)

@@ -17,6 +17,7 @@ from matcalc.algebra.registry import (
     PRODUCT,
     Op,
     call,
+    const,
     div,
     fill,
     identity,
@@ -202,8 +203,10 @@ call(
 
 
 def _count(shape: Shape) -> Expr:
-    """The number of entries of an array of the given shape, as an expression: sum(𝟙𝟙ᵀ)."""
-    return make("sum", fill(1, shape))
+    """The number of entries of an array of the given shape, as an expression: sum(𝟙_n) sum(𝟙_m)
+    (the sizes n m, as a book writes them)."""
+    sizes = [make("sum", fill(1, (d, 1))) for d in shape if dim(d) != 1]
+    return sizes[0] if len(sizes) == 1 else matmul(*sizes) if sizes else const(1)
 
 
 call(
