@@ -185,6 +185,13 @@ PRINTED = [
     ("a^T vec(X) + b^T vec(X^T)", "X", None, "unvec(a, n, m) + unvec(b, m, n)ᵀ",
      lambda a, b, X: a.T @ X.T.reshape(-1, 1) + b.T @ X.reshape(-1, 1),
      {"a": (N * M, 1), "b": (N * M, 1), "X": (N, M)}),
+    # Kronecker products met by an outer product: unvec'd factors, no n²×m² array (issue 13, speed)
+    ("x^T kron(A, B) y", "A", None, "unvec(x, m, n)ᵀ B unvec(y, p, k)",
+     lambda x, A, B, y: x.T @ torch.kron(A, B) @ y, {"x": (M * N, 1), "A": (N, 2), "B": (M, 5), "y": (10, 1)}),
+    ("x^T kron(A, B) y", "B", None, "unvec(x, m, n) A unvec(y, p, k)ᵀ",
+     lambda x, A, B, y: x.T @ torch.kron(A, B) @ y, {"x": (M * N, 1), "A": (N, 2), "B": (M, 5), "y": (10, 1)}),
+    ("sum(kron(A, B) Y)", "B", None, "𝟙_k 𝟙_nᵀ A unvec(Y 𝟙_q, p, m)ᵀ",
+     lambda A, B, Y: (torch.kron(A, B) @ Y).sum(), {"A": (N, M), "B": (2, 5), "Y": (M * 5, 3)}),
     ("vec(X)^T vec(Y)", "X", "X, Y: matrix(n, m)", "Y", lambda X, Y: X.T.reshape(-1, 1).T @ Y.T.reshape(-1, 1),
      {"X": (N, M), "Y": (N, M)}),
 ]
@@ -267,3 +274,14 @@ def test_mean_gradients_over_the_count(formula, wrt, numerator, fn, inputs) -> N
     want = _autograd(fn, values, wrt)
     got = evaluate_closed_form(g, values, {**sizes_of(f, values), "n": N, "m": M}, values[wrt])
     np.testing.assert_allclose(np.asarray(got).reshape(want.shape), want, rtol=1e-8, atol=1e-10)
+
+
+def test_diagonal_of_a_scaled_constant_matrix() -> None:
+    """diag(α 𝟙𝟙ᵀ) is α 𝟙: the scalar factor is a scaling, not the B of diag((c 𝟙𝟙ᵀ) B) = c Bᵀ 𝟙 (that
+    rule once made it a scalar, a shape error the property test found); xᵀ diag(α 𝟙𝟙ᵀ) = α sum(x)."""
+    f = matcalc.parse("x^T diag(alpha matrix(1, n, n))")
+    g = matcalc.grad(f, "alpha")
+    assert g.unicode() == "sum(x)"
+    x = np.random.default_rng(2).normal(size=(N, 1))
+    got = evaluate_closed_form(g, {"x": x, "alpha": 0.7}, {"n": N}, 0.7)
+    assert float(got) == pytest.approx(x.sum(), rel=1e-12)

@@ -68,6 +68,7 @@ TEXTBOOK_INSTANCES: dict[str, list] = {
     "softmax(a) = 𝟙ᵀ for a row a (each column has one entry)": ["softmax(x^T)", "softmax(u^T)"],
     "diag((c 𝟙𝟙ᵀ) B) = c Bᵀ 𝟙, diag(B (c 𝟙𝟙ᵀ)) = c B 𝟙 (sums of columns, rows)": [
         lambda V: make("diagvec", matmul(fill(2, (V.n, V.m)), transpose(V.A))),
+        lambda V: make("diagvec", matmul(fill(1, (V.n, V.n)), V.P)),
         lambda V: make("diagvec", matmul(V.A, fill(1, (V.m, V.n))))],
     "diag(a) (c 𝟙𝟙ᵀ) = a (c 𝟙ᵀ), (c 𝟙𝟙ᵀ) diag(a) = (c 𝟙) aᵀ": [
         lambda V: matmul(make("diag", V.x), fill(3, (V.n, V.m))),
@@ -88,6 +89,8 @@ TEXTBOOK_INSTANCES: dict[str, list] = {
         "(2 A) ./ (2 B)", "(6 x) ./ (-3 y)", "(2 alpha) / (2 beta)", "A ./ (-1 B)"],
     "diag(c 𝟙𝟙ᵀ) = c 𝟙 (the diagonal of a constant square array)": [
         lambda V: make("diagvec", fill(2, (V.n, V.n)))],
+    "sum(diag(a)) = tr(diag(a)) = sum(a) (a diagonal matrix holds a's entries)": [
+        "sum(diag(x))", "tr(diag(x + y))", "sum(diag(alpha x))"],
     "diag(I) = 𝟙 (the diagonal of the identity)": [lambda V: make("diagvec", identity(V.n))],
     "(A.^2).^0.5 = |A| (entry by entry)": ["(A.^2).^0.5", "(alpha^2)^0.5"],
     "⟨A, A⟩^0.5 = ‖A‖ (the Frobenius norm)": ["<A, A>^0.5", "<x, x>^0.5"],

@@ -102,9 +102,30 @@ def _jvp_kron(node: Expr, da: tuple[Expr | None, ...]) -> Expr | None:
     return sum_present(da[0] and make("kron", da[0], b), da[1] and make("kron", a, da[1]))
 
 
+def _outer(g: Expr) -> tuple[Expr, Expr] | None:
+    """(u, v) with g = u vᵀ for columns u, v (a column g is g 1ᵀ, a row g is 1 gᵀ), else None."""
+    if _column(g.shape):
+        return g, fill(1, (1, 1))
+    if _row(g.shape):
+        return fill(1, (1, 1)), transpose(g)
+    if g.op == "fill":  # c 𝟙𝟙ᵀ
+        return fill(g.attr, (g.shape[0], 1)), fill(1, (g.shape[1], 1))
+    if g.op != "matmul":
+        return None
+    a, b = g.args
+    if _column(a.shape) and _row(b.shape):
+        return a, transpose(b)
+    if (left := _outer(a)) is not None:  # (u wᵀ) B = u (Bᵀ w)ᵀ
+        return left[0], matmul(transpose(b), left[1])
+    if (right := _outer(b)) is not None:  # A (u wᵀ) = (A u) wᵀ
+        return matmul(a, right[0]), right[1]
+    return None
+
+
 def _adj_kron(node: Expr, i: int, g: Expr) -> Expr:
     """<G, dA ⊗ B> = Σ_ij dA_ij <G_ij, B> over G's blocks: sum(B) 𝟙𝟙ᵀ for G = 𝟙𝟙ᵀ, tr(B) I for G = I,
-    else the traces of the blocks of G (I ⊗ Bᵀ); for dB, the sum of the diagonal blocks of G (Aᵀ ⊗ I)."""
+    Uᵀ B V for G = u vᵀ (U, V: u, v unvec'd; for dB, U A Vᵀ), else the traces of the blocks of
+    G (I ⊗ Bᵀ); for dB, the sum of the diagonal blocks of G (Aᵀ ⊗ I)."""
     a, b = node.args
     mine, other = (a, b) if i == 0 else (b, a)
     if g.op == "fill":
@@ -112,6 +133,10 @@ def _adj_kron(node: Expr, i: int, g: Expr) -> Expr:
     if g.op == "identity" and all(dim(r) == dim(c) for r, c in (a.shape, b.shape)):
         return matmul(make("trace", other), identity(mine.shape[0]))
     (p, q), (r, s) = a.shape, b.shape
+    outer = _outer(g)
+    if outer is not None:  # uᵀ (dA ⊗ B) v = <Uᵀ B V, dA>, uᵀ (A ⊗ dB) v = <U A Vᵀ, dB>: U, V the unvecs of u, v
+        u, v = unvec(outer[0], (r, p)), unvec(outer[1], (s, q))
+        return matmul(matmul(transpose(u), b), v) if i == 0 else matmul(matmul(u, a), transpose(v))
     if i == 0:  # (I_p ⊗ vec(I_r)ᵀ)(H ⊗ I_r)(I_q ⊗ vec(I_r)): the p×q traces of H's r×r blocks
         v = vec(identity(r))
         h = matmul(g, kron(identity(q), transpose(b)))
@@ -252,13 +277,17 @@ def vec(a: Expr) -> Expr:
 
 def unvec(a: Expr, shape: Shape) -> Expr:
     """The matrix of the given shape whose vec is the column a: a row or a column is a (transposed),
-    and unvec(vec(M)) = M."""
+    unvec(vec(M)) = M, unvec(c 𝟙) = c 𝟙𝟙ᵀ and unvec(a ⊗ b) = b aᵀ."""
     if _column(shape):
         return a
     if _row(shape):
         return transpose(a)
     if a.op == "vec" and a.args[0].shape == tuple(shape):
         return a.args[0]
+    if a.op == "fill":
+        return fill(a.attr, shape)
+    if a.op == "kron" and _column(a.args[0].shape) and dim(a.args[1].shape[0]) == dim(shape[0]):
+        return matmul(a.args[1], transpose(a.args[0]))  # a ⊗ b = vec(b aᵀ)
     return make("unvec", a, attr=tuple(shape))
 
 

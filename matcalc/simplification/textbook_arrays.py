@@ -249,7 +249,8 @@ def _filled_side(e: Expr) -> int | None:
 
 
 @rule("diag((c 𝟙𝟙ᵀ) B) = c Bᵀ 𝟙, diag(B (c 𝟙𝟙ᵀ)) = c B 𝟙 (sums of columns, rows)", "diagvec",
-      guard=lambda e: e.args[0].op == "matmul" and _filled_side(e.args[0]) is not None)
+      guard=lambda e: e.args[0].op == "matmul" and _filled_side(e.args[0]) is not None
+      and not any(scalar(a) for a in e.args[0].args))  # s 𝟙𝟙ᵀ is a scaling: diag(s A) = s diag(A)
 def _diagonal_of_filled(e: Expr) -> Expr | None:
     product = e.args[0]
     k = _filled_side(product)

@@ -58,6 +58,12 @@ def _diag_fill(e: Expr) -> Expr | None:
     return fill(e.args[0].attr, e.shape)
 
 
+@rule("sum(diag(a)) = tr(diag(a)) = sum(a) (a diagonal matrix holds a's entries)", "sum", "trace",
+      guard=lambda e: e.args[0].op == "diag")
+def _sum_of_diagonal(e: Expr) -> Expr | None:
+    return make("sum", e.args[0].args[0])
+
+
 @rule("diag(I) = 𝟙 (the diagonal of the identity)", "diagvec", guard=lambda e: is_identity(e.args[0]))
 def _diag_identity(e: Expr) -> Expr | None:
     return fill(1, e.shape)
