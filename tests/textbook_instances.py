@@ -16,7 +16,7 @@ TEXTBOOK_INSTANCES: dict[str, list] = {
     "(A / s) B = (A B) / s": ["(P / alpha) A", "(P / alpha) x"],
     "(A / s) ⊙ B = (A ⊙ B) / s": ["(A / alpha) .* B", "B .* (A / alpha)"],
     "(A / s) ./ B = (A ./ B) / s for a scalar s and an array B": [
-        "(A / alpha) ./ B", "(x / (x^T y)) ./ (1 + exp(y))", "(alpha / beta) ./ x"],
+        "(A / alpha) ./ B", "(x / (x^T y)) ./ (1 + exp(y))", "(x^T / alpha) ./ y^T"],
     "(s A) / t = (s / t) A for scalars s, t (s a product of arrays: xᵀ A x)": [
         "((x^T y) A) / alpha", "(2 beta x^T y x) / (alpha + beta)", "(x^T P y (P + Q) z) / (x^T x)"],
     "A / s + B / s = (A + B) / s": ["A / alpha + B / alpha", "A / alpha - B / alpha + C"],
