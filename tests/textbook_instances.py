@@ -9,7 +9,8 @@ n-vectors; alpha scalar), or a function of them (``V.A``, ``V.n``) for forms the
 from __future__ import annotations
 
 from matcalc.algebra.expr import Expr
-from matcalc.algebra.ops import add, const, fill, identity, make, matmul, transpose
+from matcalc.algebra.ops import add, const, div, fill, identity, make, matmul, neg, transpose
+from matcalc.algebra.structural import count
 
 TEXTBOOK_INSTANCES: dict[str, list] = {
     "A (B / s) = (A B) / s": ["P (A / alpha)", "x^T (y / alpha)"],
@@ -33,6 +34,9 @@ TEXTBOOK_INSTANCES: dict[str, list] = {
     "S ⊙ A + S ⊙ B = S ⊙ (A + B)": ["A .* B + A .* C", "A .* B - 2 (C .* A)"],
     # ---------------------------------------------------------------- textbook_arrays.py
     "A + c 𝟙 = A + c: a constant array in a sum is a number spread over it": ["A + matrix(2)", "x + vector(3) + y"],
+    "A + s 𝟙 = A + s: a scalar times a constant array in a sum is that scalar spread over it": [
+        lambda V: add(V.x, neg(matmul(make("mean", V.x), fill(1, V.x.shape)))),
+        lambda V: add(V.A, matmul(V.alpha, fill(2, V.A.shape)), V.B)],
     "c 𝟙 + d 𝟙 = (c + d) 𝟙": [lambda V: add(fill(2, V.A.shape), fill(3, V.A.shape)),
                                lambda V: add(fill(2, V.A.shape), const(1))],
     "(s 𝟙) ./ A = s ./ A": ["matrix(2) ./ A", "(alpha vector(1)) ./ x"],
@@ -87,6 +91,11 @@ TEXTBOOK_INSTANCES: dict[str, list] = {
     # ---------------------------------------------------------------- textbook_forms.py
     "(c A) ./ (d B) = ((c / d) A) ./ B for numbers c, d with c / d whole (2 x ./ (2 s) = x ./ s)": [
         "(2 A) ./ (2 B)", "(6 x) ./ (-3 y)", "(2 alpha) / (2 beta)", "A ./ (-1 B)"],
+    "sum(A) B / N = mean(A) B for N the number of A's entries (sum(x) / n = mean(x))": [
+        lambda V: div(make("sum", V.x), count(V.x.shape)), lambda V: div(make("sum", V.A), count(V.A.shape)),
+        lambda V: div(matmul(make("sum", V.x), V.y), count(V.x.shape)),
+        lambda V: div(matmul(make("sum", V.A), V.P),
+                      matmul(make("sum", fill(1, (V.m, 1))), make("sum", fill(1, (V.n, 1)))))],
     "diag(c 𝟙𝟙ᵀ) = c 𝟙 (the diagonal of a constant square array)": [
         lambda V: make("diagvec", fill(2, (V.n, V.n)))],
     "sum(diag(a)) = tr(diag(a)) = sum(a) (a diagonal matrix holds a's entries)": [

@@ -227,7 +227,7 @@ call(
 )
 
 
-def _count(shape: Shape) -> Expr:
+def count(shape: Shape) -> Expr:
     """The number of entries of an array of the given shape, as an expression: sum(𝟙_n) sum(𝟙_m)
     (the sizes n m, as a book writes them)."""
     sizes = [make("sum", fill(1, (d, 1))) for d in shape if dim(d) != 1]
@@ -241,7 +241,7 @@ call(
     "torch.mean({0})",
     linear(lambda x: make("mean", x)),
     "d mean(A) = mean(dA)",
-    lambda n, i, g: div(matmul(g, fill(1, n.args[0].shape)), _count(n.args[0].shape)),
+    lambda n, i, g: div(matmul(g, fill(1, n.args[0].shape)), count(n.args[0].shape)),
     "<g, mean(A)> = <g 𝟙𝟙ᵀ / N, A>",
     linear_in=(0,),
     scalar_form=same,

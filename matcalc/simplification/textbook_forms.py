@@ -21,6 +21,7 @@ from collections.abc import Callable
 from matcalc.algebra.expr import Expr
 from matcalc.algebra.ops import add, const, div, fill, make, matmul, transpose
 from matcalc.algebra.shapes import dim
+from matcalc.algebra.structural import count
 from matcalc.simplification.basics import is_identity, is_value, scalar, zero
 from matcalc.simplification.engine import RuleList
 from matcalc.simplification.sums import chain_of, from_chain, scaled, split_coefficient
@@ -47,6 +48,40 @@ def _common_number(e: Expr) -> float | None:
 def _cancel_number(e: Expr) -> Expr | None:
     q = _common_number(e)
     return div(scaled(int(q), split_coefficient(e.args[0])[1]), split_coefficient(e.args[1])[1])
+
+
+# ---------------------------------------------------------------- a sum over the count is a mean
+
+
+def _scalar_factors(e: Expr) -> list[Expr]:
+    """The factors of a product of scalars (s t u gives s, t, u)."""
+    return _scalar_factors(e.args[0]) + _scalar_factors(e.args[1]) if e.op == "matmul" else [e]
+
+
+def _counts(den: Expr, a: Expr) -> bool:
+    """den is the number of a's entries: sum(𝟙_n) sum(𝟙_m) in any order, or that number."""
+    if den.op == "const":
+        return all(isinstance(d, int) for d in a.shape) and den.attr == a.shape[0] * a.shape[1]
+    return sorted(map(id, _scalar_factors(den))) == sorted(map(id, _scalar_factors(count(a.shape))))
+
+
+def _summed(e: Expr) -> Expr | None:
+    """sum(A) when e's numerator is sum(A) or a product chain headed by it (sum(A) B), else None."""
+    head = e.args[0]
+    while head.op == "matmul" and not scalar(head):
+        head = head.args[0]
+    return head if head.op == "sum" and not scalar(head.args[0]) else None
+
+
+@rule("sum(A) B / N = mean(A) B for N the number of A's entries (sum(x) / n = mean(x))", "div",
+      guard=lambda e: scalar(e.args[1]) and (s := _summed(e)) is not None and _counts(e.args[1], s.args[0]))
+def _mean_of_sum(e: Expr) -> Expr | None:
+    s = _summed(e)
+
+    def rebuild(n: Expr) -> Expr:
+        return make("mean", s.args[0]) if n is s else matmul(rebuild(n.args[0]), n.args[1])
+
+    return rebuild(e.args[0])
 
 
 # ---------------------------------------------------------------- diagonals of constant arrays
