@@ -285,3 +285,50 @@ def test_diagonal_of_a_scaled_constant_matrix() -> None:
     x = np.random.default_rng(2).normal(size=(N, 1))
     got = evaluate_closed_form(g, {"x": x, "alpha": 0.7}, {"n": N}, 0.7)
     assert float(got) == pytest.approx(x.sum(), rel=1e-12)
+
+
+# ---------------------------------------------------------------- long second derivatives (issue 13, item 3)
+
+SYM = "A: symmetric(n); x: vector(n)"
+# (formula, where, the Unicode form (sum(𝟙_n) shown as n), hand-written torch function)
+SECOND = [
+    ("x^T A x / (x^T x)", SYM,  # the book: 2/(xᵀx) (A − r I − 2 (A x xᵀ + x xᵀ A)/(xᵀx) + 4 r x xᵀ/(xᵀx))
+     "((((8 xᵀ A x) / (xᵀ x)) x xᵀ - (2 xᵀ A x) I_n - 4 x xᵀ A - 4 A x xᵀ) / (xᵀ x) + 2 A) / (xᵀ x)",
+     lambda x, A: (x @ A @ x) / (x @ x)),
+    ("log(x^T A x)", SYM, "(2 (A - (2 A x xᵀ A) / (xᵀ A x))) / (xᵀ A x)", lambda x, A: torch.log(x @ A @ x)),
+    ("sqrt(x^T A x)", SYM, "A / sqrt(xᵀ A x) - (A x xᵀ A) / (xᵀ A x)^1.5", lambda x, A: torch.sqrt(x @ A @ x)),
+]
+
+
+@pytest.mark.parametrize("formula,where,book,fn", SECOND, ids=[s[0] for s in SECOND])
+def test_hessians_multiplied_out_when_shorter(formula, where, book, fn) -> None:
+    """A Hessian is the simplified coefficient or, when shorter, that coefficient multiplied out
+    (the Rayleigh quotient's was 45 characters in four nested quotients; the book's form is 39)."""
+    f = matcalc.parse(formula, where=where)
+    h = matcalc.hessian(f, "x")
+    assert h.unicode() == book
+    rng = np.random.default_rng(17)
+    x, A = rng.normal(size=N), _spd(N, rng)
+    want = torch.autograd.functional.hessian(lambda v: fn(v, torch.tensor(A)), torch.tensor(x)).numpy()
+    got = evaluate_closed_form(h, {"x": x.reshape(N, 1), "A": A}, {"n": N}, np.zeros((N, N)))
+    np.testing.assert_allclose(np.asarray(got), want, rtol=1e-8, atol=1e-10)
+
+
+def test_layer_norm_jacobian() -> None:
+    """J of (x − mean(x)) / sqrt(var(x) + ε): (I − 𝟙𝟙ᵀ/n)/σ − (x − μ)(x − μ)ᵀ / (n σ³), the book's
+    (I − 𝟙𝟙ᵀ/n − x̂ x̂ᵀ/n)/σ with x̂ = (x − μ)/σ; the outer product reads (x − μ)(x − μ)ᵀ, σ² σ = σ³."""
+    f = matcalc.parse("(x - mean(x)) / sqrt(mean((x - mean(x)) .^ 2) + epsilon)")
+    j = matcalc.jacobian(f, "x")
+    assert j.unicode().replace("sum(𝟙_n)", "n") == (
+        "(I_n - 𝟙_n 𝟙_nᵀ / n) / sqrt(mean((x - mean(x)).^2) + ε) - ((x - mean(x)) (x - mean(x))ᵀ) / "
+        "((mean((x - mean(x)).^2) + ε)^1.5 n)")
+    rng = np.random.default_rng(19)
+    x, eps = rng.normal(size=N), 0.3
+
+    def layer_norm(v):
+        c = v - v.mean()
+        return c / torch.sqrt((c * c).mean() + eps)
+
+    want = torch.autograd.functional.jacobian(layer_norm, torch.tensor(x)).numpy()
+    got = evaluate_closed_form(j, {"x": x.reshape(N, 1), "epsilon": eps}, {"n": N}, np.zeros((N, N)))
+    np.testing.assert_allclose(np.asarray(got), want, rtol=1e-8, atol=1e-10)

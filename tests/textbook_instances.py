@@ -108,10 +108,14 @@ TEXTBOOK_INSTANCES: dict[str, list] = {
     "sign(z) ⊙ |z| = z": ["sign(x) .* abs(x)", "sign(A) .* (abs(A) .* B)"],
     "sign(z) ⊙ z = |z|": ["sign(x) .* x", "B .* (A .* sign(A))"],
     "(A ⊗ B)ᵀ = Aᵀ ⊗ Bᵀ": ["kron(P, A)^T", "kron(x, A)^T"],
-    "(A ⊗ B) vec(X) = vec(B X Aᵀ)": ["kron(S, P) vec(Q)", "kron(A, P) vec(B)"],
+    "(A ⊗ B) vec(X) = vec(B X Aᵀ) (s (A ⊗ B) vec(X) = s vec(B X Aᵀ))": [
+        "kron(S, P) vec(Q)", "kron(A, P) vec(B)", lambda V: matmul(matmul(V.alpha, make("kron", transpose(V.x), V.P)),
+                                                                   make("vec", V.P))],
     "(K₁ + K₂) vec(X) = K₁ vec(X) + K₂ vec(X) for Kronecker products K₁, K₂": [
         "(kron(P, Q) + kron(Q, P)) vec(S)", "(kron(P, Q) - 2 kron(Q^T, P)) vec(S)"],
     "a vec(A) + b vec(B) = vec(a A + b B)": ["vec(A) + vec(B)", "vec(A) - 2 vec(B) + vec(C)"],
+    "vec(a) = a for a column a, vec(a) = aᵀ for a row": [
+        lambda V: make("vec", V.x), lambda V: make("vec", transpose(V.x)), lambda V: make("vec", matmul(V.A, V.u))],
     "unvec(vec(M)) = M": [lambda V: make("unvec", make("vec", V.A), attr=V.A.shape)],
     "vec(unvec(a)) = a": [lambda V: make("vec", make("unvec", make("vec", V.P), attr=V.P.shape)),
                           lambda V: make("vec", make("unvec", V.x, attr=(1, V.n)))],

@@ -197,10 +197,18 @@ def _kron_on_vec(k: Expr, v: Expr) -> bool:
     return dim(x_rows) == dim(s) and dim(x_cols) == dim(q)
 
 
-@rule("(A ⊗ B) vec(X) = vec(B X Aᵀ)", "matmul", guard=lambda e: _kron_on_vec(*e.args))
+def _unscaled(k: Expr) -> tuple[Expr | None, Expr]:
+    """(s, K) for k = s K with a scalar s, else (None, k)."""
+    return (k.args[0], k.args[1]) if k.op == "matmul" and scalar(k.args[0]) and not scalar(k) else (None, k)
+
+
+@rule("(A ⊗ B) vec(X) = vec(B X Aᵀ) (s (A ⊗ B) vec(X) = s vec(B X Aᵀ))", "matmul",
+      guard=lambda e: _kron_on_vec(_unscaled(e.args[0])[1], e.args[1]))
 def _kron_vec(e: Expr) -> Expr | None:
-    (a, b), x = e.args[0].args, e.args[1].args[0]
-    return make("vec", matmul(matmul(b, x), transpose(a)))
+    s, k = _unscaled(e.args[0])
+    (a, b), x = k.args, e.args[1].args[0]
+    out = make("vec", matmul(matmul(b, x), transpose(a)))
+    return out if s is None else matmul(s, out)
 
 
 def _kron_sum_on_vec(e: Expr) -> bool:
@@ -223,6 +231,13 @@ def _vec_terms(e: Expr) -> bool:
 @rule("a vec(A) + b vec(B) = vec(a A + b B)", "add", guard=_vec_terms)
 def _vec_sum(e: Expr) -> Expr | None:
     return make("vec", add(*(scaled(c, base.args[0]) for c, base in map(split_coefficient, e.args))))
+
+
+@rule("vec(a) = a for a column a, vec(a) = aᵀ for a row", "vec",
+      guard=lambda e: dim(e.args[0].shape[1]) == 1 or dim(e.args[0].shape[0]) == 1)
+def _vec_of_vector(e: Expr) -> Expr | None:
+    a = e.args[0]
+    return a if dim(a.shape[1]) == 1 else transpose(a)
 
 
 @rule("unvec(vec(M)) = M", "unvec", guard=lambda e: e.args[0].op == "vec" and e.args[0].args[0].shape == e.shape)
