@@ -13,6 +13,7 @@ from matcalc.cli_common import (
     EXIT_WRONG,
     NOTATIONS,
     Command,
+    _answering,
     _definitions,
     _format_argument,
     _forms,
@@ -50,6 +51,8 @@ def parse_data(formula: Any) -> dict[str, Any]:
 
 def parse_command(args: argparse.Namespace) -> int:
     """`matcalc parse`: the formula in three forms and every variable's type and shape."""
+    from matcalc.language.printers import greek_written
+
     formula = _read_formula(args)
     if args.format == "json":
         _print_json(parse_data(formula))
@@ -58,19 +61,27 @@ def parse_command(args: argparse.Namespace) -> int:
         print(formula.show(args.format))
         return EXIT_OK
     _print_reading(args, formula)
+    with greek_written(formula.greek_names):
+        print("\n".join(_parse_table(formula)))
+    return EXIT_OK
+
+
+def _parse_table(formula: Any) -> list[str]:
+    """The three forms, the shape, each variable's type (names as the user spelled them), the definitions."""
+    from matcalc.language.printers import show_name
+
     forms = _forms(formula)
     lines = _table([[name, text] for name, text in forms.items()] +
                    [["shape", _shape_text(formula.shape) + (" (scalar)" if formula.shape == (1, 1) else "")]])
     if formula.declarations:
         rows = [["variable", "type", "shape"]]
-        rows += [[d.name, d.type_text(), _shape_text(d.shape)] for d in formula.declarations]
+        rows += [[show_name(d.name, "text"), d.type_text(), _shape_text(d.shape)] for d in formula.declarations]
         lines += [""] + _table(rows)
     if formula.definitions:
         lines += ["", "definitions"]
         lines += ["  " + d["text"] + f"   ({_shape_text(tuple(d['shape']))})"
                   for d in _definitions(formula.definitions)]
-    print("\n".join(lines))
-    return EXIT_OK
+    return lines
 
 
 # ---------------------------------------------------------------- grad
@@ -110,26 +121,24 @@ def grad_data(formula: Any, names: list[str], gradients: dict[str, Any], derivat
 
 def grad_command(args: argparse.Namespace) -> int:
     """`matcalc grad`: the closed-form gradient(s); with --steps the derivation."""
+    formula = _read_formula(args)
+    with _answering(args, formula):  # the reading first: a guess may be the mistake
+        return _print_gradients(args, formula, _wrt_names(args))
+
+
+def _print_gradients(args: argparse.Namespace, formula: Any, names: list[str]) -> int:
     import matcalc
     from matcalc.language.printers import show, show_name
 
-    formula = _read_formula(args)
-    names = _wrt_names(args)
-    try:
-        derivation = matcalc.derive(formula, names) if args.steps or args.format == "json" else None
-        if derivation is not None and not args.symmetrized:
-            gradients = derivation.gradients
-        else:
-            gradients = matcalc.grad(formula, names, symmetrized=args.symmetrized)
-    except matcalc.MatcalcError as e:  # say how the formula was read: the guess may be the mistake
-        if e.span is None and formula.reading is not None and formula.reading.guesses:
-            e.message = e.message + "\n" + "\n".join(formula.reading.lines())
-        raise
+    derivation = matcalc.derive(formula, names) if args.steps or args.format == "json" else None
+    if derivation is not None and not args.symmetrized:
+        gradients = derivation.gradients
+    else:
+        gradients = matcalc.grad(formula, names, symmetrized=args.symmetrized)
     if args.format == "json":
         _print_json(grad_data(formula, names, gradients, derivation if args.steps else None, args.symmetrized))
         return EXIT_OK
     notation = args.format
-    _print_reading(args, formula)
     hints = [h.show(notation) for g in gradients.values() for h in g.hints]  # a declaration that shortens it
     if args.steps and not args.symmetrized:
         print("\n".join([derivation.show(notation)] + hints))
@@ -270,7 +279,9 @@ def family_command(args: argparse.Namespace) -> int:
     """`matcalc jacobian|jvp|hessian|hvp|vjp`: the closed form; with --steps the derivation."""
     from matcalc.calculus.commands import family_command as run
 
-    return run(args, _read_formula(args))
+    formula = _read_formula(args)
+    with _answering(args, formula):
+        return run(args, formula)
 
 
 _FAMILY = (

@@ -6,7 +6,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,10 +41,28 @@ def _formula_argument(p: argparse.ArgumentParser) -> None:
                    help="leave out how the formula was read (the guesses made)")
 
 
-def _print_reading(args: argparse.Namespace, formula: Any) -> None:
-    """How the formula was read, before the answer, when matcalc guessed (not with --quiet)."""
+def _print_reading(args: argparse.Namespace, formula: Any, file: Any = None) -> None:
+    """How the formula was read, before the answer (or the error), when matcalc guessed (not with --quiet)."""
     if not args.quiet and formula.reading is not None and formula.reading.guesses:
-        print("\n".join(formula.reading.lines()) + "\n")
+        print("\n".join(formula.reading.lines()) + "\n", file=file or sys.stdout, flush=True)
+
+
+@contextmanager
+def _answering(args: argparse.Namespace, formula: Any) -> Iterator[None]:
+    """Around an answer in a notation: the reading first (on standard error when the answer is
+    JSON, and then only if an error comes), names spelled as the user wrote them (λ stays λ)."""
+    from matcalc.language.printers import greek_written
+
+    json_out = getattr(args, "format", None) == "json"
+    if not json_out:
+        _print_reading(args, formula)
+    try:
+        with greek_written(formula.greek_names):
+            yield
+    except Exception:
+        if json_out:
+            _print_reading(args, formula, file=sys.stderr)
+        raise
 
 
 def _wrt_argument(p: argparse.ArgumentParser) -> None:

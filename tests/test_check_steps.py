@@ -64,7 +64,7 @@ def test_a_line_equal_to_df_again_is_right() -> None:
 @pytest.mark.parametrize(("position", "expected", "rule"), [
     (3, "⟨exp(X b) ⊙ a, dX b⟩", "product rule"),  # the line linear in dX b, as the student wrote
     (4, "⟨exp(X b) ⊙ a, dX b⟩", "product rule"),
-    (5, "⟨(exp(X b) ⊙ a) bᵀ, dX⟩", "<G, A B>"),
+    (5, "⟨(exp(X b) ⊙ a) bᵀ, dX⟩", "⟨G, A B⟩"),  # the rule in Unicode, like the line
 ])
 def test_what_the_wrong_line_should_have_been(position: int, expected: str, rule: str) -> None:
     r = check_steps(with_wrong(EXP, position, EXP_WRONG[position]))

@@ -464,3 +464,67 @@ def test_homework_plain_text_and_empty_files(cli, tmp_path) -> None:
     assert r.code == 2 and r.err.startswith("error: no problems found")
     r = cli("homework", str(tmp_path / "missing.md"))
     assert r.code == 2 and r.err.startswith("error: cannot read")
+
+
+# ---------------------------------------------------------------- the user's spelling, the reading around errors
+
+@needs_grad
+@pytest.mark.parametrize("formula, wrt, fmt, expected", [
+    ("λ x^T x", "x", "text", "2 λ x"),  # typed λ: text keeps λ
+    ("lambda x^T x", "x", "text", "2 lambda x"),  # typed lambda: text keeps lambda
+    ("lambda x^T x", "x", "unicode", "2 λ x"),
+    ("λ x^T x", "x", "latex", "2 \\lambda x"),
+    ("x^T Σ^-1 x", "Σ", "text", "-(Σ^-T x x^T Σ^-T)"),
+    ("x^T Σ^-1 x", "Sigma", "unicode", "-(Σ⁻ᵀ x xᵀ Σ⁻ᵀ)"),
+    ("x^T Σ^-1 x", "Σ", "latex", "-(\\Sigma^{-\\top} x x^\\top \\Sigma^{-\\top})"),
+    ("α x^T x + γ", "x", "text", "2 α x"),
+    ("a^T W₁ b", "W₁", "unicode", "a bᵀ"),
+    ("a^T W₁ x", "x", "unicode", "W₁ᵀ a"),
+])
+def test_results_keep_the_users_spelling(cli, formula: str, wrt: str, fmt: str, expected: str) -> None:
+    r = cli("grad", formula, "--wrt", wrt, "--format", fmt, "-q")
+    assert (r.code, r.out.strip()) == (0, expected), r.err
+    g = matcalc.grad(formula, wrt)
+    assert matcalc.parse(r.out.strip(), where=g.where).expr is g.expr  # and the printed form reads back
+
+
+@needs_grad
+def test_reading_and_labels_keep_the_users_spelling(cli) -> None:
+    r = cli("grad", "λ x^T x + x^T Σ x", "--wrt", "Σ,λ")
+    assert "  λ: scalar (Greek name)" in r.out.splitlines() and "lambda" not in r.out
+    assert r.out.strip().splitlines()[-2:] == ["grad_Σ f = x x^T", "grad_λ f = x^T x"]
+    r = cli("grad", "λ x^T x + x^T Σ x", "--wrt", "Sigma,lambda", "--format", "unicode", "--steps", "-q")
+    assert r.out.strip().splitlines()[-2:] == ["∇_Σ f = x xᵀ", "∇_λ f = xᵀ x"]
+    assert "Sigma" not in r.out and "lambda" not in r.out
+    r = cli("grad", "λ x^T x + x^T Σ x", "--wrt", "Σ,λ", "--format", "latex", "-q")
+    assert [" ".join(line.split()) for line in r.out.strip().splitlines()] == [
+        "\\nabla_{\\Sigma} f = x x^\\top", "\\nabla_{\\lambda} f = x^\\top x"]
+    r = cli("parse", "λ x^T W₁ y")
+    assert re.search(r"^λ\s+scalar\s+1×1$", r.out, re.M) and "  W_1: matrix(n, m) (capitalised name)" in r.out
+
+
+@needs_grad
+def test_the_reading_comes_before_an_error_and_never_with_quiet(cli) -> None:
+    r = cli("grad", "tr(X^-1)", "--wrt", "x")
+    assert r.code == 2 and r.out.startswith("read as tr(X⁻¹)")
+    assert r.err.startswith("error: 'x' is not a variable") and "read as" not in r.err
+    r = cli("grad", "tr(X^-1)", "--wrt", "x", "--quiet")
+    assert r.code == 2 and r.out == "" and "read as" not in r.err
+    r = cli("grad", "tr(X^-1)", "--wrt", "x", "--format", "json")  # JSON: the reading on stderr, before the error
+    assert r.code == 2 and r.out == "" and r.err.index("read as") < r.err.index("error:")
+    assert "read as" not in cli("grad", "tr(X^-1)", "--wrt", "x", "--format", "json", "-q").err
+    r = cli("hessian", "X^-1", "--wrt", "X")
+    assert r.code == 2 and r.out.startswith("read as") and "read as" not in r.err
+    assert "read as" not in cli("jvp", "X^-1", "--wrt", "X", "-q").out
+
+
+def test_claim_labels_name_each_kind() -> None:
+    from matcalc.calculus.commands import claim_label
+
+    unicode = {k: claim_label(k, "W_1", "L") for k in ("gradient", "jacobian", "hessian", "jvp", "hvp", "vjp")}
+    assert unicode == {"gradient": "∇_W_1 L", "jacobian": "J_W_1 F", "hessian": "∇²_W_1 L", "jvp": "∂_W_1 F[V]",
+                       "hvp": "∇²_W_1 L[V]", "vjp": "∇_W_1 ⟨G, F⟩"}
+    assert claim_label("jvp", "W₁", notation="latex") == "\\partial_{W_{1}} F\\,[V]"
+    assert claim_label("vjp", "λ", notation="latex", direction="U") == "\\nabla_{\\lambda} \\langle U, F \\rangle"
+    wrong = matcalc.check_claim("W x", "W", "G x", kind="vjp")
+    assert "∇_W ⟨G, F⟩ = " in str(wrong) and "∇_W f" not in str(wrong)

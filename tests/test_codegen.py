@@ -4,7 +4,8 @@ Every formula of the gradient corpus (with its hand-written torch twin from test
 and a list of our own (each with its twin written below) is generated for NumPy and torch,
 written to a temporary directory and run in ONE fresh interpreter (``python -I``, cwd
 elsewhere, ``import matcalc`` blocked) per backend pair; the value must equal the twin's and
-the gradients torch.autograd's of the twin, in float64 (rel err < 1e-7). No reference goes
+the gradients torch.autograd's of the twin, in float64 (rel err < 1e-7), and the inputs must be
+unchanged after the call (the code overwrites only arrays it allocated). No reference goes
 through matcalc's parser or lowering. The torch Function passes gradcheck; further tests read
 the generated text (chain order, one ``exp`` call, solves instead of inverses) and check
 stability and float32 in/out.
@@ -145,9 +146,11 @@ for key, backend, path, args in cases:
         spec.loader.exec_module(mod)
         if backend == "torch":
             args = [a if isinstance(a, float) else torch.tensor(a, dtype=torch.float64) for a in args]
-        value, grads = mod.f_and_grad(*args)
         conv = lambda v: np.asarray(v.numpy() if isinstance(v, torch.Tensor) else v, dtype=np.float64)
-        out[key] = (conv(value), {k: conv(g) for k, g in grads.items()})
+        before = [conv(a).copy() for a in args]
+        value, grads = mod.f_and_grad(*args)
+        kept = all(np.array_equal(b, conv(a)) for b, a in zip(before, args))  # no input overwritten
+        out[key] = (conv(value), {k: conv(g) for k, g in grads.items()}, kept)
     except Exception as exc:
         out[key] = f"{type(exc).__name__}: {exc}"
 assert not any(m == "matcalc" or m.startswith("matcalc.") for m in sys.modules)
@@ -195,7 +198,8 @@ def test_generated_code_matches_autograd(results: dict, case: tuple, backend: st
     assert "error" not in p, p.get("error")
     got = results["ran"][f"{case[0]}|{backend}"]
     assert not isinstance(got, str), got
-    value, grads = got
+    value, grads, inputs_kept = got
+    assert inputs_kept, "the generated code changed an input array"
     assert relative_error(value, p["value"]) < 1e-7
     for name in case[3]:
         assert relative_error(grads[name], p["grads"][name]) < 1e-7, name

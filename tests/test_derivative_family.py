@@ -188,8 +188,9 @@ def test_new_functions_evaluate() -> None:
     (["vjp", "W x", "--wrt", "W", "--upstream", "G"], "G x^T"),
 ])
 def test_cli_commands(cli, argv, expected) -> None:
-    run = cli(*argv)
+    run = cli(*argv, "-q")  # -q: without the reading printed first
     assert run.code == 0 and run.out.strip() == expected
+    assert cli(*argv).out.strip().splitlines()[-1] == expected
 
 
 def test_cli_steps_and_errors(cli) -> None:

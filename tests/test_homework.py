@@ -223,3 +223,84 @@ def test_a_final_answer_after_a_connective_is_graded(lead: str) -> None:
     wrong, right = (check_homework(head + lead.replace("{G}", g) + "\n")[0] for g in ("2 A X", "(A + A^\\top) X"))
     assert [c.ok for c in wrong.claims] == [False] and not wrong.ok
     assert [c.ok for c in right.claims] == [True] and right.ok
+
+
+SMALL = """## P1: a wrong line, Unicode
+
+f(x) = xᵀ A x
+
+where: A: matrix(n, n)
+
+derivation:
+```
+df = ⟨dx, A x⟩ + ⟨x, A dx⟩
+   = ⟨2 A x, dx⟩
+```
+
+## P2: an ill-formed claim
+
+f(X) = tr(A X B)
+
+where: A, X, B: matrix(n, n)
+
+claim: ∇_X f = Aᵀ Bᵀ +
+
+## P3: a claim written with Σ⁻ᵀ
+
+f(Σ) = xᵀ Σ⁻¹ x
+
+claim: ∇_Σ f = Σ⁻ᵀ x xᵀ Σ⁻ᵀ
+
+## P4: a wrong line, LaTeX
+
+f(x) = $x^\\top A x$
+
+where: A: matrix(n, n)
+
+derivation:
+$$
+\\begin{aligned}
+df &= \\langle dx, A x \\rangle + \\langle x, A\\, dx \\rangle \\\\
+   &= \\langle 2 A x, dx \\rangle
+\\end{aligned}
+$$
+
+## P5: a wrong line, plain text
+
+f(x) = x^T A x
+
+where: A: matrix(n, n)
+
+derivation:
+```
+df = <dx, A x> + <x, A dx>
+   = <2 A x, dx>
+```
+"""
+
+
+def test_corrections_are_in_the_students_notation() -> None:
+    results = check_homework(SMALL)
+    text = text_report(results)
+    uni, latex, plain = (r.steps.first_wrong for r in (results[0], results[3], results[4]))
+    assert uni.expected_written == uni.expected == "⟨(A + Aᵀ) x, dx⟩"
+    assert latex.expected_written == latex.expected_latex == "\\langle (A + A^\\top) x, dx \\rangle"
+    assert plain.expected_written == "<(A + A^T) x, dx>"
+    assert text.count("should be: = ⟨(A + Aᵀ) x, dx⟩   [collect terms: ⟨G₁, dE⟩ + ⟨G₂, dE⟩ = ⟨G₁ + G₂, dE⟩]") == 2
+    assert "should be: = <(A + A^T) x, dx>" in text  # plain text stays plain
+    graded = markdown_report(SMALL, results)
+    assert "> should be: `= ⟨(A + Aᵀ) x, dx⟩`" in graded and "> should be: `= <(A + A^T) x, dx>`" in graded
+    assert "> should be: $= \\langle (A + A^\\top) x, dx \\rangle$" in graded
+    assert "> correct: $\\nabla_{\\Sigma} f = -(\\Sigma^{-\\top} x x^\\top \\Sigma^{-\\top})$" in graded
+
+
+def test_a_claim_is_shown_as_written_and_its_caret_stays_under_it() -> None:
+    text = text_report(check_homework(SMALL))
+    lines = text.splitlines()
+    assert "    ✗ ∇_Σ f = Σ⁻ᵀ x xᵀ Σ⁻ᵀ" in lines  # not (Σ⁻¹)ᵀ
+    assert "counterexample at n=2: x = " in text and "; Σ = [[" in text and "Sigma" not in text
+    source = next(i for i, line in enumerate(lines) if line.strip() == "Aᵀ Bᵀ +")
+    claim, message = lines[source - 2], lines[source - 1]
+    assert claim.endswith("∇_X f = Aᵀ Bᵀ +") and lines[source + 1].strip() == "^"
+    assert lines[source].index("Aᵀ") > message.index("the claim")  # indented under its message
+    assert lines[source + 1].index("^") == lines[source].index("+") + 1  # just after the '+': the missing operand

@@ -30,6 +30,13 @@ def softmax(z: np.ndarray) -> np.ndarray:
     return e / e.sum(axis=0)
 
 
+def torch_kron(a: object, b: object) -> object:
+    """A ⊗ B in torch (imported only where a gradient test runs)."""
+    import torch
+
+    return torch.kron(a, b)
+
+
 def sigmoid(z: np.ndarray) -> np.ndarray:
     return 1 / (1 + np.exp(-z))
 
@@ -550,6 +557,25 @@ GROUPS += [
     G("sigmoid(W2 relu(W1 x + b1) + b2)",
       lambda v: sigmoid(v["W2"] @ np.maximum(v["W1"] @ v["x"] + v["b1"], 0) + v["b2"]),
       [(TM, "sigma(W2*relu(W1*x+b1)+b2)")]),
+    # a dimension the user named, used as a number, is that size (fresh-user trial)
+    G("(1/n) ||X w - y||^2 where X: matrix(n, d)",
+      lambda v: np.sum((v["X"] @ v["w"] - v["y"]) ** 2) / v["X"].shape[0],
+      [(LS, r"\frac{1}{n}\|Xw-y\|^2, X \in \mathbb{R}^{n\times d}"), (UP, "(1/n)‖Xw − y‖², X ∈ ℝⁿˣᵈ"),
+       (TC, "(1/n) ||X w - y||^2 where X: matrix(n, d)"), (TC, "1/n * ||X*w - y||^2 where X: matrix(n, d)")]),
+    G("sum(x) / n where x: vector(n)", lambda v: np.sum(v["x"]) / v["x"].shape[0],
+      [(TC, "sum(x)/n where x: vector(n)"), (LS, r"\operatorname{sum}(x)/n, \quad x \in \mathbb{R}^n")]),
+    G("(1/n) 1_n^T x", lambda v: np.sum(v["x"]) / v["x"].shape[0],
+      [(LS, r"\frac{1}{n}\mathbf{1}_n^\top x"), (UP, "(1/n) 𝟙ₙᵀx")]),
+    G("softmax((Q K^T) / sqrt(d)) V where Q: matrix(n, d)",
+      lambda v: softmax(v["Q"] @ v["K"].T / np.sqrt(v["Q"].shape[1])) @ v["V"],
+      [(LS, r"\mathrm{softmax}(QK^\top/\sqrt{d})V, Q \in \mathbb{R}^{n\times d}"),
+       (LS, r"\operatorname{softmax}\left(\frac{QK^T}{\sqrt{d}}\right)V, \quad Q \in \mathbb{R}^{n \times d}")]),
+    # |M| of a matrix is its determinant, of a scalar the absolute value
+    G("det(Sigma)", lambda v: np.linalg.det(v["Sigma"]),
+      [(LT, r"|\Sigma|"), (UP, "|Σ|"), (LS, r"\left|\Sigma\right|")]),
+    G("abs(x^T y)", lambda v: np.abs(v["x"].T @ v["y"]), [(UP, "|xᵀy|"), (LS, r"\lvert x^\top y \rvert")]),
+    # typeset · binds looser than letters written together
+    G("<x, Sigma x>", lambda v: v["x"].T @ v["Sigma"] @ v["x"], [(UP, "x · Σx"), (LS, r"x \cdot \Sigma x")]),
 ]
 
 ROWS = [Row(style, text, g) for g in GROUPS for style, text in g.rows]
@@ -615,6 +641,20 @@ REFUSED = [
     ("\\frac{1}", "\\frac needs two arguments", None),
     ("\\exp", "exp needs an argument", None),
     ("x_{\\alpha+1}", "cannot read the subscript", 2),
+    # fresh-user trial: refused, never misread
+    (r"\mathbb{E}[x^T A x]", "expectations (𝔼[…]) are not supported", 0),
+    ("𝔼[xᵀAx]", "write the expression inside the brackets alone", 0),
+    (r"-\mathbb{E}_{x}\left[\log p\right]", "expectations", 1),
+    (r"-\sum y\log p", "here: write -y^T \\log p", 1),
+    ("-sum y log p", "here: write -y^T log p", 1),
+    ("sum(x) / n", "declare n: scalar, or if n is the length of x, declare x: vector(n)", 7),
+    (r"\mathrm{softmax}(QK^\top/\sqrt{d})V", "hint: d was typed as a vector from its name: declare d: scalar", 24),
+    ("x^T x * 1e400", "this number is too large for float64", 8),
+    ("x^T x / 1e-400", "it underflows to 0", 8),
+    ("x.^-1e400", "too large for float64", 3),
+    ("|x|", "|x| of a vector: write abs(x)", 0),
+    ("vec(X)^T kron(A, B) vec(X)", "hint: declare the shapes of A and B", 9),
+    ("vec(X)^T kron(A, B) vec(X) where X: matrix(n, m)", "does not guess how a size splits", 9),
 ]
 
 
@@ -654,6 +694,12 @@ GRADIENTS = [  # (formula as written, variable, hand-written torch function of t
     (r"\log|X X^\top|", "X", lambda v: (v["X"] @ v["X"].T).logdet()),
     (r"\ln(x^\top x)", "x", lambda v: (v["x"].T @ v["x"]).log().sum()),
     (r"x^T \Sigma x", "Sigma", lambda v: (v["x"].T @ v["Sigma"] @ v["x"]).sum()),
+    (r"\frac{1}{n}\|Xw-y\|^2, X \in \mathbb{R}^{n\times d}", "w",
+     lambda v: ((v["X"] @ v["w"] - v["y"]) ** 2).sum() / v["X"].shape[0]),
+    (r"|\Sigma|", "Sigma", lambda v: v["Sigma"].det()),
+    ("x · Σx", "x", lambda v: (v["x"].T @ v["Sigma"] @ v["x"]).sum()),
+    ("vec(X)^T kron(A, B) vec(X) where X: matrix(n, m); A: matrix(m, m); B: matrix(n, n)", "X",
+     lambda v: (v["X"].T.reshape(-1, 1).T @ torch_kron(v["A"], v["B"]) @ v["X"].T.reshape(-1, 1)).sum()),
     (r"\langle Y, MY \rangle, \quad Y = \sigma(WX)", "W",
      lambda v: ((v["W"] @ v["X"]).sigmoid() * (v["M"] @ (v["W"] @ v["X"]).sigmoid())).sum()),
 ]
@@ -712,7 +758,7 @@ def test_typeset_letters_written_together_bind_tighter_than_hadamard() -> None:
                                   "‖W⁽²⁾ σ(W⁽¹⁾ x) - y‖^2"])
 def test_a_bracketed_superscript_is_a_layer_label_not_a_power(text: str) -> None:
     reading = matcalc.parse(text).reading
-    assert reading.formula == "‖W_2 σ(W_1 x) - y‖²"
+    assert reading.formula == "‖W₂ σ(W₁ x) - y‖²"
     assert {"W_1: matrix(m, k)", "W_2: matrix(n, m)"} <= {g.split(" (")[0].strip() for g in reading.guesses}
 
 

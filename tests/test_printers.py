@@ -64,7 +64,7 @@ EXPECTED = [
     ("(A + B)^T", "(A + B)^T", "(A + B)ᵀ", "(A + B)^\\top"),
     ("(A^T)^-1", "A^-T", "A⁻ᵀ", "A^{-\\top}"),
     ("(A^-1)^T", "(A^-1)^T", "(A⁻¹)ᵀ", "(A^{-1})^\\top"),  # no stacked postfixes (issue 13)
-    ("(x.^2).^3", "(x.^2).^3", "(x.^2).^3", "(x^{\\circ 2})^{\\circ 3}"),
+    ("(x.^2).^3", "(x.^2).^3", "(x^{∘2})^{∘3}", "(x^{\\circ 2})^{\\circ 3}"),
     ("(A B)^T", "(A B)^T", "(A B)ᵀ", "(A B)^\\top"),
     ("x^T A x", "x^T A x", "xᵀ A x", "x^\\top A x"),
     ("<A, B>", "<A, B>", "⟨A, B⟩", "\\langle A, B \\rangle"),
@@ -88,7 +88,7 @@ EXPECTED = [
     ("s^2 x", "s^2 x", "s² x", "s^{2} x"),
     ("(-s)^2", "(-s)^2", "(-s)²", "(-s)^{2}"),
     ("-s^2", "-s^2", "-s²", "-s^{2}"),
-    ("A.^s", "A.^s", "A.^s", "A^{\\circ s}"),
+    ("A.^s", "A.^s", "A^{∘s}", "A^{\\circ s}"),
     ("relu'(x)", "relu'(x)", "relu'(x)", "\\operatorname{relu}'(x)"),
     ("diag(x) + diag(diag(A))", "diag(x) + diag(diag(A))", "diag(x) + diag(diag(A))",
      "\\operatorname{diag}(x) + \\operatorname{diag}(\\operatorname{diag}(A))"),
@@ -107,9 +107,10 @@ def test_printed_forms(source: str, text: str, uni: str, latex: str) -> None:
 def test_names_in_each_notation() -> None:
     f = matcalc.parse("W1 x_1 + W_2 y_hat + alpha2 z", where="alpha2: scalar")
     assert f.text() == "W1 x_1 + W_2 y_hat + alpha2 z"
-    assert f.unicode() == "W1 x_1 + W_2 y_hat + α2 z"
-    assert f.latex() == "\\mathrm{W1} x_{1} + W_{2} y_{hat} + \\mathrm{alpha2} z"
-    assert matcalc.parse(f.latex(), where=f.where).expr is f.expr
+    assert f.unicode() == "W1 x₁ + W₂ y_hat + α2 z"  # typeset subscript digits, as a PDF writes them
+    assert f.latex() == "\\mathrm{W1} x_{1} + W_{2} y_{\\mathrm{hat}} + \\mathrm{alpha2} z"
+    for notation in NOTATIONS:
+        assert matcalc.parse(f.show(notation), where=f.where).expr is f.expr
 
 
 def test_constant_arrays_keep_their_size() -> None:
@@ -163,3 +164,39 @@ def test_repr_latex_for_jupyter() -> None:
 def test_show_rejects_an_unknown_notation() -> None:
     with pytest.raises(ValueError, match="notation must be one of"):
         show(matcalc.parse("x").expr, "markdown")
+
+
+@pytest.mark.parametrize("formula, wrt, uni", [
+    ("tr(X^-1)", "X", "-(X⁻²)ᵀ"), ("tr(X^-2)", "X", "-2 (X⁻³)ᵀ"), ("tr(K K K)", "K", "3 (K²)ᵀ"),
+    ("sum(x .^ -0.5)", "x", "-0.5 x^{∘-1.5}"),
+])
+def test_printed_powers_are_typeset_and_read_back(formula: str, wrt: str, uni: str) -> None:
+    """Unicode never mixes ASCII ^-2 or .^ with ᵀ; (Aᵏ)ᵀ reads back as the simplifier's (Aᵀ)ᵏ."""
+    g = matcalc.grad(formula, wrt)
+    assert g.unicode() == uni
+    for notation in NOTATIONS:
+        assert matcalc.parse(g.show(notation), where=g.where, notation=notation).expr is g.expr, notation
+
+
+def test_dimension_names_with_underscores_are_valid_latex() -> None:
+    """`\\mathbf{1}_{d_model}` is d_m·odel to LaTeX: a dimension's subscript is braced, d_{\\mathrm{model}}."""
+    where = "x: vector(d_model); W_1: matrix(d_model, n_out); lambda_1: scalar"
+    for text in ["x^T 1_{d_model} 1_{d_model}^T x", "W_1 + 1_{d_model} 1_{n_out}^T", "lambda_1 W_1 + 0_{d_model×n_out}",
+                 "I x + 0_{d_model}", "W_1^T x + 0_{n_out}"]:
+        f = matcalc.parse(text, where=where)
+        latex = f.latex()
+        assert "d_model" not in latex and "n_out" not in latex and "_{\\mathrm{" in latex, latex
+        for notation in NOTATIONS:
+            assert matcalc.parse(f.show(notation), where=f.where, notation=notation).expr is f.expr, notation
+
+
+def test_greek_spelling_is_kept_in_text() -> None:
+    typed, spelled = matcalc.parse("λ_1 x + α y"), matcalc.parse("lambda_1 x + alpha y")
+    assert typed.expr is spelled.expr
+    assert (typed.text(), spelled.text()) == ("λ_1 x + α y", "lambda_1 x + alpha y")
+    assert typed.unicode() == spelled.unicode() == "λ₁ x + α y"
+    assert typed.latex() == spelled.latex() == "\\lambda_{1} x + \\alpha y"
+    assert [d.greek for d in typed.declarations] == [True, False, True, False]
+    assert matcalc.grad("λ_1 x^T y", "lambda_1").text() == "x^T y"
+    assert matcalc.grad("λ_1 x^T y", "y").text() == "λ_1 x"  # the gradient keeps the declarations' spelling
+    assert matcalc.grad("α x^T x", "x").text() == "2 α x"

@@ -61,7 +61,7 @@ BINARY = {"hadamard": np.multiply, "div": np.divide, "hpow": np.power, "bsub": n
           "bmul": np.multiply, "inner": lambda a, b: (a * b).sum().reshape(1, 1), "solve": np.linalg.solve,
           "rowdot": lambda a, b: (a * b).sum(1, keepdims=True), "mask": lambda z, g: np.where(z > 0, g, 0.0),
           "coldot": lambda a, b: (a * b).sum(0, keepdims=True), "kronmul": lambda a, b, m: np.kron(a, b) @ m,
-          "kron": np.kron,
+          "kron": np.kron, "mulnt": lambda a, b: a @ b.T,
           "matmul": lambda a, b: a * b if a.shape == (1, 1) or b.shape == (1, 1) else a @ b}
 
 

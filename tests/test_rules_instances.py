@@ -39,7 +39,7 @@ GENERATORS: dict[str, list] = {
     "(A ⊙ B)ᵀ = Aᵀ ⊙ Bᵀ": ["(A .* B)^T", "(A .* A)^T", "(alpha .* A)^T"],
     "(A ./ B)ᵀ = Aᵀ ./ Bᵀ": ["(A ./ B)^T", "(alpha ./ A)^T", "(A ./ alpha)^T"],
     "(A⁻¹)ᵀ = (Aᵀ)⁻¹": ["inv(P)^T"],
-    "(Aᵏ)ᵀ = (Aᵀ)ᵏ": ["(P^3)^T"],
+    "(Aᵏ)ᵀ = (Aᵀ)ᵏ": [lambda v: transpose(make("mpow", v.P, attr=3))],  # built: the parser reads (P^3)^T as (Pᵀ)³
     "(A.^p)ᵀ = (Aᵀ).^p": ["(A.^2)^T", "(A.^alpha)^T"],
     "(aᵀ + bᵀ)ᵀ = a + b: a row sum, transposed, is written as a column": [
         "(x^T + y^T)^T", "(x^T + alpha)^T", "(u^T A^T + x^T)^T"],
@@ -178,6 +178,9 @@ GENERATORS: dict[str, list] = {
     "σ(z) = exp(z - softplus(z)) when softplus(z) is computed anyway": ["sigmoid(A)", "sigmoid(-(y .* x))"],
     "uᵀ (M v) = (Mᵀ u)ᵀ v when Mᵀ u is computed anyway": ["x^T (A u)", "y^T (P z)"],
     "relu'(Z) ⊙ G = G where Z > 0": ["relu'(A) .* B", "B .* relu'(A)"],
+    "G where Z > 0 = G where relu(Z) > 0 when relu(Z) is computed anyway":
+        [lambda V: _private("mask", V.A, V.B, shape=V.A.shape), lambda V: _private("mask", V.x, V.y, shape=V.x.shape)],
+    "A Bᵀ = mulnt(A, B) (the product in the layout the BLAS runs fastest)": ["A B^T", "P Q^T", "A^T P^T"],
     "A + (-B) = A - B": ["A - B", "-A + B", "-A - B", "x - alpha"],
     "unnamed definitions are inlined": [lambda V: Expr("ref", (add(V.A, V.B),), "_t", V.A.shape)],
 }

@@ -37,14 +37,24 @@ def derive_kind(kind: str, f: str | Formula, wrt: str, where: str | dict | None 
     raise MatcalcError(f"unknown kind '{kind}' (use one of {', '.join(KINDS)})")
 
 
-def claim_label(kind: str, wrt: str, fname: str = "f", notation: str = "unicode") -> str:
-    """The left side of a claimed derivative: ∇_x f (gradient), J_x F (Jacobian), ∇²_x f (Hessian)."""
+_LABELS = {  # {x}: the variable, {f}: the function's name, {d}: the direction or upstream gradient
+    "unicode": {"gradient": "∇_{x} {f}", "jacobian": "J_{x} F", "hessian": "∇²_{x} {f}", "jvp": "∂_{x} F[{d}]",
+                "hvp": "∇²_{x} {f}[{d}]", "vjp": "∇_{x} ⟨{d}, F⟩"},
+    "latex": {"gradient": "\\nabla_{{{x}}} {f}", "jacobian": "J_{{{x}}} F", "hessian": "\\nabla^2_{{{x}}} {f}",
+              "jvp": "\\partial_{{{x}}} F\\,[{d}]", "hvp": "\\nabla^2_{{{x}}} {f}\\,[{d}]",
+              "vjp": "\\nabla_{{{x}}} \\langle {d}, F \\rangle"},
+}
+
+
+def claim_label(kind: str, wrt: str, fname: str = "f", notation: str = "unicode", direction: str = "") -> str:
+    """The left side of a claimed derivative, as LANGUAGE.md defines each kind: ∇_x f (gradient),
+    J_x F (Jacobian), ∇²_x f (Hessian), ∂_x F[V] (JVP), ∇²_x f[V] (HVP), ∇_x ⟨G, F⟩ (VJP); the
+    direction is V (JVP, HVP) or G (VJP) unless given. wrt is shown as given but in LaTeX."""
+    direction = direction or ("G" if kind == "vjp" else "V")
     if notation == "latex":
-        sub = "{" + show_name(wrt, "latex") + "}"
-        head = {"jacobian": "J", "hessian": "\\nabla^2"}.get(kind, "\\nabla")
-    else:
-        sub, head = wrt, {"jacobian": "J", "hessian": "∇²"}.get(kind, "∇")
-    return f"{head}_{sub} {'F' if kind == 'jacobian' else fname}"
+        wrt, direction = show_name(wrt, "latex"), show_name(direction, "latex")
+    labels = _LABELS["latex" if notation == "latex" else "unicode"]
+    return labels.get(kind, labels["gradient"]).format(x=wrt, f=fname, d=direction)
 
 
 def family_data(kind: str, wrt: str, formula: Formula, result: Formula, derivation: Any = None) -> dict:

@@ -95,8 +95,8 @@ class ClaimResult(Display):
             how = "symbolically equal to" if self.method == "symbolic" else "equal at every random test point to"
             out.append(f"    {how} the {self.kind} {show_formula(self.correct, self.notation)}")
         else:
-            if self.error:
-                out.append(f"    {self.error}")
+            if self.error:  # every line indented alike, so a caret stays under its place in the claim
+                out += [f"    {line}" for line in self.error.splitlines()]
             if self.diagnosis is not None:
                 out.append(f"    mistake: {self.diagnosis}")
             out.append(f"    correct: {self.label(self.notation)} = {show_formula(self.correct, self.notation)}")

@@ -270,7 +270,7 @@ def _claim_notes(c: ClaimResult) -> list[str]:
     if c.diagnosis is not None:
         notes.append(f"> ✗ **{c.diagnosis.message}**"
                      + (f": undoing it gives ${_latex(c, c.diagnosis.fixed)}$" if c.diagnosis.fixed else ""))
-    notes.append(f"> correct: $\\nabla_{{{c.wrt}}} {c.fname} = {c.correct.latex()}$")
+    notes.append(f"> correct: ${c.label('latex')} = {c.correct.latex()}$")
     if c.counterexample is not None:
         ce = c.counterexample
         sizes = ", ".join(f"{k}={v}" for k, v in ce.sizes.items())
@@ -296,10 +296,12 @@ def _steps_notes(s: StepsReport) -> list[str]:
     if first is None:
         return notes
     notes.append(f"> ✗ first wrong line: {first.number}" + (f" ({first.error.splitlines()[0]})" if first.error else ""))
-    if first.expected and not first.is_gradient:
-        notes.append(f"> should be: $= {first.expected_latex}$" + (f" ({first.rule})" if first.rule else ""))
+    if first.expected and not first.is_gradient:  # in the student's notation: LaTeX as math, else as code
+        written = first.expected_written
+        shown = f"$= {first.expected_latex}$" if written in ("", first.expected_latex) else f"`= {written}`"
+        notes.append(f"> should be: {shown}" + (f" ({first.rule})" if first.rule else ""))
     elif first.is_gradient and first.claim is not None:
-        notes.append(f"> correct: $\\nabla_{{{first.variable}}} f = {first.claim.correct.latex()}$")
+        notes.append(f"> correct: ${first.claim.label('latex')} = {first.claim.correct.latex()}$")
     return notes
 
 

@@ -23,7 +23,7 @@ import numpy as np
 from matcalc.algebra import ops
 from matcalc.algebra.expr import Expr, walk
 from matcalc.algebra.shapes import MatcalcError, is_scalar
-from matcalc.calculus.gradients import Derivation, derive
+from matcalc.calculus.gradients import Derivation, derive, rule_label
 from matcalc.checking.claims import ClaimResult, check_claim, notation_of, parse_against
 from matcalc.checking.numeric import TOL, Point, d_set, inline_definitions, linear_value, sample_points
 from matcalc.checking.text import (
@@ -39,7 +39,7 @@ from matcalc.checking.verify import relative_error, require_torch
 from matcalc.display import Display
 from matcalc.language.formula import Formula
 from matcalc.language.parse import parse
-from matcalc.language.printers import show, show_name
+from matcalc.language.printers import greek_written, show, show_name
 from matcalc.language.read import notation_of as read_notation
 from matcalc.lowering.evaluate import as_formula
 from matcalc.simplification.simplify import simplify
@@ -60,7 +60,8 @@ class LineCheck:
     follows: bool = True  # equals the line before it (a wrong line may carry an earlier mistake forward)
     expected: str = ""  # what it should have been (for the first wrong line), Unicode
     expected_latex: str = ""
-    rule: str = ""  # the rule that gives the expected line
+    expected_written: str = ""  # the same in the student's notation (text, Unicode or LaTeX)
+    rule: str = ""  # the rule that gives the expected line, in Unicode symbols
     claim: ClaimResult | None = None  # for a gradient line: the verdict on G itself
     shown: str = ""  # the line as read, in Unicode (empty when it could not be read)
     shown_latex: str = ""  # the same in LaTeX (the notebook and web page show it as math)
@@ -80,7 +81,8 @@ class LineCheck:
         return {"number": self.number, "source_line": self.source_line, "label": self.label, "text": self.text,
                 "shown": self.shown, "ok": self.ok, "variable": self.variable, "error": self.error,
                 "relative_difference": self.relative_difference, "follows": self.follows,
-                "expected": self.expected, "expected_latex": self.expected_latex, "rule": self.rule,
+                "expected": self.expected, "expected_latex": self.expected_latex,
+                "expected_written": self.expected_written, "rule": self.rule,
                 "claim": None if self.claim is None else self.claim.to_dict()}
 
 
@@ -166,8 +168,10 @@ def _notes(line: LineCheck, first: bool) -> list[str]:
                      "not equal to df, nor to the line before it")
     elif not line.follows:
         notes.append("equals df again, though the line before it was wrong")
-    if first and line.expected and not line.is_gradient:
-        notes.append(f"should be: = {line.expected}" + (f"   [{line.rule}]" if line.rule else ""))
+    if first and line.expected and not line.is_gradient:  # as the student writes (Unicode for LaTeX: a terminal)
+        latex = line.expected_written in ("", line.expected_latex)
+        notes.append(f"should be: = {line.expected if latex else line.expected_written}"
+                     + (f"   [{line.rule}]" if line.rule else ""))
     return notes
 
 
@@ -307,7 +311,7 @@ class _Checker:
             line.shown, line.shown_latex = show(claim.claim.expr, "unicode"), show(claim.claim.expr, "latex")
         if claim.claim is None or claim.error:
             line.error = claim.error or "cannot read the gradient"
-            line.expected = show(claim.correct.expr, "unicode")
+            self._expected(line, claim.correct.expr)
             return
         if last is not None:
             g = inline_definitions(claim.claim.expr)
@@ -321,8 +325,7 @@ class _Checker:
                 return
         line.ok = claim.ok
         line.follows = line.relative_difference <= self.tol
-        line.expected = show(claim.correct.expr, "unicode")
-        line.expected_latex = show(claim.correct.expr, "latex")
+        self._expected(line, claim.correct.expr)
 
     # ------------------------------------------------------------ what the line should have been
 
@@ -357,9 +360,14 @@ class _Checker:
             pick = _first([i for i in after if _linear_parts(flat[i]) == parts],
                           [i for i in range(len(flat)) if _linear_parts(flat[i]) == parts],
                           [i for i in after if _d_names(flat[i]) == _d_names(w)], after)
-        line.expected = show(states[pick], "unicode")
-        line.expected_latex = show(states[pick], "latex")
-        line.rule = deriv.steps[pick].rule
+        self._expected(line, deriv.shown(deriv.steps[pick]))  # as a teacher writes it
+        line.rule = rule_label(deriv.steps[pick].rule, "unicode")
+
+    def _expected(self, line: LineCheck, expected: Expr) -> None:
+        """What a line should have been, in Unicode, LaTeX and the student's notation."""
+        line.expected, line.expected_latex = show(expected, "unicode"), show(expected, "latex")
+        with greek_written(self.formula.greek_names):
+            line.expected_written = show(expected, self.notation)
 
 
 def _first(*choices: list[int]) -> int:

@@ -217,7 +217,7 @@ class Counterexample:
     def lines(self) -> list[str]:
         """The counterexample, one fact per line."""
         sizes = ", ".join(f"{k}={v}" for k, v in self.sizes.items())
-        vals = "; ".join(f"{k} = {show_array(v)}" for k, v in self.values.items())
+        vals = "; ".join(f"{show_name(k, 'unicode')} = {show_array(v)}" for k, v in self.values.items())
         return [f"at {sizes + ': ' if sizes else ''}{vals}",
                 f"  the claim is    {show_array(self.claimed)}",
                 f"  the gradient is {show_array(self.correct)}",

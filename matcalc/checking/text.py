@@ -22,8 +22,6 @@ _SUBSCRIPT_OF = {v: k for k, v in SUBSCRIPTS.items()}
 
 GREEK_LETTER = {name: letter for letter, name in GREEK_UNICODE.items()}
 
-_NEG_T = re.compile(r"\^\s*(?:\{\s*-\s*(?:T|\\top|\\intercal|\\mathsf\{T\}|\\mathrm\{T\})\s*\}"
-                    r"|\(\s*-\s*T\s*\)|-\s*T(?![A-Za-z0-9_]))")
 _SIZING = re.compile(r"\\(?:left|right|bigl?|bigr|Bigl?|Bigr|biggl?|biggr)(?![A-Za-z])\s*")
 _TEXT = re.compile(r"\\(?:text|textrm|textit|mbox|tag)\s*\{([^{}]*)\}")
 _QUAD_TAIL = re.compile(r"\\q?quad(?![A-Za-z]).*$")
@@ -37,10 +35,10 @@ _CLOSE = {")": "(", "]": "["}
 
 
 def normalize(text: str) -> str:
-    """Rewrite notations the parser does not read into ones it does (``X^{-T}`` -> ``X^{-1}^T``)."""
-    text = _NEG_T.sub("^{-1}^T", text)
+    """Rewrite notations the parser does not read into ones it does (LaTeX spacing, sizing commands);
+    ``X^{-T}`` and ``X⁻ᵀ`` stay: the parser reads them, so a claim is shown back as written."""
     text = re.sub(r"(?<!\\)\\[,;:! ]", " ", text)
-    text = text.replace("⁻ᵀ", "⁻¹ᵀ").replace("^{\\top}", "^\\top").replace("²", "^2").replace("³", "^3")
+    text = text.replace("^{\\top}", "^\\top").replace("²", "^2").replace("³", "^3")
     text = _SIZING.sub("", text)
     return text
 

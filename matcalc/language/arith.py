@@ -10,7 +10,7 @@ from __future__ import annotations
 from lark import Token, Tree
 
 from matcalc.algebra import ops
-from matcalc.algebra.expr import Expr
+from matcalc.algebra.expr import Expr, walk
 from matcalc.algebra.shapes import ShapeError, is_scalar, show_shape
 from matcalc.language.ones import folded_ones
 from matcalc.language.printers import show
@@ -51,9 +51,12 @@ class Arithmetic:
                 i += 1
             right = self.expr(children[i])
             if op == "scalar_div" and not is_scalar(right.shape):
-                raise self.error(self._divisor_message(children, i), children[i - 1])
-            if str(children[i - 1]) in ("·", "\\cdot") and _column(acc) and _column(right):
-                op = "inner"  # a · b of two vectors is their dot product
+                raise self.error(self._divisor_message(children, i) + self._size_hint(acc, right), children[i - 1])
+            if str(children[i - 1]) in ("·", "\\cdot") and _column(acc):
+                while not _column(right) and i + 1 < len(children) and not isinstance(children[i + 1], Token):
+                    i += 1  # x · Σx: the letters written together after · bind tighter, ⟨x, Σx⟩
+                    right = ops.matmul(right, self.expr(children[i]))
+                op = "inner" if _column(right) else op  # a · b of two vectors is their dot product
             try:
                 acc = folded_ones(ops.make("div" if op == "scalar_div" else op, acc, right))
             except ShapeError as e:
@@ -75,6 +78,19 @@ class Arithmetic:
             return (f"'/' divides by the one factor after it ({self.source[first[0]:first[1]]}), which is not a "
                     f"scalar; to divide by the product, put it in parentheses: / ({self.source[first[0]:last[1]]})")
         return "'/' divides by a scalar; use './' for elementwise division"
+
+    def _size_hint(self, numerator: Expr, divisor: Expr) -> str:
+        """For `sum(x) / n` or `/ \\sqrt{d}` with n, d typed as vectors by their spelling: declare n a scalar,
+        or, when n is the length of x, declare x with that size (then a bare n is the size)."""
+        typed = [v.attr.name for v in walk(divisor) if v.op == "var" and v.attr.kind == "vector"
+                 and v.attr.name not in self.decls]
+        if not typed:
+            return ""
+        name = typed[0]
+        sized = [v.attr.name for v in walk(numerator) if v.op == "var" and v.attr.kind == "vector"
+                 and v.attr.name not in self.decls and v.attr.name != name]
+        length = f", or if {name} is the length of {sized[0]}, declare {sized[0]}: vector({name})" if sized else ""
+        return f"\n  hint: {name} was typed as a vector from its name: declare {name}: scalar{length}"
 
     def _greek_note(self, term: Expr) -> str:
         """For `x - μ` with μ undeclared: say μ is a scalar by its name, and how to make it a vector."""

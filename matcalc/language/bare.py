@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from matcalc.algebra.shapes import ParseError
-from matcalc.language.syntax import function_name
+from matcalc.language.syntax import INDEX_SUM, function_name
 
 _WORD = re.compile(r"(?<![A-Za-z0-9_\\.])([A-Za-z]+)[ \t]+")
 _ATOM = re.compile(r"\d+(?:\.(?![\^*/])\d*)?(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?"
@@ -114,6 +114,11 @@ class _Scan:
         k = j
         while k < self.end and self.text[k] in " \t":
             k += 1
+        if function_name(m.group(1)) == "sum" and self.function_at(k):
+            rest = re.split(r"(?<!\()[+\-=)]", self.text[k:self.end])[0].strip()  # `-sum y log p`: an index sum
+            sign = "-" if self.text[:m.start()].rstrip().endswith("-") else ""
+            raise ParseError(INDEX_SUM + f"\n  here: write {sign}{self.text[m.end():j].strip()}^T {rest}",
+                             (m.start(), m.end(1)), self.text)
         if self.text.startswith(_PRODUCTS, k):  # `sum log x .* y`: sum(log(x) .* y) or sum(log(x)) .* y?
             name, arg, rest = m.group(1), self.text[m.end():j], self.text[k:self.end].split("+")[0].strip()
             op = next(p for p in sorted(_PRODUCTS, key=len, reverse=True) if self.text.startswith(p, k))

@@ -78,9 +78,63 @@ def where_items(where: str | dict | None) -> list[tuple[str, str]]:
                 start = m.start() + len(m.group()) - len(part.lstrip())
                 raise ParseError(f"a declaration reads 'name: type', got '{part.strip()}'{hint}",
                                  (start, start + 1), where)
-            names, text = part.split(":", 1)
-            out.extend((read_name(n.strip()), text.strip()) for n in names.split(","))
+            out.extend(_colon_declarations(part, where, m.start()))
     return out
+
+
+def _colon_declarations(part: str, where: str, offset: int) -> list[tuple[str, str]]:
+    """(name, type text) pairs of `x: vector(n), A: matrix(n, n)` and `a, b: vector(n)`: a comma outside
+    parentheses separates declarations, or names sharing the type after them."""
+    pieces, depth, start = [], 0, 0
+    for i, ch in enumerate(part + ","):
+        depth += {"(": 1, ")": -1}.get(ch, 0)
+        if ch == "," and depth == 0:
+            pieces.append(part[start:i])
+            start = i + 1
+    out, names = [], []
+    for piece in pieces:
+        if ":" not in piece:
+            names.append(piece)
+            continue
+        name, text = piece.split(":", 1)
+        out += [(read_name(n.strip()), text.strip()) for n in names + [name]]
+        names = []
+    if names:
+        at = offset + len(part) - len(pieces[-1].lstrip())
+        raise ParseError(f"'{pieces[-1].strip()}' needs a type: write {pieces[-1].strip()}: vector(n), or another type",
+                         (at, at + 1), where)
+    return out
+
+
+def unsplit_product(u: Unifier, roots: list[Expr]) -> Expr | None:
+    """The first node (a ⊗ or a vec) whose size, a product of sizes not all known (k*q), was matched with a size
+    it is not known to equal (n*m, 12): matcalc does not guess how a size splits into factors."""
+    for node in walk_all(roots):
+        for d in node.shape:
+            if isinstance(d, ProductDim) and u.find(d) is not d \
+                    and _factors(u, *d.factors) != _factors(u, u.find(d)):
+                return node
+    return None
+
+
+def _factors(u: Unifier, *dims: object) -> tuple:
+    """The product of dims as its factors: names and unknowns (sorted), and the product of the numbers."""
+    names, number = [], 1
+    for d in dims:
+        d = u.find(d)
+        if isinstance(d, ProductDim):
+            more, k = _factors(u, *d.factors)
+            names, number = names + list(more), number * k
+        elif isinstance(d, int):
+            number *= d
+        elif isinstance(d, str):
+            names += [int(x) if x.isdigit() else x for x in d.split("*")]
+        else:
+            names.append(f"?{d.id}")
+    numbers = [x for x in names if isinstance(x, int)]
+    for x in numbers:
+        number *= x
+    return tuple(sorted(x for x in names if isinstance(x, str))), number
 
 
 def finalize(u: Unifier, root: Expr, defs: list[tuple[str, Expr]]) -> tuple[Expr, tuple[tuple[str, Expr], ...]]:

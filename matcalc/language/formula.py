@@ -7,13 +7,13 @@ parses back (with ``where=formula.where``) to an equal expression.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from matcalc.algebra.expr import Expr, Var, walk
 from matcalc.algebra.shapes import Shape, is_scalar
 from matcalc.display import Display
-from matcalc.language.printers import show, show_name
+from matcalc.language.printers import greek_written, show, show_name
 from matcalc.language.to_sympy import sympy_form
 
 
@@ -23,6 +23,7 @@ class Declaration:
 
     var: Var
     shape: Shape
+    greek: bool = field(default=False, compare=False)  # written with its Greek letter (λ): text output keeps it
 
     @property
     def name(self) -> str:
@@ -102,9 +103,16 @@ class Formula(Display):
         return [d.name for d in self.declarations]
 
     def show(self, notation: str = "text") -> str:
-        """The formula in `text`, `unicode` or `latex`, preceded by the definitions it uses."""
-        lines = [f"{show_name(name, notation)} = {show(ref.args[0], notation)}" for name, ref in self.definitions]
-        return ("; " if notation != "latex" else ";\\quad ").join(lines + [show(self.expr, notation)])
+        """The formula in `text`, `unicode` or `latex`, preceded by the definitions it uses (names
+        keep the user's spelling: `λ` stays `λ` in text)."""
+        with greek_written(self.greek_names):
+            lines = [f"{show_name(name, notation)} = {show(ref.args[0], notation)}" for name, ref in self.definitions]
+            return ("; " if notation != "latex" else ";\\quad ").join(lines + [show(self.expr, notation)])
+
+    @property
+    def greek_names(self) -> list[str]:
+        """The variables the user wrote with a Greek letter (`λ`, not `lambda`)."""
+        return [d.name for d in self.declarations if d.greek]
 
     def text(self) -> str:
         """The plain-text (ASCII) form."""

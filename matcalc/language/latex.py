@@ -11,11 +11,21 @@ from __future__ import annotations
 import re
 
 from matcalc.algebra.ops import call_names
-from matcalc.language.syntax import CAPITAL_GREEK, CONSTANT_ARRAYS, GREEK, INDEX_SUM, closest_function, function_name
+from matcalc.language.syntax import (
+    CAPITAL_GREEK,
+    CONSTANT_ARRAYS,
+    EXPECTATION,
+    GREEK,
+    INDEX_SUM,
+    closest_function,
+    function_name,
+)
 from matcalc.language.tokens import (
     BARS,
     CLOSE_ANGLES,
     NAME,
+    OPENERS,
+    STOPS,
     SUBSCRIPTS,
     SUPERSCRIPTS_UP,
     TEXT_COMMANDS,
@@ -28,6 +38,11 @@ FONTS = {"\\mathbf", "\\boldsymbol", "\\bm", "\\vec", "\\mathbb", "\\mathcal", "
 BOLD = {"\\mathbf", "\\boldsymbol", "\\bm", "\\pmb", "\\mathbfit"}
 DECORATIONS = {"\\hat": "hat", "\\widehat": "hat", "\\tilde": "tilde", "\\widetilde": "tilde", "\\bar": "bar",
                "\\overline": "bar", "\\dot": "dot", "\\check": "check"}
+
+
+def _written(toks: list[Tok]) -> str:
+    """Tokens as the user wrote them (a space where there was one)."""
+    return "".join((" " if t.gap and k else "") + t.text for k, t in enumerate(toks))
 
 
 class Commands:
@@ -88,7 +103,8 @@ class Commands:
         self.take()
         if self.peek() is not None and self.peek().text == "{":
             inner, after = group_text(self.toks, self.i)
-            dims = [d.strip().replace("\\_", "_") for d in re.split(r",|×|\\times|\s+x\s+", inner)]
+            dims = [re.sub(r"\\(?:mathrm|text)\s*|[{}\s]", "", d).replace("\\_", "_")  # d_{\mathrm{model}}
+                    for d in re.split(r",|×|\\times|\s+x\s+", inner)]
             if not all(re.fullmatch(r"[A-Za-z0-9_]+", d) for d in dims) or len(dims) > 2:
                 raise self.error(f"cannot read the size '{inner}' of a zero array (write 0_n or 0_{{n×m}})",
                                  self.peek())
@@ -96,6 +112,18 @@ class Commands:
             return self.put(" 0_{%s}" % ",".join(dims), start, self.toks[after - 1])
         name, end = self.subscript()
         return self.put(" 0_{%s}" % name, start, end)
+
+    def bars(self) -> None:
+        """`|Σ|`, `\\lvert x \\rvert`: the determinant of a matrix, the absolute value of a scalar (by its shape)."""
+        bar = self.take()
+        close = "\\rvert" if bar.text == "\\lvert" else "|"
+        j = next((k for k in range(self.i, len(self.toks)) if self.toks[k].text == close), None)
+        if j is None:
+            raise self.error(f"'{bar.text}' is never closed", bar)
+        self.put(" \\lvert ", bar)
+        self.sub(self.toks[self.i:j])
+        self.i = j + 1
+        self.put(" \\rvert", self.toks[j])
 
     def log_det(self, start: Tok) -> None:
         """`\\log|X|`, the book's log-determinant: logdet(X)."""
@@ -138,11 +166,35 @@ class Commands:
         return starts and "Sigma_" + index.translate(str.maketrans("ᵢⱼₖₗₘₙₜ", "ijklmnt")) not in self.names \
             and j < len(self.toks) and self.toks[j].gap and self.starts_atom(self.toks[j])
 
+    def expectation(self, t: Tok) -> bool:
+        """After `\\mathbb` (or `\\mathrm`, `\\operatorname`): true for `{E}` (the expectation), and for `{E}`
+        followed by `[` or `_` in the other fonts (𝔼 is also refused where it is read, in ``Typeset``)."""
+        inner, after = group_text(self.toks, self.i)
+        nxt = self.toks[after] if after < len(self.toks) else None
+        return inner.strip() == "E" and (t.text == "\\mathbb" or nxt is not None and nxt.text in ("[", "_"))
+
+    def summed_product(self, start: Tok) -> None:
+        """After a bare `\\sum y`: a product following it (`-\\sum y \\log p`) is an index sum written without
+        its index, refused with the vector form (`-y^T \\log p`) rather than read as sum(y) log(p)."""
+        if self.peek() is None or not self.is_function(self.peek()):
+            return
+        inside = self.toks[self.toks.index(start) + 1:self.i]
+        end, depth = self.i, 0
+        while end < len(self.toks) and (depth or self.toks[end].text not in STOPS):
+            depth += (self.toks[end].text in OPENERS) - (self.toks[end].text in OPENERS.values())
+            end += 1
+        at = self.toks.index(start)
+        sign = "-" if at and self.toks[at - 1].text == "-" else ""
+        vector = f"{sign}{_written(inside)}^T {_written(self.toks[self.i:end])}"
+        raise self.error(INDEX_SUM + f"\n  here: write {vector}", start)
+
     def command(self) -> None:
         """A LaTeX command as an operand."""
         t = self.take()
         name = t.text[1:]
         nxt = self.peek()
+        if t.text in FONTS | TEXT_COMMANDS and self.expectation(t):
+            raise self.error(EXPECTATION, t)
         if t.text in TEXT_COMMANDS:
             inner, after = group_text(self.toks, self.i)
             self.i = after
@@ -220,5 +272,6 @@ class Commands:
         if fname == "sum" and nxt is not None and nxt.text in ("_", "^"):
             raise self.error(INDEX_SUM, t)
         if fname:
-            return self.call(fname, t, t, name)
+            self.call(fname, t, t, name)
+            return self.summed_product(t) if fname == "sum" and nxt is not None and nxt.text != "(" else None
         return self.put(" " + t.text, t)

@@ -23,7 +23,12 @@ def _ones_factor(e: Expr) -> tuple[float, tuple] | None:
 
 
 def transposed(e: Expr) -> Expr:
-    """eᵀ; of a constant array, the constant array of the other shape (`1_kᵀ` is the row the printer wrote)."""
+    """eᵀ; of a constant array, the constant array of the other shape (`1_kᵀ` is the row the printer wrote);
+    of a matrix power, (Aᵀ)ᵏ and (Aᵀ)⁻ᵏ, the simplifier's forms that the printer writes (Aᵏ)ᵀ, (A⁻ᵏ)ᵀ."""
+    if e.op == "mpow":
+        return ops.make("mpow", ops.transpose(e.args[0]), attr=e.attr)
+    if e.op == "inv" and e.args[0].op == "mpow":
+        return ops.make("inv", transposed(e.args[0]))
     return ops.fill(e.attr, (e.shape[1], e.shape[0])) if e.op == "fill" else ops.transpose(e)
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
+from dataclasses import replace
 
 from lark import Token, Tree
 
@@ -30,17 +31,27 @@ from matcalc.algebra.shapes import (
 )
 from matcalc.language.arith import Arithmetic
 from matcalc.language.calls import Calls, Post
-from matcalc.language.declarations import SIMPLEX, TYPES, Decl, decl_shape, declarations, finalize, where_items
+from matcalc.language.declarations import (
+    SIMPLEX,
+    TYPES,
+    Decl,
+    decl_shape,
+    declarations,
+    finalize,
+    unsplit_product,
+    where_items,
+)
 from matcalc.language.formula import Formula, Reading
 from matcalc.language.hints import retype_hint, split_hint
-from matcalc.language.ones import ones_of, zeros_of
 from matcalc.language.powers import Powers
-from matcalc.language.printers import show
+from matcalc.language.printers import greek_written, show, show_name
 from matcalc.language.read import Prepared, notation_of, prepare
+from matcalc.language.sizes import Sizes, written_sizes
 from matcalc.language.syntax import (
     CAPITAL_GREEK,
     FRAMES_PER_LEVEL,
     GREEK,
+    GREEK_UNICODE,
     INDEX_SUM,
     MAX_DEPTH,
     function_name,
@@ -100,7 +111,7 @@ def _parse(text: str, where: str | dict | None, notation: str | None, derivation
 _HINTING: list[bool] = []  # non-empty while hints re-parse the formula (their own errors get no hints)
 
 
-class Builder(Arithmetic, Calls, Powers):
+class Builder(Arithmetic, Calls, Powers, Sizes):
     """Walks a lark tree and builds typed expressions (one instance per parse)."""
 
     def __init__(self, source: str, derivation: bool):
@@ -114,7 +125,10 @@ class Builder(Arithmetic, Calls, Powers):
         self.definitions: list[tuple[str, Expr]] = []
         self.u: Unifier | None = None
         self.bold: set[str] = set()  # names written bold (\boldsymbol{\mu}): vectors
+        self.sizes: set[str] = set()  # the dimension names the user wrote: a bare one is that size
+        self.spans: dict[Expr, tuple[int, int] | None] = {}  # where each node was written (for late errors)
         self.original, self.prepared = source, None  # the user's text, and how it was rewritten
+        self.greek: set[str] = set()  # names the user wrote with a Greek letter (λ): results keep it
 
     # ------------------------------------------------------------ the whole formula
 
@@ -126,6 +140,7 @@ class Builder(Arithmetic, Calls, Powers):
             self._declare(decl)
         for name, text in where_items(where):
             self._declare_text(name, text)
+        self.sizes = written_sizes(tree, self.decls)
         if len(items["expr"]) != 1:
             if not items["expr"]:
                 raise ParseError("no formula: only definitions or declarations were given")
@@ -137,8 +152,12 @@ class Builder(Arithmetic, Calls, Powers):
             for kind, item in items["defs"]:
                 (self._define if kind == "definition" else self._define_function)(item)
             expr = self.expr(items["expr"][0])
+            unsplit = unsplit_product(self.u, [expr] + [ref for _, ref in self.definitions])
+            if unsplit is not None:
+                raise self._unsplit(unsplit)
             root, defs = finalize(self.u, expr, self.definitions)
-        formula = Formula(root, tuple(declarations(root, self.decls, defs)), defs)
+        decls = (replace(d, greek=True) if d.name in self.greek else d for d in declarations(root, self.decls, defs))
+        formula = Formula(root, tuple(decls), defs)
         formula.reading = self._reading(formula, prepared)
         return formula
 
@@ -151,7 +170,8 @@ class Builder(Arithmetic, Calls, Powers):
             if d.name not in self.decls:
                 reason = {"matrix": "capitalised name", "scalar": "Greek name", "vector": "lowercase name"}
                 why = "bold" if d.name in self.bold else reason.get(d.var.kind, "its name")
-                guesses.append(f"{d} ({why})")
+                with greek_written(self.greek):  # as the user spelled it: λ, or lambda
+                    guesses.append(f"{show_name(d.name, 'text')}: {d.type_text()} ({why})")
         return Reading(formula.unicode(), tuple(dict.fromkeys(guesses)))
 
     def _items(self, tree: Tree) -> dict[str, list]:
@@ -198,7 +218,7 @@ class Builder(Arithmetic, Calls, Powers):
         *names, type_tree = decl.children
         kind, dims, positive, simplex = self._type(type_tree)
         for name in names:
-            key, new = read_name(str(name)), Decl(kind, dims, positive, simplex)
+            key, new = self._spelled(name), Decl(kind, dims, positive, simplex)
             if clash := new.clash(key, self.decls.get(key)):  # one name, one type
                 raise self.error(clash, name)
             self.decls[key] = new
@@ -217,6 +237,7 @@ class Builder(Arithmetic, Calls, Powers):
         except MatcalcError as e:
             span = None if e.span is None else (max(0, e.span[0] - len(prefix)), max(0, e.span[1] - len(prefix)))
             raise ParseError(f"in the declaration '{decl_text}': {e.message}", span, decl_text) from None
+        self.greek |= builder.greek
         for key, new in builder.decls.items():  # where= may retype the formula's own declaration, not itself
             if clash := new.clash(key, self.apart.get(key)):
                 raise ParseError(clash, (0, len(decl_text)), decl_text)
@@ -286,25 +307,21 @@ class Builder(Arithmetic, Calls, Powers):
     def _spanned(self, node: Tree | Token, build: Callable[[], Expr]) -> Expr:
         """Run build; a ShapeError without a position gets node's."""
         try:
-            return build()
+            value = build()
+            self.spans.setdefault(value, self._span(node))
+            return value
         except ShapeError as e:
             if e.span is None:
                 e.span, e.source = self._span(node), self.source
             raise
 
     def _token(self, tok: Token) -> Expr:
-        if tok.type == "NUMBER":
-            return ops.const(float(tok))
+        if tok.type in ("NUMBER", "SIGNED"):
+            return self.literal(tok)
         return self._name(tok)
 
     def _number(self, node: Tree) -> Expr:
-        return ops.const(float(node.children[0]))
-
-    def _ones(self, node: Tree) -> Expr:
-        return ones_of(str(node.children[0]))
-
-    def _zeros(self, node: Tree) -> Expr:
-        return zeros_of(str(node.children[0]))
+        return self.literal(node.children[0])
 
     def _inner(self, node: Tree) -> Expr:
         return ops.inner(self.expr(node.children[1]), self.expr(node.children[2]))
@@ -335,7 +352,14 @@ class Builder(Arithmetic, Calls, Powers):
                 hint = ("\n  hint: give the function alone and the variable apart: matcalc grad \"tr(A X)\" --wrt X"
                         if base in ("partial", "nabla") else "")
                 raise self.error(f"unknown LaTeX command '\\{base}'{hint}", tok)
-        return self._lookup(read_name(raw), tok)
+        return self._lookup(self._spelled(tok), tok)
+
+    def _spelled(self, tok: Token) -> str:
+        """The name of a name token, remembering whether the user wrote it with a Greek letter (λ)."""
+        span = self._span(tok)
+        if span is not None and any(c in GREEK_UNICODE for c in self.written(span)):
+            self.greek.add(read_name(str(tok)))
+        return read_name(str(tok))
 
     def _lookup(self, name: str, tok: Token) -> Expr:
         if name in self.env:
@@ -351,6 +375,8 @@ class Builder(Arithmetic, Calls, Powers):
         if self.derivation and name.startswith("d") and len(name) > 1 and self._known(name[1:]):
             return ops.d(self._lookup(name[1:], tok))
         decl = self.decls.get(name)
+        if decl is None and name in self.sizes:  # 1/n with X ∈ ℝ^{n×d}: the size n
+            return self.size(name)
         if decl is None and re.fullmatch(r"sum_\w+", name):  # plain text sum_i x_i
             raise self.error(INDEX_SUM, tok)
         if decl is None and function_name(name):

@@ -87,7 +87,7 @@ class Powers:
         if isinstance(node, Tree) and node.data == "exponent":
             (node,) = node.children
         if isinstance(node, Token) and node.type == "SIGNED":
-            return ops.const(float(str(node).replace(" ", "")))
+            return self.literal(node)
         value = self.expr(node)
         if not is_scalar(value.shape) and not array:
             raise self.error("an exponent must be a scalar", node)

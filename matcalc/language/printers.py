@@ -10,10 +10,14 @@ from __future__ import annotations
 
 import re
 import weakref
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from matcalc.algebra.expr import Expr, walk
 from matcalc.algebra.ops import ATOM, NEG, OPS, POSTFIX, PRODUCT, SUM, const, div, fill, matmul
 from matcalc.algebra.shapes import is_scalar, show_dim
+from matcalc.language.syntax import read_name
 
 NOTATIONS = ("text", "unicode", "latex")
 _INDEX = {"text": 0, "unicode": 1, "latex": 2}
@@ -24,14 +28,14 @@ _GREEK_LETTER = dict(zip(_GREEK, "αβγδεϵζηθϑικλμνξοπρστυφ
 
 
 def show(e: Expr, notation: str = "text") -> str:
-    """Print an expression in one of NOTATIONS.
+    """Print an expression in one of NOTATIONS (Greek names as ``greek_written`` says in text).
 
     Each node's text is kept while the node lives (shared parts, and a derivation's lines, print
     once), and the nodes not printed yet are printed children first (all but the inner links of
     a product chain, which ``_infix`` prints in a loop), so printing never recurses deeply."""
     if notation not in _INDEX:
         raise ValueError(f"notation must be one of {NOTATIONS}")
-    nodes = list(walk(e, _SHOWN[notation]))
+    nodes = list(walk(e, _shown(notation)))
     links = {n.args[0] for n in nodes if _in_chain(n, notation) and _in_chain(n.args[0], notation)}
     for node in nodes:
         if node not in links:
@@ -39,13 +43,32 @@ def show(e: Expr, notation: str = "text") -> str:
     return _show(e, notation)[0]
 
 
-_SHOWN = {n: weakref.WeakKeyDictionary() for n in NOTATIONS}  # per notation: node -> (text, precedence)
+_SHOWN: dict[tuple[str, frozenset[str]], weakref.WeakKeyDictionary] = {}  # node -> (text, precedence)
+_GREEK_WRITTEN: ContextVar[frozenset[str]] = ContextVar("greek_written", default=frozenset())
+
+
+@contextmanager
+def greek_written(names: Iterable[str]) -> Iterator[None]:
+    """Within: the text notation writes these variables with their Greek letter (the user typed
+    `λ`, not `lambda`: results keep the user's spelling); Unicode and LaTeX always do."""
+    token = _GREEK_WRITTEN.set(frozenset(read_name(n) for n in names))
+    try:
+        yield
+    finally:
+        _GREEK_WRITTEN.reset(token)
+
+
+def _shown(notation: str) -> weakref.WeakKeyDictionary:
+    """The texts printed so far in a notation (per spelling of Greek names in text)."""
+    key = (notation, _GREEK_WRITTEN.get() if notation == "text" else frozenset())
+    return _SHOWN.setdefault(key, weakref.WeakKeyDictionary())
 
 
 def _show(e: Expr, notation: str) -> tuple[str, int]:
-    known = _SHOWN[notation].get(e)
+    shown = _shown(notation)
+    known = shown.get(e)
     if known is None:
-        known = _SHOWN[notation][e] = _render(e, notation)
+        known = shown[e] = _render(e, notation)
     return known
 
 
@@ -54,16 +77,29 @@ def _in_chain(e: Expr, notation: str) -> bool:
 
 
 def show_name(name: str, notation: str) -> str:
-    """A variable or definition name in a notation (λ, \\lambda, W_{1}, \\mathrm{W1})."""
+    """A variable, definition or dimension name, in any spelling (`λ`, `lambda`, `W₁`), in a notation:
+    text keeps ASCII but for Greek letters the user typed (``greek_written``); Unicode writes
+    λ, W₁; LaTeX \\lambda, W_{1}, d_{\\mathrm{model}}, \\mathrm{W1}."""
+    name = read_name(name)
     head, *subs = name.split("_")
     greek = re.fullmatch(r"([A-Za-z]+?)(\d*)", head)
-    if notation == "unicode" and greek and greek.group(1) in _GREEK_LETTER:
-        return _GREEK_LETTER[greek.group(1)] + name[len(greek.group(1)):]
-    if notation != "latex":
+    letter = _GREEK_LETTER.get(greek.group(1)) if greek else None
+    if notation == "text":
+        return letter + name[len(greek.group(1)):] if letter and name in _GREEK_WRITTEN.get() else name
+    if notation == "unicode":
+        text = letter + name[len(greek.group(1)):] if letter else name
+        if len(subs) == 1 and subs[0].isdigit():  # W₁, λ₁₂
+            text = text[:-len(subs[0]) - 1] + subs[0].translate(_SUBSCRIPT_DIGITS)
+        return text
+    if name.isdigit():
         return name
     if len(head) == 1 or head in _GREEK_LETTER:
-        return ("\\" + head if head in _GREEK_LETTER else head) + "".join("_{%s}" % s for s in subs)
+        return ("\\" + head if head in _GREEK_LETTER else head) + "".join(
+            "_{%s}" % (s if len(s) == 1 or s.isdigit() else "\\mathrm{%s}" % s) for s in subs)
     return "\\mathrm{%s}" % name.replace("_", "\\_")
+
+
+_SUBSCRIPT_DIGITS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 
 
 def _number(value: float | int, notation: str) -> str:
@@ -82,7 +118,8 @@ def _leaf(e: Expr, notation: str) -> tuple[str, int]:
     if e.op == "const":
         return _number(e.attr, notation), NEG if e.attr < 0 else ATOM
     if e.op == "identity":  # always with its size: `s I` or `tr(I)` would not say which I
-        return ("I_{%s}" if notation == "latex" else "I_%s") % e.shape[0], ATOM
+        size = _dim(e.shape[0], notation)
+        return ("I_{%s}" if notation == "latex" else "I_%s") % size, ATOM
     if e.op == "fill":
         return _fill(e, notation)
     assert e.op == "d", e.op
@@ -92,8 +129,13 @@ def _leaf(e: Expr, notation: str) -> tuple[str, int]:
     return f"d({inner})", ATOM
 
 
+def _dim(size: int | str, notation: str) -> str:
+    """A dimension in a subscript: `d_model` in text and Unicode, `d_{\\mathrm{model}}` in LaTeX."""
+    return show_name(str(size), "latex") if notation == "latex" else str(size)
+
+
 def _ones(length, notation: str) -> str:
-    sub = "{%s}" % length if "_" in str(length) or notation == "latex" else str(length)
+    sub = "{%s}" % _dim(length, notation) if "_" in str(length) or notation == "latex" else str(length)
     return {"text": "1_", "unicode": "𝟙_", "latex": "\\mathbf{1}_"}[notation] + sub
 
 
@@ -102,10 +144,10 @@ def _zeros(rows, cols, notation: str) -> tuple[str, int]:
     zero = "\\mathbf{0}_" if notation == "latex" else "0_"
     if cols == 1 or rows == 1:
         size = rows if cols == 1 else cols
-        sub = "{%s}" % size if "_" in str(size) or notation == "latex" else str(size)
+        sub = "{%s}" % _dim(size, notation) if "_" in str(size) or notation == "latex" else str(size)
         return zero + sub + ("" if cols == 1 else _TRANSPOSE[notation]), ATOM if cols == 1 else POSTFIX
     times = {"text": ",", "unicode": "×", "latex": " \\times "}[notation]
-    return zero + "{%s%s%s}" % (rows, times, cols), ATOM
+    return zero + "{%s%s%s}" % (_dim(rows, notation), times, _dim(cols, notation)), ATOM
 
 
 def _fill(e: Expr, notation: str) -> tuple[str, int]:
@@ -156,7 +198,8 @@ def _reads_as_call(left: str) -> bool:
     """True when LaTeX text ending in `left` and followed by `(` would read as a call
     (`\\sigma (x)`, `\\mathrm{Wa} (x)`): the grammar's CALLNAME; Greek letters but σ are names."""
     m = _LATEX_COMMAND_END.search(left)
-    return m is not None and (m.group(1) is None or m.group(1) == "sigma" or m.group(1) not in _GREEK_LETTER)
+    return m is not None and (m.group(1) is None or m.group(1) == "sigma" or m.group(1) not in _GREEK_LETTER
+                              and m.group(1) not in ("top", "rangle", "rVert"))
 
 
 def _wrap(text: str, prec: int, need: int) -> str:
@@ -196,6 +239,8 @@ def _render(e: Expr, notation: str) -> tuple[str, int]:
         return _superscript(e.args[0], spec.forms[i].format(a=e.attr), notation), POSTFIX
     if spec.layout == "power":
         return _power(e, notation), POSTFIX
+    if _size(e):  # sum(𝟙_n) is the size n, written as the user writes it
+        return show_name(e.args[0].shape[0], notation), ATOM
     args = [_show(a, notation)[0] for a in e.args] + ([show_dim(d) for d in e.attr] if spec.sizes else [])
     if spec.layout == "wrap":
         return spec.forms[i].format(*args), ATOM
@@ -203,6 +248,13 @@ def _render(e: Expr, notation: str) -> tuple[str, int]:
     if notation == "latex" and spec.forms[i] in _LATEX_BRACED:
         return spec.forms[i] + "{%s}" % ", ".join(args), ATOM
     return f"{spec.forms[i]}({', '.join(args)})", ATOM
+
+
+def _size(e: Expr) -> bool:
+    """True for sum(𝟙_n) with n a dimension name: the size n (a bare `n` reads back so where n is a dimension)."""
+    ones = e.args[0] if e.op == "sum" else None
+    return ones is not None and ones.op == "fill" and ones.attr == 1 and ones.shape[1] == 1 \
+        and isinstance(ones.shape[0], str) and ones.shape[0].isidentifier()
 
 
 def _infix(e: Expr, notation: str) -> str:
@@ -291,6 +343,8 @@ def _power(e: Expr, notation: str) -> str:
         suffix = _typeset(p.attr)  # ‖x‖², α³, α⁻² as typeset
     elif notation == "latex":
         suffix = "^{%s}" % exponent if scalar_base else "^{\\circ %s}" % exponent
+    elif notation == "unicode" and not scalar_base:  # typeset, never ASCII .^ beside ᵀ: x^{∘-1.5}
+        suffix = "^{∘%s}" % exponent
     else:
         suffix = ("^" if scalar_base else ".^") + exponent
     return _superscript(base, suffix, notation)

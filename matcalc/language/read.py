@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from matcalc.algebra.shapes import MatcalcError
 from matcalc.language.bare import bare_calls
+from matcalc.language.declarations import where_items
 from matcalc.language.sets import IN, set_type
 from matcalc.language.syntax import function_name
 from matcalc.language.tokens import NAME, SPACING, Item, Tok, layout, skip_space, tokenize
@@ -29,7 +30,7 @@ _CAPITALS = re.compile(r"[A-Z]{2,3}")
 
 
 def notation_of(text: str, notation: str | None = None) -> str:
-    """`latex` when the text has a backslash, `unicode` when it has typeset characters (ᵀ, ‖, ⊙, ₁, −),
+    """`latex` when the text has a backslash, `unicode` when it has typeset characters (ᵀ, ‖, ⊙, ₁, −, |Σ|),
     else `text`; an explicit notation wins."""
     if notation is not None:
         if notation not in NOTATIONS:
@@ -37,7 +38,8 @@ def notation_of(text: str, notation: str | None = None) -> str:
         return notation
     if "\\" in text or _LATEX_HABITS.search(text):
         return "latex"
-    return "unicode" if any(ch in _TYPESET for ch in text) else "text"
+    typeset = any(ch in _TYPESET for ch in text) or re.search(r"(?<!\|)\|(?!\|)", text)  # |Σ|: a bar alone
+    return "unicode" if typeset else "text"
 
 
 @dataclass
@@ -186,9 +188,11 @@ class _Writer:
         """The names a declaration declares (each with its first token), and the index of its ∈
         (None for `name: type`)."""
         at = next((j for j, t in enumerate(it.toks) if t.text in IN), None)
-        if at is None:
-            head = _raw(self.text, it.toks).split(":")[0]
-            return [(n.strip(), it.toks[0]) for n in head.split(",")], None
+        if at is None:  # x: vector(n), A: matrix(n, n)
+            try:
+                return [(name, it.toks[0]) for name, _ in where_items(_raw(self.text, it.toks))], None
+            except MatcalcError:  # the grammar says what is wrong, with a caret
+                return [], None
         groups: list[list[Tok]] = [[]]
         for t in it.toks[skip_space(it.toks, 0):at]:
             groups.append([]) if t.text == "," else groups[-1].append(t) if t.text not in SPACING else None

@@ -152,7 +152,11 @@ _SUBSCRIPT_END = re.compile("(?<=[^_%s])[%s]+$" % (("".join(SUBSCRIPTS),) * 2))
 
 
 def read_name(raw: str) -> str:
-    """Normalize a name token: `x_{hat}` -> x_hat, `\\mathbf{x}` -> x, `λ` -> lambda, `W₁` -> W_1."""
+    """Normalize a name token: `x_{hat}` -> x_hat, `\\mathbf{x}` -> x, `λ` -> lambda, `W₁` -> W_1, and a layer
+    label as slides write it (`W^{(1)}`, `W^{[1]}`, `W⁽¹⁾`, as in ``wrt=``) -> W_1."""
+    raw = re.sub(r"\^\{?\s*[\[(]\s*(\w+)\s*[\])]\s*\}?$", r"_\1", raw.strip())
+    raw = re.sub("⁽([⁰¹²³⁴⁵⁶⁷⁸⁹]+)⁾$", lambda m: "_" + m.group(1).translate(str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")),
+                 raw)
     m = re.fullmatch(r"\\(?:mathbf|boldsymbol|bm|mathrm|mathit|operatorname)\{(.*)\}(.*)", raw)
     if m:
         raw = m.group(1).replace("\\_", "_") + m.group(2)
@@ -190,3 +194,6 @@ def closest_function(word: str) -> str | None:
 INDEX_SUM = ("index sums (Σᵢ xᵢ) are not supported: matcalc works with whole vectors and matrices"
              "\n  hint: write Σᵢ xᵢ as sum(x) or 1^T x, Σᵢ aᵢ bᵢ as a^T b, Σᵢⱼ Aᵢⱼ as sum(A), "
              "Σᵢ wᵢ log(pᵢ) as w^T log(p)")
+EXPECTATION = ("expectations (𝔼[…]) are not supported: matcalc differentiates one expression of whole vectors "
+               "and matrices\n  hint: write the expression inside the brackets alone (its gradient is the "
+               "gradient for one sample)")

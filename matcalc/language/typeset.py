@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from matcalc.algebra.ops import call_names
 from matcalc.algebra.shapes import ParseError
 from matcalc.language.latex import Commands
-from matcalc.language.syntax import CONSTANT_ARRAYS, INDEX_SUM, function_name, is_greek
+from matcalc.language.syntax import CONSTANT_ARRAYS, EXPECTATION, INDEX_SUM, function_name, is_greek
 from matcalc.language.tokens import (
     ANGLES,
     BARS,
@@ -97,7 +97,7 @@ class Typeset(Commands):
             return False
         if t.kind in ("letter", "num") or t.text in OPENERS or t.text in ANGLES or t.text in BARS:
             return True
-        if t.text in ("𝟙", "𝟎", "½", "√"):
+        if t.text in ("𝟙", "𝟎", "½", "√", "|", "\\lvert"):
             return True
         return t.kind == "cmd" and t.text not in ("\\cdot", "\\times", "\\odot", "\\circ", "\\oslash", "\\ast",
                                                     "\\top", "\\intercal", "\\prime", "\\nabla", "\\partial") \
@@ -123,6 +123,8 @@ class Typeset(Commands):
         self.take()
         if t.text == "∑":
             raise self.error(INDEX_SUM, t)
+        if t.text == "𝔼":
+            raise self.error(EXPECTATION, t)
         if t.text == "\\ast":
             self.put(" *", t)
         elif t.kind == "op" and t.text == "**":
@@ -169,6 +171,7 @@ class Typeset(Commands):
                 if not digits or end is None or end.text != "⁾":
                     raise self.error("cannot read this superscript label; write W_2 for the second layer", t)
                 self.take()
+                self.label(digits, "⁽%s⁾" % digits.translate(str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")))
                 self.put("_" + digits, t, end)
             elif t.text in SUPERSCRIPTS_UP:
                 self.take()
@@ -190,6 +193,7 @@ class Typeset(Commands):
             label = re.fullmatch(r"\s*[\[(]\s*(\w+)\s*[\])]\s*", inner)
             name = self.out.text[-1:].isalpha() and not self.out.text.endswith(" e")
             if label and name:  # W^{[2]}, W^{(2)}: a layer label, the name W_2
+                self.label(label.group(1), "^{%s}" % inner.strip())
                 self.i = after
                 self.put("_" + label.group(1), hat, self.toks[after - 1])
                 return
@@ -218,6 +222,11 @@ class Typeset(Commands):
         self.put("^{", hat)
         self.atom()
         self.put("}", hat)
+
+    def label(self, label: str, written: str) -> None:
+        """Say that a layer label (W^{(1)}, W⁽¹⁾) is read as a subscript of the name just written."""
+        base = self.out.text.split()[-1]
+        self.guesses.append(f"{base}{written} → {base}_{label} (a layer label is part of the name; wrt= takes either)")
 
     def subscript(self) -> tuple[str, Tok]:
         """A subscript as name characters: `_1`, `_{12}`, `_{\\text{out}}`, `_\\alpha`."""
@@ -279,6 +288,8 @@ class Typeset(Commands):
             self.angle()
         elif t.text in BARS:
             self.norm()
+        elif t.text in ("|", "\\lvert"):
+            self.bars()
         elif t.text == "𝟙":
             self.take()
             self.put(" 𝟙", t)
@@ -308,6 +319,8 @@ class Typeset(Commands):
             run.append(self.take())
         word = "".join(letter_name(t) if t.kind == "letter" else t.text for t in run)
         nxt = self.peek()
+        if word == "E" and "E" not in self.names and nxt is not None and nxt.text == "[" and not nxt.gap:
+            raise self.error(EXPECTATION, first)  # E[x]: an expectation, not a matrix E times x
         called = nxt is not None and nxt.text in ("(", "'", "′") or self.starts_atom(nxt) and len(word) > 1
         fname = function_name(word) if len(word) > 1 else None
         if fname == "sum" and nxt is not None and nxt.text in ("_", "^") and not nxt.gap:

@@ -5,10 +5,11 @@ The pipeline from expressions to straight-line NumPy/torch code:
 1. ``rules.py`` rewrites into stable, cheap forms (rules as data);
 2. ``chains.py`` orders every matrix chain by cost;
 3. ``finish.py`` turns inverse products into solves, diag products into broadcasts,
-   relu' products into masks;
+   relu' products into masks, ``A Bᵀ`` into ``mulnt`` (the BLAS's fastest layout);
 4. ``emit.py`` gives every distinct node of one DAG one statement, so shared
    subexpressions are computed once;
-5. ``program.py`` wraps the statements as a function (or a ``torch.autograd.Function``).
+5. ``program.py`` wraps the statements as a function (or a ``torch.autograd.Function``); in
+   NumPy functions ``inplace.py`` first writes results over dying arrays the function allocated.
 
 ``value_source`` is what ``matcalc.compile`` runs; ``matcalc.lowering.codegen.codegen`` adds the
 closed-form gradients. This package does not import the calculus (no cycle with ``compile``).
@@ -21,7 +22,7 @@ from matcalc.algebra.shapes import MatcalcError
 from matcalc.language.formula import Formula
 from matcalc.lowering.chains import order_chains
 from matcalc.lowering.emit import TARGETS, Emitter
-from matcalc.lowering.finish import finish_rules, materialized_inverses
+from matcalc.lowering.finish import LAYOUT, finish_rules, materialized_inverses
 from matcalc.lowering.identifiers import py_name
 from matcalc.lowering.program import Signature, value_function_source
 from matcalc.lowering.reuse import nodes, products, reuse_rules, sharing_rules
@@ -37,7 +38,8 @@ def optimize(roots: list[Expr], keep: set[str]) -> list[Expr]:
     roots = rewrite(roots, FAST)
     roots = rewrite(roots, FAST + finish_rules(materialized_inverses(roots)))
     roots = rewrite(roots, sharing_rules(nodes(roots).__contains__))
-    return rewrite(roots, reuse_rules(products(roots).__contains__))
+    roots = rewrite(roots, reuse_rules(products(roots).__contains__))
+    return rewrite(roots, LAYOUT)
 
 
 def emitter(roots: list[Expr], sig: Signature, backend: str) -> Emitter:

@@ -4,14 +4,15 @@
 ``solve(Aᵀ, Bᵀ)ᵀ``) unless the inverse is computed anyway (then a product with it is
 cheaper), ``𝟙ᵀ B`` into column sums, ``diag(v) B`` into the broadcast ``v ⊙ B``,
 ``diag(A B)`` into row sums of ``A ⊙ Bᵀ``, ``relu'(Z) ⊙ G`` into a mask and
-``A + (-B)`` into ``A - B``. Invariant: every rule preserves value and shape.
+``A + (-B)`` into ``A - B``; ``LAYOUT`` (run after everything else) writes ``A Bᵀ`` as ``mulnt``,
+computed in the memory layout the BLAS runs fastest. Invariant: every rule preserves value and shape.
 """
 
 from __future__ import annotations
 
 from matcalc.algebra.expr import Expr
 from matcalc.algebra.ops import const, make, transpose
-from matcalc.algebra.shapes import is_scalar
+from matcalc.algebra.shapes import is_scalar, one_dimensional
 from matcalc.lowering.rules import body, flip, is_product, local, parents
 from matcalc.simplification.engine import Rule, RuleList
 
@@ -141,6 +142,12 @@ COMMON.append(Rule("M (A ⊗ B) = ((Aᵀ ⊗ Bᵀ) Mᵀ)ᵀ (an einsum: A ⊗ B 
 COMMON.append(Rule("relu'(Z) ⊙ G = G where Z > 0", ("hadamard",), _mask, lambda e: e.args[0].shape == e.args[1].shape
                    and "step" in (body(e.args[0]).op, body(e.args[1]).op)))
 COMMON.append(Rule("A + (-B) = A - B", ("add",), _subtract, lambda e: any(a.op == "neg" for a in e.args)))
+
+
+LAYOUT = [Rule("A Bᵀ = mulnt(A, B) (the product in the layout the BLAS runs fastest)", ("matmul",),
+                lambda e: local("mulnt", e.args[0], e.args[1].args[0], shape=e.shape),
+                lambda e: e.args[1].op == "transpose" and all(
+                    not is_scalar(a.shape) and not one_dimensional(a.shape) for a in (e.args[0], e.args[1].args[0])))]
 
 
 def finish_rules(materialized: set[Expr]) -> list[Rule]:

@@ -5,12 +5,15 @@ temporary earns its name when the value is used twice (computed once) or when it
 ``inline_temporaries`` folds every other one into the one line using it, in parentheses, so
 the computation (and its cost) is unchanged and ``0.5 * ((A + A.T) @ x)`` reads as one line.
 Invariant: only matcalc's own ``t<k>`` temporaries are folded (the user's definition names stay),
-each into a later statement, and the functions' outputs keep their names.
+each into a later statement, never past a statement that overwrites an array it reads
+(``inplace.py``), and the functions' outputs keep their names.
 """
 
 from __future__ import annotations
 
 import re
+
+from matcalc.lowering.inplace import writes
 
 _TEMP = re.compile(r"(t\d+) = (.+)")
 _NAME = re.compile(r"[\w.]+")
@@ -57,6 +60,8 @@ def inline_temporaries(lines: list[str], keep: list[str]) -> list[str]:
         if m is None or m[1] in kept or len(m[2]) > SHORT or len(users.get(m[1], ())) != 1:
             continue
         j = users[m[1]][0]
+        if any(writes(lines[k]) & set(re.findall(r"\w+", m[2])) for k in range(i + 1, j)):
+            continue  # an array it reads is overwritten before its user runs
         folded = re.sub(rf"\b{m[1]}\b", lambda u, code=m[2]: _fold(code, u), lines[j])
         if len(folded) > LINE:
             continue

@@ -21,6 +21,7 @@ from matcalc.language.printers import show
 from matcalc.lowering.emit import Emitter, is_literal
 from matcalc.lowering.identifiers import py_name, safe_identifier
 from matcalc.lowering.inline import inline_temporaries
+from matcalc.lowering.inplace import in_place
 
 RESERVED = {"np", "torch", "ctx", "grad_output", "abs", "float"}  # names the generated code itself uses
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -212,7 +213,12 @@ def function_source(sig: Signature, em: Emitter, value: str, grads: dict[str, st
         lines.append("@torch.no_grad()")
     lines.append(f"def {safe_identifier(name)}({', '.join(sig.names)}):")
     lines += sig.docstring('Returns (value, grads): value a scalar, grads[name] shaped like the input name.')
-    body = inline_temporaries(em.lines, [value, *grads.values(), *sig.names_kept])
+    statements, outs = em.lines, [value, *grads.values()]
+    if m == "np":  # results written over arrays the function allocated, at their last read
+        shapes = {code: node.shape for node, code in em.codes.items()}
+        statements, outs = in_place(statements, shapes, outs)
+        value, grads = outs[0], dict(zip(grads, outs[1:]))
+    body = inline_temporaries(statements, [value, *grads.values(), *sig.names_kept])
     lines += sig.conversions(m, "\n".join(body))
     lines += ["    " + s for s in body]
     out = ", ".join(f"{n!r}: {sig.output(c, _decl(sig, n), m)}" for n, c in grads.items())

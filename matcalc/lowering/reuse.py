@@ -6,7 +6,8 @@ gradient ``(M + Mᵀ) Y``), ``A Y + B Y`` costs the same one new product, and ad
 the result's size instead of forming ``A + B`` (for ``M + Mᵀ`` a strided, cache-unfriendly
 pass over M). Chosen by cost: only when the result is no larger than the sum it avoids.
 ``sigmoid_rules`` computes σ(z) from a softplus(z) the value needs anyway; ``transposed_product_rules``
-computes ``uᵀ M v`` as ``(Mᵀ u)ᵀ v`` when the gradient forms ``Mᵀ u``.
+computes ``uᵀ M v`` as ``(Mᵀ u)ᵀ v`` when the gradient forms ``Mᵀ u``; ``relu_mask_rules`` reads
+relu's mask off relu(Z) when the value computes it (Z is then free to be overwritten).
 ``symmetric_part_rules`` goes the other way for a matrix Y when the gradient needs
 ``(M + Mᵀ) Y`` anyway: the value ``<Y, M Y>`` becomes ``½ <Y, (M + Mᵀ) Y>``, so the program
 forms one n×n sum and ONE product with Y instead of two products (``M Y`` and ``Mᵀ Y``).
@@ -21,7 +22,7 @@ from matcalc.algebra.expr import Expr, walk
 from matcalc.algebra.ops import const, make
 from matcalc.algebra.shapes import is_scalar
 from matcalc.lowering.chains import size
-from matcalc.lowering.rules import flip
+from matcalc.lowering.rules import flip, local
 from matcalc.simplification.engine import Rule
 
 
@@ -114,6 +115,16 @@ def transposed_product_rules(computed: Callable[[Expr], bool]) -> list[Rule]:
                  lambda e: shared(e) is not None)]
 
 
+def relu_mask_rules(computed: Callable[[Expr], bool]) -> list[Rule]:
+    """The rule ``G where Z > 0 = G where relu(Z) > 0`` where ``computed(relu(Z))`` holds (an MLP's
+    backward pass): the mask then reads the value's relu(Z), so Z is read for the last time by
+    the relu, whose result may take Z's array (``inplace.py``)."""
+    return [Rule("G where Z > 0 = G where relu(Z) > 0 when relu(Z) is computed anyway", ("mask",),
+                 lambda e: local("mask", make("relu", e.args[0]), e.args[1], shape=e.shape),
+                 lambda e: e.args[0].op != "relu" and computed(make("relu", e.args[0])))]
+
+
 def sharing_rules(computed: Callable[[Expr], bool]) -> list[Rule]:
     """The rules that let the value reuse what the gradients compute anyway (see the module doc)."""
-    return symmetric_part_rules(computed) + sigmoid_rules(computed) + transposed_product_rules(computed)
+    return symmetric_part_rules(computed) + sigmoid_rules(computed) + transposed_product_rules(computed) \
+        + relu_mask_rules(computed)

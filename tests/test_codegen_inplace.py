@@ -1,0 +1,121 @@
+"""Generated NumPy code that overwrites its own temporaries, and products in the BLAS's fast layout.
+
+The references are written by hand (torch autograd in float64); the inputs must come back
+unchanged; float32 inputs at shapes where ``_mul_nt`` takes its transposed layout stay float32.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+
+from matcalc.lowering.codegen import codegen
+from matcalc.lowering.inline import inline_temporaries
+from matcalc.lowering.inplace import in_place, writes
+
+torch = pytest.importorskip("torch")
+
+MLP = "H = relu(W1 X); Z = W2 H; sum(logsumexp(Z)) - <Yl, Z>"
+SOFTMAX_CE = "sum(logsumexp(W X)) - <Yl, W X>"
+
+
+def _load(src: str):
+    ns: dict = {}
+    exec(compile(src, "<generated>", "exec"), ns)  # noqa: S102 - our own generated source
+    return ns["f_and_grad"]
+
+
+def _twin_mlp(W1, X, W2, Yl):
+    Z = W2 @ torch.relu(W1 @ X)
+    return torch.logsumexp(Z, dim=0).sum() - (Yl * Z).sum()
+
+
+def _twin_softmax_ce(W, X, Yl):
+    Z = W @ X
+    return torch.logsumexp(Z, dim=0).sum() - (Yl * Z).sum()
+
+
+def _onehot(rng: np.random.Generator, classes: int, batch: int) -> np.ndarray:
+    Y = np.zeros((classes, batch))
+    Y[rng.integers(0, classes, batch), np.arange(batch)] = 1.0
+    return Y
+
+
+CASES = [  # few output rows next to many inputs: the float32 gradient takes (X Dᵀ)ᵀ
+    (MLP, ["W1", "W2"], _twin_mlp, lambda r: [r.standard_normal((24, 40)) / 6, r.standard_normal((40, 16)),
+                                              r.standard_normal((3, 24)) / 5, _onehot(r, 3, 16)]),
+    (SOFTMAX_CE, ["W"], _twin_softmax_ce, lambda r: [r.standard_normal((3, 40)) / 6, r.standard_normal((40, 16)),
+                                                     _onehot(r, 3, 16)]),
+]
+
+
+@pytest.mark.parametrize("dt", [np.float32, np.float64])
+@pytest.mark.parametrize("case", CASES, ids=["mlp", "softmax_ce"])
+def test_in_place_code_matches_autograd_and_keeps_the_inputs(case: tuple, dt: type) -> None:
+    formula, wrt, twin, make = case
+    args = [a.astype(dt) for a in make(np.random.default_rng(11))]
+    copies = [a.copy() for a in args]
+    value, grads = _load(codegen(formula, wrt))(*args)
+    assert all(np.array_equal(a, c) for a, c in zip(args, copies)), "an input was overwritten"
+    tensors = [torch.tensor(a, dtype=torch.float64, requires_grad=True) for a in args]
+    names = list(_load(codegen(formula, wrt)).__code__.co_varnames[:len(args)])
+    want = twin(*tensors)
+    want_value = float(want.detach())
+    want_grads = torch.autograd.grad(want, [tensors[names.index(n)] for n in wrt])
+    tol = 1e-4 if dt == np.float32 else 1e-10
+    assert abs(float(value) - want_value) <= tol * max(1.0, abs(want_value))
+    for n, g in zip(wrt, want_grads):
+        assert grads[n].dtype == dt and grads[n].shape == g.shape
+        assert np.max(np.abs(grads[n] - g.numpy())) <= tol * max(1.0, float(g.abs().max())), n
+
+
+def test_mlp_overwrites_only_its_own_arrays() -> None:
+    body = codegen(MLP, ["W1", "W2"])
+    body = body[body.index("def f_and_grad"):]
+    assert "H = np.maximum(t0, 0.0, out=t0)" in body  # W1 X is read last by the relu (the mask reads H)
+    assert re.search(r"\*= \(H > 0\)", body) and re.search(r"np\.exp\((t\d+), out=\1\)", body)
+    for name in ("W1", "X", "W2", "Yl"):
+        assert name not in writes(body) and f"out={name})" not in body and f"{name} -=" not in body
+
+
+@pytest.mark.parametrize("formula, wrt", [
+    ("H = X; sum(exp(H) - H)", "X"),  # a definition naming an input is the input itself
+    ("sum(exp(X))", "X"),  # exp(X) is the last read of X
+    ("sum(exp(X) .* X) + sum(-X)", "X"),
+    ("||A x - y||^2", "x"),
+    ("sum(kron(A, B) X)", "X"),  # reshapes are views of the input
+])
+def test_inputs_are_never_overwritten(formula: str, wrt: str) -> None:
+    src = codegen(formula, wrt)
+    fn = _load(src)
+    names = fn.__code__.co_varnames[:fn.__code__.co_argcount]
+    rng = np.random.default_rng(2)
+    shapes = {"X": (6, 4), "A": (2, 3), "B": (3, 2), "x": (4,), "y": (5,)}
+    if formula.startswith("||"):
+        shapes["A"] = (5, 4)
+    if "kron" in formula:
+        shapes["X"] = (6, 4)
+    args = [rng.standard_normal(shapes[n]) for n in names]
+    copies = [a.copy() for a in args]
+    fn(*args)
+    assert all(np.array_equal(a, c) for a, c in zip(args, copies)), src
+
+
+def test_in_place_needs_an_own_dying_array_of_the_result_shape() -> None:
+    shapes = {"t0": (3, 1), "t1": (3, 4), "t2": (3, 4), "t3": (3, 4), "t4": (3, 4)}
+    lines = ["t0 = u + v",  # allocated, but a column: t1 broadcasts it to 3x4, so not in place
+             "t1 = t0 - C",
+             "t2 = np.exp(X)",  # X is an input: never overwritten
+             "t3 = t1 * t2",  # t1 dies here: t1 *= t2 (and t3 is t1 from now on)
+             "t4 = np.tanh(t3)"]  # t3 (t1) is returned as well: kept
+    got, outs = in_place(lines, shapes, ["t4", "t3"])
+    assert got == ["t0 = u + v", "t1 = t0 - C", "t2 = np.exp(X)", "t1 *= t2", "t4 = np.tanh(t1)"]
+    assert outs == ["t4", "t1"]
+
+
+def test_folding_never_moves_a_read_past_an_overwrite() -> None:
+    lines = ["t5 = t2 * 3.0", "t2 -= y", "t6 = t5 + t2"]  # t5 must read t2 before it changes
+    assert inline_temporaries(lines, ["t6"]) == lines
+    assert inline_temporaries(["t5 = t2 * 3.0", "t6 = t5 + t2"], ["t6"]) == ["t6 = (t2 * 3.0) + t2"]
