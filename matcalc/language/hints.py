@@ -45,3 +45,14 @@ def split_hint(parse: Parse, text: str, where: str | dict | None, derivation: bo
         return ""
     shown = "; ".join(f"'{w.split(' → ')[0]}' is one name here; did you mean '{w.split(' → ')[1]}'?" for w in words)
     return f"\n  hint: {shown}"
+
+
+def typed_hint(env: dict[str, Expr], decls: dict) -> str:
+    """For a shape error: the names typed by their spelling, and how to declare one otherwise."""
+    typed = [v for name, v in env.items() if v.op == "var" and name not in decls]
+    if not typed:
+        return ""
+    kinds = ", ".join(f"{v.attr.name}: {v.attr.kind}" for v in typed)
+    example = typed[0].attr.name
+    other = {"vector": "scalar", "scalar": "vector(n)"}.get(typed[0].attr.kind, "vector(n)")
+    return f"\n  hint: typed by their names: {kinds}; declare one otherwise, e.g. where {example}: {other}"

@@ -42,7 +42,7 @@ from matcalc.language.declarations import (
     where_items,
 )
 from matcalc.language.formula import Formula, Reading
-from matcalc.language.hints import retype_hint, split_hint
+from matcalc.language.hints import retype_hint, split_hint, typed_hint
 from matcalc.language.powers import Powers
 from matcalc.language.printers import greek_written, show, show_name
 from matcalc.language.read import Prepared, notation_of, prepare
@@ -102,7 +102,7 @@ def _parse(text: str, where: str | dict | None, notation: str | None, derivation
             try:
                 split = split_hint(parse, text, where, derivation) if kind == "text" else ""
                 e.message += split + (retype_hint(parse, text, where, kind, derivation, builder.env, builder.decls)
-                                      or builder.typed_hint())
+                                      or typed_hint(builder.env, builder.decls))
             finally:
                 _HINTING.clear()
         raise
@@ -389,16 +389,6 @@ class Builder(Arithmetic, Calls, Powers, Sizes):
             node = ops.var(name, decl.kind, decl_shape(decl), decl.positive, decl.simplex)
         self.env[name] = node
         return node
-
-    def typed_hint(self) -> str:
-        """For a shape error: the names typed by their spelling, and how to declare one otherwise."""
-        typed = [v for name, v in self.env.items() if v.op == "var" and name not in self.decls]
-        if not typed:
-            return ""
-        kinds = ", ".join(f"{v.attr.name}: {v.attr.kind}" for v in typed)
-        example = typed[0].attr.name
-        other = {"vector": "scalar", "scalar": "vector(n)"}.get(typed[0].attr.kind, "vector(n)")
-        return f"\n  hint: typed by their names: {kinds}; declare one otherwise, e.g. where {example}: {other}"
 
     def _known(self, name: str) -> bool:
         return name in self.env or name in self.decls
