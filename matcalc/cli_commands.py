@@ -51,7 +51,7 @@ def parse_data(formula: Any) -> dict[str, Any]:
 
 def parse_command(args: argparse.Namespace) -> int:
     """`matcalc parse`: the formula in three forms and every variable's type and shape."""
-    from matcalc.language.printers import greek_written
+    from matcalc.language.printers import spelled_typeset
 
     formula = _read_formula(args)
     if args.format == "json":
@@ -61,7 +61,7 @@ def parse_command(args: argparse.Namespace) -> int:
         print(formula.show(args.format))
         return EXIT_OK
     _print_reading(args, formula)
-    with greek_written(formula.greek_names):
+    with spelled_typeset(formula.typeset_names):
         print("\n".join(_parse_table(formula)))
     return EXIT_OK
 

@@ -51,13 +51,13 @@ def _print_reading(args: argparse.Namespace, formula: Any, file: Any = None) -> 
 def _answering(args: argparse.Namespace, formula: Any) -> Iterator[None]:
     """Around an answer in a notation: the reading first (on standard error when the answer is
     JSON, and then only if an error comes), names spelled as the user wrote them (λ stays λ)."""
-    from matcalc.language.printers import greek_written
+    from matcalc.language.printers import spelled_typeset
 
     json_out = getattr(args, "format", None) == "json"
     if not json_out:
         _print_reading(args, formula)
     try:
-        with greek_written(formula.greek_names):
+        with spelled_typeset(formula.typeset_names):
             yield
     except Exception:
         if json_out:

@@ -500,7 +500,7 @@ def test_reading_and_labels_keep_the_users_spelling(cli) -> None:
     assert [" ".join(line.split()) for line in r.out.strip().splitlines()] == [
         "\\nabla_{\\Sigma} f = x x^\\top", "\\nabla_{\\lambda} f = x^\\top x"]
     r = cli("parse", "λ x^T W₁ y")
-    assert re.search(r"^λ\s+scalar\s+1×1$", r.out, re.M) and "  W_1: matrix(n, m) (capitalised name)" in r.out
+    assert re.search(r"^λ\s+scalar\s+1×1$", r.out, re.M) and "  W₁: matrix(n, m) (capitalised name)" in r.out
 
 
 @needs_grad

@@ -168,7 +168,7 @@ def test_show_rejects_an_unknown_notation() -> None:
 
 @pytest.mark.parametrize("formula, wrt, uni", [
     ("tr(X^-1)", "X", "-(X⁻²)ᵀ"), ("tr(X^-2)", "X", "-2 (X⁻³)ᵀ"), ("tr(K K K)", "K", "3 (K²)ᵀ"),
-    ("sum(x .^ -0.5)", "x", "-0.5 x^{∘-1.5}"),
+    ("sum(x .^ -0.5)", "x", "-0.5 x^{∘-1.5}"), ("tr(X^12)", "X", "12 (X¹¹)ᵀ"), ("tr(X^-10)", "X", "-10 (X⁻¹¹)ᵀ"),
 ])
 def test_printed_powers_are_typeset_and_read_back(formula: str, wrt: str, uni: str) -> None:
     """Unicode never mixes ASCII ^-2 or .^ with ᵀ; (Aᵏ)ᵀ reads back as the simplifier's (Aᵀ)ᵏ."""
@@ -196,7 +196,25 @@ def test_greek_spelling_is_kept_in_text() -> None:
     assert (typed.text(), spelled.text()) == ("λ_1 x + α y", "lambda_1 x + alpha y")
     assert typed.unicode() == spelled.unicode() == "λ₁ x + α y"
     assert typed.latex() == spelled.latex() == "\\lambda_{1} x + \\alpha y"
-    assert [d.greek for d in typed.declarations] == [True, False, True, False]
+    assert [d.typeset for d in typed.declarations] == [True, False, True, False]
     assert matcalc.grad("λ_1 x^T y", "lambda_1").text() == "x^T y"
     assert matcalc.grad("λ_1 x^T y", "y").text() == "λ_1 x"  # the gradient keeps the declarations' spelling
     assert matcalc.grad("α x^T x", "x").text() == "2 α x"
+
+
+@pytest.mark.parametrize("typeset, plain", [("X⁻¹²", "X^-12"), ("X²³ᵀ", "(X^23)^T"), ("α¹⁰ x", "alpha^10 x"),
+                                            ("X⁻¹ᵀ", "(X^-1)^T"), ("A⁻¹ B", "A^-1 B")])
+def test_superscript_digits_are_one_exponent(typeset: str, plain: str) -> None:
+    """X⁻¹² is X to the -12, never (X⁻¹)²."""
+    assert matcalc.parse(typeset).expr is matcalc.parse(plain).expr
+
+
+@pytest.mark.parametrize("formula, wrt, uni", [
+    ("sum(A X)", "X", "Aᵀ 𝟙_n 𝟙_kᵀ"), ("sum(A X B)", "X", "Aᵀ 𝟙_n 𝟙_pᵀ Bᵀ"),
+    ("1_n^T X^T A X 1_n", "X", "A X 𝟙_n 𝟙_nᵀ + (Aᵀ X 𝟙_n) 𝟙_nᵀ"),  # (v) 𝟙ᵀ, an outer product, keeps its parentheses
+])
+def test_a_ones_matrix_on_the_right_needs_no_parentheses(formula: str, wrt: str, uni: str) -> None:
+    g = matcalc.grad(formula, wrt, where="X: matrix(n, n)" if "1_n" in formula else None)
+    assert g.unicode() == uni
+    for notation in NOTATIONS:
+        assert matcalc.parse(g.show(notation), where=g.where, notation=notation).expr is g.expr, notation

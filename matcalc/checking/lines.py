@@ -39,7 +39,7 @@ from matcalc.checking.verify import relative_error, require_torch
 from matcalc.display import Display
 from matcalc.language.formula import Formula
 from matcalc.language.parse import parse
-from matcalc.language.printers import greek_written, show, show_name
+from matcalc.language.printers import show, show_name, spelled_typeset
 from matcalc.language.read import notation_of as read_notation
 from matcalc.lowering.evaluate import as_formula
 from matcalc.simplification.simplify import simplify
@@ -366,7 +366,7 @@ class _Checker:
     def _expected(self, line: LineCheck, expected: Expr) -> None:
         """What a line should have been, in Unicode, LaTeX and the student's notation."""
         line.expected, line.expected_latex = show(expected, "unicode"), show(expected, "latex")
-        with greek_written(self.formula.greek_names):
+        with spelled_typeset(self.formula.typeset_names):
             line.expected_written = show(expected, self.notation)
 
 

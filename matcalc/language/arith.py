@@ -12,7 +12,7 @@ from lark import Token, Tree
 from matcalc.algebra import ops
 from matcalc.algebra.expr import Expr, walk
 from matcalc.algebra.shapes import ShapeError, is_scalar, show_shape
-from matcalc.language.ones import folded_ones
+from matcalc.language.ones import folded_chain, folded_ones
 from matcalc.language.printers import show
 
 
@@ -43,7 +43,7 @@ class Arithmetic:
     def _product(self, node: Tree) -> Expr:
         children = node.children
         acc = self.expr(children[0])
-        i = 1
+        i, built = 1, False  # built: acc is a product this chain made (P 𝟙_n 𝟙_kᵀ folds, (P 𝟙_n) 𝟙_kᵀ not)
         while i < len(children):
             op = "matmul"
             if isinstance(children[i], Token) and children[i].type == "MULOP":
@@ -58,7 +58,9 @@ class Arithmetic:
                     right = ops.matmul(right, self.expr(children[i]))
                 op = "inner" if _column(right) else op  # a · b of two vectors is their dot product
             try:
-                acc = folded_ones(ops.make("div" if op == "scalar_div" else op, acc, right))
+                chained = folded_chain(acc, right) if op == "matmul" and built else None
+                acc = chained or folded_ones(ops.make("div" if op == "scalar_div" else op, acc, right))
+                built = True
             except ShapeError as e:
                 e.span, e.source = self._span(children[i]), self.source
                 if op in ("hadamard", "div") and i + 1 < len(children) and self._span(children[i + 1]) and (

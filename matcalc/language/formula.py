@@ -13,7 +13,7 @@ from typing import Any
 from matcalc.algebra.expr import Expr, Var, walk
 from matcalc.algebra.shapes import Shape, is_scalar
 from matcalc.display import Display
-from matcalc.language.printers import greek_written, show, show_name
+from matcalc.language.printers import show, show_name, spelled_typeset
 from matcalc.language.to_sympy import sympy_form
 
 
@@ -23,7 +23,7 @@ class Declaration:
 
     var: Var
     shape: Shape
-    greek: bool = field(default=False, compare=False)  # written with its Greek letter (λ): text output keeps it
+    typeset: bool = field(default=False, compare=False)  # written typeset (λ, W₁): text output keeps a Greek letter
 
     @property
     def name(self) -> str:
@@ -105,14 +105,14 @@ class Formula(Display):
     def show(self, notation: str = "text") -> str:
         """The formula in `text`, `unicode` or `latex`, preceded by the definitions it uses (names
         keep the user's spelling: `λ` stays `λ` in text)."""
-        with greek_written(self.greek_names):
+        with spelled_typeset(self.typeset_names):
             lines = [f"{show_name(name, notation)} = {show(ref.args[0], notation)}" for name, ref in self.definitions]
             return ("; " if notation != "latex" else ";\\quad ").join(lines + [show(self.expr, notation)])
 
     @property
-    def greek_names(self) -> list[str]:
-        """The variables the user wrote with a Greek letter (`λ`, not `lambda`)."""
-        return [d.name for d in self.declarations if d.greek]
+    def typeset_names(self) -> list[str]:
+        """The variables the user wrote typeset (`λ`, not `lambda`; `W₁`, not `W_1`)."""
+        return [d.name for d in self.declarations if d.typeset]
 
     def text(self) -> str:
         """The plain-text (ASCII) form."""

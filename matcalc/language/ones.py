@@ -45,6 +45,18 @@ def folded_ones(e: Expr) -> Expr:
     return e
 
 
+def folded_chain(acc: Expr, right: Expr) -> Expr | None:
+    """In a product chain, `P 𝟙_n 𝟙_kᵀ` reads as P (𝟙_n 𝟙_kᵀ), as the printer writes a ones matrix on
+    the right (the parser calls it only when acc was built by the same chain: `(P 𝟙_n) 𝟙_kᵀ` stays)."""
+    if acc.op != "matmul":
+        return None
+    column, row = _ones_factor(acc.args[1]), _ones_factor(right)
+    if column is None or row is None or column[1][1] != 1 or row[1][0] != 1 \
+            or is_scalar(column[1]) or is_scalar(row[1]):
+        return None
+    return ops.make("matmul", acc.args[0], folded_ones(ops.make("matmul", acc.args[1], right)))
+
+
 def folded_everywhere(root: Expr) -> Expr:
     """root with every c 𝟙_n, 𝟙_nᵀ and 𝟙_n 𝟙_mᵀ folded (a user function applied to 𝟙_n builds them)."""
     def visit(node: Expr, args: tuple[Expr, ...]) -> Expr:

@@ -44,14 +44,13 @@ from matcalc.language.declarations import (
 from matcalc.language.formula import Formula, Reading
 from matcalc.language.hints import retype_hint, split_hint, typed_hint
 from matcalc.language.powers import Powers
-from matcalc.language.printers import greek_written, show, show_name
+from matcalc.language.printers import show, show_name
 from matcalc.language.read import Prepared, notation_of, prepare
 from matcalc.language.sizes import Sizes, written_sizes
 from matcalc.language.syntax import (
     CAPITAL_GREEK,
     FRAMES_PER_LEVEL,
     GREEK,
-    GREEK_UNICODE,
     INDEX_SUM,
     MAX_DEPTH,
     function_name,
@@ -128,7 +127,7 @@ class Builder(Arithmetic, Calls, Powers, Sizes):
         self.sizes: set[str] = set()  # the dimension names the user wrote: a bare one is that size
         self.spans: dict[Expr, tuple[int, int] | None] = {}  # where each node was written (for late errors)
         self.original, self.prepared = source, None  # the user's text, and how it was rewritten
-        self.greek: set[str] = set()  # names the user wrote with a Greek letter (λ): results keep it
+        self.typeset: set[str] = set()  # names the user wrote typeset (λ, W₁): results keep the spelling
 
     # ------------------------------------------------------------ the whole formula
 
@@ -156,7 +155,7 @@ class Builder(Arithmetic, Calls, Powers, Sizes):
             if unsplit is not None:
                 raise self._unsplit(unsplit)
             root, defs = finalize(self.u, expr, self.definitions)
-        decls = (replace(d, greek=True) if d.name in self.greek else d for d in declarations(root, self.decls, defs))
+        decls = (replace(d, typeset=d.name in self.typeset) for d in declarations(root, self.decls, defs))
         formula = Formula(root, tuple(decls), defs)
         formula.reading = self._reading(formula, prepared)
         return formula
@@ -170,8 +169,8 @@ class Builder(Arithmetic, Calls, Powers, Sizes):
             if d.name not in self.decls:
                 reason = {"matrix": "capitalised name", "scalar": "Greek name", "vector": "lowercase name"}
                 why = "bold" if d.name in self.bold else reason.get(d.var.kind, "its name")
-                with greek_written(self.greek):  # as the user spelled it: λ, or lambda
-                    guesses.append(f"{show_name(d.name, 'text')}: {d.type_text()} ({why})")
+                name = show_name(d.name, "unicode") if d.name in self.typeset else d.name  # as spelled: λ, W₁, mu
+                guesses.append(f"{name}: {d.type_text()} ({why})")
         return Reading(formula.unicode(), tuple(dict.fromkeys(guesses)))
 
     def _items(self, tree: Tree) -> dict[str, list]:
@@ -237,7 +236,7 @@ class Builder(Arithmetic, Calls, Powers, Sizes):
         except MatcalcError as e:
             span = None if e.span is None else (max(0, e.span[0] - len(prefix)), max(0, e.span[1] - len(prefix)))
             raise ParseError(f"in the declaration '{decl_text}': {e.message}", span, decl_text) from None
-        self.greek |= builder.greek
+        self.typeset |= builder.typeset
         for key, new in builder.decls.items():  # where= may retype the formula's own declaration, not itself
             if clash := new.clash(key, self.apart.get(key)):
                 raise ParseError(clash, (0, len(decl_text)), decl_text)
@@ -355,10 +354,10 @@ class Builder(Arithmetic, Calls, Powers, Sizes):
         return self._lookup(self._spelled(tok), tok)
 
     def _spelled(self, tok: Token) -> str:
-        """The name of a name token, remembering whether the user wrote it with a Greek letter (λ)."""
+        """The name of a name token, remembering whether the user wrote it typeset (λ, W₁)."""
         span = self._span(tok)
-        if span is not None and any(c in GREEK_UNICODE for c in self.written(span)):
-            self.greek.add(read_name(str(tok)))
+        if span is not None and not self.written(span).isascii():
+            self.typeset.add(read_name(str(tok)))
         return read_name(str(tok))
 
     def _lookup(self, name: str, tok: Token) -> Expr:

@@ -31,11 +31,11 @@ class Powers:
         return self.expr(node.children[0], _then(lambda e: ops.make("inv", ops.transpose(e)), post))
 
     def _superscript(self, node: Tree, post: Post | None = None) -> Expr:
-        k = "²³⁴⁵⁶⁷⁸⁹".index(str(node.children[1])) + 2
+        k = int(str(node.children[1]).translate(_SUPERSCRIPT_DIGITS))
         return self.expr(node.children[0], _then(lambda base: self._raise_to(base, ops.const(k), node), post))
 
     def _inverse_power(self, node: Tree, post: Post | None = None) -> Expr:
-        k = "²³⁴⁵⁶⁷⁸⁹".index(str(node.children[1])[1]) + 2  # X⁻² is (X²)⁻¹
+        k = int(str(node.children[1])[1:].translate(_SUPERSCRIPT_DIGITS))  # X⁻² is (X²)⁻¹
         return self.expr(node.children[0], _then(lambda base: self._raise_to(base, ops.const(-k), node), post))
 
     def _pow(self, node: Tree, post: Post | None = None) -> Expr:
@@ -112,3 +112,6 @@ def _is_transpose_exponent(node: Tree | Token) -> bool:
     while isinstance(node, Tree) and len(node.children) == 1 and node.data in ("exponent", "name"):
         node = node.children[0]
     return isinstance(node, Token) and (str(node) in ("T", "\\top", "\\intercal") or node.type == "TOP")
+
+
+_SUPERSCRIPT_DIGITS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")

@@ -28,7 +28,7 @@ _GREEK_LETTER = dict(zip(_GREEK, "αβγδεϵζηθϑικλμνξοπρστυφ
 
 
 def show(e: Expr, notation: str = "text") -> str:
-    """Print an expression in one of NOTATIONS (Greek names as ``greek_written`` says in text).
+    """Print an expression in one of NOTATIONS (Greek names as ``spelled_typeset`` says in text).
 
     Each node's text is kept while the node lives (shared parts, and a derivation's lines, print
     once), and the nodes not printed yet are printed children first (all but the inner links of
@@ -44,23 +44,23 @@ def show(e: Expr, notation: str = "text") -> str:
 
 
 _SHOWN: dict[tuple[str, frozenset[str]], weakref.WeakKeyDictionary] = {}  # node -> (text, precedence)
-_GREEK_WRITTEN: ContextVar[frozenset[str]] = ContextVar("greek_written", default=frozenset())
+_TYPESET: ContextVar[frozenset[str]] = ContextVar("typeset", default=frozenset())
 
 
 @contextmanager
-def greek_written(names: Iterable[str]) -> Iterator[None]:
-    """Within: the text notation writes these variables with their Greek letter (the user typed
-    `λ`, not `lambda`: results keep the user's spelling); Unicode and LaTeX always do."""
-    token = _GREEK_WRITTEN.set(frozenset(read_name(n) for n in names))
+def spelled_typeset(names: Iterable[str]) -> Iterator[None]:
+    """Within: the variables the user wrote typeset (`λ`, not `lambda`) keep their Greek letter in
+    the text notation too (results keep the user's spelling); Unicode and LaTeX always show it."""
+    token = _TYPESET.set(frozenset(read_name(n) for n in names))
     try:
         yield
     finally:
-        _GREEK_WRITTEN.reset(token)
+        _TYPESET.reset(token)
 
 
 def _shown(notation: str) -> weakref.WeakKeyDictionary:
     """The texts printed so far in a notation (per spelling of Greek names in text)."""
-    key = (notation, _GREEK_WRITTEN.get() if notation == "text" else frozenset())
+    key = (notation, _TYPESET.get() if notation == "text" else frozenset())
     return _SHOWN.setdefault(key, weakref.WeakKeyDictionary())
 
 
@@ -78,14 +78,14 @@ def _in_chain(e: Expr, notation: str) -> bool:
 
 def show_name(name: str, notation: str) -> str:
     """A variable, definition or dimension name, in any spelling (`λ`, `lambda`, `W₁`), in a notation:
-    text keeps ASCII but for Greek letters the user typed (``greek_written``); Unicode writes
+    text keeps ASCII but for Greek letters the user typed (``spelled_typeset``); Unicode writes
     λ, W₁; LaTeX \\lambda, W_{1}, d_{\\mathrm{model}}, \\mathrm{W1}."""
     name = read_name(name)
     head, *subs = name.split("_")
     greek = re.fullmatch(r"([A-Za-z]+?)(\d*)", head)
     letter = _GREEK_LETTER.get(greek.group(1)) if greek else None
     if notation == "text":
-        return letter + name[len(greek.group(1)):] if letter and name in _GREEK_WRITTEN.get() else name
+        return letter + name[len(greek.group(1)):] if letter and name in _TYPESET.get() else name
     if notation == "unicode":
         text = letter + name[len(greek.group(1)):] if letter else name
         if len(subs) == 1 and subs[0].isdigit():  # W₁, λ₁₂
@@ -100,6 +100,7 @@ def show_name(name: str, notation: str) -> str:
 
 
 _SUBSCRIPT_DIGITS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+_SUPERSCRIPT_DIGITS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
 def _number(value: float | int, notation: str) -> str:
@@ -269,7 +270,7 @@ def _infix(e: Expr, notation: str) -> str:
         left = link.args[0]
         # (A ⊙ B) C reads better
         mixed = OPS[left.op].layout == "infix" and left.op != link.op and _infix_in(left, notation)
-        if prec < (POSTFIX if mixed else PRODUCT) or _scalar_group(link):
+        if prec < (POSTFIX if mixed else PRODUCT) or _scalar_group(link) or _ones_outer(link):
             opens, last = opens + 1, ")"
             pieces.append(")")
         sep, right = _link(link, last, notation)
@@ -291,6 +292,26 @@ def _scalar_group(link: Expr) -> bool:
     return left.op == "div" or not is_scalar(left.shape)
 
 
+def _ones_factor(e: Expr, column: bool) -> bool:
+    """c 𝟙_n (column) or c 𝟙_nᵀ (row), as the parser's ``folded_chain`` sees them."""
+    if e.op == "transpose":
+        e = e.args[0]
+        column = not column
+    return e.op == "fill" and not is_scalar(e.shape) and e.shape[1 if column else 0] == 1
+
+
+def _ones_outer(link: Expr) -> bool:
+    """(P 𝟙_n) 𝟙_kᵀ keeps its parentheses: without them it reads as P (𝟙_n 𝟙_kᵀ), printed P 𝟙_n 𝟙_kᵀ."""
+    left = link.args[0]
+    return link.op == "matmul" and left.op == "matmul" and _ones_factor(link.args[1], column=False) \
+        and _ones_factor(left.args[1], column=True)
+
+
+def _ones_matrix(e: Expr) -> bool:
+    """𝟙_n 𝟙_kᵀ, a product that needs no parentheses as a right factor (see ``_ones_outer``)."""
+    return e.op == "fill" and e.attr == 1 and e.shape[0] != 1 and e.shape[1] != 1
+
+
 def _infix_in(e: Expr, notation: str) -> bool:
     """An infix operation prints as one unless its sign is not ASCII and the notation is text."""
     return notation != "text" or OPS[e.op].forms[0].isascii()
@@ -302,7 +323,7 @@ def _link(e: Expr, left_end: str, notation: str) -> tuple[str, str]:
     right, rp = _show(e.args[1], notation)
     forms = spec.scalar_forms if spec.scalar_forms and is_scalar(e.args[1].shape) else spec.forms
     sep = forms[_INDEX[notation]]
-    right = _wrap(right, rp, POSTFIX)
+    right = right if e.op == "matmul" and _ones_matrix(e.args[1]) else _wrap(right, rp, POSTFIX)
     if notation == "latex" and sep == " " and (right[:1].isdigit() or right[:1] == "(" and _reads_as_call(left_end)):
         sep = " \\cdot "  # `2 \cdot 3`, and `\sigma \cdot (x)` for a variable sigma
     return sep, right
@@ -314,10 +335,10 @@ def _superscript(base: Expr, suffix: str, notation: str) -> str:
 
 
 def _typeset(k: float) -> str:
-    """A whole exponent 2…9 or -2…-9 as a typeset superscript (², ⁻²), else ''."""
-    if k != int(k) or not 2 <= abs(k) <= 9:
+    """A whole exponent 2…999 or -2…-999 as a typeset superscript (², ⁻², ¹⁰), else ''."""
+    if k != int(k) or not 2 <= abs(k) <= 999:
         return ""
-    return ("⁻" if k < 0 else "") + "⁰¹²³⁴⁵⁶⁷⁸⁹"[abs(int(k))]
+    return ("⁻" if k < 0 else "") + str(abs(int(k))).translate(_SUPERSCRIPT_DIGITS)
 
 
 def _matrix_power(base: Expr, k: int, notation: str) -> str:

@@ -216,6 +216,6 @@ TRANSPOSES = {"T", "\\top", "\\intercal", "\\mathsf{T}", "\\mathrm{T}", "\\maths
 BARS = {"\\|", "‖", "||", "\\Vert", "\\lVert", "\\rVert"}
 ANGLES = {"\\langle": "⟨", "⟨": "⟨", "<": "⟨"}
 CLOSE_ANGLES = {"\\rangle", "⟩", ">"}
-SUPERSCRIPTS_UP = set("ᵀ⁻¹²³⁴⁵⁶⁷⁸⁹⊤")
+SUPERSCRIPTS_UP = set("ᵀ⁻⁰¹²³⁴⁵⁶⁷⁸⁹⊤")
 STOPS = {"+", "-", "=", ",", ";", ")", "]", "}", "\\}", "&", "\\\\", "<", ">", "|"} | CLOSE_ANGLES | BARS
 NAME = re.compile(r"[A-Za-zα-ωΑ-Ω][A-Za-z0-9_α-ωΑ-Ω]*")
