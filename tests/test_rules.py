@@ -56,7 +56,8 @@ UNARY = {"exp": np.exp, "log": np.log, "sin": np.sin, "cos": np.cos, "tan": np.t
          "softmax": lambda a: np.exp(a - a.max(0)) / np.exp(a - a.max(0)).sum(0),
          "logsumexp": lambda a: (a.max(0) + np.log(np.exp(a - a.max(0)).sum(0))).reshape(1, -1),
          "colmax": lambda a: a.max(0, keepdims=True), "colsum": lambda a: a.sum(0, keepdims=True),
-         "rowsum": lambda a: a.sum(1, keepdims=True), "vec": lambda a: a.reshape(-1, 1, order="F")}
+         "rowsum": lambda a: a.sum(1, keepdims=True), "vec": lambda a: a.reshape(-1, 1, order="F"),
+         "tcopy": np.transpose}
 BINARY = {"hadamard": np.multiply, "div": np.divide, "hpow": np.power, "bsub": np.subtract, "bdiv": np.divide,
           "bmul": np.multiply, "inner": lambda a, b: (a * b).sum().reshape(1, 1), "solve": np.linalg.solve,
           "rowdot": lambda a, b: (a * b).sum(1, keepdims=True), "mask": lambda z, g: np.where(z > 0, g, 0.0),

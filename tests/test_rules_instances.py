@@ -181,6 +181,7 @@ GENERATORS: dict[str, list] = {
     "G where Z > 0 = G where relu(Z) > 0 when relu(Z) is computed anyway":
         [lambda V: _private("mask", V.A, V.B, shape=V.A.shape), lambda V: _private("mask", V.x, V.y, shape=V.x.shape)],
     "A Bᵀ = mulnt(A, B) (the product in the layout the BLAS runs fastest)": ["A B^T", "P Q^T", "A^T P^T"],
+    "A + Bᵀ = copy(Bᵀ) + A (Bᵀ copied in row order, then A added into the copy)": ["P + Q^T", "P^T + P", "P Q + S^T"],
     "A + (-B) = A - B": ["A - B", "-A + B", "-A - B", "x - alpha"],
     "unnamed definitions are inlined": [lambda V: Expr("ref", (add(V.A, V.B),), "_t", V.A.shape)],
 }
