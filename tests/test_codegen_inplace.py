@@ -11,6 +11,7 @@ import re
 import numpy as np
 import pytest
 
+import matcalc
 from matcalc.lowering.codegen import codegen
 from matcalc.lowering.inline import inline_temporaries
 from matcalc.lowering.inplace import in_place, writes
@@ -119,3 +120,15 @@ def test_folding_never_moves_a_read_past_an_overwrite() -> None:
     lines = ["t5 = t2 * 3.0", "t2 -= y", "t6 = t5 + t2"]  # t5 must read t2 before it changes
     assert inline_temporaries(lines, ["t6"]) == lines
     assert inline_temporaries(["t5 = t2 * 3.0", "t6 = t5 + t2"], ["t6"]) == ["t6 = (t2 * 3.0) + t2"]
+
+
+def test_hessian_code_adds_into_a_copy_and_keeps_the_input() -> None:
+    src = matcalc.codegen(matcalc.hessian("x^T A x", "x"))
+    assert "A.T.copy()" in src and "+= A" in src  # Aᵀ copied in row order, A added into the copy
+    ns: dict = {}
+    exec(compile(src, "<generated>", "exec"), ns)  # noqa: S102 - our own generated source
+    rng = np.random.default_rng(5)
+    A, x = rng.standard_normal((7, 7)), rng.standard_normal(7)
+    kept = A.copy()
+    H = ns["f"](x, A)
+    assert np.array_equal(A, kept) and np.allclose(H, A + A.T, rtol=0, atol=1e-15)

@@ -56,7 +56,8 @@ UNARY = {"exp": np.exp, "log": np.log, "sin": np.sin, "cos": np.cos, "tan": np.t
          "softmax": lambda a: np.exp(a - a.max(0)) / np.exp(a - a.max(0)).sum(0),
          "logsumexp": lambda a: (a.max(0) + np.log(np.exp(a - a.max(0)).sum(0))).reshape(1, -1),
          "colmax": lambda a: a.max(0, keepdims=True), "colsum": lambda a: a.sum(0, keepdims=True),
-         "rowsum": lambda a: a.sum(1, keepdims=True), "vec": lambda a: a.reshape(-1, 1, order="F")}
+         "rowsum": lambda a: a.sum(1, keepdims=True), "vec": lambda a: a.reshape(-1, 1, order="F"),
+         "tcopy": np.transpose}
 BINARY = {"hadamard": np.multiply, "div": np.divide, "hpow": np.power, "bsub": np.subtract, "bdiv": np.divide,
           "bmul": np.multiply, "inner": lambda a, b: (a * b).sum().reshape(1, 1), "solve": np.linalg.solve,
           "rowdot": lambda a, b: (a * b).sum(1, keepdims=True), "mask": lambda z, g: np.where(z > 0, g, 0.0),
@@ -78,6 +79,8 @@ def _node(e: Expr, args: list[np.ndarray], env: dict[str, np.ndarray]) -> np.nda
         return sum((s * a for s, a in zip(e.attr, args)), np.zeros(e.shape))
     if e.op == "mpow":
         return np.linalg.matrix_power(args[0], e.attr)
+    if e.op == "unvec":
+        return args[0].reshape(e.attr, order="F")
     return UNARY[e.op](*args) if len(args) == 1 else BINARY[e.op](*args)
 
 

@@ -128,3 +128,6 @@ _MULNT = """def _mul_nt(a, b):
     return a @ b.T
 """
 private("mulnt", "_mul_nt({0}, {1})", "{0} @ {1}.T", arity=2, numpy_helper=_MULNT)
+# Bᵀ as a new array in row order, to add to A (``A + B.T`` reads B across its rows: measured 0-15% slower
+# than copying Bᵀ first and adding A into the copy, n = 128..2048, float32 and float64); torch keeps B.T
+private("tcopy", "{0}.T.copy()", "{0}.T")

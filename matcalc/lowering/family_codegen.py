@@ -16,7 +16,7 @@ from matcalc.language.printers import show
 from matcalc.lowering import emitter, optimize, value_source
 from matcalc.lowering.identifiers import safe_identifier
 from matcalc.lowering.inline import inline_temporaries
-from matcalc.lowering.program import Signature, _decl, _imports, comment
+from matcalc.lowering.program import Signature, _decl, _imports, comment, own_arrays
 from matcalc.simplification.simplify import simplify
 
 
@@ -47,7 +47,10 @@ def grad_hess_source(formula: Formula, wrt: list[str], backend: str = "numpy", n
     lines.append(f"def {safe_identifier(name)}({', '.join(sig.names)}):")
     lines += sig.docstring("Returns (value, grads, hessians): grads[name] shaped like the input, "
                            "hessians[name] the n×n Hessian (vec convention for a matrix input).")
-    body = inline_temporaries(em.lines, [value, *grad_codes.values(), *hess_codes.values(), *sig.names_kept])
+    statements, outs = own_arrays(em, [value, *grad_codes.values(), *hess_codes.values()])
+    value, grad_codes = outs[0], dict(zip(grad_codes, outs[1:1 + len(wrt)]))
+    hess_codes = dict(zip(hess_codes, outs[1 + len(wrt):]))
+    body = inline_temporaries(statements, [value, *grad_codes.values(), *hess_codes.values(), *sig.names_kept])
     lines += sig.conversions(m, "\n".join(body)) + ["    " + s for s in body]
     out_g = ", ".join(f"{n!r}: {sig.output(c, _decl(sig, n), m)}" for n, c in grad_codes.items())
     out_h = ", ".join(f"{n!r}: {c}" for n, c in hess_codes.items())

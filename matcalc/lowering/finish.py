@@ -5,7 +5,8 @@
 cheaper), ``𝟙ᵀ B`` into column sums, ``diag(v) B`` into the broadcast ``v ⊙ B``,
 ``diag(A B)`` into row sums of ``A ⊙ Bᵀ``, ``relu'(Z) ⊙ G`` into a mask and
 ``A + (-B)`` into ``A - B``; ``LAYOUT`` (run after everything else) writes ``A Bᵀ`` as ``mulnt``,
-computed in the memory layout the BLAS runs fastest. Invariant: every rule preserves value and shape.
+computed in the memory layout the BLAS runs fastest, and ``A + Bᵀ`` as a row-order copy of ``Bᵀ``
+plus ``A`` (added in place). Invariant: every rule preserves value and shape.
 """
 
 from __future__ import annotations
@@ -144,10 +145,25 @@ COMMON.append(Rule("relu'(Z) ⊙ G = G where Z > 0", ("hadamard",), _mask, lambd
 COMMON.append(Rule("A + (-B) = A - B", ("add",), _subtract, lambda e: any(a.op == "neg" for a in e.args)))
 
 
+def _matrix(e: Expr) -> bool:
+    return not is_scalar(e.shape) and not one_dimensional(e.shape)
+
+
+def _one_transposed(e: Expr) -> bool:
+    """e = A + Bᵀ (or Bᵀ + A) of two matrices, A not a transpose."""
+    return len(e.args) == 2 and _matrix(e) and [a.op == "transpose" for a in e.args].count(True) == 1
+
+
+def _copied_transpose(e: Expr) -> Expr:
+    t, a = sorted(e.args, key=lambda x: x.op != "transpose")
+    return make("add", local("tcopy", t.args[0], shape=e.shape), a)
+
+
 LAYOUT = [Rule("A Bᵀ = mulnt(A, B) (the product in the layout the BLAS runs fastest)", ("matmul",),
-                lambda e: local("mulnt", e.args[0], e.args[1].args[0], shape=e.shape),
-                lambda e: e.args[1].op == "transpose" and all(
-                    not is_scalar(a.shape) and not one_dimensional(a.shape) for a in (e.args[0], e.args[1].args[0])))]
+               lambda e: local("mulnt", e.args[0], e.args[1].args[0], shape=e.shape),
+               lambda e: e.args[1].op == "transpose" and _matrix(e.args[0]) and _matrix(e.args[1].args[0])),
+          Rule("A + Bᵀ = copy(Bᵀ) + A (Bᵀ copied in row order, then A added into the copy)", ("add",),
+               _copied_transpose, _one_transposed)]
 
 
 def finish_rules(materialized: set[Expr]) -> list[Rule]:

@@ -42,11 +42,16 @@ def _ufunc(call: ast.Call) -> bool:
     return isinstance(u, np.ufunc) and u.nout == 1 and u.nin == len(call.args) and not call.keywords
 
 
+def _copy(call: ast.Call) -> bool:
+    """``<array>.copy()``: always a new array."""
+    return isinstance(call.func, ast.Attribute) and call.func.attr == "copy" and not call.args and not call.keywords
+
+
 def _fresh(code: ast.expr) -> bool:
     """The code allocates its result (arithmetic or a ufunc: never a view of its operands)."""
     return isinstance(code, ast.BinOp) and (type(code.op) in _AUGMENTED or isinstance(code.op, ast.MatMult)) \
         or isinstance(code, ast.UnaryOp) and isinstance(code.op, ast.USub) \
-        or isinstance(code, ast.Call) and _ufunc(code)
+        or isinstance(code, ast.Call) and (_ufunc(code) or _copy(code))
 
 
 def _rewrite(code: ast.expr, source: str, t: str) -> tuple[str, str] | None:

@@ -186,11 +186,20 @@ def value_function_source(sig: Signature, em: Emitter, value: str, shape: tuple,
     kind = "scalar" if is_scalar(shape) else "vector" if shape[1] == 1 else "matrix"
     out = Declaration(Var("value", kind), shape)
     lines = _imports(m, em) + [f"def {safe_identifier(name)}({', '.join(sig.names)}):"]
-    body = inline_temporaries(em.lines, [value, *sig.names_kept])
+    statements, (value,) = own_arrays(em, [value])
+    body = inline_temporaries(statements, [value, *sig.names_kept])
     lines += sig.conversions(m, "\n".join(body), float64=True) + ["    " + s for s in body]
     code = sig.output(value, out, m)
     lines.append(f"    return {f'float({value})' if m == 'np' and kind == 'scalar' else code}")
     return "\n".join(lines) + "\n"
+
+
+def own_arrays(em: Emitter, outputs: list[str]) -> tuple[list[str], list[str]]:
+    """The emitted statements and the outputs' code; in NumPy, with results written over arrays
+    the function allocated, at their last read (``inplace.py``)."""
+    if em.target.module != "np":
+        return em.lines, outputs
+    return in_place(em.lines, {code: node.shape for node, code in em.codes.items()}, outputs)
 
 
 def _decl(sig: Signature, name: str) -> Declaration:
@@ -213,11 +222,8 @@ def function_source(sig: Signature, em: Emitter, value: str, grads: dict[str, st
         lines.append("@torch.no_grad()")
     lines.append(f"def {safe_identifier(name)}({', '.join(sig.names)}):")
     lines += sig.docstring('Returns (value, grads): value a scalar, grads[name] shaped like the input name.')
-    statements, outs = em.lines, [value, *grads.values()]
-    if m == "np":  # results written over arrays the function allocated, at their last read
-        shapes = {code: node.shape for node, code in em.codes.items()}
-        statements, outs = in_place(statements, shapes, outs)
-        value, grads = outs[0], dict(zip(grads, outs[1:]))
+    statements, outs = own_arrays(em, [value, *grads.values()])
+    value, grads = outs[0], dict(zip(grads, outs[1:]))
     body = inline_temporaries(statements, [value, *grads.values(), *sig.names_kept])
     lines += sig.conversions(m, "\n".join(body))
     lines += ["    " + s for s in body]
