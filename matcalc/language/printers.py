@@ -73,11 +73,18 @@ _NAMED_SIZES: ContextVar[bool] = ContextVar("named_sizes", default=True)
 def _sizes_read_back(e: Expr) -> bool:
     """Whether every size sum(𝟙_n) in e may print as `n`: n is also the size of something else printed (a
     variable, 𝟙_n, I_n), so `n` reads back as that size with the formula's declarations; else sum(𝟙_n) stays."""
-    nodes = list(walk(e))
-    sizes = [n for n in nodes if _size(n)]
-    counted = set(sizes) | {n.args[0] for n in sizes}
-    named = {d for n in nodes if n not in counted for d in n.shape}
-    return all(n.args[0].shape[0] in named for n in sizes)
+    for node in walk(e, _DIMS):  # each node once while it lives: a derivation's lines share their parts
+        if _size(node):
+            _DIMS[node] = (frozenset(), frozenset(node.args[0].shape[:1]))
+        else:
+            parts = [_DIMS[a] for a in node.args]
+            named = frozenset(node.shape).union(*(p[0] for p in parts))
+            _DIMS[node] = (named, frozenset().union(*(p[1] for p in parts)))
+    named, sized = _DIMS[e]
+    return sized <= named
+
+
+_DIMS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # node -> (its dimensions, the sizes printed n in it)
 
 
 def _shown(notation: str) -> weakref.WeakKeyDictionary:
