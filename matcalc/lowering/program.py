@@ -139,16 +139,17 @@ class Signature:
                 code = f"{x}.astype(_dt, copy=False)" if module == "np" else f"torch.as_tensor({x}, dtype=_dt)"
                 code += ".reshape(())" if is_scalar(d.shape) else ".reshape(-1)" if one_dimensional(d.shape) else ""
             lines.append(f"    {x} = {code}")
-        if module == "np" and not float64 and arrays and len(arrays) == len(self.names):
-            lines = self._fast_path(arrays) + ["    " + line for line in lines]
+        if module == "np" and arrays and len(arrays) == len(self.names):
+            lines = self._fast_path(arrays, "d" if float64 else "fd") + ["    " + line for line in lines]
         lines += [f"    {var} = {src}" for var, src in self.dim_source.items() if var in set(_WORD.findall(used))]
         return lines
 
-    def _fast_path(self, arrays: list[str]) -> list[str]:
+    def _fast_path(self, arrays: list[str], kinds: str) -> list[str]:
         """The test that skips the conversions when the inputs are already NumPy arrays of one float
-        type, vectors 1-D (the common call: a micro-second per call saved); its ``else:`` follows."""
+        type (a ``kinds`` letter: ``fd``, or ``d`` where the code computes in float64), vectors 1-D
+        (the common call: a micro-second per call saved); its ``else:`` follows."""
         test = [" is ".join(f"{a}.__class__" for a in arrays) + " is np.ndarray",
-                " is ".join(f"{a}.dtype" for a in arrays), f"{arrays[0]}.dtype.char in 'fd'"]
+                " is ".join(f"{a}.dtype" for a in arrays), f"{arrays[0]}.dtype.char in '{kinds}'"]
         test += [f"{py_name(d.name)}.ndim == {0 if is_scalar(d.shape) else 1 if one_dimensional(d.shape) else 2}"
                  for d in self.decls]
         return [f"    if {' and '.join(test)}:", f"        _dt = {arrays[0]}.dtype", "    else:"]
