@@ -29,7 +29,7 @@ SPECS: dict[str, str] = {
     "inv": "inv(S)", "mpow": "A^3", "hpow": "P.^2.5", "inner": "<X, Y>", "norm2": "||X||", "trace": "tr(A)",
     "sum": "sum(X)", "diag": "diag(v)", "diagvec": "diag(A)", "det": "det(S)", "logdet": "logdet(S)",
     "norm1": "norm1(X)", "softmax": "softmax(X)", "logsumexp": "logsumexp(X)", "step": "relu'(X) .* X",
-    "sqrt": "sqrt(P)", "log": "log(P)", "mean": "mean(X)", "vec": "vec(v)",
+    "sqrt": "sqrt(P)", "log": "log(P)", "mean": "mean(X)", "vec": "vec(v)", "unvec": "unvec(vec(X), 4, 3)",
 }
 SPECS.update({name: f"{name}({U})" for name, op in ops.OPS.items()
               if op.deriv is not None and name not in SPECS})
@@ -105,7 +105,7 @@ ADJOINT_SPECS = {"add": ("T + 0 Y", "0 X + t"),  # the map must be linear: the o
                  "neg": "-T", "matmul": ("T Z", "A T"), "hadamard": ("T .* Y", "X .* T"),
                  "div": "T ./ P", "transpose": "T^T", "inner": ("<T, Y>", "<X, T>"), "trace": "tr(Q)",
                  "sum": "sum(T)", "diag": "diag(v)", "diagvec": "diag(Q)", "mean": "mean(T)", "vec": "vec(v)",
-                 "kron": ("kron(T, Q)", "kron(Q, T)")}
+                 "unvec": "unvec(vec(T), 6, 2)", "kron": ("kron(T, Q)", "kron(Q, T)")}
 
 
 @pytest.mark.parametrize("name,i", ADJOINTS)

@@ -79,6 +79,8 @@ def _node(e: Expr, args: list[np.ndarray], env: dict[str, np.ndarray]) -> np.nda
         return sum((s * a for s, a in zip(e.attr, args)), np.zeros(e.shape))
     if e.op == "mpow":
         return np.linalg.matrix_power(args[0], e.attr)
+    if e.op == "unvec":
+        return args[0].reshape(e.attr, order="F")
     return UNARY[e.op](*args) if len(args) == 1 else BINARY[e.op](*args)
 
 

@@ -82,7 +82,8 @@ GENERATORS: dict[str, list] = {
         "A .* (B ./ A)", "(1 ./ A) .* B", "(A .* B) ./ (A .* C)", "(B ./ A) ./ A", "(A .* B) .* A"],
     "(p / s) A = (p A) / s unless p is a product of arrays (xᵀ A x)": ["(1 / alpha) A", "(beta / alpha) A"],
     "a s^2 / s = a s: products and quotients of scalars as c · Π xᵏ": [
-        "alpha^2 / alpha", "beta alpha", "(-alpha) (-alpha)", "alpha (x^T y) alpha", "2 alpha / (3 beta)"],
+        "alpha^2 / alpha", "beta alpha", "(-alpha) (-alpha)", "alpha (x^T y) alpha", "2 alpha / (3 beta)",
+        "sqrt(x^T x) (x^T x)", "alpha / (sqrt(x^T x + beta) (x^T x + beta))", "sqrt(x^T x)^2 / (x^T x)"],
     # ---------------------------------------------------------------- reductions and named forms
     "sum(-A) = -sum(A)": ["sum(-A)"],
     "tr(-A) = -tr(A)": ["tr(-P)"],

@@ -16,6 +16,7 @@ import pytest
 from corpus import CORPUS
 
 import matcalc
+from matcalc.algebra.expr import walk
 from matcalc.checking.sample import sizes_of
 from matcalc.checking.verify import evaluate_closed_form
 
@@ -179,6 +180,18 @@ PRINTED = [
     ("sum(diag(X).^2)", "X", None, "2 diag(diag(X))", lambda X: (torch.diagonal(X) ** 2).sum(), {"X": (N, N)}),
     ("x^T y + y^T x + (y^T x)^2", "x", None, "(2 + 2 yᵀ x) y", lambda x, y: 2 * (x.T @ y) + (y.T @ x) ** 2,
      {"x": (N, 1), "y": (N, 1)}),
+    ("a^T vec(X)", "X", None, "unvec(a, n, m)", lambda a, X: a.T @ X.T.reshape(-1, 1),
+     {"a": (N * M, 1), "X": (N, M)}),
+    ("a^T vec(X) + b^T vec(X^T)", "X", None, "unvec(a, n, m) + unvec(b, m, n)ᵀ",
+     lambda a, b, X: a.T @ X.T.reshape(-1, 1) + b.T @ X.reshape(-1, 1),
+     {"a": (N * M, 1), "b": (N * M, 1), "X": (N, M)}),
+    # Kronecker products met by an outer product: unvec'd factors, no n²×m² array (issue 13, speed)
+    ("x^T kron(A, B) y", "A", None, "unvec(x, m, n)ᵀ B unvec(y, p, k)",
+     lambda x, A, B, y: x.T @ torch.kron(A, B) @ y, {"x": (M * N, 1), "A": (N, 2), "B": (M, 5), "y": (10, 1)}),
+    ("x^T kron(A, B) y", "B", None, "unvec(x, m, n) A unvec(y, p, k)ᵀ",
+     lambda x, A, B, y: x.T @ torch.kron(A, B) @ y, {"x": (M * N, 1), "A": (N, 2), "B": (M, 5), "y": (10, 1)}),
+    ("sum(kron(A, B) Y)", "B", None, "𝟙_k 𝟙_nᵀ A unvec(Y 𝟙_q, p, m)ᵀ",
+     lambda A, B, Y: (torch.kron(A, B) @ Y).sum(), {"A": (N, M), "B": (2, 5), "Y": (M * 5, 3)}),
     ("vec(X)^T vec(Y)", "X", "X, Y: matrix(n, m)", "Y", lambda X, Y: X.T.reshape(-1, 1).T @ Y.T.reshape(-1, 1),
      {"X": (N, M), "Y": (N, M)}),
 ]
@@ -234,3 +247,88 @@ def test_typeset_powers_read_back_in_every_notation(text: str) -> None:
         back = matcalc.parse(printed, where=where)
         got = evaluate_closed_form(back, values, {"n": N, "m": M}, want)
         np.testing.assert_allclose(np.asarray(got).reshape(want.shape), want, rtol=1e-9, err_msg=printed)
+
+
+# (formula, wrt, the numerator over the count n (or n m), hand-written torch function, inputs)
+MEANS = [
+    ("mean(x .* x)", "x", "2 x", lambda x: (x * x).mean(), {"x": (N, 1)}),
+    ("3 mean(x .* x)", "x", "6 x", lambda x: 3 * (x * x).mean(), {"x": (N, 1)}),
+    ("mean(x)", "x", "𝟙_n", lambda x: x.mean(), {"x": (N, 1)}),
+    ("mean(X .* X)", "X", "2 X", lambda X: (X * X).mean(), {"X": (N, M)}),
+    ("mean(log(1 + exp(X)))", "X", "σ(X)", lambda X: torch.log(1 + torch.exp(X)).mean(), {"X": (N, M)}),
+]
+
+
+@pytest.mark.parametrize("formula,wrt,numerator,fn,inputs", MEANS, ids=[m[0] for m in MEANS])
+def test_mean_gradients_over_the_count(formula, wrt, numerator, fn, inputs) -> None:
+    """A mean's gradient is one quotient by the number of entries, its coefficient collected in
+    front (2 x / n, σ(X) / (n m)), never an entrywise ratio: the count is sum(𝟙_n) per dimension,
+    which the printer shows as the size."""
+    f = matcalc.parse(formula)
+    g = matcalc.grad(f, wrt)
+    assert g.expr.op == "div" and g.expr.args[1].shape == (1, 1), g.unicode()
+    assert matcalc.Formula(g.expr.args[0]).unicode() == numerator
+    assert {n.op for n in walk(g.expr.args[1])} <= {"sum", "fill", "matmul"}
+    rng = np.random.default_rng(11)
+    values = _inputs(inputs, rng)
+    want = _autograd(fn, values, wrt)
+    got = evaluate_closed_form(g, values, {**sizes_of(f, values), "n": N, "m": M}, values[wrt])
+    np.testing.assert_allclose(np.asarray(got).reshape(want.shape), want, rtol=1e-8, atol=1e-10)
+
+
+def test_diagonal_of_a_scaled_constant_matrix() -> None:
+    """diag(α 𝟙𝟙ᵀ) is α 𝟙: the scalar factor is a scaling, not the B of diag((c 𝟙𝟙ᵀ) B) = c Bᵀ 𝟙 (that
+    rule once made it a scalar, a shape error the property test found); xᵀ diag(α 𝟙𝟙ᵀ) = α sum(x)."""
+    f = matcalc.parse("x^T diag(alpha matrix(1, n, n))")
+    g = matcalc.grad(f, "alpha")
+    assert g.unicode() == "sum(x)"
+    x = np.random.default_rng(2).normal(size=(N, 1))
+    got = evaluate_closed_form(g, {"x": x, "alpha": 0.7}, {"n": N}, 0.7)
+    assert float(got) == pytest.approx(x.sum(), rel=1e-12)
+
+
+# ---------------------------------------------------------------- long second derivatives (issue 13, item 3)
+
+SYM = "A: symmetric(n); x: vector(n)"
+# (formula, where, the Unicode form, hand-written torch function)
+SECOND = [
+    ("x^T A x / (x^T x)", SYM,  # the book: 2/(xᵀx) (A − r I − 2 (A x xᵀ + x xᵀ A)/(xᵀx) + 4 r x xᵀ/(xᵀx))
+     "((((8 xᵀ A x) / (xᵀ x)) x xᵀ - (2 xᵀ A x) I_n - 4 x xᵀ A - 4 A x xᵀ) / (xᵀ x) + 2 A) / (xᵀ x)",
+     lambda x, A: (x @ A @ x) / (x @ x)),
+    ("log(x^T A x)", SYM, "(2 (A - (2 A x xᵀ A) / (xᵀ A x))) / (xᵀ A x)", lambda x, A: torch.log(x @ A @ x)),
+    ("sqrt(x^T A x)", SYM, "A / sqrt(xᵀ A x) - (A x xᵀ A) / (xᵀ A x)^1.5", lambda x, A: torch.sqrt(x @ A @ x)),
+]
+
+
+@pytest.mark.parametrize("formula,where,book,fn", SECOND, ids=[s[0] for s in SECOND])
+def test_hessians_multiplied_out_when_shorter(formula, where, book, fn) -> None:
+    """A Hessian is the simplified coefficient or, when shorter, that coefficient multiplied out
+    (the Rayleigh quotient's was 45 characters in four nested quotients; the book's form is 39)."""
+    f = matcalc.parse(formula, where=where)
+    h = matcalc.hessian(f, "x")
+    assert h.unicode() == book
+    rng = np.random.default_rng(17)
+    x, A = rng.normal(size=N), _spd(N, rng)
+    want = torch.autograd.functional.hessian(lambda v: fn(v, torch.tensor(A)), torch.tensor(x)).numpy()
+    got = evaluate_closed_form(h, {"x": x.reshape(N, 1), "A": A}, {"n": N}, np.zeros((N, N)))
+    np.testing.assert_allclose(np.asarray(got), want, rtol=1e-8, atol=1e-10)
+
+
+def test_layer_norm_jacobian() -> None:
+    """J of (x − mean(x)) / sqrt(var(x) + ε): (I − 𝟙𝟙ᵀ/n)/σ − (x − μ)(x − μ)ᵀ / (n σ³), the book's
+    (I − 𝟙𝟙ᵀ/n − x̂ x̂ᵀ/n)/σ with x̂ = (x − μ)/σ; the outer product reads (x − μ)(x − μ)ᵀ, σ² σ = σ³."""
+    f = matcalc.parse("(x - mean(x)) / sqrt(mean((x - mean(x)) .^ 2) + epsilon)")
+    j = matcalc.jacobian(f, "x")
+    assert j.text() == (
+        "(I_n - 1_n 1_n^T / n) / sqrt(mean((x - mean(x)).^2) + epsilon) - ((x - mean(x)) (x - mean(x))^T) / "
+        "((mean((x - mean(x)).^2) + epsilon)^1.5 n)")
+    rng = np.random.default_rng(19)
+    x, eps = rng.normal(size=N), 0.3
+
+    def layer_norm(v):
+        c = v - v.mean()
+        return c / torch.sqrt((c * c).mean() + eps)
+
+    want = torch.autograd.functional.jacobian(layer_norm, torch.tensor(x)).numpy()
+    got = evaluate_closed_form(j, {"x": x.reshape(N, 1), "epsilon": eps}, {"n": N}, np.zeros((N, N)))
+    np.testing.assert_allclose(np.asarray(got), want, rtol=1e-8, atol=1e-10)

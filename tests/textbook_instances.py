@@ -9,12 +9,15 @@ n-vectors; alpha scalar), or a function of them (``V.A``, ``V.n``) for forms the
 from __future__ import annotations
 
 from matcalc.algebra.expr import Expr
-from matcalc.algebra.ops import add, const, fill, identity, make, matmul, transpose
+from matcalc.algebra.ops import add, const, div, fill, identity, make, matmul, neg, transpose
+from matcalc.algebra.structural import count
 
 TEXTBOOK_INSTANCES: dict[str, list] = {
     "A (B / s) = (A B) / s": ["P (A / alpha)", "x^T (y / alpha)"],
     "(A / s) B = (A B) / s": ["(P / alpha) A", "(P / alpha) x"],
     "(A / s) ⊙ B = (A ⊙ B) / s": ["(A / alpha) .* B", "B .* (A / alpha)"],
+    "(A / s) ./ B = (A ./ B) / s for a scalar s and an array B": [
+        "(A / alpha) ./ B", "(x / (x^T y)) ./ (1 + exp(y))", "(x^T / alpha) ./ y^T"],
     "(s A) / t = (s / t) A for scalars s, t (s a product of arrays: xᵀ A x)": [
         "((x^T y) A) / alpha", "(2 beta x^T y x) / (alpha + beta)", "(x^T P y (P + Q) z) / (x^T x)"],
     "A / s + B / s = (A + B) / s": ["A / alpha + B / alpha", "A / alpha - B / alpha + C"],
@@ -31,6 +34,9 @@ TEXTBOOK_INSTANCES: dict[str, list] = {
     "S ⊙ A + S ⊙ B = S ⊙ (A + B)": ["A .* B + A .* C", "A .* B - 2 (C .* A)"],
     # ---------------------------------------------------------------- textbook_arrays.py
     "A + c 𝟙 = A + c: a constant array in a sum is a number spread over it": ["A + matrix(2)", "x + vector(3) + y"],
+    "A + s 𝟙 = A + s: a scalar times a constant array in a sum is that scalar spread over it": [
+        lambda V: add(V.x, neg(matmul(make("mean", V.x), fill(1, V.x.shape)))),
+        lambda V: add(V.A, matmul(V.alpha, fill(2, V.A.shape)), V.B)],
     "c 𝟙 + d 𝟙 = (c + d) 𝟙": [lambda V: add(fill(2, V.A.shape), fill(3, V.A.shape)),
                                lambda V: add(fill(2, V.A.shape), const(1))],
     "(s 𝟙) ./ A = s ./ A": ["matrix(2) ./ A", "(alpha vector(1)) ./ x"],
@@ -66,6 +72,7 @@ TEXTBOOK_INSTANCES: dict[str, list] = {
     "softmax(a) = 𝟙ᵀ for a row a (each column has one entry)": ["softmax(x^T)", "softmax(u^T)"],
     "diag((c 𝟙𝟙ᵀ) B) = c Bᵀ 𝟙, diag(B (c 𝟙𝟙ᵀ)) = c B 𝟙 (sums of columns, rows)": [
         lambda V: make("diagvec", matmul(fill(2, (V.n, V.m)), transpose(V.A))),
+        lambda V: make("diagvec", matmul(fill(1, (V.n, V.n)), V.P)),
         lambda V: make("diagvec", matmul(V.A, fill(1, (V.m, V.n))))],
     "diag(a) (c 𝟙𝟙ᵀ) = a (c 𝟙ᵀ), (c 𝟙𝟙ᵀ) diag(a) = (c 𝟙) aᵀ": [
         lambda V: matmul(make("diag", V.x), fill(3, (V.n, V.m))),
@@ -84,8 +91,15 @@ TEXTBOOK_INSTANCES: dict[str, list] = {
     # ---------------------------------------------------------------- textbook_forms.py
     "(c A) ./ (d B) = ((c / d) A) ./ B for numbers c, d with c / d whole (2 x ./ (2 s) = x ./ s)": [
         "(2 A) ./ (2 B)", "(6 x) ./ (-3 y)", "(2 alpha) / (2 beta)", "A ./ (-1 B)"],
+    "sum(A) B / N = mean(A) B for N the number of A's entries (sum(x) / n = mean(x))": [
+        lambda V: div(make("sum", V.x), count(V.x.shape)), lambda V: div(make("sum", V.A), count(V.A.shape)),
+        lambda V: div(matmul(make("sum", V.x), V.y), count(V.x.shape)),
+        lambda V: div(matmul(make("sum", V.A), V.P),
+                      matmul(make("sum", fill(1, (V.m, 1))), make("sum", fill(1, (V.n, 1)))))],
     "diag(c 𝟙𝟙ᵀ) = c 𝟙 (the diagonal of a constant square array)": [
         lambda V: make("diagvec", fill(2, (V.n, V.n)))],
+    "sum(diag(a)) = tr(diag(a)) = sum(a) (a diagonal matrix holds a's entries)": [
+        "sum(diag(x))", "tr(diag(x + y))", "sum(diag(alpha x))"],
     "diag(I) = 𝟙 (the diagonal of the identity)": [lambda V: make("diagvec", identity(V.n))],
     "(A.^2).^0.5 = |A| (entry by entry)": ["(A.^2).^0.5", "(alpha^2)^0.5"],
     "⟨A, A⟩^0.5 = ‖A‖ (the Frobenius norm)": ["<A, A>^0.5", "<x, x>^0.5"],
@@ -94,13 +108,17 @@ TEXTBOOK_INSTANCES: dict[str, list] = {
     "sign(z) ⊙ |z| = z": ["sign(x) .* abs(x)", "sign(A) .* (abs(A) .* B)"],
     "sign(z) ⊙ z = |z|": ["sign(x) .* x", "B .* (A .* sign(A))"],
     "(A ⊗ B)ᵀ = Aᵀ ⊗ Bᵀ": ["kron(P, A)^T", "kron(x, A)^T"],
-    "(A ⊗ B) vec(X) = vec(B X Aᵀ)": ["kron(S, P) vec(Q)", "kron(A, P) vec(B)"],
+    "(A ⊗ B) vec(X) = vec(B X Aᵀ) (s (A ⊗ B) vec(X) = s vec(B X Aᵀ))": [
+        "kron(S, P) vec(Q)", "kron(A, P) vec(B)", lambda V: matmul(matmul(V.alpha, make("kron", transpose(V.x), V.P)),
+                                                                   make("vec", V.P))],
     "(K₁ + K₂) vec(X) = K₁ vec(X) + K₂ vec(X) for Kronecker products K₁, K₂": [
         "(kron(P, Q) + kron(Q, P)) vec(S)", "(kron(P, Q) - 2 kron(Q^T, P)) vec(S)"],
     "a vec(A) + b vec(B) = vec(a A + b B)": ["vec(A) + vec(B)", "vec(A) - 2 vec(B) + vec(C)"],
-    "(vec(I_q)ᵀ ⊗ I_p)(I_q ⊗ vec(M)) = M (unvec of vec)": [
-        lambda V: matmul(make("kron", transpose(make("vec", identity(V.m))), identity(V.n)),
-                         make("kron", identity(V.m), make("vec", V.A)))],
+    "vec(a) = a for a column a, vec(a) = aᵀ for a row": [
+        lambda V: make("vec", V.x), lambda V: make("vec", transpose(V.x)), lambda V: make("vec", matmul(V.A, V.u))],
+    "unvec(vec(M)) = M": [lambda V: make("unvec", make("vec", V.A), attr=V.A.shape)],
+    "vec(unvec(a)) = a": [lambda V: make("vec", make("unvec", make("vec", V.P), attr=V.P.shape)),
+                          lambda V: make("vec", make("unvec", V.x, attr=(1, V.n)))],
     "vec(X)ᵀ vec(Y) = ⟨X, Y⟩": ["vec(A)^T vec(B)", "vec(P)^T vec(P^T)"],
     "diag(s A) = s diag(A) for a scalar s (both diagonals: of a vector, of a matrix)": [
         "diag(2 x)", "diag(alpha P)", "diag((x^T y) x)"],

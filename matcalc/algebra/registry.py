@@ -89,6 +89,7 @@ class Op:
     takes_numbers: bool = field(default=False, kw_only=True)  # lowering accepts plain Python numbers
     numpy_helper: str = field(default="", kw_only=True)  # source of a function `_name` the NumPy lowering calls
     on_matrix: str = field(default="", kw_only=True)  # how it acts on a matrix, said with the reading (column-wise)
+    sizes: int = field(default=0, kw_only=True)  # a call ending in this many sizes, the node's attr: unvec(a, n, m)
 
     def needs(self, i: int) -> str:
         """What argument i's sampled values must satisfy (one of DOMAINS)."""
@@ -115,10 +116,11 @@ def infix_symbols() -> dict[str, str]:
     return {s: op.name for op in OPS.values() for s in op.symbols}
 
 
-def build_call(name: str, *args: Expr) -> Expr:
-    """The node a call ``name(args)`` builds: the entry the name maps to, or the one its ``pick`` chooses."""
+def build_call(name: str, *args: Expr, attr: Any = None) -> Expr:
+    """The node a call ``name(args)`` builds: the entry the name maps to, or the one its ``pick`` chooses
+    (``attr``: the sizes a call with ``Op.sizes`` ends in)."""
     spec = OPS[call_names()[name]]
-    return make(spec.pick(args) if spec.pick else spec.name, *args)
+    return make(spec.pick(args) if spec.pick else spec.name, *args, attr=attr)
 
 
 def make(name: str, *args: Expr, attr: Any = None) -> Expr:

@@ -1,7 +1,8 @@
-"""Structural operations for the derivative family: ``kron`` (⊗), ``vec``, ``mean``, and ``X^0``, ``X^1``.
+"""Structural operations for the derivative family: ``kron`` (⊗), ``vec``, ``unvec``, ``mean``, and ``X^0``, ``X^1``.
 
 Jacobians of matrix-valued functions, or in a matrix variable, use the column-major
-``vec`` convention: ``vec(A X B) = (Bᵀ ⊗ A) vec(X)``. A Kronecker product or a ``vec``
+``vec`` convention: ``vec(A X B) = (Bᵀ ⊗ A) vec(X)``; ``unvec(a, p, q)`` is the p×q matrix
+whose vec is a (the adjoint of vec: ∇_X aᵀ vec(X) = unvec(a, n, m)). A Kronecker product or a ``vec``
 has a size that is a product of dimensions (``n*m``); ``times`` forms it, and the
 constructors ``kron`` and ``vec`` fold the cases that have a plainer form (``1 ⊗ A = A``,
 ``vec(x) = x`` for a column).
@@ -16,6 +17,7 @@ from matcalc.algebra.registry import (
     PRODUCT,
     Op,
     call,
+    const,
     div,
     fill,
     identity,
@@ -29,7 +31,7 @@ from matcalc.algebra.registry import (
     transpose,
 )
 from matcalc.algebra.shape_rules import shape_scalar
-from matcalc.algebra.shapes import DimVar, Shape, ShapeError, dim, is_scalar, show_shape
+from matcalc.algebra.shapes import DimVar, Shape, ShapeError, dim, is_scalar, same_dim, show_shape
 
 
 def times(a: Any, b: Any) -> Any:
@@ -100,9 +102,30 @@ def _jvp_kron(node: Expr, da: tuple[Expr | None, ...]) -> Expr | None:
     return sum_present(da[0] and make("kron", da[0], b), da[1] and make("kron", a, da[1]))
 
 
+def _outer(g: Expr) -> tuple[Expr, Expr] | None:
+    """(u, v) with g = u vᵀ for columns u, v (a column g is g 1ᵀ, a row g is 1 gᵀ), else None."""
+    if _column(g.shape):
+        return g, fill(1, (1, 1))
+    if _row(g.shape):
+        return fill(1, (1, 1)), transpose(g)
+    if g.op == "fill":  # c 𝟙𝟙ᵀ
+        return fill(g.attr, (g.shape[0], 1)), fill(1, (g.shape[1], 1))
+    if g.op != "matmul":
+        return None
+    a, b = g.args
+    if _column(a.shape) and _row(b.shape):
+        return a, transpose(b)
+    if (left := _outer(a)) is not None:  # (u wᵀ) B = u (Bᵀ w)ᵀ
+        return left[0], matmul(transpose(b), left[1])
+    if (right := _outer(b)) is not None:  # A (u wᵀ) = (A u) wᵀ
+        return matmul(a, right[0]), right[1]
+    return None
+
+
 def _adj_kron(node: Expr, i: int, g: Expr) -> Expr:
     """<G, dA ⊗ B> = Σ_ij dA_ij <G_ij, B> over G's blocks: sum(B) 𝟙𝟙ᵀ for G = 𝟙𝟙ᵀ, tr(B) I for G = I,
-    else the traces of the blocks of G (I ⊗ Bᵀ); for dB, the sum of the diagonal blocks of G (Aᵀ ⊗ I)."""
+    Uᵀ B V for G = u vᵀ (U, V: u, v unvec'd; for dB, U A Vᵀ), else the traces of the blocks of
+    G (I ⊗ Bᵀ); for dB, the sum of the diagonal blocks of G (Aᵀ ⊗ I)."""
     a, b = node.args
     mine, other = (a, b) if i == 0 else (b, a)
     if g.op == "fill":
@@ -110,6 +133,10 @@ def _adj_kron(node: Expr, i: int, g: Expr) -> Expr:
     if g.op == "identity" and all(dim(r) == dim(c) for r, c in (a.shape, b.shape)):
         return matmul(make("trace", other), identity(mine.shape[0]))
     (p, q), (r, s) = a.shape, b.shape
+    outer = _outer(g)
+    if outer is not None:  # uᵀ (dA ⊗ B) v = <Uᵀ B V, dA>, uᵀ (A ⊗ dB) v = <U A Vᵀ, dB>: U, V the unvecs of u, v
+        u, v = unvec(outer[0], (r, p)), unvec(outer[1], (s, q))
+        return matmul(matmul(transpose(u), b), v) if i == 0 else matmul(matmul(u, a), transpose(v))
     if i == 0:  # (I_p ⊗ vec(I_r)ᵀ)(H ⊗ I_r)(I_q ⊗ vec(I_r)): the p×q traces of H's r×r blocks
         v = vec(identity(r))
         h = matmul(g, kron(identity(q), transpose(b)))
@@ -142,14 +169,8 @@ register(
 
 
 def _adj_vec(node: Expr, i: int, g: Expr) -> Expr:
-    """<g, vec(A)> = <unvec(g), A>, unvec(g) = (vec(I_q)ᵀ ⊗ I_p)(I_q ⊗ g) for a p×q matrix A."""
-    a = node.args[0]
-    if _column(a.shape):
-        return g
-    if _row(a.shape):
-        return transpose(g)
-    p, q = a.shape
-    return matmul(kron(transpose(vec(identity(q))), identity(p)), kron(identity(q), g))
+    """<g, vec(A)> = <unvec(g), A>: the p×q matrix whose vec is g, for a p×q matrix A."""
+    return unvec(g, node.args[0].shape)
 
 
 def _lower_vec(node: Expr, args: list[str], em: Any) -> str:
@@ -166,16 +187,51 @@ call(
     linear(lambda x: make("vec", x)),
     "d vec(A) = vec(dA)",
     _adj_vec,
-    "<g, vec(a)> = <g, a>",
+    "<g, vec(A)> = <unvec(g), A>",
     linear_in=(0,),
     scalar_form=same,
     sympy=lambda sp, n, a: a if _column(n.args[0].shape) else sp.Matrix(a.T).reshape(a.shape[0] * a.shape[1], 1),
 )
 
 
-def _count(shape: Shape) -> Expr:
-    """The number of entries of an array of the given shape, as an expression: sum(𝟙𝟙ᵀ)."""
-    return make("sum", fill(1, shape))
+def _shape_unvec(args: tuple[Expr, ...], attr: Any) -> Shape:
+    """unvec(a, p, q): a p×q matrix from a column a of p*q entries."""
+    a, (rows, cols) = args[0], attr
+    if not _column(a.shape):
+        raise ShapeError(f"unvec takes a vector, got {show_shape(a.shape)}")
+    same_dim(a.shape[0], times(rows, cols), "unvec", (a.shape, (rows, cols)))
+    return (rows, cols)
+
+
+def _lower_unvec(node: Expr, args: list[str], em: Any) -> str:
+    """Column-major: a read as q rows of p, transposed (a row or a column is already 1-D)."""
+    rows, cols = node.shape  # the attr's sizes, concrete where the node was made concrete
+    if dim(rows) == 1 or dim(cols) == 1:
+        return args[0]
+    return f"{args[0]}.reshape({em.dim(cols)}, {em.dim(rows)}).T"
+
+
+call(
+    "unvec",
+    _shape_unvec,
+    _lower_unvec,
+    _lower_unvec,
+    lambda node, da: da[0] and make("unvec", da[0], attr=node.attr),
+    "d unvec(a) = unvec(da)",
+    lambda node, i, g: vec(g),
+    "<G, unvec(a)> = <vec(G), a>",
+    linear_in=(0,),
+    scalar_form=same,
+    sizes=2,
+    sympy=lambda sp, n, a: sp.Matrix(a).reshape(*reversed(n.shape)).T,
+)
+
+
+def count(shape: Shape) -> Expr:
+    """The number of entries of an array of the given shape, as an expression: sum(𝟙_n) sum(𝟙_m)
+    (the sizes n m, as a book writes them)."""
+    sizes = [make("sum", fill(1, (d, 1))) for d in shape if dim(d) != 1]
+    return sizes[0] if len(sizes) == 1 else matmul(*sizes) if sizes else const(1)
 
 
 call(
@@ -185,7 +241,7 @@ call(
     "torch.mean({0})",
     linear(lambda x: make("mean", x)),
     "d mean(A) = mean(dA)",
-    lambda n, i, g: div(matmul(g, fill(1, n.args[0].shape)), _count(n.args[0].shape)),
+    lambda n, i, g: div(matmul(g, fill(1, n.args[0].shape)), count(n.args[0].shape)),
     "<g, mean(A)> = <g 𝟙𝟙ᵀ / N, A>",
     linear_in=(0,),
     scalar_form=same,
@@ -217,6 +273,22 @@ def vec(a: Expr) -> Expr:
     if _row(a.shape):
         return transpose(a)
     return make("vec", a)
+
+
+def unvec(a: Expr, shape: Shape) -> Expr:
+    """The matrix of the given shape whose vec is the column a: a row or a column is a (transposed),
+    unvec(vec(M)) = M, unvec(c 𝟙) = c 𝟙𝟙ᵀ and unvec(a ⊗ b) = b aᵀ."""
+    if _column(shape):
+        return a
+    if _row(shape):
+        return transpose(a)
+    if a.op == "vec" and a.args[0].shape == tuple(shape):
+        return a.args[0]
+    if a.op == "fill":
+        return fill(a.attr, shape)
+    if a.op == "kron" and _column(a.args[0].shape) and dim(a.args[1].shape[0]) == dim(shape[0]):
+        return matmul(a.args[1], transpose(a.args[0]))  # a ⊗ b = vec(b aᵀ)
+    return make("unvec", a, attr=tuple(shape))
 
 
 def identity_of(shape: Shape) -> Expr:

@@ -111,7 +111,7 @@ class _Reader:
             if is_scalar(a.shape) or a.shape[0] == 1 or a.shape[1] == 1:
                 return c[0]  # vec(aᵀ) = vec(a) for a vector
             raise NoMatrixForm("vec(dXᵀ) needs a commutation matrix")
-        if op in ("ref", "vec"):
+        if op in ("ref", "vec", "unvec"):  # vec(unvec(da)) = da
             return c[0]
         if is_scalar(e.shape):
             return _scalar_row(e)

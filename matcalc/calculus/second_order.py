@@ -29,6 +29,7 @@ from matcalc.calculus.jacobian import (
 from matcalc.language.formula import Declaration, Formula
 from matcalc.language.printers import show_name
 from matcalc.language.retype import scalar_hint
+from matcalc.simplification.expand import shorter
 from matcalc.simplification.simplify import simplify
 
 
@@ -63,7 +64,7 @@ def hessian(f: str | Formula, wrt: str, where: str | dict | None = None) -> Form
     lin, steps = expand(g, [p.x])
     dx = ops.d(p.x)
     try:
-        H = simplify(coefficient(simplify(lin), dx))
+        H = shorter(coefficient(simplify(lin), dx))  # multiplied out when that is shorter
     except NoMatrixForm as err:
         raise no_matrix_form("Hessian", wrt, f"hvp(f, '{wrt}', direction='V')", err) from None
     result = finish(p.formula, p.restore(H))

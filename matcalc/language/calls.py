@@ -55,18 +55,24 @@ class Calls:
             return ops.d(self._single(arg_trees, name, node))
         if name in self.functions or prime and name[:-1] in self.functions:
             return self._apply_user(name, arg_trees, node)
-        args = [self.expr(a) for a in arg_trees]
         called = function_name(name) or function_name(name[:-1]) + "'"
         if called != name and called.lower() == name.lower():
             self.guesses.append(f"{name} → the function {called}")
         name = called
+        spec = ops.OPS.get(ops.call_names().get(name, ""))
+        sized = spec.sizes if spec else 0  # unvec(a, n, m) ends in sizes, not formulas
+        if sized and len(arg_trees) <= sized:
+            raise self.error(f"{name}() takes an array and {sized} sizes", node)
+        args = [self.expr(a) for a in arg_trees[:len(arg_trees) - sized]]
+        sizes = tuple(self._size(t) for t in arg_trees[len(arg_trees) - sized:]) if sized else None
         if prime and name not in ops.call_names():
             return self._derivative_of(name[:-1], args, node)
-        arity = ops.OPS[ops.call_names()[name]].arity  # None: any number
+        arity = spec.arity  # None: any number
         if arity is not None and len(args) != arity:
-            raise self.error(f"{name}() takes {arity} argument(s), got {len(args)}", node)
+            raise self.error(f"{name}() takes {arity} argument(s){f' and {sized} sizes' if sized else ''}, "
+                             f"got {len(args)}", node)
         try:
-            return ops.build_call(name, *args)
+            return ops.build_call(name, *args, attr=sizes)
         except ShapeError as e:  # `det(A)` with A 3×4: the caret goes under the argument
             e.span, e.source = self._span(arg_trees[0]) if len(args) == 1 else self._span(node), self.source
             raise

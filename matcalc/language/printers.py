@@ -16,7 +16,7 @@ from contextvars import ContextVar
 
 from matcalc.algebra.expr import Expr, walk
 from matcalc.algebra.ops import ATOM, NEG, OPS, POSTFIX, PRODUCT, SUM, const, div, fill, matmul
-from matcalc.algebra.shapes import is_scalar
+from matcalc.algebra.shapes import is_scalar, show_dim
 from matcalc.language.syntax import read_name
 
 NOTATIONS = ("text", "unicode", "latex")
@@ -242,7 +242,7 @@ def _render(e: Expr, notation: str) -> tuple[str, int]:
         return _power(e, notation), POSTFIX
     if _size(e):  # sum(𝟙_n) is the size n, written as the user writes it
         return show_name(e.args[0].shape[0], notation), ATOM
-    args = [_show(a, notation)[0] for a in e.args]
+    args = [_show(a, notation)[0] for a in e.args] + ([show_dim(d) for d in e.attr] if spec.sizes else [])
     if spec.layout == "wrap":
         return spec.forms[i].format(*args), ATOM
     assert spec.layout == "call", spec.layout

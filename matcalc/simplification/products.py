@@ -351,6 +351,8 @@ def _scalar_monomial(e: Expr) -> Expr | None:
     acc: dict[Expr, float] = {}
     coef = [1.0]
     _monomial(e, 1, acc, coef)
+    for root in [b for b in acc if b.op == "sqrt" and b.args[0] in acc]:  # sqrt(s) s = s^1.5
+        acc[root.args[0]] += acc.pop(root) / 2
     c = coef[0]
     number = [] if c in (1, -1) else [(const(c), 1)]  # -2 s, as the -(c A) rule writes it
     bases = sorted(acc.items(), key=lambda bp: order_key(bp[0]))  # α s = s α: one canonical order

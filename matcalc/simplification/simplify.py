@@ -37,7 +37,7 @@ REDUCTIONS = RuleList()
 _PROBE = var("X", "matrix", (2, 2))
 LINEAR_CALLS: dict[str, tuple[str, ...]] = {  # tr, sum: calls linear in their argument with a number as value
     op.forms[1]: (name,) for name, op in OPS.items()
-    if op.linear_in == (0,) and op.layout == "call" and op.shape((_PROBE,), None) == (1, 1)}
+    if op.linear_in == (0,) and op.layout == "call" and not op.sizes and op.shape((_PROBE,), None) == (1, 1)}
 
 
 def _linear_of(op: str, test=lambda a: True):

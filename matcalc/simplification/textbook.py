@@ -52,6 +52,13 @@ def _quotient_hadamard(e: Expr) -> Expr | None:
     return div(hadamard(a, b.args[0]), b.args[1])
 
 
+@rule("(A / s) ./ B = (A ./ B) / s for a scalar s and an array B", "div",
+      guard=lambda e: _over_scalar(e.args[0]) and not scalar(e.args[1]))
+def _quotient_over_array(e: Expr) -> Expr | None:
+    a, s = e.args[0].args
+    return div(div(a, e.args[1]), s)
+
+
 def _scalar_head(chain: Expr) -> Expr | None:
     """The scalar that starts an array product chain (xᵀ A x in xᵀ A x B y), or None."""
     e = chain

@@ -29,6 +29,20 @@ def _fill_in_sum(e: Expr) -> Expr | None:
     return add(*(const(t.attr) if t.op == "fill" else t for t in e.args))
 
 
+def _scaled_ones(t: Expr) -> Expr | None:
+    """s when the sum term t is s 𝟙 or -(s 𝟙) with s a scalar that is no number (-s for the latter)."""
+    sign, base = (-1, t.args[0]) if t.op == "neg" else (1, t)
+    s = _spread_number(base) if base.op == "matmul" else None
+    return None if s is None else s if sign == 1 else neg(s)
+
+
+@rule("A + s 𝟙 = A + s: a scalar times a constant array in a sum is that scalar spread over it", "add",
+      guard=lambda e: not scalar(e) and any(_scaled_ones(t) is not None for t in e.args)
+      and any(_scaled_ones(t) is None and t.shape == e.shape for t in e.args))
+def _scaled_fill_in_sum(e: Expr) -> Expr | None:
+    return add(*(s if (s := _scaled_ones(t)) is not None else t for t in e.args))
+
+
 @rule("c 𝟙 + d 𝟙 = (c + d) 𝟙", "add", guard=lambda e: bool(_fills(e)) and not scalar(e)
       and all(t.op in ("fill", "const") for t in e.args))
 def _fills_add(e: Expr) -> Expr | None:
@@ -249,7 +263,8 @@ def _filled_side(e: Expr) -> int | None:
 
 
 @rule("diag((c 𝟙𝟙ᵀ) B) = c Bᵀ 𝟙, diag(B (c 𝟙𝟙ᵀ)) = c B 𝟙 (sums of columns, rows)", "diagvec",
-      guard=lambda e: e.args[0].op == "matmul" and _filled_side(e.args[0]) is not None)
+      guard=lambda e: e.args[0].op == "matmul" and _filled_side(e.args[0]) is not None
+      and not any(scalar(a) for a in e.args[0].args))  # s 𝟙𝟙ᵀ is a scaling: diag(s A) = s diag(A)
 def _diagonal_of_filled(e: Expr) -> Expr | None:
     product = e.args[0]
     k = _filled_side(product)

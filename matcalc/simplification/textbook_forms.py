@@ -9,9 +9,9 @@ ramp's or an absolute value's derivative meets the function (``relu′(z) ⊙ re
 a number equals its transpose (``aᵀ b + bᵀ a = 2 aᵀ b``), a term and its scalar multiple are
 collected (``y + (1 + s) y = (2 + s) y``), and Kronecker products acting on a ``vec`` become
 matrix products (``(A ⊗ B) vec(X) = vec(B X Aᵀ)``, then the unvec of a vec is the matrix
-itself: ``∇ vec(X)ᵀ (A ⊗ B) vec(X) = B X Aᵀ + Bᵀ X A``). Invariant: every rule is one identity
-of values that keeps the shape, and each makes the tree smaller or moves a ``vec``, a number or
-a transpose one fixed way (outwards, to the leaves).
+itself: ``∇ vec(X)ᵀ (A ⊗ B) vec(X) = B X Aᵀ + Bᵀ X A``; ``∇ aᵀ vec(X) = unvec(a, n, m)``).
+Invariant: every rule is one identity of values that keeps the shape, and each makes the tree
+smaller or moves a ``vec``, a number or a transpose one fixed way (outwards, to the leaves).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from collections.abc import Callable
 from matcalc.algebra.expr import Expr
 from matcalc.algebra.ops import add, const, div, fill, make, matmul, transpose
 from matcalc.algebra.shapes import dim
+from matcalc.algebra.structural import count
 from matcalc.simplification.basics import is_identity, is_value, scalar, zero
 from matcalc.simplification.engine import RuleList
 from matcalc.simplification.sums import chain_of, from_chain, scaled, split_coefficient
@@ -49,6 +50,40 @@ def _cancel_number(e: Expr) -> Expr | None:
     return div(scaled(int(q), split_coefficient(e.args[0])[1]), split_coefficient(e.args[1])[1])
 
 
+# ---------------------------------------------------------------- a sum over the count is a mean
+
+
+def _scalar_factors(e: Expr) -> list[Expr]:
+    """The factors of a product of scalars (s t u gives s, t, u)."""
+    return _scalar_factors(e.args[0]) + _scalar_factors(e.args[1]) if e.op == "matmul" else [e]
+
+
+def _counts(den: Expr, a: Expr) -> bool:
+    """den is the number of a's entries: sum(𝟙_n) sum(𝟙_m) in any order, or that number."""
+    if den.op == "const":
+        return all(isinstance(d, int) for d in a.shape) and den.attr == a.shape[0] * a.shape[1]
+    return sorted(map(id, _scalar_factors(den))) == sorted(map(id, _scalar_factors(count(a.shape))))
+
+
+def _summed(e: Expr) -> Expr | None:
+    """sum(A) when e's numerator is sum(A) or a product chain headed by it (sum(A) B), else None."""
+    head = e.args[0]
+    while head.op == "matmul" and not scalar(head):
+        head = head.args[0]
+    return head if head.op == "sum" and not scalar(head.args[0]) else None
+
+
+@rule("sum(A) B / N = mean(A) B for N the number of A's entries (sum(x) / n = mean(x))", "div",
+      guard=lambda e: scalar(e.args[1]) and (s := _summed(e)) is not None and _counts(e.args[1], s.args[0]))
+def _mean_of_sum(e: Expr) -> Expr | None:
+    s = _summed(e)
+
+    def rebuild(n: Expr) -> Expr:
+        return make("mean", s.args[0]) if n is s else matmul(rebuild(n.args[0]), n.args[1])
+
+    return rebuild(e.args[0])
+
+
 # ---------------------------------------------------------------- diagonals of constant arrays
 
 
@@ -56,6 +91,12 @@ def _cancel_number(e: Expr) -> Expr | None:
       guard=lambda e: e.args[0].op == "fill")
 def _diag_fill(e: Expr) -> Expr | None:
     return fill(e.args[0].attr, e.shape)
+
+
+@rule("sum(diag(a)) = tr(diag(a)) = sum(a) (a diagonal matrix holds a's entries)", "sum", "trace",
+      guard=lambda e: e.args[0].op == "diag")
+def _sum_of_diagonal(e: Expr) -> Expr | None:
+    return make("sum", e.args[0].args[0])
 
 
 @rule("diag(I) = 𝟙 (the diagonal of the identity)", "diagvec", guard=lambda e: is_identity(e.args[0]))
@@ -156,10 +197,18 @@ def _kron_on_vec(k: Expr, v: Expr) -> bool:
     return dim(x_rows) == dim(s) and dim(x_cols) == dim(q)
 
 
-@rule("(A ⊗ B) vec(X) = vec(B X Aᵀ)", "matmul", guard=lambda e: _kron_on_vec(*e.args))
+def _unscaled(k: Expr) -> tuple[Expr | None, Expr]:
+    """(s, K) for k = s K with a scalar s, else (None, k)."""
+    return (k.args[0], k.args[1]) if k.op == "matmul" and scalar(k.args[0]) and not scalar(k) else (None, k)
+
+
+@rule("(A ⊗ B) vec(X) = vec(B X Aᵀ) (s (A ⊗ B) vec(X) = s vec(B X Aᵀ))", "matmul",
+      guard=lambda e: _kron_on_vec(_unscaled(e.args[0])[1], e.args[1]))
 def _kron_vec(e: Expr) -> Expr | None:
-    (a, b), x = e.args[0].args, e.args[1].args[0]
-    return make("vec", matmul(matmul(b, x), transpose(a)))
+    s, k = _unscaled(e.args[0])
+    (a, b), x = k.args, e.args[1].args[0]
+    out = make("vec", matmul(matmul(b, x), transpose(a)))
+    return out if s is None else matmul(s, out)
 
 
 def _kron_sum_on_vec(e: Expr) -> bool:
@@ -184,21 +233,21 @@ def _vec_sum(e: Expr) -> Expr | None:
     return make("vec", add(*(scaled(c, base.args[0]) for c, base in map(split_coefficient, e.args))))
 
 
-def _unvec_of_vec(e: Expr) -> bool:
-    """e = (vec(I_q)ᵀ ⊗ I_p)(I_q ⊗ vec(M)) with M p×q: the columns of vec(M) laid side by side."""
-    left, right = e.args
-    if left.op != "kron" or right.op != "kron" or right.args[1].op != "vec":
-        return False
-    row, i_p = left.args
-    m = right.args[1].args[0]
-    return (row.op == "transpose" and row.args[0].op == "vec" and is_identity(row.args[0].args[0])
-            and is_identity(i_p) and is_identity(right.args[0]) and m.shape == e.shape
-            and dim(right.args[0].shape[0]) == dim(m.shape[1]) == dim(row.args[0].args[0].shape[0]))
+@rule("vec(a) = a for a column a, vec(a) = aᵀ for a row", "vec",
+      guard=lambda e: dim(e.args[0].shape[1]) == 1 or dim(e.args[0].shape[0]) == 1)
+def _vec_of_vector(e: Expr) -> Expr | None:
+    a = e.args[0]
+    return a if dim(a.shape[1]) == 1 else transpose(a)
 
 
-@rule("(vec(I_q)ᵀ ⊗ I_p)(I_q ⊗ vec(M)) = M (unvec of vec)", "matmul", guard=_unvec_of_vec)
+@rule("unvec(vec(M)) = M", "unvec", guard=lambda e: e.args[0].op == "vec" and e.args[0].args[0].shape == e.shape)
 def _unvec_vec(e: Expr) -> Expr | None:
-    return e.args[1].args[1].args[0]
+    return e.args[0].args[0]
+
+
+@rule("vec(unvec(a)) = a", "vec", guard=lambda e: e.args[0].op == "unvec")
+def _vec_unvec(e: Expr) -> Expr | None:
+    return e.args[0].args[0]
 
 
 @rule("vec(X)ᵀ vec(Y) = ⟨X, Y⟩", "matmul", guard=lambda e: e.args[0].op == "transpose"
