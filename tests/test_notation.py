@@ -586,6 +586,9 @@ GROUPS += [
     G("(x^T y) / (||x|| ||y||)", lambda v: (v["x"].T @ v["y"]) / (np.linalg.norm(v["x"]) * np.linalg.norm(v["y"])),
       [(UP, "xᵀy/‖x‖‖y‖"), (LS, r"x^\top y/\|x\|\|y\|")]),
     G("(x^T A x) / (x^T x)", lambda v: (v["x"].T @ v["A"] @ v["x"]) / (v["x"].T @ v["x"]), [(UP, "xᵀAx / xᵀx")]),
+    # 1ᵀ, 1^T, 1^\top: the all-ones vector, sized by the product (the reading says so)
+    G("𝟙ᵀ x", lambda v: np.sum(v["x"]), [(TC, "1^T x"), (UP, "1ᵀx"), (LS, r"1^\top x"), (LS, "1^Tx"), (TN, "1'x")]),
+    G("log(𝟙ᵀ exp(x))", lambda v: np.log(np.sum(np.exp(v["x"]))), [(UP, "log(1ᵀexp(x))")]),
     # one factor over a number, then a space: a coefficient
     G("(lambda / 2) ||w||^2", lambda v: v["lambda"] / 2 * np.sum(v["w"] ** 2), [(UP, "λ/2 ‖w‖²")]),
 ]
@@ -666,6 +669,7 @@ REFUSED = [
     ("x.^-1e400", "too large for float64", 3),
     ("|x|", "|x| of a vector: write abs(x)", 0),
     ("vec(X)^T kron(A, B) vec(X)", "hint: declare the shapes of A and B", 9),
+    ("2^T x", "a number cannot be transposed (2)", 0),
     # '/' then a spaced product: a / (b c) or (a / b) c? refused (fresh-user trial F6)
     ("x^T y / 2 alpha", "hint: write x^T y / (2 alpha) or (x^T y / 2) alpha", 6),
     ("x^T y / ||x|| ||y||", "hint: write x^T y / (||x|| ||y||) or (x^T y / ||x||) ||y||", 6),
@@ -718,6 +722,9 @@ GRADIENTS = [  # (formula as written, variable, hand-written torch function of t
     ("vec(X)^T kron(A, B) vec(X) where X: matrix(n, m); A: matrix(m, m); B: matrix(n, n)", "X",
      lambda v: (v["X"].T.reshape(-1, 1).T @ torch_kron(v["A"], v["B"]) @ v["X"].T.reshape(-1, 1)).sum()),
     ("‖w‖²/2N where N: scalar", "w", lambda v: (v["w"] ** 2).sum() / (2 * v["N"])),
+    ("1ᵀσ(Wx + b)", "W", lambda v: (v["W"] @ v["x"] + v["b"]).sigmoid().sum()),
+    ("H = relu(W1 X + b1 1^T); -sum(Y .* log(softmax(W2 H)))", "W1",
+     lambda v: -(v["Y"] * ((v["W2"] @ (v["W1"] @ v["X"] + v["b1"]).clamp(min=0)).softmax(dim=0)).log()).sum()),
     ("xᵀy/‖x‖‖y‖", "x", lambda v: (v["x"].T @ v["y"]).sum() / (v["x"].norm() * v["y"].norm())),
     (r"\langle Y, MY \rangle, \quad Y = \sigma(WX)", "W",
      lambda v: ((v["W"] @ v["X"]).sigmoid() * (v["M"] @ (v["W"] @ v["X"]).sigmoid())).sum()),
@@ -804,6 +811,12 @@ def test_the_reading_says_softmax_of_a_matrix_is_column_wise(cli, text: str, sai
     x = np.random.default_rng(2).uniform(-1, 1, (3, 4))  # and it is: columns sum to 1
     assert np.allclose(matcalc.compile(matcalc.parse("softmax(X)"))(X=x).sum(axis=0), 1)
     assert not any("column-wise" in g for g in matcalc.parse("z^T softmax(W x)").reading.guesses)
+
+
+def test_a_transposed_one_is_the_ones_vector_and_a_transposed_scalar_is_flagged() -> None:
+    assert "1ᵀ → 𝟙ᵀ" in "\n".join(matcalc.parse("1^T x").reading.guesses)
+    assert "declare γ: vector(n)" in "\n".join(matcalc.parse("γᵀx").reading.guesses)
+    assert not [g for g in matcalc.parse("γᵀx where γ: scalar").reading.guesses if "transpose" in g]
 
 
 def test_a_divisor_written_together_is_said_in_the_reading() -> None:
