@@ -589,6 +589,11 @@ GROUPS += [
     # 1ᵀ, 1^T, 1^\top: the all-ones vector, sized by the product (the reading says so)
     G("𝟙ᵀ x", lambda v: np.sum(v["x"]), [(TC, "1^T x"), (UP, "1ᵀx"), (LS, r"1^\top x"), (LS, "1^Tx"), (TN, "1'x")]),
     G("log(𝟙ᵀ exp(x))", lambda v: np.log(np.sum(np.exp(v["x"]))), [(UP, "log(1ᵀexp(x))")]),
+    # math-bold and math-italic letters (a PDF's \mathbf{x}, $x$ copied): the plain letter; ∑ alone is sum
+    G("x^T A x", lambda v: v["x"].T @ v["A"] @ v["x"], [(UP, "𝐱ᵀ𝐀𝐱"), (UP, "𝒙ᵀ𝑨𝒙")]),
+    G("||X w - y||^2", lambda v: np.sum((v["X"] @ v["w"] - v["y"]) ** 2), [(UP, "‖𝐗𝐰 − 𝐲‖²")]),
+    G("sum(exp(x))", lambda v: np.sum(np.exp(v["x"])), [(UP, "∑ exp(x)"), (UP, "∑exp(x)")]),
+    G("sum(x)", lambda v: np.sum(v["x"]), [(UP, "∑x"), (UP, "∑ x")]),
     # one factor over a number, then a space: a coefficient
     G("(lambda / 2) ||w||^2", lambda v: v["lambda"] / 2 * np.sum(v["w"] ** 2), [(UP, "λ/2 ‖w‖²")]),
 ]
@@ -670,6 +675,7 @@ REFUSED = [
     ("|x|", "|x| of a vector: write abs(x)", 0),
     ("vec(X)^T kron(A, B) vec(X)", "hint: declare the shapes of A and B", 9),
     ("2^T x", "a number cannot be transposed (2)", 0),
+    ("∑ᵢ xᵢ", "index sums (Σᵢ xᵢ) are not supported", 0),
     # '/' then a spaced product: a / (b c) or (a / b) c? refused (fresh-user trial F6)
     ("x^T y / 2 alpha", "hint: write x^T y / (2 alpha) or (x^T y / 2) alpha", 6),
     ("x^T y / ||x|| ||y||", "hint: write x^T y / (||x|| ||y||) or (x^T y / ||x||) ||y||", 6),
@@ -725,6 +731,7 @@ GRADIENTS = [  # (formula as written, variable, hand-written torch function of t
     ("1ᵀσ(Wx + b)", "W", lambda v: (v["W"] @ v["x"] + v["b"]).sigmoid().sum()),
     ("H = relu(W1 X + b1 1^T); -sum(Y .* log(softmax(W2 H)))", "W1",
      lambda v: -(v["Y"] * ((v["W2"] @ (v["W1"] @ v["X"] + v["b1"]).clamp(min=0)).softmax(dim=0)).log()).sum()),
+    ("𝒙ᵀ𝑨𝒙", "x", lambda v: (v["x"].T @ v["A"] @ v["x"]).sum()),
     ("xᵀy/‖x‖‖y‖", "x", lambda v: (v["x"].T @ v["y"]).sum() / (v["x"].norm() * v["y"].norm())),
     (r"\langle Y, MY \rangle, \quad Y = \sigma(WX)", "W",
      lambda v: ((v["W"] @ v["X"]).sigmoid() * (v["M"] @ (v["W"] @ v["X"]).sigmoid())).sum()),

@@ -99,16 +99,18 @@ class Arithmetic:
         return left[1] == right[0]
 
     def _check_ambiguous(self, children: list, start: int, i: int) -> None:
-        """`a / 2 N` (a spaced product after the divisor children[start:i + 1]): refused, unless it is a
-        coefficient, `1/2 xᵀAx`, `λ/2N ‖w‖²`: one factor over a number."""
+        """`a / 2 N`, `a / ‖x‖ ‖y‖` (a spaced product after a divisor that is a number, name or norm): refused,
+        unless the divisor is bracketed or it is a coefficient, `1/2 xᵀAx`, `λ/2N ‖w‖²`, `-2 / σ exp(…)`:
+        one factor over a number, or a number over one factor."""
         if i + 1 >= len(children) or isinstance(children[i + 1], Token):
             return
         slash = children[start - 1]
-        if start == 2 and _number(children[2]):
+        if start == 2 and (_number(children[0]) or _number(children[2])):
             return
         top, bottom, end = self._span(children[0]), self._span(children[start]), self._span(children[i + 1])
-        if not (top and bottom and end):
-            return
+        if not (top and bottom and end) or not (i == start and _bare(children[i])) \
+                or self.source[slash.end_pos:bottom[0] + 1].strip()[:1] in "({":
+            return  # a / (b c) d, a / det(X) B: a bracketed divisor or a call is one unit
         a = self.written((top[0], slash.start_pos)).strip()
         d = self.written((bottom[0], self._span(children[i])[1])).strip()
         n = self.written(end).strip()
@@ -161,8 +163,13 @@ class Arithmetic:
 
 
 def _number(node: Tree | Token) -> bool:
-    """A number written as such (`2`, `0.5`)."""
-    return isinstance(node, Tree) and node.data == "number"
+    """A number written as such (`2`, `0.5`, `-2`)."""
+    return isinstance(node, Tree) and (node.data == "number" or node.data == "neg" and _number(node.children[0]))
+
+
+def _bare(node: Tree | Token) -> bool:
+    """A number, a name or a norm: a divisor that a spaced product after it may be meant to extend."""
+    return isinstance(node, Tree) and node.data in ("number", "name", "norm")
 
 
 def _column(e: Expr) -> bool:
