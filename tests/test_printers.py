@@ -107,8 +107,8 @@ def test_printed_forms(source: str, text: str, uni: str, latex: str) -> None:
 def test_names_in_each_notation() -> None:
     f = matcalc.parse("W1 x_1 + W_2 y_hat + alpha2 z", where="alpha2: scalar")
     assert f.text() == "W1 x_1 + W_2 y_hat + alpha2 z"
-    assert f.unicode() == "W1 x₁ + W₂ y_hat + α2 z"  # typeset subscript digits, as a PDF writes them
-    assert f.latex() == "\\mathrm{W1} x_{1} + W_{2} y_{\\mathrm{hat}} + \\mathrm{alpha2} z"
+    assert f.unicode() == "W1 x₁ + W₂ ŷ + α2 z"  # typeset subscript digits and hats, as a PDF writes them
+    assert f.latex() == "\\mathrm{W1} x_{1} + W_{2} \\hat{y} + \\mathrm{alpha2} z"
     for notation in NOTATIONS:
         assert matcalc.parse(f.show(notation), where=f.where).expr is f.expr
 
@@ -218,3 +218,14 @@ def test_a_ones_matrix_on_the_right_needs_no_parentheses(formula: str, wrt: str,
     assert g.unicode() == uni
     for notation in NOTATIONS:
         assert matcalc.parse(g.show(notation), where=g.where, notation=notation).expr is g.expr, notation
+
+
+def test_decorated_names_print_as_written() -> None:
+    """\\hat{y} and ŷ are the name y_hat: printed back as \\hat{y} and ŷ, not y_{\\mathrm{hat}}."""
+    f = matcalc.parse("\\hat{y}^\\top x + \\bar{x}_1^\\top \\hat{W}_1 x + \\tilde{\\lambda}",
+                      where="W_hat_1: matrix(n, n)")
+    assert f.text() == "y_hat^T x + x_bar_1^T W_hat_1 x + lambda_tilde"
+    assert f.unicode() == "\u0177\u1d40 x + x\u0304\u2081\u1d40 \u0174\u2081 x + \u03bb\u0303"
+    assert f.latex() == "\\hat{y}^\\top x + \\bar{x}_{1}^\\top \\hat{W}_{1} x + \\tilde{\\lambda}"
+    for notation in NOTATIONS:
+        assert matcalc.parse(f.show(notation), where=f.where, notation=notation).expr is f.expr, notation

@@ -298,3 +298,14 @@ def test_long_math_scrolls_inside_its_box(page, server) -> None:
         math = page.locator(f"{card} .mc-doc").first.bounding_box()
         assert math["x"] + math["width"] <= box["x"] + box["width"] + 1, card  # inside its card
     _shot(page, "long-hessian")
+
+
+def test_the_page_names_gradients_in_latex_whatever_the_spelling() -> None:
+    """--wrt W₁ or λ as typed: \\nabla_{W_{1}}, \\nabla_{\\lambda}, never \\mathrm{W₁} (fresh-user trial)."""
+    from matcalc.web.views import Query, derive_page
+
+    page = derive_page(Query(f="a^T W₁ b + λ a^T a", wrt=["W₁", "λ"]))
+    assert not page.error
+    assert 'data-latex="\\nabla_{W_{1}} f = a b^\\top"' in page.result
+    assert 'data-latex="\\nabla_{\\lambda} f = a^\\top a"' in page.result
+    assert "\\mathrm{W" not in page.result and "W₁" not in page.result.split("<math")[0]

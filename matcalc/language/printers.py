@@ -9,6 +9,7 @@ same tree (the grammar's precedence: sum < product < unary minus < postfix < ato
 from __future__ import annotations
 
 import re
+import unicodedata
 import weakref
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -86,6 +87,11 @@ def show_name(name: str, notation: str) -> str:
     letter = _GREEK_LETTER.get(greek.group(1)) if greek else None
     if notation == "text":
         return letter + name[len(greek.group(1)):] if letter and name in _TYPESET.get() else name
+    if subs and subs[0] in _DECORATIONS and (len(head) == 1 or head in _GREEK_LETTER):  # y_hat: ŷ, \hat{y}
+        base = show_name(head, notation)
+        rest = show_name("x_" + "_".join(subs[1:]), notation)[1:] if subs[1:] else ""
+        mark = _DECORATIONS[subs[0]][notation == "latex"]
+        return (f"{mark}{{{base}}}" if notation == "latex" else unicodedata.normalize("NFC", base + mark)) + rest
     if notation == "unicode":
         text = letter + name[len(greek.group(1)):] if letter else name
         if len(subs) == 1 and subs[0].isdigit():  # W₁, λ₁₂
@@ -100,6 +106,8 @@ def show_name(name: str, notation: str) -> str:
 
 
 _SUBSCRIPT_DIGITS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+_DECORATIONS = {"hat": ("\u0302", "\\hat"), "tilde": ("\u0303", "\\tilde"), "bar": ("\u0304", "\\bar"),
+                "dot": ("\u0307", "\\dot")}  # y_hat is ŷ and \hat{y}, as the reader reads them
 _SUPERSCRIPT_DIGITS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
