@@ -499,6 +499,8 @@ def test_reading_and_labels_keep_the_users_spelling(cli) -> None:
     r = cli("grad", "λ x^T x + x^T Σ x", "--wrt", "Σ,λ", "--format", "latex", "-q")
     assert [" ".join(line.split()) for line in r.out.strip().splitlines()] == [
         "\\nabla_{\\Sigma} f = x x^\\top", "\\nabla_{\\lambda} f = x^\\top x"]
+    r = cli("grad", "x - λ", "--wrt", "x")  # a hint names λ as typed
+    assert "declare λ: vector(n)" in r.out and "lambda" not in r.out + r.err
     r = cli("parse", "λ x^T W₁ y")
     assert re.search(r"^λ\s+scalar\s+1×1$", r.out, re.M) and "  W₁: matrix(n, m) (capitalised name)" in r.out
 

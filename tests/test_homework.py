@@ -287,7 +287,7 @@ def test_corrections_are_in_the_students_notation() -> None:
     assert latex.expected_written == latex.expected_latex == "\\langle (A + A^\\top) x, dx \\rangle"
     assert plain.expected_written == "<(A + A^T) x, dx>"
     assert text.count("should be: = ⟨(A + Aᵀ) x, dx⟩   [collect terms: ⟨G₁, dE⟩ + ⟨G₂, dE⟩ = ⟨G₁ + G₂, dE⟩]") == 2
-    assert "should be: = <(A + A^T) x, dx>" in text  # plain text stays plain
+    assert "should be: = <(A + A^T) x, dx>   [collect terms: <G1, dE> + <G2, dE> = <G1 + G2, dE>]" in text  # plain
     graded = markdown_report(SMALL, results)
     assert "> should be: `= ⟨(A + Aᵀ) x, dx⟩`" in graded and "> should be: `= <(A + A^T) x, dx>`" in graded
     assert "> should be: $= \\langle (A + A^\\top) x, dx \\rangle$" in graded

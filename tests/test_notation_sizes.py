@@ -129,7 +129,10 @@ def test_refusals_exit_2_with_a_caret_from_the_cli(cli) -> None:
 def test_a_kron_size_clash_with_declared_factors_has_a_caret() -> None:
     with pytest.raises(matcalc.ShapeError) as info:
         matcalc.parse("vec(X)^T kron(A, B) vec(X) where X: matrix(n,m); A: matrix(n,p); B: matrix(m,r)")
-    assert info.value.column == 20 and "do not match" in str(info.value)
+    assert info.value.column == 20 and "shapes 1×(p·r) and vector(m·n) do not match" in str(info.value)
+    with pytest.raises(matcalc.MatcalcError) as info:  # undeclared factors: each factor's shape is said
+        matcalc.parse("vec(X)^T kron(A, B) vec(X) where X: matrix(n, m)")
+    assert "(A: k×q, B: p×r), where its use needs (m·n)×(m·n)" in str(info.value)
 
 
 def test_bars_read_det_of_a_matrix_and_abs_of_a_scalar() -> None:

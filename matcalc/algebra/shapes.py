@@ -181,16 +181,20 @@ def one_dimensional(shape: Shape) -> bool:
 
 
 def show_dim(d: Dim | DimVar) -> str:
-    """A dimension as a user reads it (an unknown one by a free name such as n)."""
-    return unifier().label(d)
+    """A dimension as a user reads it (an unknown one by a free name such as n; the size of a ⊗ or vec,
+    a product, as (m·n), so a shape reads (m·n)×k)."""
+    found = unifier().find(d)
+    factors = getattr(found, "factors", None)  # a product still being inferred (structural.ProductDim)
+    label = "·".join(show_dim(f).strip("()") for f in factors) if factors else unifier().label(found).replace("*", "·")
+    return f"({label})" if "·" in label else label
 
 
 def show_shape(shape: Shape) -> str:
-    """A shape as a user reads it: 'scalar', 'vector(n)' or 'n×m'."""
+    """A shape as a user reads it: 'scalar', 'vector(n)', 'n×m' or '(m·n)×k'."""
     if is_scalar(shape):
         return "scalar"
     if is_vector(shape):
-        return f"vector({show_dim(shape[0])})"
+        return f"vector({show_dim(shape[0]).strip('()')})"
     return f"{show_dim(shape[0])}×{show_dim(shape[1])}"
 
 

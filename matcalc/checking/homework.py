@@ -297,9 +297,9 @@ def _steps_notes(s: StepsReport) -> list[str]:
         return notes
     notes.append(f"> ✗ first wrong line: {first.number}" + (f" ({first.error.splitlines()[0]})" if first.error else ""))
     if first.expected and not first.is_gradient:  # in the student's notation: LaTeX as math, else as code
-        written = first.expected_written
-        shown = f"$= {first.expected_latex}$" if written in ("", first.expected_latex) else f"`= {written}`"
-        notes.append(f"> should be: {shown}" + (f" ({first.rule})" if first.rule else ""))
+        expected, rule, latex = first.should_be()
+        shown = f"$= {first.expected_latex}$" if latex else f"`= {expected}`"
+        notes.append(f"> should be: {shown}" + (f" ({rule})" if rule else ""))
     elif first.is_gradient and first.claim is not None:
         notes.append(f"> correct: ${first.claim.label('latex')} = {first.claim.correct.latex()}$")
     return notes

@@ -71,6 +71,14 @@ class LineCheck:
         """The label in one notation: `df`, `dL`, `∇_X f`."""
         return unicode_label(self.label, self.variable)
 
+    def should_be(self) -> tuple[str, str, bool]:
+        """(the expected line, its rule, whether the student wrote LaTeX): as the student writes, plain
+        text with an ASCII rule, else Unicode (also for LaTeX: ``expected_latex`` is the LaTeX)."""
+        latex = self.expected_written in ("", self.expected_latex)
+        if not latex and self.expected_written.isascii():
+            return self.expected_written, rule_label(self.rule, "text"), False
+        return self.expected if latex else self.expected_written, self.rule, latex
+
     @property
     def is_gradient(self) -> bool:
         """A ∇_X f = G line (not a linear form)."""
@@ -169,9 +177,8 @@ def _notes(line: LineCheck, first: bool) -> list[str]:
     elif not line.follows:
         notes.append("equals df again, though the line before it was wrong")
     if first and line.expected and not line.is_gradient:  # as the student writes (Unicode for LaTeX: a terminal)
-        latex = line.expected_written in ("", line.expected_latex)
-        notes.append(f"should be: = {line.expected if latex else line.expected_written}"
-                     + (f"   [{line.rule}]" if line.rule else ""))
+        expected, rule, _ = line.should_be()
+        notes.append(f"should be: = {expected}" + (f"   [{rule}]" if rule else ""))
     return notes
 
 

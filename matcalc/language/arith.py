@@ -13,7 +13,7 @@ from matcalc.algebra import ops
 from matcalc.algebra.expr import Expr, walk
 from matcalc.algebra.shapes import ShapeError, is_scalar, show_shape
 from matcalc.language.ones import folded_chain, folded_ones
-from matcalc.language.printers import show
+from matcalc.language.printers import show, show_name
 
 
 class Arithmetic:
@@ -98,7 +98,7 @@ class Arithmetic:
         """For `x - μ` with μ undeclared: say μ is a scalar by its name, and how to make it a vector."""
         if term.op != "var" or term.attr.name in self.decls or term.attr.kind != "scalar":
             return ""
-        name = term.attr.name
+        name = show_name(term.attr.name, "unicode") if term.attr.name in self.typeset else term.attr.name  # as typed
         return f" ({show(term, 'unicode')} is a scalar as a Greek name; a vector: declare {name}: vector(n))"
 
     def _grouping_hint(self, children: list, i: int) -> str:

@@ -16,7 +16,7 @@ from lark import Token, Tree
 
 from matcalc.algebra import ops
 from matcalc.algebra.expr import Expr, walk
-from matcalc.algebra.shapes import ParseError
+from matcalc.algebra.shapes import ParseError, show_dim, show_shape
 from matcalc.algebra.structural import ProductDim
 from matcalc.language.declarations import Decl
 from matcalc.language.ones import ones_of, zeros_of
@@ -78,16 +78,11 @@ class Sizes:
     def _unsplit(self, node: Expr) -> ParseError:
         """A ⊗ or vec whose size (k·q) met a size (n·m) that matcalc cannot split into its factors' sizes."""
         unknown = [v.attr.name for v in walk(node) if v.op == "var" and v.attr.name not in self.decls]
-
-        def size(d: object, own: bool) -> str:
-            if isinstance(d, ProductDim) and (own or self.u.find(d) is d):
-                return "·".join(size(f, False) for f in d.factors)
-            found = self.u.find(d)
-            return size(found, True) if isinstance(found, ProductDim) else self.u.label(found).replace("*", "·")
-
-        mine, needed = ("×".join(f"({s})" if "·" in s else s for s in (size(d, own) for d in node.shape))
-                        for own in (True, False))
-        return ParseError(f"{show(node, 'unicode')} is {mine}, where its use needs {needed}: matcalc does not "
-                          f"guess how a size splits into the sizes of a Kronecker product's factors"
+        mine = "×".join("(%s)" % "·".join(show_dim(f).strip("()") for f in d.factors) if isinstance(d, ProductDim)
+                        else show_dim(d) for d in node.shape)
+        needed = "×".join(show_dim(d) for d in node.shape)
+        parts = ", ".join(f"{show(a, 'unicode')}: {show_shape(a.shape)}" for a in node.args)
+        return ParseError(f"{show(node, 'unicode')} is {mine} ({parts}), where its use needs {needed}: matcalc "
+                          f"does not guess how a size splits into the sizes of a Kronecker product's factors"
                           f"\n  hint: declare the shapes of {' and '.join(unknown) or 'its factors'}",
                           self.spans.get(node), self.source)
