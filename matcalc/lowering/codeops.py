@@ -124,8 +124,8 @@ private("kronmul", _kronmul, arity=3)  # (A ⊗ B) M without forming A ⊗ B
 _MULNT = """def _mul_nt(a, b):
     \"\"\"a @ b.T (a transposed view when computed as (b @ a.T).T, float32 with a of few rows).\"\"\"
     if a.dtype == np.float32 and 1 < a.shape[0] and 2 * a.shape[0] <= b.shape[0]:
-        return (b @ a.T).T
-    return a @ b.T
+        return b.dot(a.T).T
+    return a.dot(b.T)
 """
 private("mulnt", "_mul_nt({0}, {1})", "{0} @ {1}.T", arity=2, numpy_helper=_MULNT)
 # Bᵀ as a new array in row order, to add to A (``A + B.T`` reads B across its rows: measured 0-15% slower

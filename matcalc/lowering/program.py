@@ -18,6 +18,7 @@ from matcalc.algebra.expr import Var, walk
 from matcalc.algebra.shapes import MatcalcError, is_scalar, one_dimensional
 from matcalc.language.formula import Declaration, Formula
 from matcalc.language.printers import show
+from matcalc.lowering.dispatch import dot_products
 from matcalc.lowering.emit import Emitter, is_literal
 from matcalc.lowering.identifiers import py_name, safe_identifier
 from matcalc.lowering.inline import inline_temporaries
@@ -138,16 +139,17 @@ class Signature:
                 code = f"{x}.astype(_dt, copy=False)" if module == "np" else f"torch.as_tensor({x}, dtype=_dt)"
                 code += ".reshape(())" if is_scalar(d.shape) else ".reshape(-1)" if one_dimensional(d.shape) else ""
             lines.append(f"    {x} = {code}")
-        if module == "np" and not float64 and arrays and len(arrays) == len(self.names):
-            lines = self._fast_path(arrays) + ["    " + line for line in lines]
+        if module == "np" and arrays and len(arrays) == len(self.names):
+            lines = self._fast_path(arrays, "d" if float64 else "fd") + ["    " + line for line in lines]
         lines += [f"    {var} = {src}" for var, src in self.dim_source.items() if var in set(_WORD.findall(used))]
         return lines
 
-    def _fast_path(self, arrays: list[str]) -> list[str]:
+    def _fast_path(self, arrays: list[str], kinds: str) -> list[str]:
         """The test that skips the conversions when the inputs are already NumPy arrays of one float
-        type, vectors 1-D (the common call: a micro-second per call saved); its ``else:`` follows."""
+        type (a ``kinds`` letter: ``fd``, or ``d`` where the code computes in float64), vectors 1-D
+        (the common call: a micro-second per call saved); its ``else:`` follows."""
         test = [" is ".join(f"{a}.__class__" for a in arrays) + " is np.ndarray",
-                " is ".join(f"{a}.dtype" for a in arrays), f"{arrays[0]}.dtype.char in 'fd'"]
+                " is ".join(f"{a}.dtype" for a in arrays), f"{arrays[0]}.dtype.char in '{kinds}'"]
         test += [f"{py_name(d.name)}.ndim == {0 if is_scalar(d.shape) else 1 if one_dimensional(d.shape) else 2}"
                  for d in self.decls]
         return [f"    if {' and '.join(test)}:", f"        _dt = {arrays[0]}.dtype", "    else:"]
@@ -196,10 +198,12 @@ def value_function_source(sig: Signature, em: Emitter, value: str, shape: tuple,
 
 def own_arrays(em: Emitter, outputs: list[str]) -> tuple[list[str], list[str]]:
     """The emitted statements and the outputs' code; in NumPy, with results written over arrays
-    the function allocated, at their last read (``inplace.py``)."""
+    the function allocated, at their last read (``inplace.py``), and products of named arrays as
+    ``.dot`` (``dispatch.py``)."""
     if em.target.module != "np":
         return em.lines, outputs
-    return in_place(em.lines, {code: node.shape for node, code in em.codes.items()}, outputs)
+    lines, outputs = in_place(em.lines, {code: node.shape for node, code in em.codes.items()}, outputs)
+    return dot_products(lines), outputs
 
 
 def _decl(sig: Signature, name: str) -> Declaration:
@@ -236,7 +240,7 @@ def function_source(sig: Signature, em: Emitter, value: str, grads: dict[str, st
 def _reduces_to_dt(code: str, body: list[str]) -> bool:
     """Whether the NumPy value ``code`` is already a scalar of the inputs' dtype ``_dt``, so that
     casting it (``_dt.type``, half a micro-second per call) changes nothing: a reduction of arrays
-    (``.sum()``, ``@``, ``np.vdot``) or a sum or difference of two such (same-dtype NumPy scalars add
+    (``.sum()``, ``@``, ``.dot``, ``np.vdot``) or a sum or difference of two such (same-dtype NumPy scalars add
     to that dtype under every NumPy promotion rule); a temporary is judged by its definition."""
     defs = dict(line.split(" = ", 1) for line in body if " = " in line and not line.startswith(" "))
 
@@ -248,7 +252,7 @@ def _reduces_to_dt(code: str, body: list[str]) -> bool:
                 isinstance(node.op, (ast.Add, ast.Sub)) and reduces(node.left) and reduces(node.right))
         return isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and (
             node.func.attr == "sum" and not node.args and not node.keywords
-            or ast.unparse(node.func) == "np.vdot")
+            or node.func.attr == "dot" and len(node.args) == 1 or ast.unparse(node.func) == "np.vdot")
 
     return reduces(ast.parse(code, mode="eval").body)
 
