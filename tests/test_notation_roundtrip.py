@@ -3,8 +3,8 @@
 Two sources of expressions: the shared strategy (``tests/strategies.py``), and one written here
 for what printing makes hard: numbers in e-notation with signed exponents (``x.^-9.99e-08``),
 exponents that are calls or norms (``alpha^exp(beta)``, ``alpha^||x||``), Greek names in either
-spelling, names and dimensions with underscores (``W_1``, ``y_hat``, ``d_model``), and a user
-variable named ``I``.
+spelling, names and dimensions with underscores (``W_1``, ``y_hat``, ``d_model``), a dimension used as
+a number (``sum(1_{d_model})`` prints ``d_model``), and a user variable named ``I``.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ signed = st.one_of(numbers, numbers.map(lambda n: "-" + n))
 
 
 def _scalar(vector: st.SearchStrategy[str], matrix: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
-    leaf = st.one_of(st.sampled_from(["alpha", "beta", "lambda_1", "λ_1", "α"]), numbers)
+    leaf = st.one_of(st.sampled_from(["alpha", "beta", "lambda_1", "λ_1", "α", "sum(1_{d_model})"]), numbers)
     return st.recursive(leaf, lambda s: st.one_of(
         st.tuples(s, s).map(lambda t: f"({t[0]} + {t[1]})"),
         st.tuples(s, s).map(lambda t: f"({t[0]} * {t[1]})"),
@@ -126,6 +126,7 @@ def test_printed_gradients_parse_back(f: matcalc.Formula, data: st.DataObject) -
     "0 (1_{d_model})", "alpha^||0 (1_{d_model})||", "(0 x)^T", "0_{d_model×d_model} + W_1", "1_{d_model}^T x",
     "x - 2 1_{d_model}", "x + -(2 1_{d_model})", "x - 1_{d_model}", "x + -1 1_{d_model}",
     "x - (2 (W_1 x)) / alpha ./ x", "-(1_{d_model})", "x - 0_{d_model}", "x + -0_{d_model}",
+    "sum(x) / d_model", "(2 x) / sum(1_{d_model})", "d_model^2 alpha", "x / (d_model alpha)", "exp(d_model) x",
 ])
 def test_printed_forms_parse_back_for_the_issue_examples(text: str) -> None:
     where = "I, W_1: matrix(d_model, d_model); x: vector(d_model)" if "I" in text or "d_model" in text else None

@@ -115,6 +115,18 @@ def test_a_layer_label_is_said_in_the_reading_and_taken_by_wrt(cli) -> None:
     assert run.code == 0 and "W^{(1)} → W_1" in run.out
 
 
+def test_a_layer_label_in_a_declaration_is_the_same_name() -> None:
+    f = matcalc.parse(r"\|W^{(1)} x\|^2, W^{(1)} \in \mathbb{R}^{n\times d}")
+    assert f.where == "W_1: matrix(n, d); x: vector(d)"
+    W, x = RNG.normal(size=(2, 3)), RNG.normal(size=(3, 1))
+    assert np.isclose(float(_value(f, **{"W^{(1)}": W, "x": x})), float(np.sum((W @ x) ** 2)))
+
+
+def test_a_claim_may_use_the_size() -> None:
+    assert matcalc.check_claim("(1/n) x^T x where x: vector(n)", "x", "(2/n) x").ok
+    assert not matcalc.check_claim("(1/n) x^T x where x: vector(n)", "x", "2 x").ok
+
+
 # ---------------------------------------------------------------- refused, not misread
 
 

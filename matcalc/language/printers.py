@@ -36,6 +36,14 @@ def show(e: Expr, notation: str = "text") -> str:
     a product chain, which ``_infix`` prints in a loop), so printing never recurses deeply."""
     if notation not in _INDEX:
         raise ValueError(f"notation must be one of {NOTATIONS}")
+    token = _NAMED_SIZES.set(_sizes_read_back(e))
+    try:
+        return _show_all(e, notation)
+    finally:
+        _NAMED_SIZES.reset(token)
+
+
+def _show_all(e: Expr, notation: str) -> str:
     nodes = list(walk(e, _shown(notation)))
     links = {n.args[0] for n in nodes if _in_chain(n, notation) and _in_chain(n.args[0], notation)}
     for node in nodes:
@@ -44,7 +52,7 @@ def show(e: Expr, notation: str = "text") -> str:
     return _show(e, notation)[0]
 
 
-_SHOWN: dict[tuple[str, frozenset[str]], weakref.WeakKeyDictionary] = {}  # node -> (text, precedence)
+_SHOWN: dict[tuple[str, frozenset[str], bool], weakref.WeakKeyDictionary] = {}  # node -> (text, precedence)
 _TYPESET: ContextVar[frozenset[str]] = ContextVar("typeset", default=frozenset())
 
 
@@ -59,9 +67,29 @@ def spelled_typeset(names: Iterable[str]) -> Iterator[None]:
         _TYPESET.reset(token)
 
 
+_NAMED_SIZES: ContextVar[bool] = ContextVar("named_sizes", default=True)
+
+
+def _sizes_read_back(e: Expr) -> bool:
+    """Whether every size sum(𝟙_n) in e may print as `n`: n is also the size of something else printed (a
+    variable, 𝟙_n, I_n), so `n` reads back as that size with the formula's declarations; else sum(𝟙_n) stays."""
+    for node in walk(e, _DIMS):  # each node once while it lives: a derivation's lines share their parts
+        if _size(node):
+            _DIMS[node] = (frozenset(), frozenset(node.args[0].shape[:1]))
+        else:
+            parts = [_DIMS[a] for a in node.args]
+            named = frozenset(node.shape).union(*(p[0] for p in parts))
+            _DIMS[node] = (named, frozenset().union(*(p[1] for p in parts)))
+    named, sized = _DIMS[e]
+    return sized <= named
+
+
+_DIMS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # node -> (its dimensions, the sizes printed n in it)
+
+
 def _shown(notation: str) -> weakref.WeakKeyDictionary:
-    """The texts printed so far in a notation (per spelling of Greek names in text)."""
-    key = (notation, _TYPESET.get() if notation == "text" else frozenset())
+    """The texts printed so far in a notation (per spelling of Greek names in text, and per printing of sizes)."""
+    key = (notation, _TYPESET.get() if notation == "text" else frozenset(), _NAMED_SIZES.get())
     return _SHOWN.setdefault(key, weakref.WeakKeyDictionary())
 
 
@@ -248,7 +276,7 @@ def _render(e: Expr, notation: str) -> tuple[str, int]:
         return _superscript(e.args[0], spec.forms[i].format(a=e.attr), notation), POSTFIX
     if spec.layout == "power":
         return _power(e, notation), POSTFIX
-    if _size(e):  # sum(𝟙_n) is the size n, written as the user writes it
+    if _size(e) and _NAMED_SIZES.get():  # sum(𝟙_n) is the size n, written as the user writes it
         return show_name(e.args[0].shape[0], notation), ATOM
     args = [_show(a, notation)[0] for a in e.args] + ([show_dim(d) for d in e.attr] if spec.sizes else [])
     if spec.layout == "wrap":

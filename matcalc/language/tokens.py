@@ -148,6 +148,8 @@ def declares(toks: list[Tok], i: int) -> bool:
         if t.gap and depth == 0 and not fresh and t.text != ",":
             return False
         fresh = t.text == ","
+        if t.text == "^" and depth == 0 and re.fullmatch(r"[\[(]\w+[\])]", group_text(toks, j + 1)[0]):
+            continue  # W^{(1)} ∈ …: a layer label is part of the name
         if t.text == "{":
             depth += 1
         elif t.text == "}":
