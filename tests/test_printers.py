@@ -200,6 +200,8 @@ def test_greek_spelling_is_kept_in_text() -> None:
     assert matcalc.grad("λ_1 x^T y", "lambda_1").text() == "x^T y"
     assert matcalc.grad("λ_1 x^T y", "y").text() == "λ_1 x"  # the gradient keeps the declarations' spelling
     assert matcalc.grad("α x^T x", "x").text() == "2 α x"
+    assert matcalc.derive("λ x^T x", "x").show("text").splitlines()[-1].split() == ["grad_x", "f", "=", "2", "λ", "x"]
+    assert str(matcalc.hessian("λ x^T x", "x").derivation).splitlines()[-1].split()[-3:] == ["2", "λ", "I_n"]
 
 
 @pytest.mark.parametrize("typeset, plain", [("X⁻¹²", "X^-12"), ("X²³ᵀ", "(X^23)^T"), ("α¹⁰ x", "alpha^10 x"),

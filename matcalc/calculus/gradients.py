@@ -20,7 +20,7 @@ from matcalc.calculus.diff import Step, gradients
 from matcalc.display import Display, Gradients
 from matcalc.language.formula import Declaration, Formula
 from matcalc.language.parse import as_formula
-from matcalc.language.printers import show, show_name
+from matcalc.language.printers import show, show_name, spelled_typeset
 from matcalc.language.retype import scalar_hint, wrt_hint
 from matcalc.language.syntax import read_name
 from matcalc.simplification.engine import Applied
@@ -259,8 +259,9 @@ class Derivation(Display):
         return out
 
     def show(self, notation: str = "text") -> str:
-        """The derivation as a chain of equalities, one labelled step per line."""
-        rows = self.lines(notation)
+        """The derivation as a chain of equalities, one labelled step per line (names as the user typed them)."""
+        with spelled_typeset(self.formula.typeset_names):
+            rows = self.lines(notation)
         if notation == "latex":
             body = " \\\\\n".join(f"{lhs} &= {rhs}" + (f" && \\text{{{_latex_text(rule)}}}" if rule else "")
                                   for lhs, rhs, rule in rows)
