@@ -26,7 +26,8 @@ class Powers:
 
     def _transposed_tree(self, base: Tree | Token, post: Post | None) -> Expr:
         """baseᵀ, base^T, base^\top."""
-        if isinstance(base, Tree) and base.data == "number":  # 1ᵀ x: the all-ones vector, as books write it
+        if isinstance(base, Tree) and base.data == "number" and not self.source[self._span(base)[1]:].lstrip(
+                ).startswith(")"):  # 1ᵀ x: the all-ones vector, as books write it; (2)ᵀ is the number
             if float(str(base.children[0])) != 1:
                 raise self.error(f"a number cannot be transposed ({self.written(self._span(base)).strip()})\n  hint: "
                                  "for the all-ones vector write 1ᵀ or 𝟙ᵀ; for c times it, c 𝟙ᵀ", base)
