@@ -82,7 +82,8 @@ def test_attention_with_d_declared_scales_by_the_size(cli) -> None:
 
 
 @pytest.mark.parametrize("where", ["x: vector(n), A: matrix(n,n)", "x: vector(n), A: matrix(n, n); c: scalar",
-                                   "x, b: vector(n), A: matrix(n, n)"])
+                                   "x, b: vector(n), A: matrix(n, n)", "x ∈ ℝⁿ, A: matrix(n, n)",
+                                   r"x, b \in \mathbb{R}^{n}, A \in \mathbb{R}^{n, n}"])
 def test_where_takes_declarations_separated_by_commas(cli, where: str) -> None:
     g = matcalc.grad("x^T A x", "x", where=where)
     x, A = RNG.normal(size=(3, 1)), RNG.normal(size=(3, 3))

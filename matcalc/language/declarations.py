@@ -83,16 +83,20 @@ def where_items(where: str | dict | None) -> list[tuple[str, str]]:
 
 
 def _colon_declarations(part: str, where: str, offset: int) -> list[tuple[str, str]]:
-    """(name, type text) pairs of `x: vector(n), A: matrix(n, n)` and `a, b: vector(n)`: a comma outside
-    parentheses separates declarations, or names sharing the type after them."""
+    """(name, type text) pairs of `x: vector(n), A: matrix(n, n)`, `a, b: vector(n)` and `x ∈ ℝⁿ, A: matrix(n, n)`:
+    a comma outside brackets separates declarations, or names sharing the type after them."""
     pieces, depth, start = [], 0, 0
     for i, ch in enumerate(part + ","):
-        depth += {"(": 1, ")": -1}.get(ch, 0)
+        depth += {"(": 1, ")": -1, "{": 1, "}": -1}.get(ch, 0)
         if ch == "," and depth == 0:
             pieces.append(part[start:i])
             start = i + 1
     out, names = [], []
     for piece in pieces:
+        if ":" not in piece and any(mark in piece for mark in IN):  # x ∈ ℝⁿ, A: matrix(n, n)
+            out += [(read_name(n), kind) for n, kind in set_declarations(", ".join(names + [piece]))]
+            names = []
+            continue
         if ":" not in piece:
             names.append(piece)
             continue

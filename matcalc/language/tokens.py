@@ -159,27 +159,39 @@ def declares(toks: list[Tok], i: int) -> bool:
     return False
 
 
+def _declares_any(toks: list[Tok], i: int) -> bool:
+    """True when the tokens from i read `x, y ∈ …` or `x, y: …` (names, then ∈ or a colon)."""
+    if declares(toks, i):
+        return True
+    for j in range(i, min(len(toks), i + 24)):
+        if toks[j].text == ":":
+            return j > i and (j + 1 == len(toks) or toks[j + 1].text != "=")
+        if not (toks[j].kind in ("letter", "num", "sub", "cmd") or toks[j].text in ("_", ",", "{", "}")):
+            return False
+    return False
+
+
 def layout(toks: list[Tok]) -> list[Item]:
     """Split tokens into items at `;`, new lines, `where`, and a top-level comma (or `\\quad`)
-    that starts a definition; each item is a definition, a declaration or an expression."""
+    that starts a definition or a declaration; each item is a definition, a declaration or an expression."""
     pieces: list[tuple[list[Tok], bool]] = []
     current: list[Tok] = []
-    depth, after, listing = 0, False, declares(toks, 0)  # listing: the names of `x, y ∈ …` so far
+    depth, after, listing = 0, False, _declares_any(toks, 0)  # listing: the names of `x, y ∈ …` so far
     i = 0
     while i < len(toks):
         t = toks[i]
         n = _is_where(toks, i) if depth == 0 else 0
         ahead = skip_space(toks, i + (n or 1))
         split = depth == 0 and (t.text == ";" or t.kind == "newline" or n or t.text in (",", "\\quad", "\\qquad") and (
-            _defines(toks, ahead) or declares(toks, ahead) and not (listing and t.text == ",")))
+            _defines(toks, ahead) or _declares_any(toks, ahead) and not (listing and t.text == ",")))
         if split:
             pieces.append((current, after))
             current = []
             after = after or bool(n) or t.text != ";" and t.kind != "newline"
             i += n or 1
-            listing = declares(toks, ahead)
+            listing = _declares_any(toks, ahead)
             continue
-        listing = listing and t.text not in IN
+        listing = listing and t.text not in IN and t.text != ":"
         if t.text in OPENERS or t.text in ("\\langle", "⟨"):
             depth += 1
         elif t.text in OPENERS.values() or t.text in ("\\rangle", "⟩"):
