@@ -26,7 +26,7 @@ def test_a_declared_dimension_reads_as_its_size_and_the_gradient_matches_autogra
     torch = pytest.importorskip("torch")
     text = r"\frac{1}{n}\|Xw-y\|^2, X \in \mathbb{R}^{n\times d}"
     f = matcalc.parse(text)
-    assert "n → the size n (a dimension; declare n: scalar for a variable)" in f.reading.guesses
+    assert "n → the size n (a dimension you named; declare n to make it a variable)" in f.reading.guesses
     assert f.variables == ["X", "w", "y"]
     X, w, y = RNG.normal(size=(5, 3)), RNG.normal(size=(3, 1)), RNG.normal(size=(5, 1))
     tw = torch.tensor(w, requires_grad=True)

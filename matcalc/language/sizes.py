@@ -43,7 +43,7 @@ class Sizes:
 
     def size(self, name: str) -> Expr:
         """A dimension name used as a value: the size, counted as 𝟙_nᵀ 𝟙_n (printed `n`)."""
-        self.guesses.append(f"{name} → the size {name} (a dimension; declare {name}: scalar for a variable)")
+        self.guesses.append(f"{name} → the size {name} (a dimension you named; declare {name} to make it a variable)")
         return ops.make("sum", ops.fill(1, (name, 1)))
 
     def literal(self, tok: Token) -> Expr:
