@@ -60,3 +60,25 @@ def test_shared_nodes_are_rewritten_once() -> None:
         shared = add(const(0), shared)
     Engine(rules)(shared)
     assert len(calls) == 40
+
+
+MULTIPLIED = ["(P + Q) (A + B)", "(x - y) (x - y)^T", "(x + alpha) (y + beta)^T", "2 (P - Q)^T (x + y) / alpha",
+              "-(A + B) (u + v) + P (x - alpha)", "(x^T y + alpha) (P + Q) x"]
+
+
+@pytest.mark.parametrize("text", MULTIPLIED)
+def test_multiplied_out_is_an_identity(text: str) -> None:
+    """expand._terms: the terms sum to the expression (NumPy by hand, test_rules.evaluate), at sizes
+    that make the matrices rows, columns and 1×1; a sum with a scalar spread over it stays whole."""
+    import numpy as np
+    from test_rules import SIZES, WHERE, evaluate, sample
+
+    from matcalc.simplification.expand import _terms
+
+    rng = np.random.default_rng(3)
+    for n, m in SIZES:
+        e = matcalc.parse(text, where=WHERE.format(n=n, m=m)).expr
+        terms = _terms(e)
+        env = sample(n, m, rng, signed=True)
+        np.testing.assert_allclose(evaluate(add(*terms), env) + np.zeros(e.shape), evaluate(e, env), rtol=1e-10)
+    assert len(terms) > 1

@@ -110,6 +110,8 @@ GENERATORS: dict[str, list] = {
     "A Q + B Q = (A + B) Q: a common right factor": ["P Q + S Q", "x^T P + y^T P"],
     "c A + c B = c (A + B)": ["2 A + 2 B"],
     "A (B C) = A B C": ["P (Q A)", "x^T (P x)"],
+    "A b (cᵀ d) = (cᵀ d) A b: a number inside a product moves to its front": [
+        "x (y^T z)", "P x (y^T P z)", lambda V: matmul(matmul(V.x, transpose(V.y)), V.z), "A u (v^T u)"],
     "Aʲ Aᵏ = Aʲ⁺ᵏ (integer powers: A A = A², A⁻¹ A = I)": ["P P", "inv(P) P", "P^2 P", "(Q P) P"],
     "(P Q)⁻¹ = Q⁻¹ P⁻¹ when P and Q are square": ["inv(P Q)", "inv(P P)"],
     "<A, s B> = s <A, B>": ["<A, alpha B>", "<alpha A, B>"],

@@ -98,7 +98,7 @@ call(
 call(
     "diagvec",
     shape_diagvec,
-    "np.diag({0})",
+    "np.diag({0}).copy()",  # np.diag of a matrix is a view: generated code may later write over the matrix
     "torch.diagonal({0})",
     linear(lambda x: make("diagvec", x)),
     "d diag(A) = diag(dA)",

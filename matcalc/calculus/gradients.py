@@ -24,6 +24,7 @@ from matcalc.language.printers import show, show_name, spelled_typeset
 from matcalc.language.retype import scalar_hint, wrt_hint
 from matcalc.language.syntax import read_name
 from matcalc.simplification.engine import Applied
+from matcalc.simplification.expand import shorter
 from matcalc.simplification.simplify import simplify
 
 
@@ -119,7 +120,7 @@ def simplex_hints(g: Expr, wrt: set[str]) -> tuple[Hint, ...]:
 def _results(raw: dict[str, Expr], formula: Formula) -> dict[str, Formula]:
     """Simplified gradients with the user's definitions folded in and shared parts named."""
     names = list(raw)
-    exprs = [simplify(fold_definitions(simplify(raw[n]), formula.definitions)) for n in names]
+    exprs = [simplify(fold_definitions(shorter(raw[n]), formula.definitions)) for n in names]  # multiplied out?
     taken = {d.name for d in formula.declarations} | {name for name, _ in formula.definitions}
     exprs, shared = share_subexpressions(exprs, taken)
     defs = formula.definitions + tuple(shared)

@@ -5,8 +5,8 @@ out stay apart in different factors (a Hessian's ``x (2 xᵀ A − …) + … (A
 ``shorter(e)`` simplifies e and also e multiplied out (products and quotients by a scalar
 distributed over sums, each term simplified, then the sum), and keeps whichever tree is smaller.
 Invariant: multiplying out is an identity of values; a sum with a scalar spread over it
-(``A + s``) is distributed only through a scalar factor (``B (A + s) ≠ B A + s B``). The
-expansion is tried only when it has at most ``LIMIT`` terms, so it never blows up.
+(``A + s``) stays whole (``B (A + s) ≠ B A + s B``). The expansion is tried only when it has at
+most ``LIMIT`` terms, so it never blows up.
 """
 
 from __future__ import annotations
@@ -20,26 +20,20 @@ LIMIT = 24  # terms of the multiplied-out form
 
 
 def _plain_sum(e: Expr) -> bool:
-    """e is a sum whose terms all have its shape (no scalar spread over it)."""
+    """e is a sum whose terms all have its shape (no scalar spread over it: A + s stays whole)."""
     return e.op == "add" and all(t.shape == e.shape for t in e.args)
-
-
-def _spread_through(e: Expr, side: int) -> bool:
-    """The factor e.args[side] of a product may be multiplied out (a plain sum, or any sum next to a scalar)."""
-    return _plain_sum(e.args[side]) or e.args[side].op == "add" and scalar(e.args[1 - side])
 
 
 def _counts(e: Expr) -> dict[Expr, int]:
     """How many terms each node of e multiplies out to."""
     n: dict[Expr, int] = {}
     for node in walk(e):
-        if node.op == "add":
+        if _plain_sum(node):
             n[node] = sum(n[a] for a in node.args)
         elif node.op in ("neg", "transpose") or node.op == "div" and scalar(node.args[1]):
             n[node] = n[node.args[0]]
         elif node.op == "matmul":
-            n[node] = (n[node.args[0]] if _spread_through(node, 0) or node.args[0].op != "add" else 1) * (
-                n[node.args[1]] if _spread_through(node, 1) or node.args[1].op != "add" else 1)
+            n[node] = n[node.args[0]] * n[node.args[1]]
         else:
             n[node] = 1
     return n
@@ -47,7 +41,7 @@ def _counts(e: Expr) -> dict[Expr, int]:
 
 def _terms(e: Expr) -> list[Expr]:
     """e multiplied out: the terms whose sum is e."""
-    if e.op == "add":
+    if _plain_sum(e):
         return [t for a in e.args for t in _terms(a)]
     if e.op == "neg":
         return [neg(t) for t in _terms(e.args[0])]
@@ -56,8 +50,7 @@ def _terms(e: Expr) -> list[Expr]:
     if e.op == "div" and scalar(e.args[1]):
         return [div(t, e.args[1]) for t in _terms(e.args[0])]
     if e.op == "matmul":
-        a, b = ([_terms(x)] if x.op != "add" or _spread_through(e, k) else [[x]] for k, x in enumerate(e.args))
-        return [matmul(x, y) for x in a[0] for y in b[0]]
+        return [matmul(x, y) for x in _terms(e.args[0]) for y in _terms(e.args[1])]
     return [e]
 
 

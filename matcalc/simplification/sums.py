@@ -217,6 +217,32 @@ def _left_associate(e: Expr) -> Expr | None:
     return matmul(matmul(a, b), c)
 
 
+_SHORT = 12  # factors of a chain searched for a number inside it
+
+
+def _inner_number(e: Expr) -> int | None:
+    """i > 0 when the factors i… of e's chain multiply to a number (A b cᵀ d: cᵀ d) that starts
+    with an array, and e is an array (short chains only: each suffix is built to learn its shape)."""
+    chain = chain_of(e) if not scalar(e) else []
+    if not 2 < len(chain) <= _SHORT or chain[-1].shape[1] != 1:
+        return None
+    for i in range(1, len(chain) - 1):
+        if not scalar(chain[i]) and chain[i].shape[0] == 1:
+            try:
+                if scalar(from_chain(chain[i:])):
+                    return i
+            except ShapeError:  # the chain groups otherwise: (xᵀ x) x is no xᵀ (x x)
+                continue
+    return None
+
+
+@rule("A b (cᵀ d) = (cᵀ d) A b: a number inside a product moves to its front", "matmul",
+      guard=lambda e: _inner_number(e) is not None)
+def _number_to_front(e: Expr) -> Expr | None:
+    chain, i = chain_of(e), _inner_number(e)
+    return matmul(from_chain(chain[i:]), from_chain(chain[:i]))
+
+
 def _power_of(e: Expr) -> tuple[Expr, int]:
     """e = base^k with k an integer (A⁻¹ is A^-1, (A^k)⁻¹ is A^-k)."""
     if e.op == "inv":
