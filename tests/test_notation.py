@@ -685,6 +685,7 @@ REFUSED = [
     ("norm(A*x - b, 2)", "hint: norm(x) takes one argument", 0),
     ("sum(X.^2, 1)", "column sums are 1^T X, row sums X 𝟙", 0),
     (r"X^\dagger", "the pseudo-inverse is not supported", 2),
+    (r"\lambda_{\max}(A)", "eigenvalues and singular values (λ_max, σ_min) are not supported", 8),
     # '/' then a spaced product: a / (b c) or (a / b) c? refused (fresh-user trial F6)
     ("x^T y / 2 alpha", "hint: write x^T y / (2 alpha) or (x^T y / 2) alpha", 6),
     ("x^T y / ||x|| ||y||", "hint: write x^T y / (||x|| ||y||) or (x^T y / ||x||) ||y||", 6),
