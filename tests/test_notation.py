@@ -777,6 +777,7 @@ def test_wrt_takes_any_spelling_of_a_greek_name(name: str) -> None:
                                     "declare it: where N: scalar"),
     (r"\mu^\top x", "x", "mu was typed as a scalar as a Greek letter; if it is a vector, "
                                       "declare it: where mu: vector(n)"),
+    ("x'Ax", "x", "hint: 'Ax' is one name here; did you mean 'A x'?"),
 ])
 def test_a_non_scalar_function_names_the_name_typed_by_its_spelling(text: str, wrt: str, hint: str) -> None:
     with pytest.raises(matcalc.MatcalcError, match="must be a scalar") as info:

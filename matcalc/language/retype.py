@@ -22,6 +22,8 @@ def scalar_hint(formula: Formula) -> str:
     typed = [m.groups() for g in formula.reading.guesses if (m := _TYPED.match(g.strip()))]
     names = {name for name, _, _ in typed}
     declared = [f"{d.name}: {d.type_text()}" for d in formula.declarations if d.name not in names]
+    if split := _split_hint(formula, declared):
+        return split
     for name, kind, why in typed:
         other = _OTHER[kind]
         try:
@@ -32,6 +34,18 @@ def scalar_hint(formula: Formula) -> str:
             return (f"\n  hint: {name} was typed as a {kind} {_WHY[why]}; "
                     f"if it is a {other.split('(')[0]}, declare it: where {name}: {other}")
     return ""
+
+
+def _split_hint(formula: Formula, declared: list[str]) -> str:
+    """For plain text `x'Ax`: the split of a name written together (`Ax` -> `A x`) that makes it a scalar."""
+    try:
+        again = parse(formula.reading.formula, where="; ".join(declared) or None, notation="latex")
+    except MatcalcError:
+        return ""
+    words = [g.split(" (")[0].split(" → ") for g in again.reading.guesses if "written together" in g]
+    if not is_scalar(again.shape) or not words:
+        return ""
+    return "\n  hint: " + "; ".join(f"'{w}' is one name here; did you mean '{s}'?" for w, s in words)
 
 
 def wrt_hint(formula: Formula, wrt: str) -> str:
