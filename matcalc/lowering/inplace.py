@@ -11,17 +11,19 @@ Invariant: only arrays the function allocated are overwritten (never an input, a
 or a 0-d value), only at their last read, never broadcast to a larger shape; the arithmetic
 is the same operation on the same values, so results are bit for bit those of the plain form.
 Aliasing: NumPy returns views (``.T``, ``np.diagonal``, reshapes, slices, ``np.broadcast_to``,
-``.real``, …), so a value is "fresh" only when a whitelist says so (arithmetic, ``@``,
-``.dot``, a ufunc, ``.copy()``); any other value may share memory with every name its code
-reads (``buffers``). An array is overwritten only when no name sharing one of its buffers is
-read afterwards (nor elsewhere in the same statement).
+``.real``, …), so a value is "fresh" only when a whitelist says so (arithmetic, ``@``, ``.dot``,
+a ufunc, ``.copy()``, a helper each of whose returns is one of those); any other value may share
+memory with every name its code reads (``buffers``). An array is overwritten only when no name
+sharing one of its buffers is read afterwards (nor elsewhere in the same statement).
 """
 
 from __future__ import annotations
 
 import ast
+import functools
 import re
 
+from matcalc.algebra.registry import OPS
 from matcalc.algebra.shapes import Shape, is_scalar
 
 _TEMP = re.compile(r"t\d+\Z")  # matcalc's own temporaries (the user's definition names are kept)
@@ -59,12 +61,30 @@ def _dot(call: ast.Call) -> bool:
         and not call.keywords
 
 
-def _fresh(code: ast.expr) -> bool:
-    """The code allocates its result (arithmetic, a product or a ufunc: never a view of its operands).
-    A whitelist: anything else (``.T``, a reshape, a slice, a helper, …) may be a view."""
+def _fresh(code: ast.expr, helpers: frozenset[str] = frozenset()) -> bool:
+    """The code allocates its result (arithmetic, a product, a ufunc, one of the helpers: never a
+    view of its operands). A whitelist: anything else (``.T``, a reshape, a slice, …) may be a view."""
     return isinstance(code, ast.BinOp) and (type(code.op) in _AUGMENTED or isinstance(code.op, ast.MatMult)) \
         or isinstance(code, ast.UnaryOp) and isinstance(code.op, ast.USub) \
-        or isinstance(code, ast.Call) and (_ufunc(code) or _copy(code) or _dot(code))
+        or isinstance(code, ast.Call) and (_ufunc(code) or _copy(code) or _dot(code)
+                                           or isinstance(code.func, ast.Name) and code.func.id in helpers)
+
+
+@functools.cache
+def _returning_fresh(sources: tuple[str, ...]) -> frozenset[str]:
+    """The helper functions (given by their source) each of whose returns is fresh (``_softplus``)."""
+    fresh = set()
+    for source in sources:
+        f = ast.parse(source).body[0]
+        returns = [r.value for r in ast.walk(f) if isinstance(r, ast.Return)]
+        if isinstance(f, ast.FunctionDef) and returns and all(r is not None and _fresh(r) for r in returns):
+            fresh.add(f.name)
+    return frozenset(fresh)
+
+
+def _helpers() -> frozenset[str]:
+    """The helpers of generated NumPy code that always return a new array."""
+    return _returning_fresh(tuple(op.numpy_helper for op in OPS.values() if op.numpy_helper))
 
 
 def names(code: str) -> set[str]:
@@ -79,6 +99,7 @@ class Buffers:
 
     def __init__(self) -> None:
         self.of: dict[str, frozenset[str]] = {}
+        self.helpers = _helpers()
 
     def get(self, name: str) -> frozenset[str]:
         """The buffers name may use."""
@@ -86,7 +107,7 @@ class Buffers:
 
     def define(self, target: str, code: ast.expr, source: str) -> None:
         """Record ``target = source`` (code is its parsed form)."""
-        self.of[target] = frozenset((target,)) if _fresh(code) else \
+        self.of[target] = frozenset((target,)) if _fresh(code, self.helpers) else \
             frozenset().union(*(self.get(n) for n in names(source) - {target}))
 
     def shared(self, name: str, code: str) -> bool:
@@ -145,7 +166,7 @@ def in_place(lines: list[str], shapes: dict[str, Shape], outputs: list[str]) -> 
                     break
         if new is None:
             buf.define(target, tree, code)
-            if _fresh(tree) and target in shapes and not is_scalar(shapes[target]):
+            if _fresh(tree, buf.helpers) and target in shapes and not is_scalar(shapes[target]):
                 owned.add(target)
         elif _TEMP.match(target):  # the result is t's array: later statements read it as t
             lines[i] = new[1]
