@@ -14,8 +14,8 @@ from typing import Any
 
 from matcalc.algebra import ops
 from matcalc.algebra.expr import Expr, transform, walk, walk_all, with_args
-from matcalc.algebra.registry import substitute
-from matcalc.algebra.shapes import MatcalcError, is_scalar
+from matcalc.algebra.registry import make, substitute
+from matcalc.algebra.shapes import MatcalcError, is_scalar, is_vector
 from matcalc.calculus.diff import Step, gradients
 from matcalc.display import Display, Gradients
 from matcalc.language.formula import Declaration, Formula
@@ -211,9 +211,10 @@ class Derivation(Display):
         states = [self.state(step) for step in self.steps]
         return [Applied(step.rule, before, after) for step, before, after in zip(self.steps[1:], states, states[1:])]
 
-    def shown(self, step: Step) -> Expr:
+    def shown(self, step: Step, products: bool = False) -> Expr:
         """A step's state as a teacher writes it: a weight g on a scalar L is a product, <1, L> is L,
-        <c, L> is c L, <c / s, L> is c L / s (and so is (c / s) ⊙ L of scalars)."""
+        <c, L> is c L, <c / s, L> is c L / s (and so is (c / s) ⊙ L of scalars); with ``products``
+        also <g, L> of vectors, L not yet a bare dX, as gᵀ L or L gᵀ (the product it came from)."""
         defs = self.formula.definitions
 
         def scalars(node: Expr, args: tuple[Expr, ...]) -> Expr:
@@ -226,7 +227,8 @@ class Derivation(Display):
         for g, lin in step.terms:
             lin = transform(lin, scalars, self._memos[1])
             g = fold_definitions(g, defs, self._memos[0])
-            terms.append(is_scalar(lin.shape) and _weighted(g, lin) or ops.inner(g, lin))
+            written = is_scalar(lin.shape) and _weighted(g, lin) or products and _vector_product(g, lin)
+            terms.append(written or ops.inner(g, lin))
         return ops.add(*terms) if terms else ops.const(0)
 
     def teacher_steps(self) -> list[tuple[Expr, str]]:
@@ -234,8 +236,11 @@ class Derivation(Display):
         (moving a number into an inner product) are left out; each rule is labelled by what it did."""
         out: list[tuple[Expr, str]] = []
         for i, step in enumerate(self.steps):
-            state = self.shown(step)
-            if out and state is out[-1][0]:
+            state = self.shown(step, products=True)
+            if out and _associated(state) == _associated(out[-1][0]):  # only regrouped a product
+                continue
+            if step.bookkeeping and len(out) > 1:  # the previous rule's line, written as it ends
+                out[-1] = (state, out[-1][1])
                 continue
             out.append((state, _label(step.rule, self.steps[i - 1] if i else None, step)))
         return out
@@ -284,13 +289,49 @@ _LATEX_IN_TEXT = {"ᵀ": "$^\\top$", "⊙": "$\\odot$", "⁻¹": "$^{-1}$", "⟨
                   "&": "\\&", "σ": "$\\sigma$"}
 
 
+def _vector_product(g: Expr, lin: Expr) -> Expr | None:
+    """<g, L> for vectors, with L not yet a bare differential of a variable, written as the product
+    it came from: gᵀ L for columns, L gᵀ for rows (<xᵀ, d(xᵀ A)> is d(xᵀ A) x); else None."""
+    column, row = is_vector(lin.shape), is_vector(lin.shape[::-1])
+    if lin.op == "d" and not lin.args[0].args or column == row:
+        return None
+    return ops.matmul(_flipped(g), lin) if column else ops.matmul(lin, _flipped(g))
+
+
+def _flipped(g: Expr) -> Expr:
+    """gᵀ as written by hand: (Aᵀ)ᵀ = A, (A B)ᵀ = Bᵀ Aᵀ for a product of matrices, else (g)ᵀ."""
+    if g.op == "transpose":
+        return g.args[0]
+    if g.op == "matmul" and not any(is_scalar(a.shape) for a in g.args):
+        return ops.matmul(_flipped(g.args[1]), _flipped(g.args[0]))
+    if g.op == "neg":
+        return ops.neg(_flipped(g.args[0]))
+    if g.op in ("matmul", "div") and is_scalar(g.args[-1].shape) != is_scalar(g.args[0].shape):
+        return make(g.op, *(a if is_scalar(a.shape) else _flipped(a) for a in g.args))  # s A, A / s
+    return ops.transpose(g)
+
+
+def _associated(e: Expr) -> Expr:
+    """e with every product regrouped from the left ((A B) C for A (B C)): to compare written lines."""
+    def visit(node: Expr, args: tuple[Expr, ...]) -> Expr:
+        node = with_args(node, args) if args else node
+        if node.op == "matmul" and node.args[1].op == "matmul":
+            inner_a, inner_b = node.args[1].args
+            return ops.matmul(visit(ops.matmul(node.args[0], inner_a), ()), inner_b)
+        return node
+    return transform(e, visit)
+
+
 def _weighted(g: Expr, lin: Expr) -> Expr | None:
     """g L written as a product for a scalar L: L, -L, c L, or (c L) / s for g = c / s; else None."""
     if g.op == "div" and g.args[0].op == "const" and is_scalar(g.shape):
         top = _weighted(g.args[0], lin)
         return ops.div(top, g.args[1])
+    if g.op == "neg":
+        term = _weighted(g.args[0], lin)
+        return term and ops.neg(term)
     if g.op != "const":
-        return None
+        return ops.matmul(g, lin) if is_scalar(g.shape) and lin.op != "inner" else None
     return lin if g.attr == 1 else ops.neg(lin) if g.attr == -1 else ops.matmul(g, lin)
 
 
