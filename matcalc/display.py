@@ -187,6 +187,13 @@ class Homework(Display, list):
         """How many problems are right."""
         return sum(r.ok for r in self)
 
+    @property
+    def tally(self) -> str:
+        """`2 of 3 problems right (1 not graded)`: a problem that could not be graded is not counted wrong."""
+        graded = sum(r.graded for r in self)
+        return f"{self.right} of {graded} problems right" + (f" ({len(self) - graded} not graded)"
+                                                             if graded < len(self) else "")
+
 
 def doc(obj: Any) -> list[Block]:
     """The blocks that show a result object (dispatched on its class name)."""

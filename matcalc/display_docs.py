@@ -195,11 +195,11 @@ def problemresult_short(r: Any) -> str:
 
 
 def homework_doc(h: Any) -> list[Block]:
-    out: list[Block] = [Row([f"{h.right} of {len(h)} problems right"], mark=_mark(h.ok), style="title")]
+    out: list[Block] = [Row([h.tally], mark=_mark(h.ok), style="title")]
     for r in h:
         out += problemresult_doc(r, 0)
     return out
 
 
 def homework_short(h: Any) -> str:
-    return f"Homework({h.right} of {len(h)} problems right)"
+    return f"Homework({h.tally})"

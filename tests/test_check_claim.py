@@ -301,3 +301,39 @@ def test_the_truth_claims_are_judged_against_is_autograd_of_the_function(f: str)
                                   dtype=torch.float64, requires_grad=True) for k, v in point.values.items()}
         twin(leaves, torch).backward()
         np.testing.assert_allclose(true_gradient(formula, wrt, point), leaves[wrt].grad.numpy(), rtol=1e-10)
+
+
+@pytest.mark.parametrize(("f", "right", "wrong"), [
+    ("tr(X^-1)", "-(X⁻²)ᵀ", "-X⁻²"),  # matcalc's own printed answer (fresh-user trial F4)
+    ("tr(X^-2)", "-2 (X⁻³)ᵀ", "-2 X⁻³"),
+])
+def test_a_negative_superscript_power_is_read(f: str, right: str, wrong: str) -> None:
+    """`X⁻²` is X^-2 in a claim, not '⁻' followed by ^2; the claim without its transpose is still wrong,
+    and its counterexample is the hand-written -k X^-(k+1)."""
+    good, bad = check_claim(f, "X", right), check_claim(f, "X", wrong)
+    assert good.ok and good.method == "symbolic", str(good)
+    assert not bad.ok and bad.method != "parse" and bad.mistake == "inverse-transpose", str(bad)
+    k = 2 if "X^-1" in f else 3
+    x = np.asarray(bad.counterexample.values["X"])
+    inv = np.linalg.inv(x)
+    assert np.allclose(bad.counterexample.claimed, -(k - 1) * np.linalg.matrix_power(inv, k))
+    assert np.allclose(bad.counterexample.correct, -(k - 1) * np.linalg.matrix_power(inv, k).T)
+
+
+@pytest.mark.parametrize("claim", ["2Ax", "$\\nabla_x f = 2Ax$", "∇_x f = 2Ax", "2A x", "0.5 (4Ax)"])
+def test_a_coefficient_written_against_a_product(claim: str) -> None:
+    """`2Ax` is 2 A x (fresh-user trial F5): right for a symmetric A; for any A the missing symmetric
+    term, not 'uses Ax'; the counterexample is the hand-written 2 A x against (A + Aᵀ) x."""
+    claim = claim.strip("$")
+    good = check_claim("x^T A x", "x", claim, where="A: symmetric(n)")
+    assert good.ok, str(good)
+    bad = check_claim("x^T A x", "x", claim)
+    assert not bad.ok and bad.mistake == "symmetric", str(bad)
+    x, a = np.asarray(bad.counterexample.values["x"]), np.asarray(bad.counterexample.values["A"])
+    assert np.allclose(bad.counterexample.claimed.reshape(-1), 2 * a @ x)
+    assert np.allclose(bad.counterexample.correct.reshape(-1), (a + a.T) @ x)
+
+
+def test_a_number_with_an_exponent_stays_a_number() -> None:
+    assert check_claim("1e-3 x^T x", "x", "2e-3 x").ok
+    assert not check_claim("1e-3 x^T x", "x", "2e-2 x").ok

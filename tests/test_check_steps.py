@@ -350,3 +350,44 @@ def test_justifications_go_and_math_stays(line: str, math: str) -> None:
     from matcalc.checking.text import strip_annotations
 
     assert strip_annotations(line) == math
+
+
+def test_a_line_of_linear_forms_is_valued_by_hand_written_numpy() -> None:
+    """linear_value of <a, d(exp(X b))> + <c, d(Y) b> along (V, W) is aᵀ(exp(X b) ⊙ (V b)) + cᵀ W b, and
+    a line whose differential does not move is 0 (autograd, not forward mode: trial F12)."""
+    import numpy as np
+
+    from matcalc.checking.numeric import Point, linear_value
+    from matcalc.language.parse import parse
+
+    rng = np.random.default_rng(3)
+    a, b, c = rng.normal(size=3), rng.normal(size=2), rng.normal(size=3)
+    x, y, v, w = (rng.normal(size=(3, 2)) for _ in range(4))
+    where = "a, c: vector(n); b: vector(m); X, Y, Z: matrix(n, m)"
+    line = parse("<a, d(exp(X b))> + <c, d(Y) b>", where=where, derivation=True).expr
+    point = Point({"n": 3, "m": 2}, {"a": a, "b": b, "c": c, "X": x, "Y": y, "Z": x})
+    got = linear_value(line, point, {"X": v, "Y": w})
+    assert got == pytest.approx(a @ (np.exp(x @ b) * (v @ b)) + c @ (w @ b), rel=1e-12)
+    assert linear_value(line, point, {"Z": v}) == 0.0
+
+
+def test_an_ill_shaped_latex_line_is_shown_in_unicode_and_still_wrong() -> None:
+    """`\\langle b a^\\top, dX \\rangle` (shapes clash) is echoed as ⟨b aᵀ, dX⟩ like the other lines (trial F9)."""
+    text = ("df &= a^\\top dX\\, b \\\\\n   &= \\operatorname{tr}(b a^\\top dX) \\\\\n"
+            "   &= \\langle b a^\\top, dX \\rangle")
+    r = check_steps(text, f="a^T X b", wrt="X", where="a: vector(m); b: vector(n); X: matrix(m, n)")
+    assert [line.ok for line in r.lines] == [True, True, False]
+    assert r.lines[2].shown == "⟨b aᵀ, dX⟩" and "\\langle" not in r.report_lines()[-3]
+    right = check_steps(text.replace("b a^\\top, dX", "a b^\\top, dX"), f="a^T X b", wrt="X",
+                        where="a: vector(m); b: vector(n); X: matrix(m, n)")
+    assert right.ok
+
+
+def test_a_collected_wrong_line_is_corrected_by_the_collected_step() -> None:
+    """`dxᵀ A x + xᵀ A dx = 2 xᵀ A dx` (A not symmetric): the correction is the collected
+    xᵀ (A + Aᵀ) dx, not a half-way step with dxᵀ (trial F9); the right collected line is ✓."""
+    wrong = check_steps("df = dx^T A x + x^T A dx\n   = 2 x^T A dx", f="x^T A x", wrt="x")
+    assert [line.ok for line in wrong.lines] == [True, False]
+    assert wrong.lines[1].expected == "xᵀ (A + Aᵀ) dx"  # as a teacher writes it, in products like the student
+    right = check_steps("df = dx^T A x + x^T A dx\n   = x^T (A + A^T) dx", f="x^T A x", wrt="x")
+    assert right.ok

@@ -187,7 +187,23 @@ def test_hard_problems_are_graded_not_crashed(capsys: pytest.CaptureFixture, tmp
     path = tmp_path / "hard.md"
     path.write_text(HARD, encoding="utf-8")
     assert homework_command(str(path)) == 1
-    assert "1 of 5 problems right" in capsys.readouterr().out
+    assert [r.graded for r in results] == [True, True, True, False, True]
+    assert "1 of 4 problems right (1 not graded)" in capsys.readouterr().out
+
+
+def test_a_function_given_in_prose_is_read_and_an_unreadable_one_is_not_graded(tmp_path: Path) -> None:
+    """`Let $f(\\mathbf{w}) = …$.` is the function (fresh-user trial F10), right claim ✓ and wrong claim ✗;
+    a function that cannot be read leaves its problem "not graded", not counted wrong."""
+    text = ("## A\n\nLet $f(x) = a^\\top x +$.\n\nclaim: a\n\n"
+            "## B\n\nLet $f(\\mathbf{w}) = \\|X\\mathbf{w} - y\\|^2$.\n\nclaim: $2X^\\top(X\\mathbf{w} - y)$\n\n"
+            "## C\n\nConsider $f(w) = \\|Xw - y\\|^2$.\n\nclaim: $X^\\top(Xw - y)$\n")
+    results = check_homework(text)
+    assert [(r.ok, r.graded) for r in results] == [(False, False), (True, True), (False, True)]
+    assert results[1].problem.variables == ["w"] and results[2].claims[0].mistake == "factor"
+    report = text_report(results)
+    assert report.startswith("– A: ") and "    not graded: cannot read the function" in report
+    assert report.endswith("1 of 2 problems right (1 not graded)")
+    assert markdown_report(text, results).startswith("> **Graded by matcalc: 1 of 2 problems right (1 not graded).**")
 
 
 @pytest.mark.parametrize(("head", "x", "dx"), [("W₁", "W₁", "dW₁"), ("W_1", "W₁", "dW₁"),

@@ -61,9 +61,20 @@ class ProblemResult(Display):
         return (not self.error and checked and all(c.ok for c in self.claims)
                 and (self.steps is None or self.steps.ok))
 
+    @property
+    def graded(self) -> bool:
+        """Something of the student's was judged; False when the function cannot be read or nothing
+        could be checked (such a problem is "not graded", never counted wrong)."""
+        return bool(self.claims) or self.steps is not None
+
+    @property
+    def mark(self) -> str:
+        """✓, ✗, or – for a problem that is not graded."""
+        return "✓" if self.ok else "✗" if self.graded else "–"
+
     def to_dict(self) -> dict[str, Any]:
         """Plain data for JSON."""
-        return {"title": self.problem.title, "ok": self.ok, "error": self.error,
+        return {"title": self.problem.title, "ok": self.ok, "graded": self.graded, "error": self.error,
                 "function": None if self.formula is None else self.formula.text(),
                 "wrt": self.problem.variables, "claims": [c.to_dict() for c in self.claims],
                 "derivation": None if self.steps is None else self.steps.to_dict()}
@@ -183,9 +194,9 @@ def _function_text(r: ProblemResult) -> str:
 
 def problem_lines(r: ProblemResult) -> list[str]:
     """One problem's part of the text report: its verdict, every claim and derivation line."""
-    out = [f"{'✓' if r.ok else '✗'} {r.problem.title}: {_function_text(r)}"]
+    out = [f"{r.mark} {r.problem.title}: {_function_text(r)}"]
     if r.error:
-        out.append(f"    ✗ {r.error}")
+        out.append(f"    {'✗' if r.graded else 'not graded:'} {r.error}")
     for c in r.claims:
         out += ["    " + s for s in c.lines()]
     if r.steps is not None:
@@ -198,14 +209,14 @@ def text_report(results: list[ProblemResult]) -> str:
     out = []
     for r in results:
         out += problem_lines(r) + [""]
-    right = sum(r.ok for r in results)
-    out.append(f"{right} of {len(results)} problems right")
+    out.append(Homework(results).tally)
     return "\n".join(out)
 
 
 def json_report(results: list[ProblemResult]) -> str:
     """The report as JSON: {"ok", "right", "problems": [...]}."""
     data = {"ok": all(r.ok for r in results) and bool(results), "right": sum(r.ok for r in results),
+            "graded": sum(r.graded for r in results),
             "problems": [r.to_dict() for r in results]}
     return json.dumps(data, indent=2, ensure_ascii=False)
 
@@ -217,9 +228,10 @@ def markdown_report(text: str, results: list[ProblemResult]) -> str:
     marks: dict[int, str | tuple[str, str]] = {}
     for r in results:
         p = r.problem
-        marks[p.heading_line] = " ✓" if r.ok else " ✗"  # type: ignore[assignment]
+        marks[p.heading_line] = " " + r.mark  # type: ignore[assignment]
         if r.error:
-            after.setdefault(max(p.heading_line, p.function_line), []).append(f"> ✗ {r.error}")
+            after.setdefault(max(p.heading_line, p.function_line), []).append(
+                f"> {'✗' if r.graded else 'not graded:'} {r.error}")
         for c, (_, _, line) in zip(r.claims, p.claims):
             marks[line] = " ✓" if c.ok else " ✗"
             if not c.ok:
@@ -229,14 +241,13 @@ def markdown_report(text: str, results: list[ProblemResult]) -> str:
             for number, ok in _line_marks(r.steps).items():
                 marks[p.derivation_start + number - 1] = (" ✓" if ok else " ✗", p.derivation_fence)
     out = []
-    right = sum(r.ok for r in results)
     for i, line in enumerate(lines):
         out.append(_marked(line, marks.get(i)))
         if i in after:
             out += [""] + after[i]
             if i + 1 < len(lines) and lines[i + 1].strip():
                 out.append("")
-    summary = f"> **Graded by matcalc: {right} of {len(results)} problems right.**"
+    summary = f"> **Graded by matcalc: {Homework(results).tally}.**"
     return "\n".join([summary, ""] + out) + "\n"
 
 
@@ -328,7 +339,7 @@ def homework_command(path: str, fmt: str = "text") -> int:
     # each problem is printed as soon as it is graded (text), with a progress line on a terminal
     results = grade(problems, check_problem, problem_lines if fmt == "text" else None)
     if fmt == "text":
-        print(f"{results.right} of {len(results)} problems right\n")
+        print(f"{results.tally}\n")
     else:
         print(markdown_report(text, results) if fmt == "markdown" else REPORTS[fmt](results), end="")
     return 0 if results and all(r.ok for r in results) else 1

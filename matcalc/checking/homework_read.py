@@ -15,7 +15,9 @@ from matcalc.language.syntax import GREEK_UNICODE
 
 KEY = re.compile(r"^\s*(?:[-*]\s+)?(?:\*\*|__)?(function|f|where|wrt|claim|derivation|define|layer|upstream)"
                  r"(?:\*\*|__)?\s*:(?:\*\*|__)?\s*(.*)$", re.IGNORECASE)
-_FUNCTION = re.compile(r"^\s*(?:[-*]\s+)?\$?\s*([A-Za-zℓ]|\\ell|\\mathcal\{[A-Z]\})\s*\(([^()=]*)\)\s*=\s*(.+)$")
+_LEAD = r"(?:(?:Let|Consider|Define|Suppose|Take|Given|Set)\s+)?"  # `Let $f(\mathbf{w}) = …$.`
+_FUNCTION = re.compile(r"^\s*(?:[-*]\s+)?" + _LEAD
+                       + r"\$?\s*([A-Za-zℓ]|\\ell|\\mathcal\{[A-Z]\})\s*\(([^()=]*)\)\s*=\s*(.+)$")
 HEADING = re.compile(r"^\s*(?:##\s+(.*)|(Problem\b.*))$")
 _CONNECTIVE = r"(?:\\therefore|∴|\\Rightarrow|⇒|\\implies|(?:[Hh]ence|[Tt]hus|[Tt]herefore|[Ss]o)\b,?)(?:\\[ ,;]|\s)*"
 _NABLA = re.compile(r"^\s*(?:[-*]\s+)?\$*\s*(?:" + _CONNECTIVE + r")?\$*\s*(?:" + _CONNECTIVE
@@ -50,7 +52,7 @@ def _strip_math(text: str) -> str:
     spans = re.findall(r"\$\$?([^$]+)\$?\$", text)
     if spans:
         text = spans[0]
-    return text.strip().strip("$").strip().rstrip(".,;").strip()
+    return text.strip().rstrip(".,;").strip().strip("$").strip().rstrip(".,;").strip()  # `…$.` too
 
 
 def read_problems(text: str) -> list[Problem]:

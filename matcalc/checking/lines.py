@@ -275,8 +275,11 @@ class _Checker:
                 vals = self.values(expr)
             except MatcalcError as e:
                 line.error = str(e).splitlines()[0]
+                loose = self._loose(seg.text)
+                if loose is not None and not line.shown:  # shown in Unicode like every other line
+                    line.shown, line.shown_latex = show(loose, "unicode"), show(loose, "latex")
                 if not wrong_seen:
-                    self._expect(line, prev_expr, self._loose(seg.text))
+                    self._expect(line, prev_expr, loose)
                 wrong_seen = True
                 continue
             except Exception as e:  # noqa: BLE001 - a line we cannot evaluate is not right
@@ -364,10 +367,15 @@ class _Checker:
         if wrong is not None:
             w = inline_definitions(wrong)
             parts = _linear_parts(w)
+            same_d = [i for i in after if _d_names(flat[i]) == _d_names(w)]
             pick = _first([i for i in after if _linear_parts(flat[i]) == parts],
                           [i for i in range(len(flat)) if _linear_parts(flat[i]) == parts],
-                          [i for i in after if _d_names(flat[i]) == _d_names(w)], after)
-        self._expected(line, deriv.shown(deriv.steps[pick]))  # as a teacher writes it
+                          [i for i in same_d if len(_parts(flat[i])) == len(_parts(w))],  # 2 xᵀA dx: collected
+                          same_d, after)
+        expected = deriv.shown(deriv.steps[pick])  # as a teacher writes it
+        if wrong is not None and not any(n.op == "inner" for n in walk(wrong)):
+            expected = _as_products(expected)  # the student writes products: xᵀ (A + Aᵀ) dx
+        self._expected(line, expected)
         line.rule = rule_label(deriv.steps[pick].rule, "unicode")
 
     def _expected(self, line: LineCheck, expected: Expr) -> None:
@@ -375,6 +383,13 @@ class _Checker:
         line.expected, line.expected_latex = show(expected, "unicode"), show(expected, "latex")
         with spelled_typeset(self.formula.typeset_names):
             line.expected_written = show(expected, self.notation)
+
+
+def _as_products(e: Expr) -> Expr:
+    """⟨G, dx⟩ for a vector dx as the product Gᵀ dx, simplified (⟨(A + Aᵀ) x, dx⟩ is xᵀ (A + Aᵀ) dx)."""
+    if e.op == "inner" and d_set(e.args[1]) and not is_scalar(e.args[1].shape) and e.args[1].shape[1] == 1:
+        return simplify(ops.matmul(ops.transpose(e.args[0]), e.args[1]))
+    return e
 
 
 def _first(*choices: list[int]) -> int:

@@ -11,7 +11,6 @@ Invariant: nothing here does calculus of its own; derivatives come from torch.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -135,8 +134,10 @@ def _kind(shape: tuple) -> str:
 
 
 def _tangent(e: Expr, point: Point, direction: Mapping[str, np.ndarray]) -> np.ndarray:
-    """The directional derivative of e at the point along ``direction`` (torch forward mode)."""
-    import torch  # forward mode only when a derivation is checked
+    """The directional derivative J v of e at the point along ``direction``, by torch.autograd: the
+    derivative of the vector-Jacobian product uᵀJ in u, taken along v (torch's forward mode would load
+    its compiler, seconds of CPU for every homework)."""
+    import torch  # only when a derivation is checked
 
     c = concretize(e, point.dims)
     shape = at_sizes(e.shape, point.dims)
@@ -146,16 +147,19 @@ def _tangent(e: Expr, point: Point, direction: Mapping[str, np.ndarray]) -> np.n
         return np.zeros(shape)
     fn = _compiled(c, "torch")
     fixed = {n: torch.as_tensor(np.asarray(point.values[n], dtype=np.float64)) for n in names if n not in moving}
-
-    def f(*xs: Any) -> Any:
-        return torch.as_tensor(fn(**fixed, **dict(zip(moving, xs))), dtype=torch.float64)
-
-    primals = tuple(torch.as_tensor(np.asarray(point.values[n], dtype=np.float64)) for n in moving)
-    tangents = tuple(torch.as_tensor(np.asarray(direction[n], dtype=np.float64)).reshape(p.shape)
-                     for n, p in zip(moving, primals))
-    with warnings.catch_warnings():  # torch's own forward-mode setup warns about torch.jit.script
-        warnings.simplefilter("ignore", DeprecationWarning)
-        _, t = torch.func.jvp(f, primals, tangents)
+    primals = tuple(torch.tensor(np.asarray(point.values[n], dtype=np.float64), requires_grad=True) for n in moving)
+    tangents = [torch.as_tensor(np.asarray(direction[n], dtype=np.float64)).reshape(p.shape)
+                for n, p in zip(moving, primals)]
+    with torch.enable_grad():
+        y = torch.as_tensor(fn(**fixed, **dict(zip(moving, primals))), dtype=torch.float64)
+        if not y.requires_grad:  # e does not depend on what moves
+            return np.zeros(shape)
+        u = torch.zeros_like(y, requires_grad=True)
+        vjps = torch.autograd.grad(y, primals, u, create_graph=True, allow_unused=True)
+        jv = sum(((g * t).sum() for g, t in zip(vjps, tangents) if g is not None), torch.zeros((), dtype=torch.float64))
+        if not jv.requires_grad:
+            return np.zeros(shape)
+        (t,) = torch.autograd.grad(jv, u)
     return t.detach().numpy().reshape(shape)
 
 

@@ -30,15 +30,19 @@ _DASH_TAIL = re.compile(r"\s(—|–|--)\s*(.*)$")  # `…   — since X is cons
 _WORD_TAIL = re.compile(r"(?:(?:,|\s{2})\s*(?:by|using|via|as|from|recall)|\s(?:since|because))\s+\S.*$", re.I)
 _THEREFORE = re.compile(r"^\s*(?:\\therefore|∴|\\Rightarrow|\\implies|\\Longrightarrow|⇒|⟹|=>)"
                         r"(?:\s|\\[,;:! ]|\\q?quad(?![A-Za-z]))*")
+_COEFFICIENT = re.compile(r"(?<![\w.\\])(\d+(?:\.\d+)?)(?=[A-Za-z])(?![eE][-+]?\d)")  # 2Ax: 2 Ax
 _HASH_NOTE = re.compile(r"(?:\s#|(?<!\\)%).*$")
 _CLOSE = {")": "(", "]": "["}
 
 
 def normalize(text: str) -> str:
-    """Rewrite notations the parser does not read into ones it does (LaTeX spacing, sizing commands);
+    """Rewrite notations the parser does not read into ones it does (LaTeX spacing, sizing commands,
+    a coefficient written against a product: ``2Ax`` is ``2 Ax``, which the parser splits into declared names);
     ``X^{-T}`` and ``X⁻ᵀ`` stay: the parser reads them, so a claim is shown back as written."""
     text = re.sub(r"(?<!\\)\\[,;:! ]", " ", text)
-    text = text.replace("^{\\top}", "^\\top").replace("²", "^2").replace("³", "^3")
+    text = text.replace("^{\\top}", "^\\top")
+    text = re.sub("(?<![⁻⁰¹²³⁴-⁹])([²³])", lambda m: "^" + str("²³".index(m.group(1)) + 2), text)  # X⁻² stays
+    text = _COEFFICIENT.sub(r"\1 ", text)
     text = _SIZING.sub("", text)
     return text
 

@@ -73,7 +73,7 @@ async def homework(request: Request) -> Response:
             text = str(form.get("text", ""))
         graded_html, result = await run_in_threadpool(homework_html, text[:MAX_UPLOAD])
     error = result if isinstance(result, str) else ""
-    summary = "" if result is None or error else f"{result.right} of {len(result)} problems right"
+    summary = "" if result is None or error else result.tally
     return _render("homework.html", text=text, graded=graded_html, error=error, summary=summary,
                    ok=bool(result) and not error and result.ok, view="homework")
 
