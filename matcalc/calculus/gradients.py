@@ -14,7 +14,7 @@ from typing import Any
 
 from matcalc.algebra import ops
 from matcalc.algebra.expr import Expr, transform, walk, walk_all, with_args
-from matcalc.algebra.registry import make, substitute
+from matcalc.algebra.registry import substitute
 from matcalc.algebra.shapes import MatcalcError, is_scalar, is_vector
 from matcalc.calculus.diff import Step, gradients
 from matcalc.display import Display, Gradients
@@ -299,15 +299,17 @@ def _vector_product(g: Expr, lin: Expr) -> Expr | None:
 
 
 def _flipped(g: Expr) -> Expr:
-    """gᵀ as written by hand: (Aᵀ)ᵀ = A, (A B)ᵀ = Bᵀ Aᵀ for a product of matrices, else (g)ᵀ."""
+    """gᵀ as written by hand: (Aᵀ)ᵀ = A, (A B)ᵀ = Bᵀ Aᵀ, (-A)ᵀ = -Aᵀ, (s A)ᵀ = s Aᵀ, (A / s)ᵀ = Aᵀ / s, else (g)ᵀ."""
     if g.op == "transpose":
         return g.args[0]
-    if g.op == "matmul" and not any(is_scalar(a.shape) for a in g.args):
-        return ops.matmul(_flipped(g.args[1]), _flipped(g.args[0]))
     if g.op == "neg":
         return ops.neg(_flipped(g.args[0]))
-    if g.op in ("matmul", "div") and is_scalar(g.args[-1].shape) != is_scalar(g.args[0].shape):
-        return make(g.op, *(a if is_scalar(a.shape) else _flipped(a) for a in g.args))  # s A, A / s
+    if g.op == "matmul":
+        if any(is_scalar(a.shape) for a in g.args):
+            return ops.matmul(*(a if is_scalar(a.shape) else _flipped(a) for a in g.args))
+        return ops.matmul(_flipped(g.args[1]), _flipped(g.args[0]))
+    if g.op == "div" and is_scalar(g.args[1].shape):
+        return ops.div(_flipped(g.args[0]), g.args[1])
     return ops.transpose(g)
 
 
