@@ -317,7 +317,8 @@ def _associated(e: Expr) -> Expr:
     """e with every product regrouped from the left ((A B) C for A (B C)): to compare written lines."""
     def visit(node: Expr, args: tuple[Expr, ...]) -> Expr:
         node = with_args(node, args) if args else node
-        if node.op == "matmul" and node.args[1].op == "matmul":
+        if node.op == "matmul" and node.args[1].op == "matmul" and not any(
+                is_scalar(a.shape) for a in (node.args[0], *node.args[1].args)):
             inner_a, inner_b = node.args[1].args
             return ops.matmul(visit(ops.matmul(node.args[0], inner_a), ()), inner_b)
         return node
