@@ -27,6 +27,8 @@ CASES = [  # (formula, where, wrt, the book's form, hand-written function)
     ("sum((x - mean(x)).^2)", "x: vector(n)", "x", "2 (x - mean(x))", lambda x: ((x - x.mean()) ** 2).sum()),
     ("sum(diag(X))", "X: matrix(n, n)", "X", "I_n", lambda X: torch.diagonal(X).sum()),
     ("log(abs(det(X)))", "X: matrix(n, n)", "X", "X^-T", lambda X: torch.log(torch.abs(torch.linalg.det(X)))),
+    ("1/2 ||W2 tanh(W1 X) - Y||_F^2", "W2: matrix(k, h); W1: matrix(h, d); X: matrix(d, m)", "W2",
+     "(W2 tanh(W1 X) - Y) tanh(W1 X)^T", lambda W2, W1, X, Y: 0.5 * ((W2 @ torch.tanh(W1 @ X) - Y) ** 2).sum()),
 ]
 
 

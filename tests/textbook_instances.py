@@ -52,7 +52,7 @@ TEXTBOOK_INSTANCES: dict[str, list] = {
         lambda V: matmul(fill(2, (3, V.n)), make("softmax", V.A)),
         lambda V: matmul(fill(1, (1, V.n)), make("softmax", V.x))],
     "(c 𝟙ᵀ) a = c sum(a), aᵀ (c 𝟙) = c sum(a)": [lambda V: matmul(fill(2, (1, V.n)), V.x), "x^T vector(1)"],
-    "f(A)ᵀ = f(Aᵀ) for an entrywise f and A not a sum (the transpose goes on to the leaves)": [
+    "f(A)ᵀ = f(Aᵀ) for an entrywise f and A neither a sum nor a product of arrays (tanh(W X)ᵀ stays)": [
         "exp(A)^T", "sigmoid(x)^T", "tanh(alpha x)^T"],
     "f((A + B)ᵀ) = f(A + B)ᵀ for an entrywise f (a transposed sum stays outside: tanh(W x + b)ᵀ)": [
         "tanh((A + B)^T)", "exp((x + alpha)^T)", "relu'((x - y)^T)"],
