@@ -576,6 +576,26 @@ GROUPS += [
     G("abs(x^T y)", lambda v: np.abs(v["x"].T @ v["y"]), [(UP, "|xᵀy|"), (LS, r"\lvert x^\top y \rvert")]),
     # typeset · binds looser than letters written together
     G("<x, Sigma x>", lambda v: v["x"].T @ v["Sigma"] @ v["x"], [(UP, "x · Σx"), (LS, r"x \cdot \Sigma x")]),
+    # after '/', factors written together (no space) are all the divisor: /2N is / (2 N) (the reading says so)
+    G("||w||^2 / (2 N) where N: scalar", lambda v: np.sum(v["w"] ** 2) / (2 * v["N"]),
+      [(UP, "‖w‖²/2N"), (TC, "||w||^2 / 2N"), (LT, r"\|w\|^2 / 2N")], where="N: scalar"),
+    G("(1 / (2 N)) ||X w - y||^2 where N: scalar", lambda v: np.sum((v["X"] @ v["w"] - v["y"]) ** 2) / (2 * v["N"]),
+      [(TC, "1/2N ||X w - y||^2"), (UP, "1/2N ‖Xw − y‖²")], where="N: scalar"),
+    G("(lambda / (2 N)) ||w||^2 where N: scalar", lambda v: v["lambda"] * np.sum(v["w"] ** 2) / (2 * v["N"]),
+      [(UP, "λ/2N ‖w‖²"), (LS, r"\lambda/2N \|w\|^2")], where="N: scalar"),
+    G("(x^T y) / (||x|| ||y||)", lambda v: (v["x"].T @ v["y"]) / (np.linalg.norm(v["x"]) * np.linalg.norm(v["y"])),
+      [(UP, "xᵀy/‖x‖‖y‖"), (LS, r"x^\top y/\|x\|\|y\|")]),
+    G("(x^T A x) / (x^T x)", lambda v: (v["x"].T @ v["A"] @ v["x"]) / (v["x"].T @ v["x"]), [(UP, "xᵀAx / xᵀx")]),
+    # 1ᵀ, 1^T, 1^\top: the all-ones vector, sized by the product (the reading says so)
+    G("𝟙ᵀ x", lambda v: np.sum(v["x"]), [(TC, "1^T x"), (UP, "1ᵀx"), (LS, r"1^\top x"), (LS, "1^Tx"), (TN, "1'x")]),
+    G("log(𝟙ᵀ exp(x))", lambda v: np.log(np.sum(np.exp(v["x"]))), [(UP, "log(1ᵀexp(x))")]),
+    # math-bold and math-italic letters (a PDF's \mathbf{x}, $x$ copied): the plain letter; ∑ alone is sum
+    G("x^T A x", lambda v: v["x"].T @ v["A"] @ v["x"], [(UP, "𝐱ᵀ𝐀𝐱"), (UP, "𝒙ᵀ𝑨𝒙")]),
+    G("||X w - y||^2", lambda v: np.sum((v["X"] @ v["w"] - v["y"]) ** 2), [(UP, "‖𝐗𝐰 − 𝐲‖²")]),
+    G("sum(exp(x))", lambda v: np.sum(np.exp(v["x"])), [(UP, "∑ exp(x)"), (UP, "∑exp(x)")]),
+    G("sum(x)", lambda v: np.sum(v["x"]), [(UP, "∑x"), (UP, "∑ x")]),
+    # one factor over a number, then a space: a coefficient
+    G("(lambda / 2) ||w||^2", lambda v: v["lambda"] / 2 * np.sum(v["w"] ** 2), [(UP, "λ/2 ‖w‖²")]),
 ]
 
 ROWS = [Row(style, text, g) for g in GROUPS for style, text in g.rows]
@@ -654,6 +674,13 @@ REFUSED = [
     ("x.^-1e400", "too large for float64", 3),
     ("|x|", "|x| of a vector: write abs(x)", 0),
     ("vec(X)^T kron(A, B) vec(X)", "hint: declare the shapes of A and B", 9),
+    ("2^T x", "a number cannot be transposed (2)", 0),
+    ("∑ᵢ xᵢ", "index sums (Σᵢ xᵢ) are not supported", 0),
+    # '/' then a spaced product: a / (b c) or (a / b) c? refused (fresh-user trial F6)
+    ("x^T y / 2 alpha", "hint: write x^T y / (2 alpha) or (x^T y / 2) alpha", 6),
+    ("x^T y / ||x|| ||y||", "hint: write x^T y / (||x|| ||y||) or (x^T y / ||x||) ||y||", 6),
+    (r"x^\top y / \|x\| \|y\|", r"or (x^\top y / \|x\|) \|y\|", 9),
+    ("||w||^2 / 2N", "hint: N was typed as a matrix from its name: declare N: scalar", 8),
     ("vec(X)^T kron(A, B) vec(X) where X: matrix(n, m)", "does not guess how a size splits", 9),
 ]
 
@@ -700,6 +727,12 @@ GRADIENTS = [  # (formula as written, variable, hand-written torch function of t
     ("x · Σx", "x", lambda v: (v["x"].T @ v["Sigma"] @ v["x"]).sum()),
     ("vec(X)^T kron(A, B) vec(X) where X: matrix(n, m); A: matrix(m, m); B: matrix(n, n)", "X",
      lambda v: (v["X"].T.reshape(-1, 1).T @ torch_kron(v["A"], v["B"]) @ v["X"].T.reshape(-1, 1)).sum()),
+    ("‖w‖²/2N where N: scalar", "w", lambda v: (v["w"] ** 2).sum() / (2 * v["N"])),
+    ("1ᵀσ(Wx + b)", "W", lambda v: (v["W"] @ v["x"] + v["b"]).sigmoid().sum()),
+    ("H = relu(W1 X + b1 1^T); -sum(Y .* log(softmax(W2 H)))", "W1",
+     lambda v: -(v["Y"] * ((v["W2"] @ (v["W1"] @ v["X"] + v["b1"]).clamp(min=0)).softmax(dim=0)).log()).sum()),
+    ("𝒙ᵀ𝑨𝒙", "x", lambda v: (v["x"].T @ v["A"] @ v["x"]).sum()),
+    ("xᵀy/‖x‖‖y‖", "x", lambda v: (v["x"].T @ v["y"]).sum() / (v["x"].norm() * v["y"].norm())),
     (r"\langle Y, MY \rangle, \quad Y = \sigma(WX)", "W",
      lambda v: ((v["W"] @ v["X"]).sigmoid() * (v["M"] @ (v["W"] @ v["X"]).sigmoid())).sum()),
 ]
@@ -785,6 +818,18 @@ def test_the_reading_says_softmax_of_a_matrix_is_column_wise(cli, text: str, sai
     x = np.random.default_rng(2).uniform(-1, 1, (3, 4))  # and it is: columns sum to 1
     assert np.allclose(matcalc.compile(matcalc.parse("softmax(X)"))(X=x).sum(axis=0), 1)
     assert not any("column-wise" in g for g in matcalc.parse("z^T softmax(W x)").reading.guesses)
+
+
+def test_a_transposed_one_is_the_ones_vector_and_a_transposed_scalar_is_flagged() -> None:
+    assert "1ᵀ → 𝟙ᵀ" in "\n".join(matcalc.parse("1^T x").reading.guesses)
+    assert "declare γ: vector(n)" in "\n".join(matcalc.parse("γᵀx").reading.guesses)
+    assert not [g for g in matcalc.parse("γᵀx where γ: scalar").reading.guesses if "transpose" in g]
+
+
+def test_a_divisor_written_together_is_said_in_the_reading() -> None:
+    assert "/2N → / (2 N)" in "\n".join(matcalc.parse("‖w‖²/2N", where="N: scalar").reading.guesses)
+    assert "/‖x‖‖y‖ → / (‖x‖ ‖y‖)" in "\n".join(matcalc.parse("xᵀy/‖x‖‖y‖").reading.guesses)
+    assert not [g for g in matcalc.parse("1/2 x^T A x").reading.guesses if "/" in g]  # a coefficient
 
 
 def test_a_greek_mean_spread_over_a_vector_is_said_and_pi_is_the_number() -> None:

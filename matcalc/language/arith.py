@@ -50,8 +50,12 @@ class Arithmetic:
                 op = _MULOPS[str(children[i])]
                 i += 1
             right = self.expr(children[i])
-            if op == "scalar_div" and not is_scalar(right.shape):
-                raise self.error(self._divisor_message(children, i) + self._size_hint(acc, right), children[i - 1])
+            if op == "scalar_div":
+                start, (i, right) = i, self._divisor(children, i, right)
+                if not is_scalar(right.shape):
+                    raise self.error(self._divisor_message(children, start, i > start) + self._size_hint(acc, right),
+                                     children[start - 1])
+                self._check_ambiguous(children, start, i)
             if str(children[i - 1]) in ("·", "\\cdot") and _column(acc):
                 while not _column(right) and i + 1 < len(children) and not isinstance(children[i + 1], Token):
                     i += 1  # x · Σx: the letters written together after · bind tighter, ⟨x, Σx⟩
@@ -70,13 +74,56 @@ class Arithmetic:
             i += 1
         return acc
 
-    def _divisor_message(self, children: list, i: int) -> str:
+    def _divisor(self, children: list, i: int, right: Expr) -> tuple[int, Expr]:
+        """The divisor after '/': the factors written together with no space (`/2N`, `/‖x‖‖y‖`) are all
+        of it, said in the reading; otherwise the one factor after it."""
+        j = i
+        while j + 1 < len(children) and not isinstance(children[j + 1], Token) and self._glued(children[j],
+                                                                                               children[j + 1]):
+            j += 1
+            right = ops.matmul(right, self.expr(children[j]))
+        if j > i:
+            run = self.written((self._span(children[i])[0], self._span(children[j])[1])).strip()
+            pieces = [self.written(self._span(c)).strip() for c in children[i:j + 1]]
+            self.guesses.append(f"/{run} → / ({' '.join(pieces)}): the factors written together after '/' are "
+                                f"all the divisor (else write (… / {pieces[0]}) {' '.join(pieces[1:])})")
+        return j, right
+
+    def _glued(self, a: Tree | Token, b: Tree | Token) -> bool:
+        """Whether the user wrote b right against a (no space between)."""
+        left, right = self._span(a), self._span(b)
+        if not left or not right:
+            return False
+        if self.prepared is not None and self.original != self.source:
+            left, right = self.prepared.span(left, self.original), self.prepared.span(right, self.original)
+        return left[1] == right[0]
+
+    def _check_ambiguous(self, children: list, start: int, i: int) -> None:
+        """`a / 2 N`, `a / ‖x‖ ‖y‖` (a spaced product after a divisor that is a number, name or norm): refused,
+        unless the divisor is bracketed or it is a coefficient, `1/2 xᵀAx`, `λ/2N ‖w‖²`, `-2 / σ exp(…)`:
+        one factor over a number, or a number over one factor."""
+        if i + 1 >= len(children) or isinstance(children[i + 1], Token):
+            return
+        slash = children[start - 1]
+        if start == 2 and (_number(children[0]) or _number(children[2])):
+            return
+        top, bottom, end = self._span(children[0]), self._span(children[start]), self._span(children[i + 1])
+        if not (top and bottom and end) or not (i == start and _bare(children[i])) \
+                or self.source[slash.end_pos:bottom[0] + 1].strip()[:1] in "({":
+            return  # a / (b c) d, a / det(X) B: a bracketed divisor or a call is one unit
+        a = self.written((top[0], slash.start_pos)).strip()
+        d = self.written((bottom[0], self._span(children[i])[1])).strip()
+        n = self.written(end).strip()
+        raise self.error(f"'/' is followed by a product, so the divisor is unclear: {a} / ({d} {n}) or "
+                         f"({a} / {d}) {n}?\n  hint: write {a} / ({d} {n}) or ({a} / {d}) {n}", slash)
+
+    def _divisor_message(self, children: list, i: int, glued: bool) -> str:
         """'/' takes the one factor after it: a product meant as the divisor needs parentheses."""
         j = i
         while j + 1 < len(children) and not isinstance(children[j + 1], Token):
             j += 1
         first, last = self._span(children[i]), self._span(children[j])
-        if j > i and first and last:
+        if j > i and first and last and not glued:
             return (f"'/' divides by the one factor after it ({self.source[first[0]:first[1]]}), which is not a "
                     f"scalar; to divide by the product, put it in parentheses: / ({self.source[first[0]:last[1]]})")
         return "'/' divides by a scalar; use './' for elementwise division"
@@ -84,15 +131,15 @@ class Arithmetic:
     def _size_hint(self, numerator: Expr, divisor: Expr) -> str:
         """For `sum(x) / n` or `/ \\sqrt{d}` with n, d typed as vectors by their spelling: declare n a scalar,
         or, when n is the length of x, declare x with that size (then a bare n is the size)."""
-        typed = [v.attr.name for v in walk(divisor) if v.op == "var" and v.attr.kind == "vector"
+        typed = [v.attr for v in walk(divisor) if v.op == "var" and v.attr.kind in ("vector", "matrix")
                  and v.attr.name not in self.decls]
         if not typed:
             return ""
-        name = typed[0]
+        name, kind = typed[0].name, typed[0].kind
         sized = [v.attr.name for v in walk(numerator) if v.op == "var" and v.attr.kind == "vector"
                  and v.attr.name not in self.decls and v.attr.name != name]
         length = f", or if {name} is the length of {sized[0]}, declare {sized[0]}: vector({name})" if sized else ""
-        return f"\n  hint: {name} was typed as a vector from its name: declare {name}: scalar{length}"
+        return f"\n  hint: {name} was typed as a {kind} from its name: declare {name}: scalar{length}"
 
     def _greek_note(self, term: Expr) -> str:
         """For `x - μ` with μ undeclared: say μ is a scalar by its name, and how to make it a vector."""
@@ -113,6 +160,16 @@ class Arithmetic:
 
     def _neg(self, node: Tree) -> Expr:
         return _negate(self.expr(node.children[0]))
+
+
+def _number(node: Tree | Token) -> bool:
+    """A number written as such (`2`, `0.5`, `-2`)."""
+    return isinstance(node, Tree) and (node.data == "number" or node.data == "neg" and _number(node.children[0]))
+
+
+def _bare(node: Tree | Token) -> bool:
+    """A number, a name or a norm: a divisor that a spaced product after it may be meant to extend."""
+    return isinstance(node, Tree) and node.data in ("number", "name", "norm")
 
 
 def _column(e: Expr) -> bool:

@@ -269,7 +269,7 @@ class Commands:
             self.take()  # \log\det -> logdet
             return self.call(function_name(name + nxt.text[1:]), t, nxt)
         fname = function_name(name)
-        if fname == "sum" and nxt is not None and nxt.text in ("_", "^"):
+        if fname == "sum" and nxt is not None and (nxt.text in ("_", "^") or nxt.kind == "sub"):  # ∑ᵢ
             raise self.error(INDEX_SUM, t)
         if fname:
             self.call(fname, t, t, name)

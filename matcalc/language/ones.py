@@ -23,8 +23,11 @@ def _ones_factor(e: Expr) -> tuple[float, tuple] | None:
 
 
 def transposed(e: Expr) -> Expr:
-    """eᵀ; of a constant array, the constant array of the other shape (`1_kᵀ` is the row the printer wrote);
-    of a matrix power, (Aᵀ)ᵏ and (Aᵀ)⁻ᵏ, the simplifier's forms that the printer writes (Aᵏ)ᵀ, (A⁻ᵏ)ᵀ."""
+    """eᵀ; of a number, the number; of a constant array, the constant array of the other shape (`1_kᵀ` is
+    the row the printer wrote); of a matrix power, (Aᵀ)ᵏ and (Aᵀ)⁻ᵏ, the simplifier's forms that the printer
+    writes (Aᵏ)ᵀ, (A⁻ᵏ)ᵀ."""
+    if e.op == "const":  # (2)ᵀ is 2 (a bare 1ᵀ is the ones vector: the parser reads it before)
+        return e
     if e.op == "mpow":
         return ops.make("mpow", ops.transpose(e.args[0]), attr=e.attr)
     if e.op == "inv" and e.args[0].op == "mpow":

@@ -14,7 +14,7 @@ from matcalc.algebra.expr import Expr
 from matcalc.algebra.shapes import is_scalar
 from matcalc.algebra.structural import matrix_power
 from matcalc.language.calls import Post
-from matcalc.language.ones import transposed
+from matcalc.language.ones import ones_of, transposed
 from matcalc.language.printers import show
 
 
@@ -22,7 +22,26 @@ class Powers:
     """The postfix and power rules of the parser's Builder."""
 
     def _transpose(self, node: Tree, post: Post | None = None) -> Expr:
-        return self.expr(node.children[0], _then(transposed, post))
+        return self._transposed_tree(node.children[0], post)
+
+    def _transposed_tree(self, base: Tree | Token, post: Post | None) -> Expr:
+        """baseᵀ, base^T, base^\top."""
+        if isinstance(base, Tree) and base.data == "number" and not self.source[self._span(base)[1]:].lstrip(
+                ).startswith(")"):  # 1ᵀ x: the all-ones vector, as books write it; (2)ᵀ is the number
+            if float(str(base.children[0])) != 1:
+                raise self.error(f"a number cannot be transposed ({self.written(self._span(base)).strip()})\n  hint: "
+                                 "for the all-ones vector write 1ᵀ or 𝟙ᵀ; for c times it, c 𝟙ᵀ", base)
+            self.guesses.append("1ᵀ → 𝟙ᵀ (the all-ones vector, sized by the product; 1_n gives its size)")
+            return _then(transposed, post)(ones_of("𝟙"))
+        return self.expr(base, _then(self._transposed_scalar_note, _then(transposed, post)))
+
+    def _transposed_scalar_note(self, e: Expr) -> Expr:
+        """γᵀ with γ a scalar by its spelling: a transpose suggests a vector, so the reading says so."""
+        if e.op == "var" and e.attr.kind == "scalar" and e.attr.name not in self.decls:
+            name = show(e, "unicode")
+            self.guesses.append(f"{name}ᵀ: {name} was typed as a scalar from its name; a transpose suggests a "
+                                f"vector: declare {name}: vector(n)")
+        return e
 
     def _inverse(self, node: Tree, post: Post | None = None) -> Expr:
         return self.expr(node.children[0], _then(lambda e: ops.make("inv", e), post))
@@ -44,6 +63,8 @@ class Powers:
                 and not self._known("e"):  # e^{x} is exp(x)
             return self.expr(exp_tree.children[0] if exp_tree.data == "exponent" else exp_tree,
                              _then(lambda x: ops.make("exp", x), post))
+        if _is_transpose_exponent(exp_tree):
+            return self._transposed_tree(base_tree, post)
         return self.expr(base_tree, _then(lambda base: self._raise(base, exp_tree), post))
 
     def _raise(self, base: Expr, exp_tree: Tree | Token) -> Expr:

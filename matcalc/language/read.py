@@ -17,11 +17,11 @@ from matcalc.language.bare import bare_calls
 from matcalc.language.declarations import where_items
 from matcalc.language.sets import IN, set_type
 from matcalc.language.syntax import function_name
-from matcalc.language.tokens import NAME, SPACING, Item, Tok, layout, skip_space, tokenize
+from matcalc.language.tokens import MATH_LETTERS, NAME, SPACING, Item, Tok, layout, skip_space, tokenize
 from matcalc.language.typeset import Out, Typeset
 
 NOTATIONS = ("text", "unicode", "latex")
-_TYPESET = set("ᵀ⁻¹²³⁴⁵⁶⁷⁸⁹⊙∘‖⟨⟩·∇∂⊤𝟙½√−₀₁₂₃₄₅₆₇₈₉ᵢⱼₙₘₖ′") | {"\u0302", "\u0303", "\u0304", "ŷ", "x̄"}
+_TYPESET = set("∑ᵀ⁻¹²³⁴⁵⁶⁷⁸⁹⊙∘‖⟨⟩·∇∂⊤𝟙½√−₀₁₂₃₄₅₆₇₈₉ᵢⱼₙₘₖ′") | {"\u0302", "\u0303", "\u0304", "ŷ", "x̄"}
 
 # LaTeX written without a backslash: `AB^{-1}C`, `x^TAx`, `A^TB`, `W_1x`, `x_{i}`
 _LATEX_HABITS = re.compile(r"[\^_]\{|\^T[A-Za-z(]|\^-?1[A-Za-z(]|_\d[A-Za-z]")
@@ -38,7 +38,8 @@ def notation_of(text: str, notation: str | None = None) -> str:
         return notation
     if "\\" in text or _LATEX_HABITS.search(text):
         return "latex"
-    typeset = any(ch in _TYPESET for ch in text) or re.search(r"(?<!\|)\|(?!\|)", text)  # |Σ|: a bar alone
+    typeset = any(ch in _TYPESET or MATH_LETTERS[0] <= ch <= MATH_LETTERS[1] for ch in text) \
+        or re.search(r"(?<!\|)\|(?!\|)", text)  # |Σ|: a bar alone
     return "unicode" if typeset else "text"
 
 

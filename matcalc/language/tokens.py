@@ -31,6 +31,7 @@ MARKS = {"\u0302": "hat", "\u0303": "tilde", "\u0304": "bar", "\u0305": "bar", "
 SPACING = {"\\,", "\\;", "\\:", "\\!", "\\ ", "\\quad", "\\qquad", "\\left", "\\right", "\\big", "\\Big",
            "\\bigl", "\\bigr", "\\Bigl", "\\Bigr", "\\biggl", "\\biggr", "\\displaystyle", "\\textstyle", "$"}
 TEXT_COMMANDS = {"\\text", "\\textrm", "\\mbox", "\\mathrm", "\\operatorname", "\\textit", "\\mathit", "\\mathsf"}
+MATH_LETTERS = ("\U0001d400", "\U0001d7cb")  # the bold, italic, script… letters (digits, 𝟙 among them, after)
 OPENERS = {"(": ")", "[": "]", "{": "}", "\\{": "\\}"}
 
 
@@ -58,6 +59,10 @@ def tokenize(text: str) -> list[Tok]:
         if kind == "char" and s.isalpha() and len(unicodedata.normalize("NFD", s)) == 2:
             base, mark = unicodedata.normalize("NFD", s)
             kind, s = ("letter", base + mark) if mark in MARKS else (kind, s)
+        elif kind == "char" and s.isalpha() and MATH_LETTERS[0] <= s <= MATH_LETTERS[1]:
+            kind, s = "letter", unicodedata.normalize("NFKC", s)  # 𝐱, 𝑨, 𝛍 (copied from a PDF): x, A, μ
+        elif s == "∑":
+            kind, s = "cmd", "\\sum"  # ∑ x is read as \sum x
         out.append(Tok(kind, s, m.start(), m.end(), gap))
         gap = kind == "newline"
     return out

@@ -121,8 +121,6 @@ class Typeset(Commands):
             self.factor()
             return
         self.take()
-        if t.text == "∑":
-            raise self.error(INDEX_SUM, t)
         if t.text == "𝔼":
             raise self.error(EXPECTATION, t)
         if t.text == "\\ast":
