@@ -237,10 +237,11 @@ class Derivation(Display):
         out: list[tuple[Expr, str]] = []
         for i, step in enumerate(self.steps):
             state = self.shown(step, products=True)
-            if out and _associated(state) == _associated(out[-1][0]):  # only regrouped a product
+            if out and _written_alike(state, out[-1][0]):  # regrouped a product or evaluated a number
                 continue
             if step.bookkeeping and len(out) > 1:  # the previous rule's line, written as it ends
-                out[-1] = (state, out[-1][1])
+                if not _written_alike(state, out[-1][0]):
+                    out[-1] = (state, out[-1][1])
                 continue
             out.append((state, _label(step.rule, self.steps[i - 1] if i else None, step)))
         return out
@@ -311,6 +312,20 @@ def _flipped(g: Expr) -> Expr:
     if g.op == "div" and is_scalar(g.args[1].shape):
         return ops.div(_flipped(g.args[0]), g.args[1])
     return ops.transpose(g)
+
+
+def _written_alike(a: Expr, b: Expr) -> bool:
+    """a and b differ only in grouping of products or in how a number is written ((1 / 2) and 0.5)."""
+    return _associated(_numbers(a)) == _associated(_numbers(b))
+
+
+def _numbers(e: Expr) -> Expr:
+    """e with every part made of numbers only (1 / 2, 0.5, 2 · 0.5) as one number (its place is kept)."""
+    def visit(node: Expr, args: tuple[Expr, ...]) -> Expr:
+        if is_scalar(node.shape) and (node.op == "const" or args and all(a.op == "const" for a in args)):
+            return ops.const(0)
+        return with_args(node, args) if args else node
+    return transform(e, visit)
 
 
 def _associated(e: Expr) -> Expr:
