@@ -192,7 +192,7 @@ class Derivation(Display):
     steps: list[Step]
     gradients: dict[str, Formula]
     single: bool
-    _memos: tuple[dict, dict] = field(default_factory=lambda: ({}, {}), init=False, compare=False)  # for the steps
+    _memos: tuple[dict, ...] = field(default_factory=lambda: ({}, {}, {}, {}), init=False, compare=False)  # steps
 
     @property
     def result(self) -> Formula | dict[str, Formula]:
@@ -237,14 +237,21 @@ class Derivation(Display):
         out: list[tuple[Expr, str]] = []
         for i, step in enumerate(self.steps):
             state = self.shown(step, products=True)
-            if out and _written_alike(state, out[-1][0]):  # regrouped a product or evaluated a number
+            if out and self._alike(state, out[-1][0]):  # regrouped a product or evaluated a number
                 continue
             if step.bookkeeping and len(out) > 1:  # the previous rule's line, written as it ends
-                if not _written_alike(state, out[-1][0]):
+                if not self._alike(state, out[-1][0]):
                     out[-1] = (state, out[-1][1])
                 continue
             out.append((state, _label(step.rule, self.steps[i - 1] if i else None, step)))
         return out
+
+    def _alike(self, a: Expr, b: Expr) -> bool:
+        """a and b differ only in grouping of products or in how a number is written ((1 / 2) and 0.5);
+        memoized over the derivation (its states share their parts), so deep derivations stay linear."""
+        numbers, grouped = self._memos[2], self._memos[3]
+        return transform(transform(a, _numbers, numbers), _associated, grouped) is transform(
+            transform(b, _numbers, numbers), _associated, grouped)
 
     def lines(self, notation: str = "text") -> list[tuple[str, str, str]]:
         """(left side, right side, rule) for every line of the derivation (rules in the notation's
@@ -314,30 +321,21 @@ def _flipped(g: Expr) -> Expr:
     return ops.transpose(g)
 
 
-def _written_alike(a: Expr, b: Expr) -> bool:
-    """a and b differ only in grouping of products or in how a number is written ((1 / 2) and 0.5)."""
-    return _associated(_numbers(a)) == _associated(_numbers(b))
+def _numbers(node: Expr, args: tuple[Expr, ...]) -> Expr:
+    """A part made of numbers only (1 / 2, 0.5, 2 · 0.5) as one number, its place kept (for transform)."""
+    if is_scalar(node.shape) and (node.op == "const" or args and all(a.op == "const" for a in args)):
+        return ops.const(0)
+    return with_args(node, args) if args else node
 
 
-def _numbers(e: Expr) -> Expr:
-    """e with every part made of numbers only (1 / 2, 0.5, 2 · 0.5) as one number (its place is kept)."""
-    def visit(node: Expr, args: tuple[Expr, ...]) -> Expr:
-        if is_scalar(node.shape) and (node.op == "const" or args and all(a.op == "const" for a in args)):
-            return ops.const(0)
-        return with_args(node, args) if args else node
-    return transform(e, visit)
-
-
-def _associated(e: Expr) -> Expr:
-    """e with every product regrouped from the left ((A B) C for A (B C)): to compare written lines."""
-    def visit(node: Expr, args: tuple[Expr, ...]) -> Expr:
-        node = with_args(node, args) if args else node
-        if node.op == "matmul" and node.args[1].op == "matmul" and not any(
-                is_scalar(a.shape) for a in (node.args[0], *node.args[1].args)):
-            inner_a, inner_b = node.args[1].args
-            return ops.matmul(visit(ops.matmul(node.args[0], inner_a), ()), inner_b)
-        return node
-    return transform(e, visit)
+def _associated(node: Expr, args: tuple[Expr, ...]) -> Expr:
+    """A product regrouped from the left ((A B) C for A (B C), arrays only) (for transform)."""
+    node = with_args(node, args) if args else node
+    if node.op == "matmul" and node.args[1].op == "matmul" and not any(
+            is_scalar(a.shape) for a in (node.args[0], *node.args[1].args)):
+        inner_a, inner_b = node.args[1].args
+        return ops.matmul(_associated(ops.matmul(node.args[0], inner_a), ()), inner_b)
+    return node
 
 
 def _weighted(g: Expr, lin: Expr) -> Expr | None:
