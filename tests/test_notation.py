@@ -676,6 +676,16 @@ REFUSED = [
     ("vec(X)^T kron(A, B) vec(X)", "hint: declare the shapes of A and B", 9),
     ("2^T x", "a number cannot be transposed (2)", 0),
     ("∑ᵢ xᵢ", "index sums (Σᵢ xᵢ) are not supported", 0),
+    # what to write instead (fresh-user trial F8)
+    (r"\max(0, 1 - y\,\mathbf{w}^\top\mathbf{x})", "hint: max(0, z) is relu(z)", 0),
+    ("max(0, 1 - y w^T x)", "hint: max(0, z) is relu(z)", 0),
+    (r"\max_i x_i", "hint: max(0, z) is relu(z)", 0),
+    ("x^2", "write x.^2 for each entry to the power 2, or ‖x‖² for its squared norm", 2),
+    ("(A x)^2", "write (A x).^2", 6),
+    ("norm(A*x - b, 2)", "hint: norm(x) takes one argument", 0),
+    ("sum(X.^2, 1)", "column sums are 1^T X, row sums X 𝟙", 0),
+    (r"X^\dagger", "the pseudo-inverse is not supported", 2),
+    (r"\lambda_{\max}(A)", "eigenvalues and singular values (λ_max, σ_min) are not supported", 8),
     # '/' then a spaced product: a / (b c) or (a / b) c? refused (fresh-user trial F6)
     ("x^T y / 2 alpha", "hint: write x^T y / (2 alpha) or (x^T y / 2) alpha", 6),
     ("x^T y / ||x|| ||y||", "hint: write x^T y / (||x|| ||y||) or (x^T y / ||x||) ||y||", 6),

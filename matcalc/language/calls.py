@@ -17,6 +17,7 @@ from matcalc.algebra import ops
 from matcalc.algebra.entrywise import derivative, entrywise
 from matcalc.algebra.expr import Expr
 from matcalc.algebra.shapes import DimVar, MatcalcError, ShapeError
+from matcalc.language.hints import INSTEAD, instead
 from matcalc.language.ones import folded_everywhere
 from matcalc.language.syntax import CONSTANT_ARRAYS, closest_function, function_name, is_greek, read_name
 
@@ -70,7 +71,7 @@ class Calls:
         arity = spec.arity  # None: any number
         if arity is not None and len(args) != arity:
             raise self.error(f"{name}() takes {arity} argument(s){f' and {sized} sizes' if sized else ''}, "
-                             f"got {len(args)}", node)
+                             f"got {len(args)}{instead(name)}", node)
         try:
             return ops.build_call(name, *args, attr=sizes)
         except ShapeError as e:  # `det(A)` with A 3×4: the caret goes under the argument
@@ -90,8 +91,8 @@ class Calls:
                                and name not in self.decls and name not in self.env)
         if looks_like_function or name.endswith("'") or len(arg_trees) != 1:
             close = closest_function(name)
-            hint = f" (did you mean {close}?)" if close else ""
-            raise self.error(f"unknown function {_quoted(name)}{hint}", head)
+            hint = f" (did you mean {close}?)" if close and name not in INSTEAD else ""
+            raise self.error(f"unknown function {_quoted(name)}{hint}{instead(name)}", head)
         kind = "LATEX_NAME" if raw.startswith("\\") else "NAME"
         tok = Token(kind, raw, head.start_pos, head.line, head.column, end_pos=head.end_pos)
         return ops.matmul(self._name(tok), self.expr(arg_trees[0], post))

@@ -56,3 +56,18 @@ def typed_hint(env: dict[str, Expr], decls: dict) -> str:
     example = typed[0].attr.name
     other = {"vector": "scalar", "scalar": "vector(n)"}.get(typed[0].attr.kind, "vector(n)")
     return f"\n  hint: typed by their names: {kinds}; declare one otherwise, e.g. where {example}: {other}"
+
+
+# What to write instead of a function or command matcalc does not have (fresh-user trial F8)
+INSTEAD = {
+    "max": "max(0, z) is relu(z); a maximum over entries or of two arrays is not supported",
+    "min": "min(0, z) is -relu(-z); a minimum over entries or of two arrays is not supported",
+    "dagger": "the pseudo-inverse is not supported; for X of full column rank write (X^T X)^{-1} X^T",
+    "norm": "norm(x) takes one argument: ‖x‖ of a vector, ‖X‖_F of a matrix (norm(X, 'fro') is norm(X))",
+    "sum": "sum(X) adds every entry; column sums are 1^T X, row sums X 𝟙",
+}
+
+
+def instead(name: str) -> str:
+    """The hint line for a function or command matcalc does not have, or ''."""
+    return f"\n  hint: {INSTEAD[name]}" if name in INSTEAD else ""

@@ -42,7 +42,7 @@ from matcalc.language.declarations import (
     where_items,
 )
 from matcalc.language.formula import Formula, Reading
-from matcalc.language.hints import retype_hint, split_hint, typed_hint
+from matcalc.language.hints import instead, retype_hint, split_hint, typed_hint
 from matcalc.language.powers import Powers
 from matcalc.language.printers import show, show_name
 from matcalc.language.read import Prepared, notation_of, prepare
@@ -349,7 +349,7 @@ class Builder(Arithmetic, Calls, Powers, Sizes):
             base = re.match(r"\\([A-Za-z]+)", raw).group(1)
             if base not in GREEK and base not in CAPITAL_GREEK:
                 hint = ("\n  hint: give the function alone and the variable apart: matcalc grad \"tr(A X)\" --wrt X"
-                        if base in ("partial", "nabla") else "")
+                        if base in ("partial", "nabla") else instead(base))
                 raise self.error(f"unknown LaTeX command '\\{base}'{hint}", tok)
         return self._lookup(self._spelled(tok), tok)
 

@@ -84,6 +84,13 @@ class Powers:
         k = exponent.attr if exponent.op == "const" else None
         if k == -1:
             return ops.make("inv", base)
+        if isinstance(k, int) and k >= 0 and base.shape[1] == 1:
+            x, atom = show(base, "unicode"), base.op == "var"
+            p = x if atom else f"({x})"
+            raise self.error(f"{p}^{k} of a vector: write {p}.^{k} for each entry to the power {k}"
+                             + (f", or ‖{x}‖² for its squared norm" if k == 2 else "")
+                             + (f"; if {x} is a scalar, declare it: where {x}: scalar" if atom else ""),
+                             exp_tree)
         if isinstance(k, int) and k >= 0:
             return matrix_power(base, k)
         if isinstance(k, int) and k <= -2:

@@ -244,6 +244,8 @@ class Typeset(Commands):
             inner = "".join(x.text for x in self.toks[self.i:after])
         end = self.toks[after - 1]
         self.i = after
+        if re.search(r"\\(max|min)(?![A-Za-z])", inner):  # λ_{\max}(A): an eigenvalue, not a name
+            raise self.error("eigenvalues and singular values (λ_max, σ_min) are not supported", t)
         name = re.sub(r"\\(?:text|mathrm|mathit|operatorname|mathbf|textrm|rm)\s*", "", inner)
         name = re.sub(r"\\([A-Za-z]+)", r"\1", name).replace("\\_", "_")
         name = re.sub(r"[{}\s]", "", name)
