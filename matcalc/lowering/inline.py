@@ -5,15 +5,15 @@ temporary earns its name when the value is used twice (computed once) or when it
 ``inline_temporaries`` folds every other one into the one line using it, in parentheses, so
 the computation (and its cost) is unchanged and ``0.5 * ((A + A.T) @ x)`` reads as one line.
 Invariant: only matcalc's own ``t<k>`` temporaries are folded (the user's definition names stay),
-each into a later statement, never past a statement that overwrites an array it reads
-(``inplace.py``), and the functions' outputs keep their names.
+each into a later statement, never past a statement that overwrites an array it reads or
+shares memory with (``inplace.py``), and the functions' outputs keep their names.
 """
 
 from __future__ import annotations
 
 import re
 
-from matcalc.lowering.inplace import writes
+from matcalc.lowering.inplace import buffers, writes
 
 _TEMP = re.compile(r"(t\d+) = (.+)")
 _NAME = re.compile(r"[\w.]+")
@@ -55,13 +55,14 @@ def inline_temporaries(lines: list[str], keep: list[str]) -> list[str]:
         for name in _TEMPS.findall(line.split(" = ", 1)[1] if _TEMP.fullmatch(line) else line):
             users.setdefault(name, []).append(j)
     dropped: set[int] = set()
+    buf = buffers(lines)
     for i, line in enumerate(lines):
         m = _TEMP.fullmatch(line)
         if m is None or m[1] in kept or len(m[2]) > SHORT or len(users.get(m[1], ())) != 1:
             continue
         j = users[m[1]][0]
-        if any(writes(lines[k]) & set(re.findall(r"\w+", m[2])) for k in range(i + 1, j)):
-            continue  # an array it reads is overwritten before its user runs
+        if any(buf.shared(w, m[2]) for k in range(i + 1, j) for w in writes(lines[k])):
+            continue  # an array it reads (or a view of one) is overwritten before its user runs
         folded = re.sub(rf"\b{m[1]}\b", lambda u, code=m[2]: _fold(code, u), lines[j])
         if len(folded) > LINE:
             continue

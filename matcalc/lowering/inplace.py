@@ -10,13 +10,20 @@ outputs)`` rewrites the NumPy statements so, before short temporaries are folded
 Invariant: only arrays the function allocated are overwritten (never an input, a view of one,
 or a 0-d value), only at their last read, never broadcast to a larger shape; the arithmetic
 is the same operation on the same values, so results are bit for bit those of the plain form.
+Aliasing: NumPy returns views (``.T``, ``np.diagonal``, reshapes, slices, ``np.broadcast_to``,
+``.real``, …), so a value is "fresh" only when a whitelist says so (arithmetic, ``@``, ``.dot``,
+a ufunc, ``.copy()``, a helper each of whose returns is one of those); any other value may share
+memory with every name its code reads (``buffers``). An array is overwritten only when no name
+sharing one of its buffers is read afterwards (nor elsewhere in the same statement).
 """
 
 from __future__ import annotations
 
 import ast
+import functools
 import re
 
+from matcalc.algebra.registry import OPS
 from matcalc.algebra.shapes import Shape, is_scalar
 
 _TEMP = re.compile(r"t\d+\Z")  # matcalc's own temporaries (the user's definition names are kept)
@@ -24,6 +31,7 @@ _AUGMENTED = {ast.Add: "+=", ast.Sub: "-=", ast.Mult: "*=", ast.Div: "/="}
 _UFUNC = {ast.Add: "np.add", ast.Sub: "np.subtract", ast.Mult: "np.multiply", ast.Div: "np.divide"}
 _COMMUTES = (ast.Add, ast.Mult)
 _OUT = re.compile(r"\bout=(\w+)|^(\w+) [-+*/]= ")
+_NAMES = re.compile(r"(?<![.\w])[A-Za-z_]\w*")  # the names a statement reads (not attributes)
 
 
 def writes(line: str) -> set[str]:
@@ -47,11 +55,75 @@ def _copy(call: ast.Call) -> bool:
     return isinstance(call.func, ast.Attribute) and call.func.attr == "copy" and not call.args and not call.keywords
 
 
-def _fresh(code: ast.expr) -> bool:
-    """The code allocates its result (arithmetic or a ufunc: never a view of its operands)."""
+def _dot(call: ast.Call) -> bool:
+    """``<array>.dot(<array>)``: always a new array."""
+    return isinstance(call.func, ast.Attribute) and call.func.attr == "dot" and len(call.args) == 1 \
+        and not call.keywords
+
+
+def _fresh(code: ast.expr, helpers: frozenset[str] = frozenset()) -> bool:
+    """The code allocates its result (arithmetic, a product, a ufunc, one of the helpers: never a
+    view of its operands). A whitelist: anything else (``.T``, a reshape, a slice, …) may be a view."""
     return isinstance(code, ast.BinOp) and (type(code.op) in _AUGMENTED or isinstance(code.op, ast.MatMult)) \
         or isinstance(code, ast.UnaryOp) and isinstance(code.op, ast.USub) \
-        or isinstance(code, ast.Call) and (_ufunc(code) or _copy(code))
+        or isinstance(code, ast.Call) and (_ufunc(code) or _copy(code) or _dot(code)
+                                           or isinstance(code.func, ast.Name) and code.func.id in helpers)
+
+
+@functools.cache
+def _returning_fresh(sources: tuple[str, ...]) -> frozenset[str]:
+    """The helper functions (given by their source) each of whose returns is fresh (``_softplus``)."""
+    fresh = set()
+    for source in sources:
+        f = ast.parse(source).body[0]
+        returns = [r.value for r in ast.walk(f) if isinstance(r, ast.Return)]
+        if isinstance(f, ast.FunctionDef) and returns and all(r is not None and _fresh(r) for r in returns):
+            fresh.add(f.name)
+    return frozenset(fresh)
+
+
+def _helpers() -> frozenset[str]:
+    """The helpers of generated NumPy code that always return a new array."""
+    return _returning_fresh(tuple(op.numpy_helper for op in OPS.values() if op.numpy_helper))
+
+
+def names(code: str) -> set[str]:
+    """The names code mentions (``t1.T[:, None]`` mentions t1; attributes and keywords are not names
+    of arrays, and a stray one only makes the alias analysis more careful)."""
+    return set(_NAMES.findall(code))
+
+
+class Buffers:
+    """Which memory each name may use: a fresh value its own buffer, any other value (a possible
+    view) every buffer of every name its code mentions; a name never defined (an input) is its own."""
+
+    def __init__(self) -> None:
+        self.of: dict[str, frozenset[str]] = {}
+        self.helpers = _helpers()
+
+    def get(self, name: str) -> frozenset[str]:
+        """The buffers name may use."""
+        return self.of.get(name, frozenset((name,)))
+
+    def define(self, target: str, code: ast.expr, source: str) -> None:
+        """Record ``target = source`` (code is its parsed form)."""
+        self.of[target] = frozenset((target,)) if _fresh(code, self.helpers) else \
+            frozenset().union(*(self.get(n) for n in names(source) - {target}))
+
+    def shared(self, name: str, code: str) -> bool:
+        """Whether code mentions a name that may use one of name's buffers."""
+        mine = self.get(name)
+        return any(self.get(n) & mine for n in names(code))
+
+
+def buffers(lines: list[str]) -> Buffers:
+    """The buffers of every name the statements define (statements ``name = code`` or in-place ones)."""
+    b = Buffers()
+    for line in lines:
+        target, sep, code = line.partition(" = ")
+        if sep and target.isidentifier():
+            b.define(target, ast.parse(code, mode="eval").body, code)
+    return b
 
 
 def _rewrite(code: ast.expr, source: str, t: str) -> tuple[str, str] | None:
@@ -80,6 +152,7 @@ def in_place(lines: list[str], shapes: dict[str, Shape], outputs: list[str]) -> 
     ``shapes`` holds the shape of every name the statements define."""
     lines, outputs = list(lines), list(outputs)
     owned: set[str] = set()
+    buf = Buffers()
     for i, line in enumerate(lines):
         target, code = line.split(" = ", 1)
         tree = ast.parse(code, mode="eval").body
@@ -87,19 +160,21 @@ def in_place(lines: list[str], shapes: dict[str, Shape], outputs: list[str]) -> 
         new = None
         for t in _operands(tree):
             if t in owned and shapes.get(t) == shapes.get(target) and len(re.findall(rf"\b{t}\b", code)) == 1 \
-                    and not re.search(rf"\b{t}\b", later):
+                    and not buf.shared(t, re.sub(rf"\b{t}\b", "", code)) and not buf.shared(t, later):
                 new = _rewrite(tree, code, t)
                 if new is not None:
                     break
         if new is None:
-            if _fresh(tree) and target in shapes and not is_scalar(shapes[target]):
+            buf.define(target, tree, code)
+            if _fresh(tree, buf.helpers) and target in shapes and not is_scalar(shapes[target]):
                 owned.add(target)
         elif _TEMP.match(target):  # the result is t's array: later statements read it as t
             lines[i] = new[1]
             lines[i + 1:] = [re.sub(rf"\b{target}\b", t, s) for s in lines[i + 1:]]
             outputs = [re.sub(rf"\b{target}\b", t, s) for s in outputs]
-        else:  # a user's definition keeps its name
+        else:  # a user's definition keeps its name, and t's array
             lines[i] = f"{target} = {new[0]}"
+            buf.of[target] = buf.get(t)
             owned.add(target)
     return lines, outputs
 
