@@ -63,7 +63,7 @@ def test_gradients_stay_a_dict(results) -> None:
 MARKDOWN = {
     "formula": ["$a^\\top \\exp(X b)$", "$X$ matrix(n, m) n×m"],
     "gradients": ["$\\nabla_{W} f = ", "where $Y = \\sigma(W X)$"],
-    "derivation": ["$= \\langle a, d(\\exp(X b)) \\rangle$", "elementwise chain rule"],
+    "derivation": ["$= a^\\top (\\exp(X b) \\odot d(X b))$", "elementwise chain rule"],
     "check": ["✓ **check against torch.autograd", "largest relative error"],
     "claim": ["✓ $\\nabla_{x} f = 2 A^\\top", "symbolically equal"],
     "steps": ["✗ **derivation", "✗ 3", "first wrong line: 3"],

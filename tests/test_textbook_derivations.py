@@ -19,7 +19,7 @@ torch = pytest.importorskip("torch")
 
 CASES = [("||A x - b||^2", "x"), ("a^T exp(X b)", "X"), ("Y = sigmoid(W X); <Y, M Y>", "W"),
          ("x^T A x / (x^T x)", "x"), ("sqrt(x^T A x)", "x"), ("-y^T log(softmax(W x))", "W"),
-         ("sum(log(1 + exp(X)))", "X")]
+         ("sum(log(1 + exp(X)))", "X"), ("x^T A x", "x"), ("1/2 ||X w - y||^2", "w")]
 
 
 @pytest.mark.parametrize("formula,wrt", CASES)
@@ -42,6 +42,18 @@ def test_the_norm_squared_step_is_labelled_as_such() -> None:
     assert "[d(||A||^2) = 2 <A, dA>]" in text and "⟨" not in text
 
 
+def test_lines_carry_the_rule_they_applied() -> None:
+    """Trial F11: moving 1/2 or 0.5·2 into the weight is no line labelled with the adjoint rule, and
+    xᵀ A x has no <xᵀ, d(xᵀ A)> line: an intermediate differential keeps the product it came from."""
+    lines = matcalc.derive("1/2 ||X w - y||^2", "w").lines("text")
+    assert [rule for _, _, rule in lines[1:-1]] == ["product rule", "d(||A||^2) = 2 <A, dA>", "d(A + B) = dA + dB",
+                                                   "product rule", "<G, A B> = <G B^T, A> = <A^T G, B>"]
+    assert lines[2][1] == "(X w - y)^T d(X w - y)"
+    rhs = [r for _, r, _ in matcalc.derive("x^T A x", "x").lines("text")]
+    assert rhs == ["d(x^T A x)", "d(x^T A) x + x^T A dx", "d(x^T A) x + <A^T x, dx>", "d(x^T) A x + <A^T x, dx>",
+                   "dx^T (A x) + <A^T x, dx>", "<A x, dx> + <A^T x, dx>", "<(A + A^T) x, dx>", "(A + A^T) x"]
+
+
 HAND = {  # the functions written by hand in torch (vectors as columns), for df in a direction
     "||A x - b||^2": ("A: matrix(3, 2)", lambda A, x, b: ((A @ x - b) ** 2).sum()),
     "a^T exp(X b)": ("X: matrix(3, 2)", lambda a, X, b: (a.T @ torch.exp(X @ b)).sum()),
@@ -49,10 +61,12 @@ HAND = {  # the functions written by hand in torch (vectors as columns), for df 
                                    lambda W, X, M: (torch.sigmoid(W @ X) * (M @ torch.sigmoid(W @ X))).sum()),
     "x^T A x / (x^T x)": ("A: matrix(3, 3)", lambda x, A: ((x.T @ A @ x) / (x.T @ x)).sum()),
     "sqrt(x^T A x)": ("A: spd(3)", lambda x, A: torch.sqrt(x.T @ A @ x).sum()),
+    "x^T A x": ("A: matrix(3, 3)", lambda x, A: (x.T @ A @ x).sum()),
+    "1/2 ||X w - y||^2": ("X: matrix(4, 3)", lambda X, w, y: 0.5 * ((X @ w - y) ** 2).sum()),
 }
 
 
-@pytest.mark.parametrize("formula,wrt", CASES[:5])
+@pytest.mark.parametrize("formula,wrt", [case for case in CASES if case[0] in HAND])
 def test_every_written_line_equals_df(formula: str, wrt: str) -> None:
     where, fn = HAND[formula]
     d = matcalc.derive(formula, wrt, where=where)

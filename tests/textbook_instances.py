@@ -52,7 +52,7 @@ TEXTBOOK_INSTANCES: dict[str, list] = {
         lambda V: matmul(fill(2, (3, V.n)), make("softmax", V.A)),
         lambda V: matmul(fill(1, (1, V.n)), make("softmax", V.x))],
     "(c 𝟙ᵀ) a = c sum(a), aᵀ (c 𝟙) = c sum(a)": [lambda V: matmul(fill(2, (1, V.n)), V.x), "x^T vector(1)"],
-    "f(A)ᵀ = f(Aᵀ) for an entrywise f and A not a sum (the transpose goes on to the leaves)": [
+    "f(A)ᵀ = f(Aᵀ) for an entrywise f and A neither a sum nor a product of arrays (tanh(W X)ᵀ stays)": [
         "exp(A)^T", "sigmoid(x)^T", "tanh(alpha x)^T"],
     "f((A + B)ᵀ) = f(A + B)ᵀ for an entrywise f (a transposed sum stays outside: tanh(W x + b)ᵀ)": [
         "tanh((A + B)^T)", "exp((x + alpha)^T)", "relu'((x - y)^T)"],
@@ -127,6 +127,16 @@ TEXTBOOK_INSTANCES: dict[str, list] = {
     "(A / s) / t = A / (s t) for scalars s ≠ t, neither a number": ["(A / alpha) / beta", "(x / (x^T y)) / alpha"],
     "s aᵀ b + t bᵀ a = (s + t) aᵀ b (a number is its own transpose)": [
         "x^T y + y^T x", "2 x^T P y - y^T P^T x + alpha", "x^T y - y^T x", "u^T A^T x + 3 x^T A u"],
+    "diag(c 𝟙) = c I (the diagonal matrix of a constant column)": [
+        lambda V: make("diag", fill(1, (V.n, 1))), lambda V: make("diag", fill(-2, (V.m, 1)))],
+    "sign(s) s = |s| for a scalar s": [
+        "sign(alpha) alpha", "(x^T y) sign(x^T y)",
+        lambda V: matmul(make("det", V.P), make("sign", make("det", V.P)))],
+    "sum(x - mean(x)) = 0 for a column x (the deviations from the mean sum to zero)": [
+        "sum(x - mean(x))", lambda V: make("sum", add(neg(make("mean", V.y)), V.y)), "sum(P x - mean(P x))"],
+    "unvec(s a) = s unvec(a) for a scalar s": [
+        lambda V: make("unvec", matmul(V.alpha, make("vec", V.A)), attr=V.A.shape),
+        lambda V: make("unvec", matmul(const(2), V.x), attr=(1, V.n))],
     # ---------------------------------------------------------------- lowering/reuse.py
     "(A + B) Y = A Y + B Y when A Y is computed anyway (A + B is not formed)": ["(P + Q) A", "(P + P^T) A"],
 }

@@ -37,6 +37,7 @@ class Step:
 
     rule: str
     terms: tuple[Term, ...]
+    bookkeeping: bool = False  # an adjoint that only moved a scalar weight: nothing a teacher writes
 
 
 class Linearizer:
@@ -110,7 +111,7 @@ class Linearizer:
             moved = [(simplify(spec.adjoint(lin, k, g)), a) for k, a in enumerate(lin.args) if self._has_d(a)]
             self._replace(start, start + 1, moved)
             end += len(moved) - 1
-            self._record(spec.adjoint_rule)
+            self._record(spec.adjoint_rule, _moves_a_weight(g, lin, self._has_d))
         return end
 
     def _merge(self, lins: list[Expr], whole: bool) -> None:
@@ -152,14 +153,24 @@ class Linearizer:
         self.terms[i:j] = new
         self._lins[i:j] = [lin for _, lin in new]
 
-    def _record(self, rule: str) -> None:
-        self.steps.append(Step(rule, tuple(self.terms)))
+    def _record(self, rule: str, bookkeeping: bool = False) -> None:
+        self.steps.append(Step(rule, tuple(self.terms), bookkeeping))
 
     def _has_d(self, e: Expr) -> bool:
         """e contains a differential (memoized: linear forms share structure)."""
         for node in walk(e, self._linear):
             self._linear[node] = node.op == "d" or any(self._linear[a] for a in node.args)
         return self._linear[e]
+
+
+def _moves_a_weight(g: Expr, lin: Expr, has_d) -> bool:
+    """<G, L> -> <G', L'> only moves a scalar weight: every factor moved into G is a scalar
+    (<G, s dA> = <s G, dA>) or a sign (<G, -dA> = <-G, dA>), or a scalar weight enters an inner product
+    (<g, <A, dB>> = <g A, dB>): the written line stays g s dA / g <A, dB>."""
+    fixed = [a for a in lin.args if not has_d(a)]
+    if not fixed:
+        return lin.op == "neg"
+    return all(is_scalar(a.shape) for a in fixed) or is_scalar(g.shape) and lin.op == "inner"
 
 
 FOLD = 8  # up to this many terms are summed one by one (as a student would), more all at once

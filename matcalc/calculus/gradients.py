@@ -15,7 +15,7 @@ from typing import Any
 from matcalc.algebra import ops
 from matcalc.algebra.expr import Expr, transform, walk, walk_all, with_args
 from matcalc.algebra.registry import substitute
-from matcalc.algebra.shapes import MatcalcError, is_scalar
+from matcalc.algebra.shapes import MatcalcError, is_scalar, is_vector
 from matcalc.calculus.diff import Step, gradients
 from matcalc.display import Display, Gradients
 from matcalc.language.formula import Declaration, Formula
@@ -192,7 +192,7 @@ class Derivation(Display):
     steps: list[Step]
     gradients: dict[str, Formula]
     single: bool
-    _memos: tuple[dict, dict] = field(default_factory=lambda: ({}, {}), init=False, compare=False)  # for the steps
+    _memos: tuple[dict, ...] = field(default_factory=lambda: ({}, {}, {}, {}), init=False, compare=False)  # steps
 
     @property
     def result(self) -> Formula | dict[str, Formula]:
@@ -211,9 +211,10 @@ class Derivation(Display):
         states = [self.state(step) for step in self.steps]
         return [Applied(step.rule, before, after) for step, before, after in zip(self.steps[1:], states, states[1:])]
 
-    def shown(self, step: Step) -> Expr:
+    def shown(self, step: Step, products: bool = False) -> Expr:
         """A step's state as a teacher writes it: a weight g on a scalar L is a product, <1, L> is L,
-        <c, L> is c L, <c / s, L> is c L / s (and so is (c / s) ⊙ L of scalars)."""
+        <c, L> is c L, <c / s, L> is c L / s (and so is (c / s) ⊙ L of scalars); with ``products``
+        also <g, L> of vectors, L not yet a bare dX, as gᵀ L or L gᵀ (the product it came from)."""
         defs = self.formula.definitions
 
         def scalars(node: Expr, args: tuple[Expr, ...]) -> Expr:
@@ -226,7 +227,8 @@ class Derivation(Display):
         for g, lin in step.terms:
             lin = transform(lin, scalars, self._memos[1])
             g = fold_definitions(g, defs, self._memos[0])
-            terms.append(is_scalar(lin.shape) and _weighted(g, lin) or ops.inner(g, lin))
+            written = is_scalar(lin.shape) and _weighted(g, lin) or products and _vector_product(g, lin)
+            terms.append(written or ops.inner(g, lin))
         return ops.add(*terms) if terms else ops.const(0)
 
     def teacher_steps(self) -> list[tuple[Expr, str]]:
@@ -234,11 +236,22 @@ class Derivation(Display):
         (moving a number into an inner product) are left out; each rule is labelled by what it did."""
         out: list[tuple[Expr, str]] = []
         for i, step in enumerate(self.steps):
-            state = self.shown(step)
-            if out and state is out[-1][0]:
+            state = self.shown(step, products=True)
+            if out and self._alike(state, out[-1][0]):  # regrouped a product or evaluated a number
+                continue
+            if step.bookkeeping and len(out) > 1:  # the previous rule's line, written as it ends
+                if not self._alike(state, out[-1][0]):
+                    out[-1] = (state, out[-1][1])
                 continue
             out.append((state, _label(step.rule, self.steps[i - 1] if i else None, step)))
         return out
+
+    def _alike(self, a: Expr, b: Expr) -> bool:
+        """a and b differ only in grouping of products or in how a number is written ((1 / 2) and 0.5);
+        memoized over the derivation (its states share their parts), so deep derivations stay linear."""
+        numbers, grouped = self._memos[2], self._memos[3]
+        return transform(transform(a, _numbers, numbers), _associated, grouped) is transform(
+            transform(b, _numbers, numbers), _associated, grouped)
 
     def lines(self, notation: str = "text") -> list[tuple[str, str, str]]:
         """(left side, right side, rule) for every line of the derivation (rules in the notation's
@@ -284,13 +297,57 @@ _LATEX_IN_TEXT = {"ᵀ": "$^\\top$", "⊙": "$\\odot$", "⁻¹": "$^{-1}$", "⟨
                   "&": "\\&", "σ": "$\\sigma$"}
 
 
+def _vector_product(g: Expr, lin: Expr) -> Expr | None:
+    """<g, L> for vectors, with L not yet a bare differential of a variable, written as the product
+    it came from: gᵀ L for columns, L gᵀ for rows (<xᵀ, d(xᵀ A)> is d(xᵀ A) x); else None."""
+    column, row = is_vector(lin.shape), is_vector(lin.shape[::-1])
+    if lin.op == "d" and not lin.args[0].args or column == row:
+        return None
+    return ops.matmul(_flipped(g), lin) if column else ops.matmul(lin, _flipped(g))
+
+
+def _flipped(g: Expr) -> Expr:
+    """gᵀ as written by hand: (Aᵀ)ᵀ = A, (A B)ᵀ = Bᵀ Aᵀ, (-A)ᵀ = -Aᵀ, (s A)ᵀ = s Aᵀ, (A / s)ᵀ = Aᵀ / s, else (g)ᵀ."""
+    if g.op == "transpose":
+        return g.args[0]
+    if g.op == "neg":
+        return ops.neg(_flipped(g.args[0]))
+    if g.op == "matmul":
+        if any(is_scalar(a.shape) for a in g.args):
+            return ops.matmul(*(a if is_scalar(a.shape) else _flipped(a) for a in g.args))
+        return ops.matmul(_flipped(g.args[1]), _flipped(g.args[0]))
+    if g.op == "div" and is_scalar(g.args[1].shape):
+        return ops.div(_flipped(g.args[0]), g.args[1])
+    return ops.transpose(g)
+
+
+def _numbers(node: Expr, args: tuple[Expr, ...]) -> Expr:
+    """A part made of numbers only (1 / 2, 0.5, 2 · 0.5) as one number, its place kept (for transform)."""
+    if is_scalar(node.shape) and (node.op == "const" or args and all(a.op == "const" for a in args)):
+        return ops.const(0)
+    return with_args(node, args) if args else node
+
+
+def _associated(node: Expr, args: tuple[Expr, ...]) -> Expr:
+    """A product regrouped from the left ((A B) C for A (B C), arrays only) (for transform)."""
+    node = with_args(node, args) if args else node
+    if node.op == "matmul" and node.args[1].op == "matmul" and not any(
+            is_scalar(a.shape) for a in (node.args[0], *node.args[1].args)):
+        inner_a, inner_b = node.args[1].args
+        return ops.matmul(_associated(ops.matmul(node.args[0], inner_a), ()), inner_b)
+    return node
+
+
 def _weighted(g: Expr, lin: Expr) -> Expr | None:
     """g L written as a product for a scalar L: L, -L, c L, or (c L) / s for g = c / s; else None."""
     if g.op == "div" and g.args[0].op == "const" and is_scalar(g.shape):
         top = _weighted(g.args[0], lin)
         return ops.div(top, g.args[1])
+    if g.op == "neg":
+        term = _weighted(g.args[0], lin)
+        return term and ops.neg(term)
     if g.op != "const":
-        return None
+        return ops.matmul(g, lin) if is_scalar(g.shape) and lin.op != "inner" else None
     return lin if g.attr == 1 else ops.neg(lin) if g.attr == -1 else ops.matmul(g, lin)
 
 

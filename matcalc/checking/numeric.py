@@ -155,7 +155,8 @@ def _tangent(e: Expr, point: Point, direction: Mapping[str, np.ndarray]) -> np.n
         if not y.requires_grad:  # e does not depend on what moves
             return np.zeros(shape)
         u = torch.zeros_like(y, requires_grad=True)
-        vjps = torch.autograd.grad(y, primals, u, create_graph=True, allow_unused=True)
+        # scalar outputs only: grad_outputs would make torch import its symbolic shapes (and sympy)
+        vjps = torch.autograd.grad((y * u).sum(), primals, create_graph=True, allow_unused=True)
         jv = sum(((g * t).sum() for g, t in zip(vjps, tangents) if g is not None), torch.zeros((), dtype=torch.float64))
         if not jv.requires_grad:
             return np.zeros(shape)

@@ -136,8 +136,14 @@ def _entrywise_op(name: str) -> bool:
     return spec.elementwise and spec.arity == 1 and name not in ("ref", "neg")
 
 
-@rule("f(A)ᵀ = f(Aᵀ) for an entrywise f and A not a sum (the transpose goes on to the leaves)", "transpose",
-      guard=lambda e: _entrywise_op(e.args[0].op) and e.args[0].args[0].op != "add")
+def _product_of_arrays(a: Expr) -> bool:
+    """a = A B with neither factor a scalar (tanh(W X)ᵀ stays as the book writes it)."""
+    return a.op == "matmul" and not any(scalar(x) for x in a.args)
+
+
+@rule("f(A)ᵀ = f(Aᵀ) for an entrywise f and A neither a sum nor a product of arrays (tanh(W X)ᵀ stays)",
+      "transpose", guard=lambda e: _entrywise_op(e.args[0].op) and e.args[0].args[0].op != "add"
+      and not _product_of_arrays(e.args[0].args[0]))
 def _transpose_entrywise(e: Expr) -> Expr | None:
     return make(e.args[0].op, transpose(e.args[0].args[0]), attr=e.args[0].attr)
 
@@ -377,3 +383,4 @@ def _negative_power(s: Expr) -> bool:
 def _negative_power_as_quotient(e: Expr) -> Expr | None:
     (s, p), a = e.args[0].args, e.args[1]
     return div(a, s if p.attr == -1 else make("hpow", s, const(-p.attr)))
+

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from matcalc.algebra.expr import Expr
-from matcalc.algebra.ops import add, const, div, fill, make, matmul, transpose
+from matcalc.algebra.ops import add, const, div, fill, identity, make, matmul, transpose
 from matcalc.algebra.shapes import dim
 from matcalc.algebra.structural import count
 from matcalc.simplification.basics import is_identity, is_value, scalar, zero
@@ -326,3 +326,41 @@ def _collect_scaled_twin(e: Expr) -> Expr | None:
     (c, base), (d, _) = split_coefficient(e.args[i]), split_coefficient(e.args[j])
     rest = [t for k, t in enumerate(e.args) if k not in (i, j)]
     return add(matmul(add(const(c), scaled(d, head)), base), *rest)
+
+
+@rule("diag(c 𝟙) = c I (the diagonal matrix of a constant column)", "diag", guard=lambda e: e.args[0].op == "fill")
+def _diag_of_ones(e: Expr) -> Expr | None:
+    eye = identity(e.shape[0])
+    return eye if e.args[0].attr == 1 else matmul(const(e.args[0].attr), eye)
+
+
+def _sign_pair(e: Expr) -> Expr | None:
+    """s when the scalar product e is sign(s) s or s sign(s)."""
+    a, b = e.args
+    return a if b.op == "sign" and b.args[0] is a else b if a.op == "sign" and a.args[0] is b else None
+
+
+@rule("sign(s) s = |s| for a scalar s", "matmul", guard=lambda e: scalar(e) and _sign_pair(e) is not None)
+def _sign_times(e: Expr) -> Expr | None:
+    return make("abs", _sign_pair(e))
+
+
+def _centered(a: Expr) -> bool:
+    """a = x - mean(x) (or -mean(x) + x) for a column x."""
+    if a.op != "add" or len(a.args) != 2 or a.shape[1] != 1:
+        return False
+    x, m = a.args if a.args[1].op == "neg" else reversed(a.args)
+    return m.op == "neg" and m.args[0].op == "mean" and m.args[0].args[0] is x and x.shape == a.shape
+
+
+@rule("sum(x - mean(x)) = 0 for a column x (the deviations from the mean sum to zero)", "sum",
+      guard=lambda e: _centered(e.args[0]))
+def _sum_of_deviations(e: Expr) -> Expr | None:
+    return const(0)
+
+
+@rule("unvec(s a) = s unvec(a) for a scalar s", "unvec",
+      guard=lambda e: e.args[0].op == "matmul" and scalar(e.args[0].args[0]) and not scalar(e.args[0].args[1]))
+def _unvec_scaled(e: Expr) -> Expr | None:
+    s, a = e.args[0].args
+    return matmul(s, make("unvec", a, attr=e.attr))
