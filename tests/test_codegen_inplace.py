@@ -189,6 +189,21 @@ def test_a_dead_view_frees_its_array() -> None:
     assert outs == ["t2"]
 
 
+def test_a_reduction_is_its_own_array() -> None:
+    """A column sum never views its operand, so the operand may be divided by it in place (softmax's
+    E / sum(E)); a diagonal may view it, so the same division keeps a new array."""
+    shapes = {"t0": (3, 4), "t1": (1, 4), "t2": (3, 4)}
+    lines = ["t0 = np.exp(Z)", "t1 = t0.sum(axis=0)", "t2 = t0 / t1"]
+    assert in_place(lines, shapes, ["t2"])[0] == ["t0 = np.exp(Z)", "t1 = t0.sum(axis=0)", "t0 /= t1"]
+    viewing = ["t0 = np.exp(Z)", "t1 = np.diagonal(t0)", "t2 = t0 / t1"]
+    assert in_place(viewing, shapes, ["t2"])[0] == viewing
+    t0 = np.exp(np.arange(12.0).reshape(3, 4) / 10)
+    want = t0 / t0.sum(axis=0)
+    t1 = t0.sum(axis=0)
+    t0 /= t1
+    assert np.array_equal(t0, want)
+
+
 def test_folding_never_moves_a_read_of_a_view_past_an_overwrite() -> None:
     lines = ["t1 = t0.T", "t5 = t1 * 3.0", "t0 -= y", "t6 = t5 + t0"]  # t5 reads t0's memory through t1
     assert inline_temporaries(lines, ["t6", "t1"]) == lines

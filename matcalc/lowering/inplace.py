@@ -12,9 +12,10 @@ or a 0-d value), only at their last read, never broadcast to a larger shape; the
 is the same operation on the same values, so results are bit for bit those of the plain form.
 Aliasing: NumPy returns views (``.T``, ``np.diagonal``, reshapes, slices, ``np.broadcast_to``,
 ``.real``, …), so a value is "fresh" only when a whitelist says so (arithmetic, ``@``, ``.dot``,
-a ufunc, ``.copy()``, a helper each of whose returns is one of those); any other value may share
-memory with every name its code reads (``buffers``). An array is overwritten only when no name
-sharing one of its buffers is read afterwards (nor elsewhere in the same statement).
+a ufunc, a reduction (``.sum(axis=0)``), ``.copy()``, a helper each of whose returns is one of
+those); any other value may share memory with every name its code reads (``buffers``). An array
+is overwritten only when no name sharing one of its buffers is read afterwards (nor elsewhere in
+the same statement).
 """
 
 from __future__ import annotations
@@ -61,12 +62,17 @@ def _dot(call: ast.Call) -> bool:
         and not call.keywords
 
 
+def _reduction(call: ast.Call) -> bool:
+    """``<array>.sum(axis=…)`` (also max, min, mean, prod): a reduction returns a new array, never a view."""
+    return isinstance(call.func, ast.Attribute) and call.func.attr in ("sum", "max", "min", "mean", "prod")
+
+
 def _fresh(code: ast.expr, helpers: frozenset[str] = frozenset()) -> bool:
     """The code allocates its result (arithmetic, a product, a ufunc, one of the helpers: never a
     view of its operands). A whitelist: anything else (``.T``, a reshape, a slice, …) may be a view."""
     return isinstance(code, ast.BinOp) and (type(code.op) in _AUGMENTED or isinstance(code.op, ast.MatMult)) \
         or isinstance(code, ast.UnaryOp) and isinstance(code.op, ast.USub) \
-        or isinstance(code, ast.Call) and (_ufunc(code) or _copy(code) or _dot(code)
+        or isinstance(code, ast.Call) and (_ufunc(code) or _copy(code) or _dot(code) or _reduction(code)
                                            or isinstance(code.func, ast.Name) and code.func.id in helpers)
 
 
