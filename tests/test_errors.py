@@ -203,3 +203,17 @@ def test_derivative_errors_carry_the_retype_and_split_hints(cli, command: str, f
                                                             hint: str) -> None:
     run = cli(command, formula, "--wrt", wrt)
     assert run.code == 2 and hint in run.err and "Traceback" not in run.err
+
+
+@pytest.mark.parametrize("text", ["x^T x = 3", "x^Tx = y"])
+def test_an_equation_is_refused_not_read_as_a_head(text: str) -> None:
+    """`x^T x = 3` is not `f = 3` with a head named x^T x: it is refused, with the way out."""
+    with pytest.raises(MatcalcError) as e:
+        matcalc.grad(text, "x")
+    assert "is an equation, not a function" in str(e.value) and "hint: write the expression alone" in str(e.value)
+
+
+@pytest.mark.parametrize("text", ["f(x) = x^T x", "L = x^T x", r"\mathcal{L} = \|x\|^2", "J(x) = ‖x‖²"])
+def test_a_head_still_names_the_function(text: str) -> None:
+    """A head that is a name or a call is kept out of the formula: ∇ of xᵀx (‖x‖²) is 2 x."""
+    assert str(matcalc.grad(text, "x")) == "2 x"

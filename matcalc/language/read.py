@@ -71,6 +71,7 @@ def prepare(source: str, notation: str, names: set[str], derivation: bool = Fals
     defs = [it for it in items if it.kind == "def"]
     exprs = [it for it in items if it.kind == "expr"]
     decls = [it for it in items if it.kind == "decl"]
+    head = None
     if not exprs and defs:  # a head: `f(X) = …`, `L = …` (the definition no other item uses)
         head = _head(defs)
         defs.remove(head)
@@ -81,6 +82,8 @@ def prepare(source: str, notation: str, names: set[str], derivation: bool = Fals
     known = set(names) | {n for it in decls for n, _ in writer.declared(it)[0]}
     known |= {writer.lhs_name(it.lhs) for it in defs if not _function_def(it.lhs)}
     writer.names = known
+    if head is not None:
+        _check_head(writer, head)
     for it in defs:
         fdef = _function_def(it.lhs)
         if fdef:
@@ -130,6 +133,19 @@ def _head(defs: list[Item]) -> Item:
     used = {t.text.lstrip("\\") for it in defs for t in it.toks if t.kind in ("letter", "cmd")}
     unused = [it for it in defs if not any(t.text.lstrip("\\") in used for t in it.lhs[:1])]
     return (unused or defs)[-1]
+
+
+def _check_head(writer: _Writer, head: Item) -> None:
+    """A head is a name (`L = …`) or a call (`f(X) = …`); anything else (`x^T x = 3`) is an equation."""
+    if any(t.text == "(" for t in head.lhs):
+        return
+    try:
+        writer.lhs_name(head.lhs)
+    except MatcalcError:
+        left = _raw(writer.text, head.lhs)
+        raise MatcalcError(f"'{left} = …' is an equation, not a function\n  hint: write the expression alone "
+                           f"({left}), or name it first: f = {left}", (head.lhs[0].start, head.lhs[-1].end),
+                           writer.text) from None
 
 
 class _Writer:
