@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from torch_reference import autograd
 
 import matcalc
 from matcalc.checking.sample import sample_inputs, sizes_of
@@ -18,14 +19,6 @@ torch = pytest.importorskip("torch")
 
 def _xent(W, x, y):
     return -(y * torch.log_softmax(W @ x, dim=0)).sum()
-
-
-def _autograd(fn, values: dict, wrt: str) -> np.ndarray:
-    t = {k: torch.tensor(np.asarray(v, dtype=float), dtype=torch.float64, requires_grad=k == wrt)
-         for k, v in values.items()}
-    t = {k: v.reshape(-1, 1) if v.ndim == 1 else v for k, v in t.items()}
-    (g,) = torch.autograd.grad(fn(**t), [t[wrt]])
-    return g.numpy()
 
 
 CASES = [  # (formula, where, wrt, the book's form, hand-written loss)
@@ -50,7 +43,7 @@ def test_declared_onehot_gives_the_book_form(formula, where, wrt, book, fn) -> N
         if "onehot" in where:
             assert set(np.unique(y)) <= {0.0, 1.0}
         got = evaluate_closed_form(g, values, sizes_of(f, values), values[wrt])
-        want = _autograd(fn, values, wrt)
+        want = autograd(fn, values, wrt)
         np.testing.assert_allclose(np.asarray(got).reshape(want.shape), want, rtol=1e-9, atol=1e-12)
 
 
@@ -64,7 +57,7 @@ def test_without_the_declaration_the_answer_is_exact_and_says_what_would_shorten
     rng = np.random.default_rng(5)
     values = {"W": rng.normal(size=(4, 3)), "x": rng.normal(size=3), "y": rng.normal(size=4)}  # 1ᵀy ≠ 1
     got = evaluate_closed_form(g, values, {"n": 4, "m": 3}, values["W"])
-    np.testing.assert_allclose(np.asarray(got), _autograd(_xent, values, "W"), rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(np.asarray(got), autograd(_xent, values, "W"), rtol=1e-9, atol=1e-12)
     assert not matcalc.grad("sum(x)^2", "x").hints  # never for the variable differentiated
 
 

@@ -6,20 +6,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from torch_reference import autograd
 
 import matcalc
 from matcalc.checking.sample import sample_inputs, sizes_of
 from matcalc.checking.verify import evaluate_closed_form
 
 torch = pytest.importorskip("torch")
-
-
-def _autograd(fn, values: dict, wrt: str) -> np.ndarray:
-    t = {k: torch.tensor(np.asarray(v, dtype=float), dtype=torch.float64, requires_grad=k == wrt)
-         for k, v in values.items()}
-    t = {k: v.reshape(-1, 1) if v.ndim == 1 else v for k, v in t.items()}
-    (g,) = torch.autograd.grad(fn(**t), [t[wrt]])
-    return g.numpy()
 
 
 CASES = [  # (formula, where, wrt, the book's form, hand-written function)
@@ -40,7 +33,7 @@ def test_trial_answers_in_book_form(formula, where, wrt, book, fn) -> None:
     for seed in range(3):
         values = sample_inputs(f, seed)
         mine = np.asarray(evaluate_closed_form(g, values, sizes_of(f, values), values[wrt]), dtype=float)
-        np.testing.assert_allclose(mine.reshape(-1), _autograd(fn, values, wrt).reshape(-1), rtol=1e-8, atol=1e-10)
+        np.testing.assert_allclose(mine.reshape(-1), autograd(fn, values, wrt).reshape(-1), rtol=1e-8, atol=1e-10)
 
 
 def test_det_of_a_product_over_square_factors() -> None:
@@ -53,7 +46,7 @@ def test_det_of_a_product_over_square_factors() -> None:
     fn = lambda A, X, B: torch.linalg.det(A @ X @ B)  # noqa: E731
     values = sample_inputs(f, 0)
     mine = np.asarray(evaluate_closed_form(g, values, sizes_of(f, values), values["X"]), dtype=float)
-    np.testing.assert_allclose(mine, _autograd(fn, values, "X"), rtol=1e-8, atol=1e-10)
+    np.testing.assert_allclose(mine, autograd(fn, values, "X"), rtol=1e-8, atol=1e-10)
     general = matcalc.grad("det(A X B)", "X", where="A: matrix(n, p); B: matrix(q, n)")
     assert "X^-T" not in general.text() and "^-1" in general.text()
 
@@ -65,4 +58,4 @@ def test_mean_logistic_loss_keeps_the_sigmoid_form() -> None:
     values = sample_inputs(f, 1)
     fn = lambda X, w, y, n: torch.log(1 + torch.exp(-y * (X @ w))).sum() / n  # noqa: E731
     mine = np.asarray(evaluate_closed_form(g, values, sizes_of(f, values), values["w"]), dtype=float)
-    np.testing.assert_allclose(mine.reshape(-1), _autograd(fn, values, "w").reshape(-1), rtol=1e-8, atol=1e-10)
+    np.testing.assert_allclose(mine.reshape(-1), autograd(fn, values, "w").reshape(-1), rtol=1e-8, atol=1e-10)
