@@ -320,3 +320,16 @@ def test_a_claim_is_shown_as_written_and_its_caret_stays_under_it() -> None:
     assert claim.endswith("∇_X f = Aᵀ Bᵀ +") and lines[source + 1].strip() == "^"
     assert lines[source].index("Aᵀ") > message.index("the claim")  # indented under its message
     assert lines[source + 1].index("^") == lines[source].index("+") + 1  # just after the '+': the missing operand
+
+
+@pytest.mark.parametrize("last, right", [("2xᵀA dx", True), ("xᵀA dx", False)])
+def test_a_declaration_line_and_an_unheaded_derivation_are_read(last: str, right: bool) -> None:
+    """`A: symmetric(n)` alone on a line declares A (the claim 2Ax is then right), and `df = …` lines
+    after the function are the derivation even without a `derivation:` key (a wrong line is caught)."""
+    text = (f"## P\nf(x) = xᵀAx\nA: symmetric(n)\n\n"
+            f"df = dxᵀAx + xᵀA dx\n   = xᵀAᵀdx + xᵀA dx\n   = {last}\n\n∇_x f = 2Ax\n")
+    (result,) = check_homework(text)
+    assert result.problem.where == "A: symmetric(n)"
+    assert [c.ok for c in result.claims] == [True]
+    assert result.steps is not None and result.steps.marks == [True, True, right]
+    assert result.ok is right

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from matcalc.checking.text import gradient_variable
+from matcalc.language.declarations import SIMPLEX, TYPES
 from matcalc.language.syntax import GREEK_UNICODE
 
 KEY = re.compile(r"^\s*(?:[-*]\s+)?(?:\*\*|__)?(function|f|where|wrt|claim|derivation|define|layer|upstream)"
@@ -18,6 +19,9 @@ KEY = re.compile(r"^\s*(?:[-*]\s+)?(?:\*\*|__)?(function|f|where|wrt|claim|deriv
 _LEAD = r"(?:(?:Let|Consider|Define|Suppose|Take|Given|Set)\s+)?"  # `Let $f(\mathbf{w}) = …$.`
 _FUNCTION = re.compile(r"^\s*(?:[-*]\s+)?" + _LEAD
                        + r"\$?\s*([A-Za-zℓ]|\\ell|\\mathcal\{[A-Z]\})\s*\(([^()=]*)\)\s*=\s*(.+)$")
+_DECLARATION = re.compile(r"^\s*(?:[-*]\s+)?\$?\s*[^\s:=,$()]+(?:\s*,\s*[^\s:=,$()]+)*\s*:\s*(?:"
+                          + "|".join(TYPES + SIMPLEX) + r")\b")  # `A: symmetric(n)` alone: a where line
+_DIFFERENTIAL = re.compile(r"^\s*\$*\s*(?:d|\\mathrm\{d\}|\\operatorname\{d\})\s*f\s*=")  # `df = …` unheaded
 HEADING = re.compile(r"^\s*(?:##\s+(.*)|(Problem\b.*))$")
 _CONNECTIVE = r"(?:\\therefore|∴|\\Rightarrow|⇒|\\implies|(?:[Hh]ence|[Tt]hus|[Tt]herefore|[Ss]o)\b,?)(?:\\[ ,;]|\s)*"
 _NABLA = re.compile(r"^\s*(?:[-*]\s+)?\$*\s*(?:" + _CONNECTIVE + r")?\$*\s*(?:" + _CONNECTIVE
@@ -100,6 +104,11 @@ def _read_line(p: Problem, lines: list[str], i: int) -> int:
         elif name == "claim":
             _add_claim(p, value, i)
         return i + 1
+    if _DECLARATION.match(line):
+        p.where = "; ".join(x for x in (p.where, _strip_math(line.strip().lstrip("-* "))) if x)
+        return i + 1
+    if _DIFFERENTIAL.match(line) and p.function and not p.derivation:
+        return _read_derivation(p, lines, i, "")
     m = _FUNCTION.match(line)
     if m and not p.function:
         p.function, p.function_line = _strip_math(m.group(3)), i
