@@ -306,3 +306,9 @@ def test_a_name_declared_twice_differently_is_an_error(cli: Any, formula: str, w
 def test_the_same_declaration_twice_is_fine(formula: str, where: str | dict, kind: str) -> None:
     (a,) = [d for d in matcalc.parse(formula, where=where).declarations if d.name == "A"]
     assert a.var.kind == kind and a.shape == ("n", "n")
+
+
+@pytest.mark.parametrize("wrt", ["𝐱", "𝒙", "x", r"\mathbf{x}"])
+def test_a_math_bold_name_copied_from_the_formula_is_the_variable(wrt: str) -> None:
+    """`--wrt 𝐱` copied from `𝐱ᵀ𝐀𝐱` (a PDF's bold x) names x, as `\\mathbf{x}` does."""
+    assert str(matcalc.grad("𝐱ᵀ𝐀𝐱", wrt)) == "(A + A^T) x"

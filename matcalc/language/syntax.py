@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import unicodedata
 from collections.abc import Iterator
 from functools import lru_cache
 from importlib import resources
@@ -155,6 +156,7 @@ def read_name(raw: str) -> str:
     """Normalize a name token: `x_{hat}` -> x_hat, `\\mathbf{x}` -> x, `λ` -> lambda, `W₁` -> W_1, and a layer
     label as slides write it (`W^{(1)}`, `W^{[1]}`, `W⁽¹⁾`, as in ``wrt=``) -> W_1."""
     raw = re.sub(r"\^\{?\s*[\[(]\s*(\w+)\s*[\])]\s*\}?$", r"_\1", raw.strip())
+    raw = "".join(unicodedata.normalize("NFKC", ch) if "\U0001D400" <= ch <= "\U0001D7CB" else ch for ch in raw)  # 𝐱: x
     raw = re.sub("⁽([⁰¹²³⁴⁵⁶⁷⁸⁹]+)⁾$", lambda m: "_" + m.group(1).translate(str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")),
                  raw)
     m = re.fullmatch(r"\\(?:mathbf|boldsymbol|bm|mathrm|mathit|operatorname)\{(.*)\}(.*)", raw)
