@@ -21,7 +21,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 
 from matcalc.algebra.ops import call_names
 from matcalc.algebra.shapes import ParseError
-from matcalc.language.tokens import SUBSCRIPTS
+from matcalc.language.tokens import MATH_LETTERS, SUBSCRIPTS
 
 MAX_DEPTH = 1000  # nesting levels (parse-tree depth): deeper formulas are refused with a caret, never a crash
 FRAMES_PER_LEVEL = 12  # Python frames reading may take per level (it recurses; see parse.parse)
@@ -156,7 +156,8 @@ def read_name(raw: str) -> str:
     """Normalize a name token: `x_{hat}` -> x_hat, `\\mathbf{x}` -> x, `λ` -> lambda, `W₁` -> W_1, and a layer
     label as slides write it (`W^{(1)}`, `W^{[1]}`, `W⁽¹⁾`, as in ``wrt=``) -> W_1."""
     raw = re.sub(r"\^\{?\s*[\[(]\s*(\w+)\s*[\])]\s*\}?$", r"_\1", raw.strip())
-    raw = "".join(unicodedata.normalize("NFKC", ch) if "\U0001D400" <= ch <= "\U0001D7CB" else ch for ch in raw)  # 𝐱: x
+    raw = "".join(unicodedata.normalize("NFKC", ch) if MATH_LETTERS[0] <= ch <= MATH_LETTERS[1] else ch
+                  for ch in raw)  # 𝐱 (a PDF's bold x): x, as the tokenizer reads it
     raw = re.sub("⁽([⁰¹²³⁴⁵⁶⁷⁸⁹]+)⁾$", lambda m: "_" + m.group(1).translate(str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")),
                  raw)
     m = re.fullmatch(r"\\(?:mathbf|boldsymbol|bm|mathrm|mathit|operatorname)\{(.*)\}(.*)", raw)
